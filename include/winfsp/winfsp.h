@@ -1,0 +1,304 @@
+/*
+ * winfsp/winfsp.h - FSP's native API: WinFsp's user-mode file system API on Linux.
+ *
+ * A file system fills an FSP_FILE_SYSTEM_INTERFACE, creates an FSP_FILE_SYSTEM
+ * with FspFileSystemCreate, mounts it with FspFileSystemSetMountPoint and
+ * serves requests with FspFileSystemStartDispatcher. Names, types and argument
+ * order follow WinFsp; file names are UTF-16 with '\' separators, rooted at
+ * the volume ("\dir\file"). Where Linux differs, the comment says so.
+ */
+#ifndef FSP_WINFSP_H
+#define FSP_WINFSP_H
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <time.h>
+
+#include <winfsp/fsctl.h>
+#include <winfsp/ntstatus.h>
+#include <winfsp/wintypes.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define FSP_API __attribute__((visibility("default")))
+
+typedef struct _FSP_FILE_SYSTEM FSP_FILE_SYSTEM;
+
+typedef enum {
+    FspFileSystemOperationGuardStrategyFine = 0, /* namespace read/write lock (default) */
+    FspFileSystemOperationGuardStrategyCoarse,   /* one lock around every operation */
+} FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY;
+
+/*
+ * The file system interface: 64 slots, as in WinFsp. A NULL slot means the
+ * operation is not supported. Create (or CreateEx), Open and Overwrite (or
+ * OverwriteEx) are required for any open to succeed.
+ */
+typedef struct _FSP_FILE_SYSTEM_INTERFACE {
+    NTSTATUS (*GetVolumeInfo)(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_VOLUME_INFO *VolumeInfo);
+    NTSTATUS (*SetVolumeLabel)
+    (FSP_FILE_SYSTEM *FileSystem, PWSTR VolumeLabel, FSP_FSCTL_VOLUME_INFO *VolumeInfo);
+    NTSTATUS (*GetSecurityByName)
+    (FSP_FILE_SYSTEM *FileSystem, PWSTR FileName,
+     PUINT32 PFileAttributes /* or ReparsePointIndex */, PSECURITY_DESCRIPTOR SecurityDescriptor,
+     SIZE_T *PSecurityDescriptorSize);
+    NTSTATUS (*Create)
+    (FSP_FILE_SYSTEM *FileSystem, PWSTR FileName, UINT32 CreateOptions, UINT32 GrantedAccess,
+     UINT32 FileAttributes, PSECURITY_DESCRIPTOR SecurityDescriptor, UINT64 AllocationSize,
+     PVOID *PFileContext, FSP_FSCTL_FILE_INFO *FileInfo);
+    NTSTATUS (*Open)
+    (FSP_FILE_SYSTEM *FileSystem, PWSTR FileName, UINT32 CreateOptions, UINT32 GrantedAccess,
+     PVOID *PFileContext, FSP_FSCTL_FILE_INFO *FileInfo);
+    NTSTATUS (*Overwrite)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 FileAttributes,
+     BOOLEAN ReplaceFileAttributes, UINT64 AllocationSize, FSP_FSCTL_FILE_INFO *FileInfo);
+    VOID (*Cleanup)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, ULONG Flags);
+    VOID (*Close)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext);
+    NTSTATUS (*Read)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PVOID Buffer, UINT64 Offset, ULONG Length,
+     PULONG PBytesTransferred);
+    NTSTATUS (*Write)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PVOID Buffer, UINT64 Offset, ULONG Length,
+     BOOLEAN WriteToEndOfFile, BOOLEAN ConstrainedIo, PULONG PBytesTransferred,
+     FSP_FSCTL_FILE_INFO *FileInfo);
+    NTSTATUS (*Flush)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, FSP_FSCTL_FILE_INFO *FileInfo);
+    NTSTATUS (*GetFileInfo)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, FSP_FSCTL_FILE_INFO *FileInfo);
+    NTSTATUS (*SetBasicInfo)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 FileAttributes, UINT64 CreationTime,
+     UINT64 LastAccessTime, UINT64 LastWriteTime, UINT64 ChangeTime, FSP_FSCTL_FILE_INFO *FileInfo);
+    NTSTATUS (*SetFileSize)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT64 NewSize, BOOLEAN SetAllocationSize,
+     FSP_FSCTL_FILE_INFO *FileInfo);
+    NTSTATUS (*CanDelete)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName);
+    NTSTATUS (*Rename)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, PWSTR NewFileName,
+     BOOLEAN ReplaceIfExists);
+    NTSTATUS (*GetSecurity)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PSECURITY_DESCRIPTOR SecurityDescriptor,
+     SIZE_T *PSecurityDescriptorSize);
+    NTSTATUS (*SetSecurity)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, SECURITY_INFORMATION SecurityInformation,
+     PSECURITY_DESCRIPTOR ModificationDescriptor);
+    NTSTATUS (*ReadDirectory)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR Pattern, PWSTR Marker, PVOID Buffer,
+     ULONG Length, PULONG PBytesTransferred);
+    NTSTATUS (*ResolveReparsePoints)
+    (FSP_FILE_SYSTEM *FileSystem, PWSTR FileName, UINT32 ReparsePointIndex,
+     BOOLEAN ResolveLastPathComponent, PIO_STATUS_BLOCK PIoStatus, PVOID Buffer, PSIZE_T PSize);
+    NTSTATUS (*GetReparsePoint)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, PVOID Buffer, PSIZE_T PSize);
+    NTSTATUS (*SetReparsePoint)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, PVOID Buffer, SIZE_T Size);
+    NTSTATUS (*DeleteReparsePoint)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, PVOID Buffer, SIZE_T Size);
+    NTSTATUS (*GetStreamInfo)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PVOID Buffer, ULONG Length,
+     PULONG PBytesTransferred);
+    NTSTATUS (*GetDirInfoByName)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, FSP_FSCTL_DIR_INFO *DirInfo);
+    NTSTATUS (*Control)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 ControlCode, PVOID InputBuffer,
+     ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength,
+     PULONG PBytesTransferred);
+    NTSTATUS (*SetDelete)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, BOOLEAN DeleteFile);
+    NTSTATUS (*CreateEx)
+    (FSP_FILE_SYSTEM *FileSystem, PWSTR FileName, UINT32 CreateOptions, UINT32 GrantedAccess,
+     UINT32 FileAttributes, PSECURITY_DESCRIPTOR SecurityDescriptor, UINT64 AllocationSize,
+     PVOID ExtraBuffer, ULONG ExtraLength, BOOLEAN ExtraBufferIsReparsePoint, PVOID *PFileContext,
+     FSP_FSCTL_FILE_INFO *FileInfo);
+    NTSTATUS (*OverwriteEx)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 FileAttributes,
+     BOOLEAN ReplaceFileAttributes, UINT64 AllocationSize, PFILE_FULL_EA_INFORMATION Ea,
+     ULONG EaLength, FSP_FSCTL_FILE_INFO *FileInfo);
+    NTSTATUS (*GetEa)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PFILE_FULL_EA_INFORMATION Ea, ULONG EaLength,
+     PULONG PBytesTransferred);
+    NTSTATUS (*SetEa)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PFILE_FULL_EA_INFORMATION Ea, ULONG EaLength,
+     FSP_FSCTL_FILE_INFO *FileInfo);
+    NTSTATUS (*Obsolete0)(VOID);
+    VOID (*DispatcherStopped)(FSP_FILE_SYSTEM *FileSystem, BOOLEAN Normally);
+    NTSTATUS (*Reserved[31])(VOID);
+} FSP_FILE_SYSTEM_INTERFACE;
+
+_Static_assert(sizeof(FSP_FILE_SYSTEM_INTERFACE) == 64 * sizeof(void (*)(void)),
+               "FSP_FILE_SYSTEM_INTERFACE must have exactly 64 slots");
+
+typedef struct fsp_native FSP_NATIVE; /* the adapter's private state */
+
+struct _FSP_FILE_SYSTEM {
+    UINT16 Version;
+    PVOID UserContext; /* free for the file system's own use */
+    WCHAR VolumeName[FSP_FSCTL_VOLUME_NAME_SIZEMAX / sizeof(WCHAR)];
+    HANDLE VolumeHandle; /* unused on Linux */
+    const FSP_FILE_SYSTEM_INTERFACE *Interface;
+    FSP_FSCTL_VOLUME_PARAMS VolumeParams; /* a copy of what FspFileSystemCreate got */
+    PWSTR MountPoint;                     /* set by SetMountPoint; UTF-16 path */
+    UINT32 DebugLog;                      /* bitmask of 1 << TransactKind; -1 = all */
+    FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY OpGuardStrategy;
+    pthread_rwlock_t OpGuardLock;
+    ULONG DispatcherThreadCount;
+    NTSTATUS DispatcherResult;
+    BOOLEAN UmFileContextIsUserContext2, UmFileContextIsFullContext;
+    FSP_NATIVE *Native;
+};
+
+typedef struct {
+    FSP_FSCTL_TRANSACT_REQ *Request;
+    FSP_FSCTL_TRANSACT_RSP *Response;
+} FSP_FILE_SYSTEM_OPERATION_CONTEXT;
+
+/* --- Lifecycle ------------------------------------------------------------ */
+
+/* DevicePath is FSP_FSCTL_DISK_DEVICE_NAME or FSP_FSCTL_NET_DEVICE_NAME (kept
+ * for source compatibility; both mount a FUSE file system). */
+FSP_API NTSTATUS FspFileSystemCreate(PWSTR DevicePath, const FSP_FSCTL_VOLUME_PARAMS *VolumeParams,
+                                     const FSP_FILE_SYSTEM_INTERFACE *Interface,
+                                     FSP_FILE_SYSTEM **PFileSystem);
+FSP_API VOID FspFileSystemDelete(FSP_FILE_SYSTEM *FileSystem);
+/* MountPoint: a directory path (UTF-16). NULL picks a fresh directory under
+ * the runtime directory ($XDG_RUNTIME_DIR/fsp or /run/fsp), like WinFsp's
+ * "next free drive letter"; FspFileSystemMountPoint tells which. */
+FSP_API NTSTATUS FspFileSystemSetMountPoint(FSP_FILE_SYSTEM *FileSystem, PWSTR MountPoint);
+FSP_API NTSTATUS FspFileSystemSetMountPointEx(FSP_FILE_SYSTEM *FileSystem, PWSTR MountPoint,
+                                              PSECURITY_DESCRIPTOR SecurityDescriptor);
+FSP_API VOID FspFileSystemRemoveMountPoint(FSP_FILE_SYSTEM *FileSystem);
+static inline PWSTR FspFileSystemMountPoint(FSP_FILE_SYSTEM *FileSystem)
+{
+    return FileSystem->MountPoint;
+}
+/* ThreadCount 0: the number of CPUs, clamped to [4, 16]. */
+FSP_API NTSTATUS FspFileSystemStartDispatcher(FSP_FILE_SYSTEM *FileSystem, ULONG ThreadCount);
+FSP_API VOID FspFileSystemStopDispatcher(FSP_FILE_SYSTEM *FileSystem);
+/* FSP extension: block until the dispatcher has stopped (the volume was
+ * unmounted from outside, or StopDispatcher was called). */
+FSP_API NTSTATUS FspFileSystemWaitDispatcher(FSP_FILE_SYSTEM *FileSystem);
+static inline NTSTATUS FspFileSystemGetDispatcherResult(FSP_FILE_SYSTEM *FileSystem)
+{
+    return FileSystem->DispatcherResult;
+}
+FSP_API VOID FspFileSystemSetDebugLogF(FSP_FILE_SYSTEM *FileSystem, UINT32 DebugLog);
+static inline VOID FspFileSystemSetDebugLog(FSP_FILE_SYSTEM *FileSystem, UINT32 DebugLog)
+{
+    FspFileSystemSetDebugLogF(FileSystem, DebugLog);
+}
+static inline VOID
+FspFileSystemSetOperationGuardStrategy(FSP_FILE_SYSTEM *FileSystem,
+                                       FSP_FILE_SYSTEM_OPERATION_GUARD_STRATEGY GuardStrategy)
+{
+    FileSystem->OpGuardStrategy = GuardStrategy;
+}
+
+/* --- Operation context and asynchronous replies ---------------------------- */
+
+FSP_API FSP_FILE_SYSTEM_OPERATION_CONTEXT *FspFileSystemGetOperationContext(VOID);
+/* The process that caused the current operation (valid during the call). */
+FSP_API UINT32 FspFileSystemOperationProcessIdF(VOID);
+static inline UINT32 FspFileSystemOperationProcessId(VOID)
+{
+    return FspFileSystemOperationProcessIdF();
+}
+/* Complete a request that returned STATUS_PENDING (Read, Write, ReadDirectory).
+ * Response->Hint is the Request->Hint of the pending operation. */
+FSP_API VOID FspFileSystemSendResponse(FSP_FILE_SYSTEM *FileSystem,
+                                       FSP_FSCTL_TRANSACT_RSP *Response);
+
+/* --- Helpers for operations ------------------------------------------------ */
+
+static inline FSP_FSCTL_OPEN_FILE_INFO *FspFileSystemGetOpenFileInfo(FSP_FSCTL_FILE_INFO *FileInfo)
+{
+    return (FSP_FSCTL_OPEN_FILE_INFO *)FileInfo;
+}
+/* Append DirInfo to Buffer; DirInfo NULL marks the end of the listing.
+ * Returns FALSE when the buffer is full. */
+FSP_API BOOLEAN FspFileSystemAddDirInfo(FSP_FSCTL_DIR_INFO *DirInfo, PVOID Buffer, ULONG Length,
+                                        PULONG PBytesTransferred);
+
+/* Directory buffers: a sorted per-directory listing the file system fills
+ * once and serves many ReadDirectory calls from. */
+FSP_API BOOLEAN FspFileSystemAcquireDirectoryBuffer(PVOID *PDirBuffer, BOOLEAN Reset,
+                                                    PNTSTATUS PResult);
+FSP_API BOOLEAN FspFileSystemAcquireDirectoryBufferEx(PVOID *PDirBuffer, BOOLEAN Reset,
+                                                      ULONG CapacityHint, PNTSTATUS PResult);
+FSP_API BOOLEAN FspFileSystemFillDirectoryBuffer(PVOID *PDirBuffer, FSP_FSCTL_DIR_INFO *DirInfo,
+                                                 PNTSTATUS PResult);
+FSP_API VOID FspFileSystemReleaseDirectoryBuffer(PVOID *PDirBuffer);
+FSP_API VOID FspFileSystemReadDirectoryBuffer(PVOID *PDirBuffer, PWSTR Marker, PVOID Buffer,
+                                              ULONG Length, PULONG PBytesTransferred);
+FSP_API VOID FspFileSystemDeleteDirectoryBuffer(PVOID *PDirBuffer);
+
+/* --- Status codes ----------------------------------------------------------- */
+
+/* FSP extensions: NTSTATUS <-> errno (positive errno values). */
+FSP_API NTSTATUS FspNtStatusFromErrno(int Errno);
+FSP_API int FspErrnoFromNtStatus(NTSTATUS Status);
+
+/* --- POSIX interoperability -------------------------------------------------- */
+
+/* UTF-16 Windows path <-> UTF-8 POSIX path. '\' <-> '/'; with Translate, the
+ * characters Windows forbids in names (0x01-0x1f and " * : < > ? \ |) are
+ * mapped to U+F000+c on the Windows side and back. Free with FspPosixDeletePath. */
+FSP_API NTSTATUS FspPosixMapWindowsToPosixPathEx(PWSTR WindowsPath, char **PPosixPath,
+                                                 BOOLEAN Translate);
+FSP_API NTSTATUS FspPosixMapPosixToWindowsPathEx(const char *PosixPath, PWSTR *PWindowsPath,
+                                                 BOOLEAN Translate);
+static inline NTSTATUS FspPosixMapWindowsToPosixPath(PWSTR WindowsPath, char **PPosixPath)
+{
+    return FspPosixMapWindowsToPosixPathEx(WindowsPath, PPosixPath, TRUE);
+}
+static inline NTSTATUS FspPosixMapPosixToWindowsPath(const char *PosixPath, PWSTR *PWindowsPath)
+{
+    return FspPosixMapPosixToWindowsPathEx(PosixPath, PWindowsPath, TRUE);
+}
+FSP_API VOID FspPosixDeletePath(void *Path);
+
+/* FILETIME (100 ns since 1601) <-> struct timespec (since 1970). */
+FSP_API VOID FspPosixFileTimeToUnixTime(UINT64 FileTime, struct timespec *UnixTime);
+FSP_API VOID FspPosixUnixTimeToFileTime(const struct timespec *UnixTime, PUINT64 PFileTime);
+
+/* Security descriptors (self-relative, Windows binary layout) and the
+ * POSIX permission mapping. Descriptors and SIDs returned here are freed with
+ * FspDeleteSecurityDescriptor(sd, (NTSTATUS (*)())Fn) / FspDeleteSid, where Fn is
+ * the function that made them. */
+FSP_API NTSTATUS FspPosixMapUidToSid(UINT32 Uid, PSID *PSid);
+FSP_API NTSTATUS FspPosixMapSidToUid(PSID Sid, PUINT32 PUid);
+FSP_API VOID FspDeleteSid(PSID Sid, NTSTATUS (*CreateFunc)(void));
+FSP_API NTSTATUS FspPosixMapPermissionsToSecurityDescriptor(
+    UINT32 Uid, UINT32 Gid, UINT32 Mode, PSECURITY_DESCRIPTOR *PSecurityDescriptor);
+FSP_API NTSTATUS FspPosixMergePermissionsToSecurityDescriptor(
+    UINT32 Uid, UINT32 Gid, UINT32 Mode, PSECURITY_DESCRIPTOR ExistingSecurityDescriptor,
+    PSECURITY_DESCRIPTOR *PSecurityDescriptor);
+FSP_API NTSTATUS FspPosixMapSecurityDescriptorToPermissions(PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                                            PUINT32 PUid, PUINT32 PGid,
+                                                            PUINT32 PMode);
+FSP_API VOID FspDeleteSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor,
+                                         NTSTATUS (*CreateFunc)(void));
+/* Win32 helpers that WinFsp file systems call on descriptors. */
+FSP_API ULONG GetSecurityDescriptorLength(PSECURITY_DESCRIPTOR SecurityDescriptor);
+FSP_API BOOL IsValidSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor);
+
+/* --- Debug log ---------------------------------------------------------------- */
+
+/* printf-style line to the debug log (stderr unless FspDebugLogSetHandle
+ * chose a file; on Linux the HANDLE carries a file descriptor, see
+ * FSP_FD_TO_HANDLE). */
+#define FSP_FD_TO_HANDLE(fd) ((HANDLE)(intptr_t)(fd))
+FSP_API VOID FspDebugLog(const char *Format, ...) __attribute__((format(printf, 1, 2)));
+FSP_API VOID FspDebugLogSetHandle(HANDLE Handle);
+
+/* --- Version -------------------------------------------------------------------- */
+
+#define FSP_VERSION_MAJOR 0
+#define FSP_VERSION_MINOR 1
+FSP_API NTSTATUS FspVersion(PUINT32 PVersion); /* major << 16 | minor */
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* FSP_WINFSP_H */

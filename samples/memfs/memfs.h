@@ -1,0 +1,210 @@
+/*
+ * memfs.h - MEMFS internals shared by the sample's source files.
+ *
+ * MEMFS is the reference in-memory file system written only against FSP's
+ * public native API (<winfsp/winfsp.h>). This header is private to the
+ * sample: it describes the node tree (memfs_node.c), the file contents
+ * (memfs_data.c), names (memfs_name.c), descriptors (memfs_security.c) and
+ * the interface table (memfs_ops.c).
+ */
+#ifndef MEMFS_H
+#define MEMFS_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/*
+ * winfsp.h declares FspDeleteSid/FspDeleteSecurityDescriptor with WinFsp's
+ * unprototyped "NTSTATUS (*CreateFunc)()" parameter, which the build's
+ * -Wstrict-prototypes -Werror rejects; keep WinFsp's spelling and silence that
+ * one warning around the include only.
+ */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wstrict-prototypes"
+#include <winfsp/winfsp.h>
+#pragma GCC diagnostic pop
+
+#define MEMFS_MAX_COMPONENT 255 /* WCHARs per name component */
+
+/* NT codes FSP's <winfsp/ntstatus.h> does not define (yet); the values are
+ * Windows'. Guarded so that the header's own definitions win once added. */
+#ifndef STATUS_IO_REPARSE_TAG_INVALID
+#define STATUS_IO_REPARSE_TAG_INVALID ((NTSTATUS)0xC0000276L)
+#endif
+#ifndef STATUS_IO_REPARSE_TAG_MISMATCH
+#define STATUS_IO_REPARSE_TAG_MISMATCH ((NTSTATUS)0xC0000277L)
+#endif
+
+/* --- File contents (memfs_data.c) ------------------------------------------ */
+
+/* 64 KiB chunks: large enough that a 1 GiB file needs only 16 Ki chunk
+ * pointers, small enough that a sparse file costs little. */
+#define MEMFS_CHUNK_SHIFT 16
+#define MEMFS_CHUNK_SIZE  ((size_t)1 << MEMFS_CHUNK_SHIFT)
+
+struct memfs_data {
+    uint8_t **chunks; /* chunk i holds bytes [i << SHIFT, (i + 1) << SHIFT); NULL = hole */
+    size_t nchunks;   /* length of the chunks array (not of the file) */
+};
+
+/* Copies [Offset, Offset + Length) into Buffer; holes read as zeros. */
+void memfs_data_read(const struct memfs_data *data, void *buffer, uint64_t offset, size_t length);
+/* Stores Length bytes at Offset. Returns false when memory runs out (the
+ * chunks written so far keep their new contents). */
+bool memfs_data_write(struct memfs_data *data, const void *buffer, uint64_t offset, size_t length);
+/* Drops everything at or beyond NewSize: whole chunks are freed, the tail of
+ * the last one is zeroed, so that a later extension reads zeros. */
+void memfs_data_truncate(struct memfs_data *data, uint64_t new_size);
+void memfs_data_free(struct memfs_data *data);
+
+/* --- Nodes and the directory index (memfs_node.c) --------------------------- */
+
+#define MEMFS_SKIP_MAXLEVEL 24 /* p = 1/4: enough for 4^24 entries per directory */
+
+struct memfs_node;
+
+/* A directory's children: a skip list ordered by name (ordinal, or by the
+ * case fold on a case-insensitive volume), so a lookup is O(log n) and a
+ * listing resumes after a marker in O(log n) too. */
+struct memfs_dir {
+    struct memfs_node *head[MEMFS_SKIP_MAXLEVEL];
+    int level; /* levels in use */
+    uint64_t count;
+};
+
+struct memfs_node {
+    struct memfs_node *parent; /* NULL for the root and for nodes no longer in the tree */
+    struct memfs_dir *dir;     /* non-NULL exactly for directories */
+    struct memfs_data data;    /* files only */
+    FSP_FSCTL_FILE_INFO info;
+    void *sd; /* self-relative security descriptor (malloc'ed copy) */
+    uint32_t sdsize;
+    /* The whole REPARSE_DATA_BUFFER (header included) as it was set, or NULL.
+     * info.FileAttributes has FILE_ATTRIBUTE_REPARSE_POINT and info.ReparseTag
+     * the tag exactly when this is non-NULL. */
+    void *reparse;
+    uint32_t reparse_size;
+    /* One reference for presence in the tree plus one per open context:
+     * Close may race with an Open of the same name, hence atomic. */
+    atomic_long refcount;
+    WCHAR *name; /* last component, in the case it was created with; not NUL-terminated */
+    uint16_t namelen;
+    uint16_t inline_name_cap; /* WCHARs of name room after next[] */
+    bool orphan;              /* removed from the tree while still open */
+    struct memfs_node *orphan_prev, *orphan_next;
+    uint8_t nlevels;           /* height of this node in its parent's skip list */
+    struct memfs_node *next[]; /* skip-list links, nlevels of them */
+};
+
+struct memfs {
+    FSP_FILE_SYSTEM *fs;
+    struct memfs_node *root;
+    bool case_insensitive;
+    uint64_t max_nodes;
+    uint64_t max_file_size;
+    uint32_t alloc_unit;              /* SectorSize * SectorsPerAllocationUnit */
+    atomic_uint_least64_t node_count; /* names in the tree, the root included */
+    atomic_uint_least64_t next_index; /* IndexNumber of the next node */
+    atomic_uint_least64_t level_seed; /* skip-list level generator */
+    pthread_mutex_t lock;             /* the label and the orphan list */
+    WCHAR label[32];
+    uint16_t label_bytes;
+    struct memfs_node *orphans;
+};
+
+/* Current time as a FILETIME (100 ns units since 1601). */
+UINT64 memfs_now(void);
+UINT64 memfs_round_alloc(const struct memfs *m, UINT64 size);
+
+/* Allocates a detached node (refcount 1: the tree's reference, taken over by
+ * memfs_node_insert). SD is copied; NULL gives an empty descriptor. */
+struct memfs_node *memfs_node_new(struct memfs *m, const WCHAR *name, size_t namelen,
+                                  bool directory, const void *sd, uint32_t sdsize);
+void memfs_node_ref(struct memfs_node *node);
+/* Renaming in two steps, so that the only allocation comes before any
+ * change: Prepare gets room for a name that does not fit the node's own
+ * (*PBuf NULL if it fits); SetName, with the node out of its directory
+ * index, stores the name. */
+bool memfs_node_name_prepare(const struct memfs_node *node, size_t namelen, WCHAR **pbuf);
+void memfs_node_set_name(struct memfs_node *node, const WCHAR *name, size_t namelen, WCHAR *buf);
+/* Drops one reference; frees the node at zero. */
+void memfs_node_release(struct memfs *m, struct memfs_node *node);
+bool memfs_node_set_sd(struct memfs_node *node, const void *sd, uint32_t sdsize);
+
+/* --- Reparse points (memfs_node.c) ------------------------------------------ */
+
+/* A REPARSE_DATA_BUFFER starts with UINT32 ReparseTag, UINT16
+ * ReparseDataLength, UINT16 Reserved (little-endian, as on Windows). */
+#define MEMFS_REPARSE_HEADER_SIZE 8u
+
+/* The tag of a buffer at least MEMFS_REPARSE_HEADER_SIZE bytes long. */
+UINT32 memfs_reparse_tag(const void *buffer);
+/* STATUS_SUCCESS if Buffer is a well-formed header whose data length
+ * accounts for exactly Size bytes and whose tag is not reserved. */
+NTSTATUS memfs_reparse_validate(const void *buffer, size_t size);
+/* Replaces the node's reparse data with a copy of Buffer (validated) and
+ * keeps the attribute and tag in step. False when memory runs out (the node
+ * is then unchanged). */
+bool memfs_node_set_reparse(struct memfs_node *node, const void *buffer, uint32_t size);
+void memfs_node_clear_reparse(struct memfs_node *node);
+
+struct memfs_node *memfs_dir_find(const struct memfs *m, const struct memfs_node *dir,
+                                  const WCHAR *name, size_t namelen);
+/* The first child strictly after Name in the directory's order (Name NULL: the
+ * first child). */
+struct memfs_node *memfs_dir_first_after(const struct memfs *m, const struct memfs_node *dir,
+                                         const WCHAR *name, size_t namelen);
+static inline struct memfs_node *memfs_dir_next(const struct memfs_node *child)
+{
+    return child->next[0];
+}
+/* Links a detached node under Dir, unless a child of that name exists:
+ * then returns that child and links nothing. */
+struct memfs_node *memfs_dir_insert(struct memfs *m, struct memfs_node *dir,
+                                    struct memfs_node *node);
+/* Unlinks a node from its parent's index only (parent pointer kept). */
+void memfs_dir_remove(struct memfs *m, struct memfs_node *node);
+
+/* Removes a node's name from the tree and drops the tree's reference; a node
+ * still open lives on (on the orphan list) until its last Close. */
+void memfs_node_delete(struct memfs *m, struct memfs_node *node);
+
+/* Walks "\a\b\c". memfs_lookup_parent stops before the last component and
+ * returns it in *pname and *pnamelen (length 0 for the root itself). */
+NTSTATUS memfs_lookup_parent(const struct memfs *m, const WCHAR *path, struct memfs_node **pparent,
+                             const WCHAR **pname, size_t *pnamelen);
+NTSTATUS memfs_lookup(const struct memfs *m, const WCHAR *path, struct memfs_node **pnode);
+
+/* Writes the node's full path ("\a\b", stored case, no NUL) into Buffer.
+ * Returns its size in bytes, or 0 if it does not fit in Capacity bytes. */
+size_t memfs_node_path(const struct memfs_node *node, WCHAR *buffer, size_t capacity);
+
+bool memfs_node_is_ancestor(const struct memfs_node *ancestor, const struct memfs_node *node);
+
+/* Frees every node: the tree and the orphans (at shutdown, when no
+ * operation can run any more). */
+void memfs_free_all(struct memfs *m);
+
+/* --- Names (memfs_name.c) --------------------------------------------------- */
+
+size_t memfs_wcslen(const WCHAR *s);
+/* Ordinal (case-sensitive) or case-folded comparison of two counted names. */
+int memfs_name_compare(const WCHAR *a, size_t alen, const WCHAR *b, size_t blen,
+                       bool case_insensitive);
+
+/* --- Security descriptors (memfs_security.c) --------------------------------- */
+
+/* A new self-relative descriptor: the parts SecurityInformation names come
+ * from Modification, the others from Existing. Free with free(). */
+NTSTATUS memfs_merge_sd(const void *existing, uint32_t existing_size,
+                        SECURITY_INFORMATION security_information, const void *modification,
+                        void **pmerged, uint32_t *pmerged_size);
+
+/* --- The interface (memfs_ops.c) -------------------------------------------- */
+
+extern const FSP_FILE_SYSTEM_INTERFACE memfs_interface;
+
+#endif /* MEMFS_H */

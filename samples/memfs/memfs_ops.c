@@ -1,0 +1,691 @@
+/*
+ * memfs_ops.c - MEMFS's FSP_FILE_SYSTEM_INTERFACE.
+ *
+ * FileContext is the node itself, the same for every open of a name (the
+ * default WinFsp convention). The adapter provides WinFsp's guarantees, which
+ * this code relies on exactly as WinFsp's own MEMFS does: namespace changes
+ * (Create, Cleanup with delete, Rename, SetVolumeLabel) run exclusively
+ * against lookups, and per file the writes, size, attribute, security and
+ * delete changes are serialized while reads may run together.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "memfs.h"
+
+static struct memfs *get_memfs(FSP_FILE_SYSTEM *fs)
+{
+    return fs->UserContext;
+}
+
+static void get_info(const struct memfs_node *node, FSP_FSCTL_FILE_INFO *info)
+{
+    *info = node->info;
+}
+
+/* POSIX wants a directory's mtime and ctime to move when an entry is added
+ * or removed; NTFS does the same for LastWriteTime. */
+static void touch_dir(struct memfs_node *dir)
+{
+    if (dir) {
+        UINT64 now = memfs_now();
+        dir->info.LastWriteTime = dir->info.ChangeTime = now;
+    }
+}
+
+/* FILE_ATTRIBUTE_DIRECTORY and FILE_ATTRIBUTE_REPARSE_POINT describe what a
+ * node is (it has an index; it has reparse data), so callers can neither set
+ * nor clear them through attributes: they are dropped from what a caller
+ * passes and derived from the node. NORMAL only means "no other attribute". */
+static UINT32 caller_attributes(UINT32 file_attributes)
+{
+    return file_attributes &
+           ~(FILE_ATTRIBUTE_NORMAL | FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT);
+}
+
+static UINT32 nature_attributes(const struct memfs_node *node)
+{
+    return (node->dir ? FILE_ATTRIBUTE_DIRECTORY : 0) |
+           (node->reparse ? FILE_ATTRIBUTE_REPARSE_POINT : 0);
+}
+
+/* Security descriptors are handed out by copy with WinFsp's size protocol:
+ * a small buffer gets STATUS_BUFFER_OVERFLOW and the size needed. */
+static NTSTATUS copy_sd(const struct memfs_node *node, PSECURITY_DESCRIPTOR sd, SIZE_T *psize)
+{
+    if (!psize)
+        return STATUS_SUCCESS;
+    if (node->sdsize > *psize) {
+        *psize = node->sdsize;
+        return STATUS_BUFFER_OVERFLOW;
+    }
+    *psize = node->sdsize;
+    if (sd)
+        memcpy(sd, node->sd, node->sdsize);
+    return STATUS_SUCCESS;
+}
+
+static void set_normalized_name(const struct memfs_node *node, FSP_FSCTL_FILE_INFO *info)
+{
+    FSP_FSCTL_OPEN_FILE_INFO *open_info = FspFileSystemGetOpenFileInfo(info);
+    if (!open_info->NormalizedName)
+        return;
+    /* A name that does not fit is not reported (size 0); the adapter then
+     * keeps the name the caller used. */
+    open_info->NormalizedNameSize =
+        (UINT16)memfs_node_path(node, open_info->NormalizedName, open_info->NormalizedNameSize);
+}
+
+/* Resizes a file's data. Only the end-of-file size touches the contents;
+ * allocation size is bookkeeping here, since the storage is sparse. */
+static NTSTATUS set_file_size(struct memfs *m, struct memfs_node *node, UINT64 new_size,
+                              BOOLEAN set_allocation_size)
+{
+    FSP_FSCTL_FILE_INFO *info = &node->info;
+    if (new_size > m->max_file_size)
+        return STATUS_DISK_FULL;
+    if (set_allocation_size) {
+        UINT64 alloc = memfs_round_alloc(m, new_size);
+        if (info->FileSize > new_size) {
+            memfs_data_truncate(&node->data, new_size);
+            info->FileSize = new_size;
+        }
+        info->AllocationSize = alloc;
+    } else {
+        if (new_size < info->FileSize)
+            memfs_data_truncate(&node->data, new_size);
+        info->FileSize = new_size;
+        if (info->AllocationSize < new_size)
+            info->AllocationSize = memfs_round_alloc(m, new_size);
+    }
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS GetVolumeInfo(FSP_FILE_SYSTEM *fs, FSP_FSCTL_VOLUME_INFO *volume_info)
+{
+    struct memfs *m = get_memfs(fs);
+    uint64_t count = atomic_load(&m->node_count);
+    uint64_t free_nodes = count < m->max_nodes ? m->max_nodes - count : 0;
+    /* Saturate rather than wrap for huge -n and -s values. */
+    volume_info->TotalSize =
+        m->max_nodes > UINT64_MAX / m->max_file_size ? UINT64_MAX : m->max_nodes * m->max_file_size;
+    volume_info->FreeSize =
+        free_nodes > UINT64_MAX / m->max_file_size ? UINT64_MAX : free_nodes * m->max_file_size;
+    pthread_mutex_lock(&m->lock);
+    memcpy(volume_info->VolumeLabel, m->label, m->label_bytes);
+    volume_info->VolumeLabelLength = m->label_bytes;
+    pthread_mutex_unlock(&m->lock);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS SetVolumeLabel(FSP_FILE_SYSTEM *fs, PWSTR volume_label,
+                               FSP_FSCTL_VOLUME_INFO *volume_info)
+{
+    struct memfs *m = get_memfs(fs);
+    size_t len = memfs_wcslen(volume_label);
+    if (len > sizeof(m->label) / sizeof(WCHAR))
+        len = sizeof(m->label) / sizeof(WCHAR); /* NTFS also truncates to 32 */
+    pthread_mutex_lock(&m->lock);
+    memcpy(m->label, volume_label, len * sizeof(WCHAR));
+    m->label_bytes = (uint16_t)(len * sizeof(WCHAR));
+    pthread_mutex_unlock(&m->lock);
+    return GetVolumeInfo(fs, volume_info);
+}
+
+static NTSTATUS GetSecurityByName(FSP_FILE_SYSTEM *fs, PWSTR file_name, PUINT32 pfile_attributes,
+                                  PSECURITY_DESCRIPTOR sd, SIZE_T *psd_size)
+{
+    struct memfs_node *node;
+    NTSTATUS status = memfs_lookup(get_memfs(fs), file_name, &node);
+    if (!NT_SUCCESS(status))
+        return status;
+    if (pfile_attributes)
+        *pfile_attributes = node->info.FileAttributes;
+    return copy_sd(node, sd, psd_size);
+}
+
+/*
+ * Create with an optional extra buffer. ExtraBufferIsReparsePoint: the buffer
+ * is a REPARSE_DATA_BUFFER the new node starts with (how a symlink is created
+ * in one step). Otherwise it is a FILE_FULL_EA_INFORMATION list, which MEMFS
+ * does not store (VolumeParams.ExtendedAttributes is 0); an empty one is
+ * accepted, as it asks for nothing.
+ */
+static NTSTATUS CreateEx(FSP_FILE_SYSTEM *fs, PWSTR file_name, UINT32 create_options,
+                         UINT32 granted_access, UINT32 file_attributes, PSECURITY_DESCRIPTOR sd,
+                         UINT64 allocation_size, PVOID extra_buffer, ULONG extra_length,
+                         BOOLEAN extra_buffer_is_reparse_point, PVOID *pfile_context,
+                         FSP_FSCTL_FILE_INFO *info)
+{
+    struct memfs *m = get_memfs(fs);
+    const void *reparse = NULL;
+    if (extra_buffer && extra_buffer_is_reparse_point) {
+        /* Checked before anything changes, so a bad buffer leaves no node. */
+        NTSTATUS status = memfs_reparse_validate(extra_buffer, extra_length);
+        if (!NT_SUCCESS(status))
+            return status;
+        reparse = extra_buffer;
+    } else if (extra_buffer && extra_length > 0) {
+        return STATUS_EAS_NOT_SUPPORTED;
+    }
+
+    struct memfs_node *parent;
+    const WCHAR *name;
+    size_t namelen;
+    NTSTATUS status = memfs_lookup_parent(m, file_name, &parent, &name, &namelen);
+    if (!NT_SUCCESS(status))
+        return status;
+    if (!parent) /* the root always exists */
+        return STATUS_OBJECT_NAME_COLLISION;
+    if (!parent->dir)
+        return STATUS_NOT_A_DIRECTORY;
+    if (namelen > MEMFS_MAX_COMPONENT)
+        return STATUS_OBJECT_NAME_INVALID;
+    /* An existing name is a collision even on a full volume; the common
+     * case learns of collisions from the insertion below instead. */
+    if (atomic_load(&m->node_count) >= m->max_nodes || allocation_size > m->max_file_size)
+        return memfs_dir_find(m, parent, name, namelen) ? STATUS_OBJECT_NAME_COLLISION
+                                                        : STATUS_DISK_FULL;
+
+    /* Without a descriptor from the caller, take the parent's, so that every
+     * node answers GetSecurity. */
+    const void *sd_src = sd ? sd : parent->sd;
+    uint32_t sd_size = sd ? GetSecurityDescriptorLength(sd) : parent->sdsize;
+    bool directory = (create_options & FILE_DIRECTORY_FILE) != 0;
+    struct memfs_node *node = memfs_node_new(m, name, namelen, directory, sd_src, sd_size);
+    if (!node)
+        return STATUS_INSUFFICIENT_RESOURCES;
+
+    /* New files get the archive bit, as on NTFS. */
+    node->info.FileAttributes = caller_attributes(file_attributes) | nature_attributes(node) |
+                                (directory ? 0 : FILE_ATTRIBUTE_ARCHIVE);
+    node->info.AllocationSize = memfs_round_alloc(m, allocation_size);
+    /* A new directory is empty, so it may carry reparse data like a file. */
+    if (reparse && !memfs_node_set_reparse(node, reparse, extra_length)) {
+        memfs_node_release(m, node);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+
+    if (memfs_dir_insert(m, parent, node)) {
+        memfs_node_release(m, node);
+        return STATUS_OBJECT_NAME_COLLISION;
+    }
+    atomic_fetch_add(&m->node_count, 1);
+    touch_dir(parent);
+
+    memfs_node_ref(node); /* the open context's reference */
+    *pfile_context = node;
+    get_info(node, info);
+    set_normalized_name(node, info);
+    return STATUS_SUCCESS;
+}
+
+/* Kept for file systems that read MEMFS as an example of the plain call;
+ * the adapter prefers CreateEx when both are present. */
+static NTSTATUS Create(FSP_FILE_SYSTEM *fs, PWSTR file_name, UINT32 create_options,
+                       UINT32 granted_access, UINT32 file_attributes, PSECURITY_DESCRIPTOR sd,
+                       UINT64 allocation_size, PVOID *pfile_context, FSP_FSCTL_FILE_INFO *info)
+{
+    return CreateEx(fs, file_name, create_options, granted_access, file_attributes, sd,
+                    allocation_size, NULL, 0, FALSE, pfile_context, info);
+}
+
+static NTSTATUS Open(FSP_FILE_SYSTEM *fs, PWSTR file_name, UINT32 create_options,
+                     UINT32 granted_access, PVOID *pfile_context, FSP_FSCTL_FILE_INFO *info)
+{
+    struct memfs_node *node;
+    NTSTATUS status = memfs_lookup(get_memfs(fs), file_name, &node);
+    if (!NT_SUCCESS(status))
+        return status;
+    memfs_node_ref(node);
+    *pfile_context = node;
+    get_info(node, info);
+    set_normalized_name(node, info);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS Overwrite(FSP_FILE_SYSTEM *fs, PVOID file_context, UINT32 file_attributes,
+                          BOOLEAN replace_file_attributes, UINT64 allocation_size,
+                          FSP_FSCTL_FILE_INFO *info)
+{
+    struct memfs *m = get_memfs(fs);
+    struct memfs_node *node = file_context;
+    if (allocation_size > m->max_file_size)
+        return STATUS_DISK_FULL;
+    memfs_data_free(&node->data);
+    node->info.FileSize = 0;
+    node->info.AllocationSize = memfs_round_alloc(m, allocation_size);
+
+    /* Reparse data is not contents: it survives the truncation, and so does
+     * its attribute even when the attributes are replaced. */
+    file_attributes = caller_attributes(file_attributes) | FILE_ATTRIBUTE_ARCHIVE;
+    if (replace_file_attributes)
+        node->info.FileAttributes = file_attributes | nature_attributes(node);
+    else
+        node->info.FileAttributes |= file_attributes;
+
+    UINT64 now = memfs_now();
+    node->info.LastAccessTime = node->info.LastWriteTime = node->info.ChangeTime = now;
+    get_info(node, info);
+    return STATUS_SUCCESS;
+}
+
+/* Overwrite that may also replace the file's EAs; MEMFS has none to set. */
+static NTSTATUS OverwriteEx(FSP_FILE_SYSTEM *fs, PVOID file_context, UINT32 file_attributes,
+                            BOOLEAN replace_file_attributes, UINT64 allocation_size,
+                            PFILE_FULL_EA_INFORMATION ea, ULONG ea_length,
+                            FSP_FSCTL_FILE_INFO *info)
+{
+    if (ea && ea_length > 0)
+        return STATUS_EAS_NOT_SUPPORTED;
+    return Overwrite(fs, file_context, file_attributes, replace_file_attributes, allocation_size,
+                     info);
+}
+
+static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name, ULONG flags)
+{
+    struct memfs *m = get_memfs(fs);
+    struct memfs_node *node = file_context;
+
+    if ((flags & FspCleanupSetArchiveBit) && !node->dir)
+        node->info.FileAttributes |= FILE_ATTRIBUTE_ARCHIVE;
+    if (flags &
+        (FspCleanupSetLastAccessTime | FspCleanupSetLastWriteTime | FspCleanupSetChangeTime)) {
+        UINT64 now = memfs_now();
+        if (flags & FspCleanupSetLastAccessTime)
+            node->info.LastAccessTime = now;
+        if (flags & FspCleanupSetLastWriteTime)
+            node->info.LastWriteTime = now;
+        if (flags & FspCleanupSetChangeTime)
+            node->info.ChangeTime = now;
+    }
+    if ((flags & FspCleanupSetAllocationSize) && !node->dir)
+        set_file_size(m, node, node->info.FileSize, TRUE);
+
+    if (flags & FspCleanupDelete) {
+        /* Deleting a node already gone (a second handle with delete
+         * disposition), the root, or a directory that gained entries since
+         * CanDelete does nothing, as in WinFsp's MEMFS. */
+        if (node->parent && !(node->dir && node->dir->count)) {
+            struct memfs_node *parent = node->parent;
+            memfs_node_delete(m, node);
+            touch_dir(parent);
+        }
+    }
+}
+
+static VOID Close(FSP_FILE_SYSTEM *fs, PVOID file_context)
+{
+    memfs_node_release(get_memfs(fs), file_context);
+}
+
+static NTSTATUS Read(FSP_FILE_SYSTEM *fs, PVOID file_context, PVOID buffer, UINT64 offset,
+                     ULONG length, PULONG pbytes_transferred)
+{
+    struct memfs_node *node = file_context;
+    UINT64 size = node->info.FileSize;
+    if (offset >= size)
+        return STATUS_END_OF_FILE;
+    UINT64 end = length > size - offset ? size : offset + length;
+    memfs_data_read(&node->data, buffer, offset, (size_t)(end - offset));
+    *pbytes_transferred = (ULONG)(end - offset);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS Write(FSP_FILE_SYSTEM *fs, PVOID file_context, PVOID buffer, UINT64 offset,
+                      ULONG length, BOOLEAN write_to_end_of_file, BOOLEAN constrained_io,
+                      PULONG pbytes_transferred, FSP_FSCTL_FILE_INFO *info)
+{
+    struct memfs *m = get_memfs(fs);
+    struct memfs_node *node = file_context;
+    UINT64 size = node->info.FileSize;
+    UINT64 end;
+
+    if (constrained_io) {
+        /* Paging I/O never extends the file: clip at the current size. */
+        if (offset >= size) {
+            *pbytes_transferred = 0;
+            get_info(node, info);
+            return STATUS_SUCCESS;
+        }
+        end = length > size - offset ? size : offset + length;
+    } else {
+        if (write_to_end_of_file)
+            offset = size;
+        if (offset > m->max_file_size || length > m->max_file_size - offset)
+            return STATUS_DISK_FULL;
+        end = offset + length;
+    }
+
+    if (!memfs_data_write(&node->data, buffer, offset, (size_t)(end - offset))) {
+        /* Restore the invariant that nothing past EOF is non-zero. */
+        if (end > size)
+            memfs_data_truncate(&node->data, size);
+        return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    if (end > size)
+        set_file_size(m, node, end, FALSE);
+
+    UINT64 now = memfs_now();
+    node->info.LastWriteTime = node->info.ChangeTime = now;
+    *pbytes_transferred = (ULONG)(end - offset);
+    get_info(node, info);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS Flush(FSP_FILE_SYSTEM *fs, PVOID file_context, FSP_FSCTL_FILE_INFO *info)
+{
+    /* Nothing to write back. A NULL context flushes the volume. */
+    if (file_context)
+        get_info(file_context, info);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS GetFileInfo(FSP_FILE_SYSTEM *fs, PVOID file_context, FSP_FSCTL_FILE_INFO *info)
+{
+    get_info(file_context, info);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS SetBasicInfo(FSP_FILE_SYSTEM *fs, PVOID file_context, UINT32 file_attributes,
+                             UINT64 creation_time, UINT64 last_access_time, UINT64 last_write_time,
+                             UINT64 change_time, FSP_FSCTL_FILE_INFO *info)
+{
+    struct memfs_node *node = file_context;
+    if (file_attributes != INVALID_FILE_ATTRIBUTES)
+        node->info.FileAttributes = caller_attributes(file_attributes) | nature_attributes(node);
+    if (creation_time)
+        node->info.CreationTime = creation_time;
+    if (last_access_time)
+        node->info.LastAccessTime = last_access_time;
+    if (last_write_time)
+        node->info.LastWriteTime = last_write_time;
+    /* Any metadata change moves the change time (POSIX ctime). */
+    node->info.ChangeTime = change_time ? change_time : memfs_now();
+    get_info(node, info);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS SetFileSize(FSP_FILE_SYSTEM *fs, PVOID file_context, UINT64 new_size,
+                            BOOLEAN set_allocation_size, FSP_FSCTL_FILE_INFO *info)
+{
+    struct memfs_node *node = file_context;
+    UINT64 old_size = node->info.FileSize;
+    NTSTATUS status = set_file_size(get_memfs(fs), node, new_size, set_allocation_size);
+    if (!NT_SUCCESS(status))
+        return status;
+    /* truncate(2) moves mtime and ctime when the size changes. */
+    if (node->info.FileSize != old_size)
+        node->info.LastWriteTime = node->info.ChangeTime = memfs_now();
+    get_info(node, info);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS check_delete(const struct memfs_node *node)
+{
+    if (!node->parent)
+        return STATUS_CANNOT_DELETE; /* the root, or already deleted */
+    if (node->dir && node->dir->count)
+        return STATUS_DIRECTORY_NOT_EMPTY;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS CanDelete(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name)
+{
+    return check_delete(file_context);
+}
+
+static NTSTATUS SetDelete(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
+                          BOOLEAN delete_file)
+{
+    /* The deletion itself happens in Cleanup; clearing it needs no check. */
+    return delete_file ? check_delete(file_context) : STATUS_SUCCESS;
+}
+
+static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
+                       PWSTR new_file_name, BOOLEAN replace_if_exists)
+{
+    struct memfs *m = get_memfs(fs);
+    struct memfs_node *node = file_context;
+    struct memfs_node *new_parent;
+    const WCHAR *name;
+    size_t namelen;
+
+    if (!node->parent)
+        return STATUS_ACCESS_DENIED; /* the root cannot move */
+    NTSTATUS status = memfs_lookup_parent(m, new_file_name, &new_parent, &name, &namelen);
+    if (!NT_SUCCESS(status))
+        return status;
+    if (!new_parent)
+        return STATUS_ACCESS_DENIED; /* onto the root */
+    if (!new_parent->dir)
+        return STATUS_NOT_A_DIRECTORY;
+    if (namelen > MEMFS_MAX_COMPONENT)
+        return STATUS_OBJECT_NAME_INVALID;
+    /* A directory cannot move below itself. */
+    if (node->dir && memfs_node_is_ancestor(node, new_parent))
+        return STATUS_INVALID_PARAMETER;
+
+    struct memfs_node *target = memfs_dir_find(m, new_parent, name, namelen);
+    if (target && target != node) {
+        if (!replace_if_exists)
+            return STATUS_OBJECT_NAME_COLLISION;
+        /* Replacing a directory is the adapter's business (POSIX rename onto
+         * an empty directory); NT never does it. */
+        if (target->dir)
+            return STATUS_ACCESS_DENIED;
+    }
+
+    /* Allocate before changing anything, so that failure leaves no trace. */
+    WCHAR *name_buf;
+    if (!memfs_node_name_prepare(node, namelen, &name_buf))
+        return STATUS_INSUFFICIENT_RESOURCES;
+
+    if (target && target != node)
+        memfs_node_delete(m, target);
+
+    struct memfs_node *old_parent = node->parent;
+    memfs_dir_remove(m, node);
+    memfs_node_set_name(node, name, namelen, name_buf);
+    memfs_dir_insert(m, new_parent, node); /* cannot collide: the target is gone */
+
+    node->info.ChangeTime = memfs_now();
+    touch_dir(old_parent);
+    if (new_parent != old_parent)
+        touch_dir(new_parent);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS GetSecurity(FSP_FILE_SYSTEM *fs, PVOID file_context, PSECURITY_DESCRIPTOR sd,
+                            SIZE_T *psd_size)
+{
+    return copy_sd(file_context, sd, psd_size);
+}
+
+static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID file_context,
+                            SECURITY_INFORMATION security_information,
+                            PSECURITY_DESCRIPTOR modification_descriptor)
+{
+    struct memfs_node *node = file_context;
+    void *merged;
+    uint32_t merged_size;
+    /* Only the parts SecurityInformation names are replaced. */
+    NTSTATUS status = memfs_merge_sd(node->sd, node->sdsize, security_information,
+                                     modification_descriptor, &merged, &merged_size);
+    if (!NT_SUCCESS(status))
+        return status;
+    free(node->sd);
+    node->sd = merged;
+    node->sdsize = merged_size;
+    node->info.ChangeTime = memfs_now();
+    return STATUS_SUCCESS;
+}
+
+/*
+ * Reparse points. MEMFS stores the buffer and hands it back; it never
+ * interprets the data (the adapter turns IO_REPARSE_TAG_SYMLINK into a Linux
+ * symlink). ResolveReparsePoints is not implemented: on Linux the kernel
+ * follows a symlink itself after reading it, so no open ever reaches a file
+ * system with a reparse point in the middle of its path, and
+ * GetSecurityByName need not stop at one either.
+ */
+static NTSTATUS GetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
+                                PVOID buffer, PSIZE_T psize)
+{
+    const struct memfs_node *node = file_context;
+    if (!node->reparse)
+        return STATUS_NOT_A_REPARSE_POINT;
+    if (*psize < node->reparse_size) {
+        *psize = node->reparse_size;
+        return STATUS_BUFFER_TOO_SMALL;
+    }
+    memcpy(buffer, node->reparse, node->reparse_size);
+    *psize = node->reparse_size;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS SetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
+                                PVOID buffer, SIZE_T size)
+{
+    struct memfs_node *node = file_context;
+    NTSTATUS status = memfs_reparse_validate(buffer, size);
+    if (!NT_SUCCESS(status))
+        return status;
+    /* FUSE needs its root to stay a directory. */
+    if (node == get_memfs(fs)->root)
+        return STATUS_ACCESS_DENIED;
+    /* Replacing reparse data keeps its kind: changing the tag takes a
+     * DeleteReparsePoint first, as on NTFS. */
+    if (node->reparse && memfs_reparse_tag(buffer) != node->info.ReparseTag)
+        return STATUS_IO_REPARSE_TAG_MISMATCH;
+    /* Entries under a reparse point could no longer be reached by name. */
+    if (!node->reparse && node->dir && node->dir->count)
+        return STATUS_DIRECTORY_NOT_EMPTY;
+    if (!memfs_node_set_reparse(node, buffer, (uint32_t)size))
+        return STATUS_INSUFFICIENT_RESOURCES;
+    node->info.ChangeTime = memfs_now();
+    return STATUS_SUCCESS;
+}
+
+/* Buffer is a REPARSE_DATA_BUFFER naming the tag to remove; its data, if any,
+ * is not compared (NTFS wants none, and the tag identifies the point). */
+static NTSTATUS DeleteReparsePoint(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
+                                   PVOID buffer, SIZE_T size)
+{
+    struct memfs_node *node = file_context;
+    if (!buffer || size < MEMFS_REPARSE_HEADER_SIZE)
+        return STATUS_IO_REPARSE_DATA_INVALID;
+    if (!node->reparse)
+        return STATUS_NOT_A_REPARSE_POINT;
+    if (memfs_reparse_tag(buffer) != node->info.ReparseTag)
+        return STATUS_IO_REPARSE_TAG_MISMATCH;
+    memfs_node_clear_reparse(node);
+    node->info.ChangeTime = memfs_now();
+    return STATUS_SUCCESS;
+}
+
+/* A directory entry: the header plus up to MaxComponentLength characters. */
+union dir_info_buf {
+    FSP_FSCTL_DIR_INFO info;
+    uint8_t bytes[sizeof(FSP_FSCTL_DIR_INFO) + MEMFS_MAX_COMPONENT * sizeof(WCHAR)];
+};
+
+static void fill_dir_info(union dir_info_buf *buf, const FSP_FSCTL_FILE_INFO *info,
+                          const WCHAR *name, size_t namelen)
+{
+    memset(&buf->info, 0, sizeof(buf->info));
+    buf->info.Size = (UINT16)(sizeof(FSP_FSCTL_DIR_INFO) + namelen * sizeof(WCHAR));
+    buf->info.FileInfo = *info;
+    memcpy(buf->info.FileNameBuf, name, namelen * sizeof(WCHAR));
+}
+
+static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR pattern, PWSTR marker,
+                              PVOID buffer, ULONG length, PULONG pbytes_transferred)
+{
+    struct memfs *m = get_memfs(fs);
+    struct memfs_node *dir = file_context;
+    union dir_info_buf entry;
+    struct memfs_node *child;
+
+    if (!dir->dir)
+        return STATUS_NOT_A_DIRECTORY;
+    *pbytes_transferred = 0;
+
+    /* "." and ".." lead every non-root listing; they are not in the index,
+     * so a marker naming one of them is handled here. A real name can never
+     * be "." or "..". */
+    bool is_dot = marker && marker[0] == u'.' && marker[1] == 0;
+    bool is_dotdot = marker && marker[0] == u'.' && marker[1] == u'.' && marker[2] == 0;
+    if (dir != m->root && (!marker || is_dot)) {
+        if (!marker) {
+            fill_dir_info(&entry, &dir->info, u".", 1);
+            if (!FspFileSystemAddDirInfo(&entry.info, buffer, length, pbytes_transferred))
+                return STATUS_SUCCESS;
+        }
+        /* A deleted directory has no parent any more: show itself. */
+        const struct memfs_node *parent = dir->parent ? dir->parent : dir;
+        fill_dir_info(&entry, &parent->info, u"..", 2);
+        if (!FspFileSystemAddDirInfo(&entry.info, buffer, length, pbytes_transferred))
+            return STATUS_SUCCESS;
+    }
+    if (!marker || is_dot || is_dotdot)
+        child = memfs_dir_first_after(m, dir, NULL, 0);
+    else
+        child = memfs_dir_first_after(m, dir, marker, memfs_wcslen(marker));
+
+    for (; child; child = memfs_dir_next(child)) {
+        fill_dir_info(&entry, &child->info, child->name, child->namelen);
+        if (!FspFileSystemAddDirInfo(&entry.info, buffer, length, pbytes_transferred))
+            return STATUS_SUCCESS; /* full: the caller comes back with a marker */
+    }
+    FspFileSystemAddDirInfo(NULL, buffer, length, pbytes_transferred);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS GetDirInfoByName(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
+                                 FSP_FSCTL_DIR_INFO *dir_info)
+{
+    struct memfs *m = get_memfs(fs);
+    struct memfs_node *dir = file_context;
+    if (!dir->dir)
+        return STATUS_NOT_A_DIRECTORY;
+    struct memfs_node *child = memfs_dir_find(m, dir, file_name, memfs_wcslen(file_name));
+    if (!child)
+        return STATUS_OBJECT_NAME_NOT_FOUND;
+    /* The caller's buffer holds a header plus a maximal component, like the
+     * entries ReadDirectory produces; the stored case is reported. */
+    memset(dir_info, 0, sizeof(*dir_info));
+    dir_info->Size = (UINT16)(sizeof(FSP_FSCTL_DIR_INFO) + child->namelen * sizeof(WCHAR));
+    dir_info->FileInfo = child->info;
+    memcpy(dir_info->FileNameBuf, child->name, child->namelen * sizeof(WCHAR));
+    return STATUS_SUCCESS;
+}
+
+const FSP_FILE_SYSTEM_INTERFACE memfs_interface = {
+    .GetVolumeInfo = GetVolumeInfo,
+    .SetVolumeLabel = SetVolumeLabel,
+    .GetSecurityByName = GetSecurityByName,
+    .Create = Create,
+    .Open = Open,
+    .Overwrite = Overwrite,
+    .Cleanup = Cleanup,
+    .Close = Close,
+    .Read = Read,
+    .Write = Write,
+    .Flush = Flush,
+    .GetFileInfo = GetFileInfo,
+    .SetBasicInfo = SetBasicInfo,
+    .SetFileSize = SetFileSize,
+    .CanDelete = CanDelete,
+    .Rename = Rename,
+    .GetSecurity = GetSecurity,
+    .SetSecurity = SetSecurity,
+    .ReadDirectory = ReadDirectory,
+    .GetReparsePoint = GetReparsePoint,
+    .SetReparsePoint = SetReparsePoint,
+    .DeleteReparsePoint = DeleteReparsePoint,
+    .GetDirInfoByName = GetDirInfoByName,
+    .SetDelete = SetDelete,
+    .CreateEx = CreateEx,
+    .OverwriteEx = OverwriteEx,
+};

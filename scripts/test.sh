@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# scripts/test.sh - the README's test command.
+#
+# Builds FSP with gcc and runs the whole suite, then builds and runs it again
+# under AddressSanitizer + UndefinedBehaviorSanitizer, and checks that clang
+# builds it cleanly too. Must run as root (the tests mount file systems and
+# drop privileges to check permissions). Prints one closing tally.
+set -uo pipefail
+cd "$(dirname "$0")/.."
+jobs=$(nproc 2>/dev/null || echo 2)
+
+status=0
+make -s -j"$jobs" CC=gcc all || exit 1
+tests/run-tests.sh build | tee build/test.log || status=1
+
+make -s -j"$jobs" CC=clang BUILD=build-clang all || status=1
+
+make -s -j"$jobs" CC=gcc SANITIZE=1 all || exit 1
+ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
+    tests/run-tests.sh build-san | tee build-san/test.log || status=1
+
+p=$(( $(tail -n1 build/test.log | awk '{print $1}') + $(tail -n1 build-san/test.log | awk '{print $1}') ))
+f=$(( $(tail -n1 build/test.log | awk '{print $3}') + $(tail -n1 build-san/test.log | awk '{print $3}') ))
+[ "$status" -ne 0 ] && [ "$f" -eq 0 ] && f=1
+echo "$p passed, $f failed"
+exit "$status"

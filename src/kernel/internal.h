@@ -1,0 +1,165 @@
+/*
+ * internal.h - the kernel session's private structures.
+ *
+ * Shared by the files of src/kernel only. The public face is session.h; the
+ * adapters never see these structures.
+ */
+#ifndef FSP_KERNEL_INTERNAL_H
+#define FSP_KERNEL_INTERNAL_H
+
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "kernel/session.h"
+
+/* Lifecycle of one request, as seen by the reply functions. */
+enum fsp_req_state {
+    FSP_REQ_ACTIVE,   /* being handled on its worker */
+    FSP_REQ_DEFERRED, /* detached: any thread may answer it */
+    FSP_REQ_DONE,     /* answered (or released without answer) */
+};
+
+/*
+ * A request together with the buffers it lives in. A worker owns one bufset
+ * at a time; fsp_req_defer() gives the bufset to the request and the worker
+ * takes a spare from the session's free list. The request header and its
+ * arguments point into `in`; `scratch` is the reply workspace.
+ */
+struct fsp_req {
+    struct fsp_session *se;
+    struct fsp_worker *worker; /* NULL once deferred */
+    const struct fuse_in_header *hdr;
+    int fd; /* replies go back to the fd the request came from */
+    enum fsp_req_state state;
+    atomic_bool interrupted;
+    bool noreply;                /* FORGET & co: the kernel expects no answer */
+    bool in_list;                /* registered in se->inflight (INTERRUPT can find it) */
+    struct fsp_req *prev, *next; /* in-flight list (se->lock) */
+    struct fsp_bufset *bs;
+};
+
+struct fsp_bufset {
+    struct fsp_req req;
+    struct fsp_bufset *next_free;
+    size_t in_size, scratch_size;
+    char *in;
+    char *scratch;
+};
+
+struct fsp_worker {
+    struct fsp_session *se;
+    pthread_t thread;
+    bool thread_started;
+    int fd;           /* own clone of the session fd (or the session fd) */
+    bool fd_owned;    /* close on destroy */
+    bool lost_buffer; /* the current bufset went away with a deferred request */
+    struct fsp_bufset *bs;
+};
+
+/* How the mount was made, which decides how it is undone. */
+enum fsp_mount_kind {
+    FSP_MOUNT_NONE,
+    FSP_MOUNT_SYSCALL,     /* mount(2) as root */
+    FSP_MOUNT_FUSERMOUNT3, /* through the set-uid helper */
+};
+
+/* Remembers pending INTERRUPTs that arrived before their request was
+ * registered (a worker can read the interrupt while another worker is still
+ * between read() and registration). Uniques only grow, so stale entries are
+ * harmless and simply get overwritten. */
+#define FSP_PENDING_INTR 32
+
+struct fsp_session {
+    /* Set at mount time, read-only afterwards. */
+    struct fsp_session_ops ops;
+    void *userdata;
+    char *mountpoint; /* canonical absolute path */
+    char *fsname;
+    char *fstype; /* "fuse" or "fuse.<subtype>" */
+    int fd;       /* the /dev/fuse fd the mount was made with */
+    enum fsp_mount_kind kind;
+    unsigned dev_major, dev_minor; /* of our superblock; identifies our mount */
+    bool dev_known;
+    bool auto_unmount;
+    pid_t watch_pid; /* our auto_unmount watcher */
+    int watch_fd;    /* write end of its pipe */
+    size_t buf_in_size, buf_scratch_size;
+    uint32_t max_write_cap; /* what the buffers can carry */
+
+    struct fsp_conn conn;
+    atomic_bool got_init;
+    atomic_bool debug;
+
+    /* Workers. */
+    unsigned nworkers;
+    struct fsp_worker *workers;
+    bool started;
+    bool waited;
+    atomic_uint workers_running;
+    atomic_int worker_error; /* first unexpected errno a worker ended with */
+
+    /* Stop machinery: a pipe written from anywhere (signal handlers too)
+     * wakes the stopper thread, which unmounts. */
+    int stop_pipe[2];
+    pthread_t stopper;
+    bool stopper_started;
+    volatile sig_atomic_t stop_requested;
+    atomic_bool exited;
+
+    /* Unmount is done once, by whoever gets there first. */
+    pthread_mutex_t mount_lock;
+    bool mounted;
+
+    /* In-flight requests, spare buffers, deferred count (all under lock). */
+    pthread_mutex_t lock;
+    pthread_cond_t cond; /* buffers returned, workers exited */
+    struct fsp_req *inflight;
+    struct fsp_bufset *free_bufs;
+    unsigned nbufsets; /* allocated in total */
+    unsigned ndeferred;
+    uint64_t pending_intr[FSP_PENDING_INTR];
+    unsigned pending_intr_next, pending_intr_count;
+
+    atomic_bool destroy_called;
+};
+
+/* mount.c */
+int fsp_kmount(struct fsp_session *se, const struct fsp_mount_opts *opts);
+void fsp_kunmount(struct fsp_session *se);
+bool fsp_kstill_mounted(struct fsp_session *se);
+void fsp_kabort(struct fsp_session *se);
+void fsp_kreap_watcher(struct fsp_session *se);
+
+/* mountinfo.c: async-signal-safe (no malloc, no stdio), used by the watcher. */
+struct fsp_mntent {
+    unsigned major, minor;
+    char fstype[64];
+    char source[256];
+};
+/* Find the topmost mount at `mountpoint` (canonical path); 0 or -errno. */
+int fsp_mountinfo_top(const char *mountpoint, struct fsp_mntent *ent);
+
+/* init.c */
+void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen);
+
+/* worker.c */
+void *fsp_worker_main(void *arg);
+struct fsp_bufset *fsp_bufset_new(struct fsp_session *se);
+void fsp_bufset_free(struct fsp_bufset *bs);
+void fsp_session_end(struct fsp_session *se);
+bool fsp_on_worker_of(const struct fsp_session *se); /* caller is one of its workers */
+
+/* reply.c */
+int fsp_reply_raw(struct fsp_req *req, int err, const struct iovec *iov, int count);
+void fsp_req_release(struct fsp_req *req);
+
+/* log.c */
+const char *fsp_opcode_name(uint32_t opcode);
+bool fsp_debug(const struct fsp_session *se);
+
+#endif /* FSP_KERNEL_INTERNAL_H */

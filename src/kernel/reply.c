@@ -1,0 +1,219 @@
+/*
+ * reply.c - answering requests (from any thread) and notifying the kernel.
+ *
+ * A reply is one writev() on the fd the request was read from: the out
+ * header, then the caller's iovecs, no copy. Once written, the request is
+ * released: a deferred request's buffers go back to the free list.
+ */
+#include <errno.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kernel/internal.h"
+
+/* Enough for any reply the adapters build; more is refused with EIO. */
+#define FSP_REPLY_MAX_IOV 32
+/* The kernel's limit on a name in a notification (FUSE_NAME_MAX). */
+#define FSP_NOTIFY_NAME_MAX 1024
+
+const struct fuse_in_header *fsp_req_header(const struct fsp_req *req)
+{
+    return req->hdr;
+}
+
+struct fsp_session *fsp_req_session(const struct fsp_req *req)
+{
+    return req->se;
+}
+
+bool fsp_req_interrupted(const struct fsp_req *req)
+{
+    return atomic_load_explicit(&((struct fsp_req *)req)->interrupted, memory_order_relaxed);
+}
+
+void *fsp_req_scratch(struct fsp_req *req, size_t *size)
+{
+    if (size)
+        *size = req->bs->scratch_size;
+    return req->bs->scratch;
+}
+
+void fsp_req_defer(struct fsp_req *req)
+{
+    struct fsp_session *se = req->se;
+    pthread_mutex_lock(&se->lock);
+    if (req->state == FSP_REQ_ACTIVE && req->worker) {
+        /* The worker sees lost_buffer when the handler returns and takes a
+         * spare; the bufset now belongs to the request until it is answered. */
+        req->worker->lost_buffer = true;
+        req->worker = NULL;
+        req->state = FSP_REQ_DEFERRED;
+        se->ndeferred++;
+    }
+    pthread_mutex_unlock(&se->lock);
+}
+
+void fsp_req_release(struct fsp_req *req)
+{
+    struct fsp_session *se = req->se;
+    if (!req->in_list && req->state != FSP_REQ_DEFERRED) {
+        req->state = FSP_REQ_DONE; /* common case: nothing shared to touch */
+        return;
+    }
+    pthread_mutex_lock(&se->lock);
+    if (req->in_list) {
+        if (req->prev)
+            req->prev->next = req->next;
+        else
+            se->inflight = req->next;
+        if (req->next)
+            req->next->prev = req->prev;
+        req->in_list = false;
+    }
+    if (req->state == FSP_REQ_DEFERRED) {
+        struct fsp_bufset *bs = req->bs;
+        req->state = FSP_REQ_DONE;
+        bs->next_free = se->free_bufs;
+        se->free_bufs = bs;
+        se->ndeferred--;
+        pthread_cond_broadcast(&se->cond);
+    } else {
+        req->state = FSP_REQ_DONE;
+    }
+    pthread_mutex_unlock(&se->lock);
+}
+
+int fsp_reply_raw(struct fsp_req *req, int err, const struct iovec *iov, int count)
+{
+    struct fsp_session *se = req->se;
+    struct iovec v[1 + FSP_REPLY_MAX_IOV];
+    struct fuse_out_header oh;
+    size_t size = 0;
+
+    if (req->state == FSP_REQ_DONE) {
+        fsp_log("fsp: second reply to unique=%llu ignored", (unsigned long long)req->hdr->unique);
+        return -EINVAL;
+    }
+    if (req->noreply) {
+        fsp_req_release(req);
+        return 0;
+    }
+    if (err < 0)
+        err = -err; /* be forgiving about the sign */
+    /* The kernel accepts only errors in (-512, 0]. */
+    if (err >= 512)
+        err = EIO;
+    if (count < 0 || count > FSP_REPLY_MAX_IOV || (count > 0 && !iov)) {
+        fsp_log("fsp: reply with %d iovecs refused", count);
+        err = EIO;
+    }
+    if (err)
+        count = 0;
+    for (int i = 0; i < count; i++) {
+        v[1 + i] = iov[i];
+        size += iov[i].iov_len;
+    }
+    oh.len = (uint32_t)(sizeof(oh) + size);
+    oh.error = -err;
+    oh.unique = req->hdr->unique;
+    v[0].iov_base = &oh;
+    v[0].iov_len = sizeof(oh);
+
+    if (fsp_debug(se))
+        fsp_log("fsp:    unique=%llu -> error=%d%s%s size=%zu", (unsigned long long)oh.unique, -err,
+                err ? " " : "", err ? strerror(err) : "", size);
+
+    ssize_t n;
+    do
+        n = writev(req->fd, v, 1 + count);
+    while (n < 0 && errno == EINTR);
+    int rc = 0;
+    if (n < 0) {
+        int e = errno;
+        /* ENOENT: the request was interrupted and is gone; normal. */
+        if (e != ENOENT) {
+            rc = -e;
+            if (e != ENODEV && e != ECONNABORTED && e != ENOTCONN)
+                fsp_log("fsp: reply to unique=%llu failed: %s", (unsigned long long)oh.unique,
+                        strerror(e));
+        }
+    }
+    fsp_req_release(req);
+    return rc;
+}
+
+int fsp_reply_err(struct fsp_req *req, int err)
+{
+    return fsp_reply_raw(req, err, NULL, 0);
+}
+
+int fsp_reply_buf(struct fsp_req *req, const void *data, size_t size)
+{
+    struct iovec iov = {(void *)data, size};
+    return fsp_reply_raw(req, 0, &iov, size ? 1 : 0);
+}
+
+int fsp_reply_iov(struct fsp_req *req, const struct iovec *iov, int count)
+{
+    return fsp_reply_raw(req, 0, iov, count);
+}
+
+void fsp_reply_none(struct fsp_req *req)
+{
+    if (req->state != FSP_REQ_DONE)
+        fsp_req_release(req);
+}
+
+/* --- Notifications ---------------------------------------------------------- */
+
+static int notify(struct fsp_session *se, int code, struct iovec *iov, int count)
+{
+    struct fuse_out_header oh;
+    size_t size = 0;
+    for (int i = 1; i < count; i++)
+        size += iov[i].iov_len;
+    oh.len = (uint32_t)(sizeof(oh) + size);
+    oh.error = code; /* a notification: unique 0, the code in error */
+    oh.unique = 0;
+    iov[0].iov_base = &oh;
+    iov[0].iov_len = sizeof(oh);
+    if (se->fd < 0)
+        return -ENOTCONN;
+    ssize_t n;
+    do
+        n = writev(se->fd, iov, count);
+    while (n < 0 && errno == EINTR);
+    int rc = n < 0 ? -errno : 0;
+    if (fsp_debug(se))
+        fsp_log("fsp: notify code=%d size=%zu -> %d", code, size, rc);
+    return rc;
+}
+
+int fsp_notify_inval_inode(struct fsp_session *se, uint64_t nodeid, int64_t off, int64_t len)
+{
+    struct fuse_notify_inval_inode_out out = {.ino = nodeid, .off = off, .len = len};
+    struct iovec iov[2] = {{0}, {&out, sizeof(out)}};
+    return notify(se, FUSE_NOTIFY_INVAL_INODE, iov, 2);
+}
+
+int fsp_notify_inval_entry(struct fsp_session *se, uint64_t parent, const char *name,
+                           size_t namelen)
+{
+    if (namelen > FSP_NOTIFY_NAME_MAX)
+        return -ENAMETOOLONG;
+    struct fuse_notify_inval_entry_out out = {.parent = parent, .namelen = (uint32_t)namelen};
+    /* The kernel wants the name NUL-terminated. */
+    struct iovec iov[4] = {{0}, {&out, sizeof(out)}, {(void *)name, namelen}, {"", 1}};
+    return notify(se, FUSE_NOTIFY_INVAL_ENTRY, iov, 4);
+}
+
+int fsp_notify_delete(struct fsp_session *se, uint64_t parent, uint64_t child, const char *name,
+                      size_t namelen)
+{
+    if (namelen > FSP_NOTIFY_NAME_MAX)
+        return -ENAMETOOLONG;
+    struct fuse_notify_delete_out out = {
+        .parent = parent, .child = child, .namelen = (uint32_t)namelen};
+    struct iovec iov[4] = {{0}, {&out, sizeof(out)}, {(void *)name, namelen}, {"", 1}};
+    return notify(se, FUSE_NOTIFY_DELETE, iov, 4);
+}

@@ -1,0 +1,143 @@
+/*
+ * session.h - the kernel session: FSP's stand-in for WinFsp's FSD.
+ *
+ * A session owns one FUSE mount: it mounts, negotiates INIT, runs a fixed
+ * pool of worker threads (each on its own cloned /dev/fuse fd), decodes each
+ * request and hands it to one entry of an operations table, and offers the
+ * reply and notify functions. It knows the wire protocol and nothing about
+ * paths, Windows or the file system's data model: the adapters (native, FUSE)
+ * fill the operations table and never touch /dev/fuse themselves.
+ *
+ * Lifetime of a request: the worker reads it into its own buffer and calls
+ * ops->op[opcode](req, arg, arglen). The handler must reply exactly once
+ * (except for FORGET, BATCH_FORGET and INTERRUPT, which take no reply), either
+ * before returning or later: fsp_req_defer() detaches the request from the
+ * worker (which then switches to a spare buffer), and any thread may reply
+ * afterwards. The common path allocates nothing.
+ */
+#ifndef FSP_KERNEL_SESSION_H
+#define FSP_KERNEL_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+
+#include "fuse_wire.h"
+
+struct fsp_session;
+struct fsp_req;
+
+/* A request handler: arg/arglen are the opcode's payload after the header
+ * (already checked to be at least as long as the opcode's fixed input). */
+typedef void fsp_op_fn(struct fsp_req *req, const void *arg, uint32_t arglen);
+
+/* What the kernel offered and what we settled on during INIT. */
+struct fsp_conn {
+    uint32_t proto_major, proto_minor; /* negotiated */
+    uint64_t kernel_flags;             /* what the kernel offered (flags | flags2 << 32) */
+    uint64_t want;                     /* filled by the adapter's init hook; the session masks
+                                          it with kernel_flags before replying */
+    uint32_t max_write;                /* bytes; the session sets its default before the hook */
+    uint32_t max_readahead;
+    uint16_t max_pages;
+    uint16_t max_background;
+    uint16_t congestion_threshold;
+    uint32_t time_gran; /* ns */
+};
+
+struct fsp_session_ops {
+    /* Called on a worker during INIT before the reply; may adjust conn->want etc. */
+    void (*init)(void *userdata, struct fsp_conn *conn);
+    /* Called once when the session ends (DESTROY received, or unmounted). */
+    void (*destroy)(void *userdata);
+    /* One handler per opcode; NULL answers ENOSYS (or EOPNOTSUPP where ENOSYS
+     * would make the kernel disable the call for the whole mount). INIT,
+     * DESTROY and INTERRUPT are the session's own and must stay NULL. */
+    fsp_op_fn *op[FSP_FUSE_OPCODE_MAX];
+};
+
+/* Mount options: everything the session needs to mount and run. */
+struct fsp_mount_opts {
+    const char *mountpoint; /* an existing directory */
+    const char *fsname;     /* shown as the mount source (df, findmnt); default "fsp" */
+    const char *subtype;    /* shown as fuse.<subtype>; NULL for plain "fuse" */
+    bool allow_other;
+    bool default_permissions; /* let the kernel check mode bits */
+    bool read_only;
+    bool auto_unmount;     /* unmount even when the process dies (watcher process) */
+    uint32_t rootmode;     /* S_IFDIR | perms of the root, for the mount(2) option */
+    unsigned thread_count; /* workers; 0 = a sensible default */
+    uint32_t max_write;    /* 0 = 1 MiB */
+};
+
+/* Create a session and mount it. On failure returns NULL with errno set and a
+ * message written to the session log (stderr by default). */
+struct fsp_session *fsp_session_mount(const struct fsp_mount_opts *opts,
+                                      const struct fsp_session_ops *ops, void *userdata);
+
+/* Start the worker pool; returns immediately (0 or -errno). */
+int fsp_session_start(struct fsp_session *se);
+
+/* Block until the session has ended (unmounted from outside, DESTROY, or
+ * fsp_session_stop), then join the workers. Returns 0, or -errno on failure. */
+int fsp_session_wait(struct fsp_session *se);
+
+/* Ask the session to end: unmounts, which makes every worker leave its loop.
+ * Safe from any thread and (via fsp_session_stop_async) from signal handlers. */
+void fsp_session_stop(struct fsp_session *se);
+void fsp_session_stop_async(struct fsp_session *se); /* async-signal-safe */
+
+/* Unmount if still mounted, stop and join the workers, free everything. */
+void fsp_session_destroy(struct fsp_session *se);
+
+/* Accessors. */
+void *fsp_session_userdata(struct fsp_session *se);
+const struct fsp_conn *fsp_session_conn(struct fsp_session *se);
+const char *fsp_session_mountpoint(struct fsp_session *se);
+bool fsp_session_exited(struct fsp_session *se);
+
+/* Debug: when set, the session logs INIT negotiation and each request/reply. */
+void fsp_session_set_debug(struct fsp_session *se, bool on);
+
+/* --- Requests ------------------------------------------------------------ */
+
+const struct fuse_in_header *fsp_req_header(const struct fsp_req *req);
+struct fsp_session *fsp_req_session(const struct fsp_req *req);
+/* Interrupt: true once the kernel has sent INTERRUPT for this request. */
+bool fsp_req_interrupted(const struct fsp_req *req);
+
+/* A per-worker scratch buffer of at least max_write + 4 KiB bytes, valid until
+ * the reply is sent, for building reply payloads (read data, directory
+ * listings) without allocating. A deferred request keeps its scratch. */
+void *fsp_req_scratch(struct fsp_req *req, size_t *size);
+
+/* Detach the request from its worker so it can be answered later, from any
+ * thread. The worker continues with a spare buffer. The request pointer (and
+ * its arg and scratch) stays valid until it is answered. */
+void fsp_req_defer(struct fsp_req *req);
+
+/* --- Replies: each consumes the request. --------------------------------- */
+
+int fsp_reply_err(struct fsp_req *req, int err); /* err is a positive errno; 0 = success, no data */
+int fsp_reply_buf(struct fsp_req *req, const void *data, size_t size);
+int fsp_reply_iov(struct fsp_req *req, const struct iovec *iov, int count);
+void fsp_reply_none(struct fsp_req *req); /* FORGET and friends: release without replying */
+
+/* --- Notifications (any thread; return 0 or -errno; -ENOENT is normal). --- */
+
+int fsp_notify_inval_inode(struct fsp_session *se, uint64_t nodeid, int64_t off, int64_t len);
+int fsp_notify_inval_entry(struct fsp_session *se, uint64_t parent, const char *name,
+                           size_t namelen);
+int fsp_notify_delete(struct fsp_session *se, uint64_t parent, uint64_t child, const char *name,
+                      size_t namelen);
+
+/* --- Logging -------------------------------------------------------------- */
+
+/* printf-style log used by the whole library (errors and debug traces).
+ * Destination: stderr unless fsp_log_set_fd() chose another fd. */
+void fsp_log(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+void fsp_log_set_fd(int fd);
+
+#endif /* FSP_KERNEL_SESSION_H */

@@ -1,0 +1,190 @@
+/*
+ * native.h - the native adapter's private state.
+ *
+ * The adapter is WinFsp's FSD re-expressed in user mode: it turns the FUSE
+ * requests the kernel session decodes into FSP_FILE_SYSTEM_INTERFACE calls
+ * with WinFsp semantics (full UTF-16 paths, Open/Create/Overwrite/Cleanup/
+ * Close, NTSTATUS), and keeps what the kernel needs that a WinFsp file system
+ * does not track: the inode table (FUSE node ids <-> names), open handles and
+ * directory listings.
+ */
+#ifndef FSP_NATIVE_H
+#define FSP_NATIVE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include <winfsp/winfsp.h>
+
+#include "kernel/session.h"
+
+/* Longest path we build, in WCHARs (Linux PATH_MAX is 4096 bytes). */
+#define FSP_PATH_MAX 4096
+/* Longest single name, in WCHARs, before the volume's own limit applies. */
+#define FSP_NAME_MAX 1024
+
+/*
+ * A node is the adapter's record of one kernel inode. It is named by its
+ * parent and its name; paths are built by walking up to the root, so renaming
+ * a directory renames everything below it for free. Nodes live until the
+ * kernel forgets them (nlookup drops to 0) and no handle uses them.
+ */
+struct fsp_node {
+    struct fsp_node *parent; /* NULL for the root and for unlinked nodes */
+    struct fsp_node *hash_next;
+    WCHAR *name;      /* stored case */
+    uint16_t namelen; /* WCHARs */
+    uint32_t hash;
+    uint64_t nodeid;  /* what the kernel calls it */
+    uint64_t ino;     /* st_ino: IndexNumber, or our own number */
+    uint64_t nlookup; /* kernel references */
+    uint32_t refs;    /* children, handles, in-flight requests */
+    bool unlinked;
+    bool dirty;                 /* written since the last Cleanup: pass the time flags */
+    struct fsp_handle *handles; /* open handles, for files that lost their name */
+    pthread_rwlock_t io_lock;   /* per-file serialization, as the FSD does it */
+};
+
+/* One open file or directory (the kernel's fh). */
+struct fsp_handle {
+    struct fsp_node *node;
+    struct fsp_handle *next_on_node; /* guarded by nodes_lock */
+    PVOID context;                   /* the file system's FileContext */
+    bool is_dir;
+    /* Directory listing snapshot, taken at offset 0: stable cookies for
+     * seekdir/telldir. Record i (1-based after "." and "..") is at
+     * list_off[i]. */
+    pthread_mutex_t list_lock;
+    char *list; /* packed struct fsp_listent records */
+    size_t list_size, list_cap;
+    uint32_t *list_off;
+    uint32_t list_count, list_offcap;
+    bool list_valid;
+};
+
+struct fsp_listent {
+    FSP_FSCTL_FILE_INFO info;
+    uint16_t namelen; /* UTF-8 bytes */
+    char name[];      /* UTF-8, NUL-terminated */
+};
+
+struct fsp_native {
+    FSP_FILE_SYSTEM *fs;
+    struct fsp_session *session;
+    char *mountpoint;     /* UTF-8 */
+    bool mountpoint_made; /* we created the directory (NULL mount point) */
+    uint32_t mount_uid, mount_gid;
+
+    /* Cache policy from FileInfoTimeout */
+    uint64_t attr_sec;
+    uint32_t attr_nsec;
+    bool keep_cache;
+
+    bool case_insensitive;
+    bool has_security; /* GetSecurity or GetSecurityByName */
+
+    /* Node table: keyed by (parent, name), case-folded on case-insensitive
+     * volumes. Guarded by nodes_lock, which is never held across a call into
+     * the file system. */
+    pthread_mutex_t nodes_lock;
+    struct fsp_node **buckets;
+    size_t nbuckets, nnodes;
+    struct fsp_node *root;
+    uint64_t next_ino;
+
+    /* The dispatcher */
+    pthread_mutex_t state_lock;
+    pthread_cond_t state_cond;
+    bool started, stopped;
+    pthread_t waiter;
+};
+
+/* --- nodes.c -------------------------------------------------------------- */
+int fsp_nodes_init(struct fsp_native *nt);
+void fsp_nodes_fini(struct fsp_native *nt);
+struct fsp_node *fsp_node_get(struct fsp_native *nt, uint64_t nodeid); /* +1 ref */
+void fsp_node_put(struct fsp_native *nt, struct fsp_node *node);
+/* Find or create the child (parent, name); takes a kernel lookup reference
+ * when `lookup` is set (LOOKUP, CREATE, MKDIR, READDIRPLUS), else a ref. */
+struct fsp_node *fsp_node_link(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
+                               size_t namelen, uint64_t ino, bool lookup);
+void fsp_node_forget(struct fsp_native *nt, uint64_t nodeid, uint64_t nlookup);
+/* The name (parent, name) is gone: detach its node, if we know it. */
+void fsp_node_unlink(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
+                     size_t namelen);
+/* Move node to (newparent, newname); the caller has unlinked any target. */
+int fsp_node_move(struct fsp_native *nt, struct fsp_node *node, struct fsp_node *newparent,
+                  const WCHAR *newname, size_t newlen);
+/* Find the child (parent, name) without creating it; +1 ref or NULL. */
+struct fsp_node *fsp_node_find(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
+                               size_t namelen);
+/* Write the node's full path ("\a\b"), NUL-terminated, into buf (FSP_PATH_MAX
+ * WCHARs); with a name, the path of that child. Returns its length in WCHARs,
+ * -ENOENT for an unlinked node, -ENAMETOOLONG. */
+int fsp_node_path(struct fsp_native *nt, struct fsp_node *node, const WCHAR *child, size_t childlen,
+                  WCHAR *buf);
+
+/* --- attr.c --------------------------------------------------------------- */
+/* Fill a FUSE attribute from FileInfo and the file's descriptor (may be NULL). */
+void fsp_attr_fill(struct fsp_native *nt, struct fsp_node *node, const FSP_FSCTL_FILE_INFO *info,
+                   PSECURITY_DESCRIPTOR sd, struct fuse_attr *attr);
+/* Security descriptor of an open file or a path (into buf, or a malloc'd
+ * buffer when *psd != buf; free with fsp_sd_release). Returns NTSTATUS. */
+NTSTATUS fsp_sd_query(struct fsp_native *nt, PVOID context, PWSTR path, void *buf, size_t bufsize,
+                      PSECURITY_DESCRIPTOR *psd);
+void fsp_sd_release(PSECURITY_DESCRIPTOR sd, void *buf);
+/* The node's attributes through an open context. */
+NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID context,
+                             struct fuse_attr *attr);
+void fsp_entry_fill(struct fsp_native *nt, struct fsp_node *node, struct fuse_entry_out *entry);
+
+static inline bool fsp_is_symlink(const FSP_FSCTL_FILE_INFO *info)
+{
+    return (info->FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
+           info->ReparseTag == IO_REPARSE_TAG_SYMLINK;
+}
+
+/* --- ops_*.c: request handlers ------------------------------------------- */
+void fsp_native_fill_ops(struct fsp_session_ops *ops);
+/* The operation guard (WinFsp's FINE/COARSE strategies). */
+enum fsp_guard { FSP_GUARD_NONE, FSP_GUARD_SHARED, FSP_GUARD_EXCL };
+void fsp_guard_enter(struct fsp_native *nt, enum fsp_guard kind);
+void fsp_guard_leave(struct fsp_native *nt, enum fsp_guard kind);
+/* Reply with the errno for a status. */
+void fsp_reply_status(struct fsp_req *req, NTSTATUS status);
+/* Per-operation context for FspFileSystemGetOperationContext. */
+void fsp_opctx_set(struct fsp_req *req, FSP_FSCTL_TRANSACT_REQ *r, FSP_FSCTL_TRANSACT_RSP *p);
+void fsp_opctx_clear(void);
+
+/* Handles: new links the handle into its node's list, free unlinks it;
+ * unlink before Cleanup/Close so fsp_node_call_open never sees a closed one. */
+struct fsp_handle *fsp_handle_new(struct fsp_native *nt, struct fsp_node *node, PVOID context,
+                                  bool is_dir);
+void fsp_handle_unlink(struct fsp_native *nt, struct fsp_handle *h);
+void fsp_handle_free(struct fsp_handle *h);
+/* Run fn on the context of one of node's open handles (for an unlinked file
+ * the kernel asks about without a handle: fstat, fchmod). Returns fn's
+ * status, or STATUS_OBJECT_NAME_NOT_FOUND if nothing is open. */
+NTSTATUS fsp_node_call_open(struct fsp_native *nt, struct fsp_node *node,
+                            NTSTATUS (*fn)(struct fsp_native *, struct fsp_node *, PVOID, void *),
+                            void *arg);
+static inline struct fsp_handle *fsp_handle_of(uint64_t fh)
+{
+    return (struct fsp_handle *)(uintptr_t)fh;
+}
+
+static inline struct fsp_native *fsp_native_of(struct fsp_req *req)
+{
+    return (struct fsp_native *)fsp_session_userdata(fsp_req_session(req));
+}
+
+static inline NTSTATUS fsp_fs_close(struct fsp_native *nt, PVOID context)
+{
+    if (nt->fs->Interface->Close)
+        nt->fs->Interface->Close(nt->fs, context);
+    return STATUS_SUCCESS;
+}
+
+#endif /* FSP_NATIVE_H */

@@ -1,0 +1,343 @@
+/*
+ * nodes.c - the inode table: FUSE node ids <-> (parent, name).
+ *
+ * The kernel names files by node id; a WinFsp file system names them by
+ * path. Each node remembers its parent and its own name, so a path is a walk
+ * to the root and renaming a directory costs O(1). A hash on (parent, name)
+ * (case-folded on case-insensitive volumes) lets LOOKUP find the node the
+ * kernel already knows, so one file never gets two inodes.
+ *
+ * Node ids are node addresses (the root is FUSE_ROOT_ID); the kernel only
+ * hands back ids we gave it and has not forgotten.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "native.h"
+#include "utf.h"
+
+static uint32_t name_hash(struct fsp_native *nt, const struct fsp_node *parent, const WCHAR *name,
+                          size_t len)
+{
+    uint32_t h = 2166136261u ^ (uint32_t)((uintptr_t)parent >> 4);
+    for (size_t i = 0; i < len; i++) {
+        WCHAR c = nt->case_insensitive ? fsp_towupper(name[i]) : name[i];
+        h = (h ^ c) * 16777619u;
+    }
+    return h;
+}
+
+static bool name_equal(struct fsp_native *nt, const WCHAR *a, size_t alen, const WCHAR *b,
+                       size_t blen)
+{
+    if (alen != blen)
+        return false;
+    if (!nt->case_insensitive)
+        return memcmp(a, b, alen * sizeof(WCHAR)) == 0;
+    for (size_t i = 0; i < alen; i++)
+        if (fsp_towupper(a[i]) != fsp_towupper(b[i]))
+            return false;
+    return true;
+}
+
+static int grow_buckets(struct fsp_native *nt)
+{
+    size_t n = nt->nbuckets ? nt->nbuckets * 2 : 1024;
+    struct fsp_node **b = calloc(n, sizeof *b);
+    if (!b)
+        return -ENOMEM;
+    for (size_t i = 0; i < nt->nbuckets; i++) {
+        struct fsp_node *node = nt->buckets[i], *next;
+        for (; node; node = next) {
+            next = node->hash_next;
+            node->hash_next = b[node->hash & (n - 1)];
+            b[node->hash & (n - 1)] = node;
+        }
+    }
+    free(nt->buckets);
+    nt->buckets = b;
+    nt->nbuckets = n;
+    return 0;
+}
+
+static void hash_insert(struct fsp_native *nt, struct fsp_node *node)
+{
+    if (nt->nnodes >= nt->nbuckets)
+        grow_buckets(nt); /* on failure the chains just get longer */
+    struct fsp_node **slot = &nt->buckets[node->hash & (nt->nbuckets - 1)];
+    node->hash_next = *slot;
+    *slot = node;
+    nt->nnodes++;
+}
+
+static void hash_remove(struct fsp_native *nt, struct fsp_node *node)
+{
+    struct fsp_node **p = &nt->buckets[node->hash & (nt->nbuckets - 1)];
+    for (; *p; p = &(*p)->hash_next)
+        if (*p == node) {
+            *p = node->hash_next;
+            node->hash_next = NULL;
+            nt->nnodes--;
+            return;
+        }
+}
+
+static struct fsp_node *hash_find(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
+                                  size_t len, uint32_t hash)
+{
+    struct fsp_node *n = nt->buckets[hash & (nt->nbuckets - 1)];
+    for (; n; n = n->hash_next)
+        if (n->hash == hash && n->parent == parent &&
+            name_equal(nt, n->name, n->namelen, name, len))
+            return n;
+    return NULL;
+}
+
+static void node_free(struct fsp_node *node)
+{
+    pthread_rwlock_destroy(&node->io_lock);
+    free(node->name);
+    free(node);
+}
+
+/* Drop the parent link of a node that leaves the namespace. Called with
+ * nodes_lock held; may free a chain of ancestors that nothing else holds. */
+static void maybe_free(struct fsp_native *nt, struct fsp_node *node);
+
+static void detach(struct fsp_native *nt, struct fsp_node *node)
+{
+    struct fsp_node *parent = node->parent;
+    if (!parent)
+        return;
+    hash_remove(nt, node);
+    node->parent = NULL;
+    parent->refs--;
+    maybe_free(nt, parent);
+}
+
+static void maybe_free(struct fsp_native *nt, struct fsp_node *node)
+{
+    while (node && node != nt->root && node->nlookup == 0 && node->refs == 0) {
+        struct fsp_node *parent = node->parent;
+        if (parent) {
+            hash_remove(nt, node);
+            parent->refs--;
+        }
+        node_free(node);
+        node = parent;
+    }
+}
+
+static struct fsp_node *node_new(const WCHAR *name, size_t len)
+{
+    struct fsp_node *node = calloc(1, sizeof *node);
+    if (!node)
+        return NULL;
+    node->name = malloc((len + 1) * sizeof(WCHAR));
+    if (!node->name) {
+        free(node);
+        return NULL;
+    }
+    memcpy(node->name, name, len * sizeof(WCHAR));
+    node->name[len] = 0;
+    node->namelen = (uint16_t)len;
+    node->nodeid = (uint64_t)(uintptr_t)node;
+    pthread_rwlock_init(&node->io_lock, NULL);
+    return node;
+}
+
+int fsp_nodes_init(struct fsp_native *nt)
+{
+    pthread_mutex_init(&nt->nodes_lock, NULL);
+    if (grow_buckets(nt))
+        return -ENOMEM;
+    nt->root = node_new(u"", 0);
+    if (!nt->root)
+        return -ENOMEM;
+    nt->root->nodeid = FUSE_ROOT_ID;
+    nt->root->nlookup = 1;
+    nt->next_ino = 2;
+    return 0;
+}
+
+void fsp_nodes_fini(struct fsp_native *nt)
+{
+    for (size_t i = 0; i < nt->nbuckets; i++) {
+        struct fsp_node *node = nt->buckets[i], *next;
+        for (; node; node = next) {
+            next = node->hash_next;
+            node_free(node);
+        }
+    }
+    /* Unlinked nodes the kernel never forgot are not in the hash; the kernel
+     * forgets everything before it ends the session, so none remain here. */
+    if (nt->root)
+        node_free(nt->root);
+    free(nt->buckets);
+    nt->buckets = NULL;
+    nt->nbuckets = nt->nnodes = 0;
+    nt->root = NULL;
+    pthread_mutex_destroy(&nt->nodes_lock);
+}
+
+struct fsp_node *fsp_node_get(struct fsp_native *nt, uint64_t nodeid)
+{
+    struct fsp_node *node =
+        nodeid == FUSE_ROOT_ID ? nt->root : (struct fsp_node *)(uintptr_t)nodeid;
+    if (!node)
+        return NULL;
+    pthread_mutex_lock(&nt->nodes_lock);
+    node->refs++;
+    pthread_mutex_unlock(&nt->nodes_lock);
+    return node;
+}
+
+void fsp_node_put(struct fsp_native *nt, struct fsp_node *node)
+{
+    if (!node)
+        return;
+    pthread_mutex_lock(&nt->nodes_lock);
+    node->refs--;
+    maybe_free(nt, node);
+    pthread_mutex_unlock(&nt->nodes_lock);
+}
+
+struct fsp_node *fsp_node_link(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
+                               size_t namelen, uint64_t ino, bool lookup)
+{
+    uint32_t hash = name_hash(nt, parent, name, namelen);
+    pthread_mutex_lock(&nt->nodes_lock);
+    struct fsp_node *node = hash_find(nt, parent, name, namelen, hash);
+    if (node && ino && node->ino != ino) {
+        /* A different file now has this name (replaced outside our view):
+         * the old node leaves the namespace, the kernel will forget it. */
+        node->unlinked = true;
+        node->refs++;
+        detach(nt, node);
+        node->refs--;
+        maybe_free(nt, node);
+        node = NULL;
+    }
+    if (!node) {
+        node = node_new(name, namelen);
+        if (!node) {
+            pthread_mutex_unlock(&nt->nodes_lock);
+            return NULL;
+        }
+        node->hash = hash;
+        node->parent = parent;
+        node->ino = ino ? ino : nt->next_ino++;
+        parent->refs++;
+        hash_insert(nt, node);
+    }
+    if (lookup)
+        node->nlookup++;
+    else
+        node->refs++;
+    pthread_mutex_unlock(&nt->nodes_lock);
+    return node;
+}
+
+struct fsp_node *fsp_node_find(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
+                               size_t namelen)
+{
+    uint32_t hash = name_hash(nt, parent, name, namelen);
+    pthread_mutex_lock(&nt->nodes_lock);
+    struct fsp_node *node = hash_find(nt, parent, name, namelen, hash);
+    if (node)
+        node->refs++;
+    pthread_mutex_unlock(&nt->nodes_lock);
+    return node;
+}
+
+void fsp_node_forget(struct fsp_native *nt, uint64_t nodeid, uint64_t nlookup)
+{
+    struct fsp_node *node =
+        nodeid == FUSE_ROOT_ID ? nt->root : (struct fsp_node *)(uintptr_t)nodeid;
+    if (!node || node == nt->root)
+        return;
+    pthread_mutex_lock(&nt->nodes_lock);
+    node->nlookup = nlookup > node->nlookup ? 0 : node->nlookup - nlookup;
+    maybe_free(nt, node);
+    pthread_mutex_unlock(&nt->nodes_lock);
+}
+
+void fsp_node_unlink(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
+                     size_t namelen)
+{
+    uint32_t hash = name_hash(nt, parent, name, namelen);
+    pthread_mutex_lock(&nt->nodes_lock);
+    struct fsp_node *node = hash_find(nt, parent, name, namelen, hash);
+    if (node) {
+        node->unlinked = true;
+        node->refs++; /* keep it while detaching */
+        detach(nt, node);
+        node->refs--;
+        maybe_free(nt, node);
+    }
+    pthread_mutex_unlock(&nt->nodes_lock);
+}
+
+int fsp_node_move(struct fsp_native *nt, struct fsp_node *node, struct fsp_node *newparent,
+                  const WCHAR *newname, size_t newlen)
+{
+    WCHAR *copy = malloc((newlen + 1) * sizeof(WCHAR));
+    if (!copy)
+        return -ENOMEM;
+    memcpy(copy, newname, newlen * sizeof(WCHAR));
+    copy[newlen] = 0;
+    pthread_mutex_lock(&nt->nodes_lock);
+    struct fsp_node *oldparent = node->parent;
+    if (oldparent)
+        hash_remove(nt, node);
+    free(node->name);
+    node->name = copy;
+    node->namelen = (uint16_t)newlen;
+    node->parent = newparent;
+    node->unlinked = false;
+    node->hash = name_hash(nt, newparent, copy, newlen);
+    newparent->refs++;
+    hash_insert(nt, node);
+    if (oldparent) {
+        oldparent->refs--;
+        maybe_free(nt, oldparent);
+    }
+    pthread_mutex_unlock(&nt->nodes_lock);
+    return 0;
+}
+
+int fsp_node_path(struct fsp_native *nt, struct fsp_node *node, const WCHAR *child, size_t childlen,
+                  WCHAR *buf)
+{
+    /* Build from the end of the buffer towards its start, then slide down. */
+    size_t end = FSP_PATH_MAX - 1, pos = end;
+    buf[end] = 0;
+    if (child) {
+        if (childlen + 1 > pos)
+            return -ENAMETOOLONG;
+        pos -= childlen;
+        memcpy(buf + pos, child, childlen * sizeof(WCHAR));
+        buf[--pos] = u'\\';
+    }
+    pthread_mutex_lock(&nt->nodes_lock);
+    for (struct fsp_node *n = node; n != nt->root; n = n->parent) {
+        if (!n->parent) {
+            pthread_mutex_unlock(&nt->nodes_lock);
+            return -ENOENT;
+        }
+        if (n->namelen + 1u > pos) {
+            pthread_mutex_unlock(&nt->nodes_lock);
+            return -ENAMETOOLONG;
+        }
+        pos -= n->namelen;
+        memcpy(buf + pos, n->name, n->namelen * sizeof(WCHAR));
+        buf[--pos] = u'\\';
+    }
+    pthread_mutex_unlock(&nt->nodes_lock);
+    if (pos == end)
+        buf[--pos] = u'\\'; /* the root itself */
+    size_t len = end - pos;
+    memmove(buf, buf + pos, (len + 1) * sizeof(WCHAR));
+    return (int)len;
+}

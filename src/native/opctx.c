@@ -1,0 +1,122 @@
+/*
+ * opctx.c - what surrounds every native operation: the operation guard, the
+ * per-thread operation context, handles, and asynchronous completion
+ * (STATUS_PENDING + FspFileSystemSendResponse).
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "native.h"
+
+/* --- Operation guard ---------------------------------------------------------
+ * FINE: namespace changes (create, delete, rename) exclusive, lookups and
+ * listings shared, everything else unguarded. COARSE: one lock for all. */
+void fsp_guard_enter(struct fsp_native *nt, enum fsp_guard kind)
+{
+    FSP_FILE_SYSTEM *fs = nt->fs;
+    if (fs->OpGuardStrategy == FspFileSystemOperationGuardStrategyCoarse)
+        pthread_rwlock_wrlock(&fs->OpGuardLock);
+    else if (kind == FSP_GUARD_EXCL)
+        pthread_rwlock_wrlock(&fs->OpGuardLock);
+    else if (kind == FSP_GUARD_SHARED)
+        pthread_rwlock_rdlock(&fs->OpGuardLock);
+}
+
+void fsp_guard_leave(struct fsp_native *nt, enum fsp_guard kind)
+{
+    FSP_FILE_SYSTEM *fs = nt->fs;
+    if (fs->OpGuardStrategy == FspFileSystemOperationGuardStrategyCoarse || kind != FSP_GUARD_NONE)
+        pthread_rwlock_unlock(&fs->OpGuardLock);
+}
+
+/* --- Operation context -------------------------------------------------------- */
+
+static __thread FSP_FILE_SYSTEM_OPERATION_CONTEXT tls_opctx;
+static __thread uint32_t tls_pid;
+
+void fsp_opctx_set(struct fsp_req *req, FSP_FSCTL_TRANSACT_REQ *r, FSP_FSCTL_TRANSACT_RSP *p)
+{
+    tls_opctx.Request = r;
+    tls_opctx.Response = p;
+    tls_pid = req ? fsp_req_header(req)->pid : 0;
+}
+
+void fsp_opctx_clear(void)
+{
+    tls_opctx.Request = NULL;
+    tls_opctx.Response = NULL;
+    tls_pid = 0;
+}
+
+FSP_API FSP_FILE_SYSTEM_OPERATION_CONTEXT *FspFileSystemGetOperationContext(VOID)
+{
+    return &tls_opctx;
+}
+
+FSP_API UINT32 FspFileSystemOperationProcessIdF(VOID)
+{
+    return tls_pid;
+}
+
+void fsp_reply_status(struct fsp_req *req, NTSTATUS status)
+{
+    int err = NT_SUCCESS(status) ? 0 : FspErrnoFromNtStatus(status);
+    /* ENOSYS would make the kernel give up on the operation for the whole
+     * mount; an operation this file system lacks is "not supported". */
+    if (err == ENOSYS)
+        err = EOPNOTSUPP;
+    fsp_reply_err(req, err);
+}
+
+/* --- Handles ------------------------------------------------------------------ */
+
+struct fsp_handle *fsp_handle_new(struct fsp_native *nt, struct fsp_node *node, PVOID context,
+                                  bool is_dir)
+{
+    struct fsp_handle *h = calloc(1, sizeof *h);
+    if (!h)
+        return NULL;
+    h->node = node;
+    h->context = context;
+    h->is_dir = is_dir;
+    pthread_mutex_init(&h->list_lock, NULL);
+    pthread_mutex_lock(&nt->nodes_lock);
+    h->next_on_node = node->handles;
+    node->handles = h;
+    pthread_mutex_unlock(&nt->nodes_lock);
+    return h;
+}
+
+void fsp_handle_unlink(struct fsp_native *nt, struct fsp_handle *h)
+{
+    pthread_mutex_lock(&nt->nodes_lock);
+    for (struct fsp_handle **p = &h->node->handles; *p; p = &(*p)->next_on_node)
+        if (*p == h) {
+            *p = h->next_on_node;
+            break;
+        }
+    pthread_mutex_unlock(&nt->nodes_lock);
+}
+
+NTSTATUS fsp_node_call_open(struct fsp_native *nt, struct fsp_node *node,
+                            NTSTATUS (*fn)(struct fsp_native *, struct fsp_node *, PVOID, void *),
+                            void *arg)
+{
+    /* nodes_lock keeps the handle from being closed under us (release
+     * unlinks it first); this path is rare enough to pay for that. */
+    NTSTATUS st = STATUS_OBJECT_NAME_NOT_FOUND;
+    pthread_mutex_lock(&nt->nodes_lock);
+    if (node->handles)
+        st = fn(nt, node, node->handles->context, arg);
+    pthread_mutex_unlock(&nt->nodes_lock);
+    return st;
+}
+
+void fsp_handle_free(struct fsp_handle *h)
+{
+    pthread_mutex_destroy(&h->list_lock);
+    free(h->list);
+    free(h->list_off);
+    free(h);
+}

@@ -1,0 +1,420 @@
+/*
+ * ops_entry.c - LOOKUP, FORGET, GETATTR, SETATTR and STATFS on the native API.
+ *
+ * WinFsp has no "stat by path": the FSD opens the file (Open with
+ * FILE_READ_ATTRIBUTES), reads its FileInfo and closes it. We do the same,
+ * plus the security descriptor for owner and mode.
+ */
+#include <sys/stat.h>
+
+#include "ops_util.h"
+#include "reparse.h"
+
+/* FileInfo and attributes of a path, through a short-lived open. */
+static NTSTATUS stat_path(struct fsp_native *nt, struct fsp_node *node, PWSTR path,
+                          FSP_FSCTL_FILE_INFO *info, struct fuse_attr *attr)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
+    PVOID ctx;
+    char sdbuf[512];
+    PSECURITY_DESCRIPTOR sd = NULL;
+
+    if (!fi->Open)
+        return STATUS_INVALID_DEVICE_REQUEST;
+    fsp_guard_enter(nt, FSP_GUARD_SHARED);
+    NTSTATUS st = fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT,
+                                FILE_READ_ATTRIBUTES | READ_CONTROL, &ctx, info);
+    if (NT_SUCCESS(st)) {
+        if (nt->has_security)
+            fsp_sd_query(nt, ctx, path, sdbuf, sizeof sdbuf, &sd);
+        fsp_fs_close(nt, ctx);
+    }
+    fsp_guard_leave(nt, FSP_GUARD_SHARED);
+    if (NT_SUCCESS(st) && attr)
+        fsp_attr_fill(nt, node, info, sd, attr);
+    fsp_sd_release(sd, sdbuf);
+    return st;
+}
+
+static void op_lookup(struct fsp_req *req, const void *arg, uint32_t arglen)
+{
+    struct fsp_native *nt = fsp_native_of(req);
+    WCHAR name[FSP_NAME_MAX + 1], path[FSP_PATH_MAX];
+    int n = fsp_req_name(nt, arg, arglen, name);
+    if (n < 0) {
+        fsp_reply_err(req, -n);
+        return;
+    }
+    struct fsp_node *parent = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    int len = fsp_node_path(nt, parent, name, (size_t)n, path);
+    if (len < 0) {
+        fsp_node_put(nt, parent);
+        fsp_reply_err(req, -len);
+        return;
+    }
+
+    FSP_FSCTL_FILE_INFO info;
+    struct fuse_entry_out entry;
+    memset(&entry, 0, sizeof entry);
+    NTSTATUS st = stat_path(nt, NULL, path, &info, &entry.attr);
+    if (!NT_SUCCESS(st)) {
+        fsp_node_put(nt, parent);
+        int err = FspErrnoFromNtStatus(st);
+        /* Cache the absence like any other answer, except where another
+         * spelling of the name could exist (case-insensitive volumes). */
+        if (err == ENOENT && !nt->case_insensitive && (nt->attr_sec || nt->attr_nsec)) {
+            entry.entry_valid = nt->attr_sec;
+            entry.entry_valid_nsec = nt->attr_nsec;
+            fsp_reply_buf(req, &entry, sizeof entry);
+        } else
+            fsp_reply_err(req, err == ENOSYS ? EOPNOTSUPP : err);
+        return;
+    }
+    struct fsp_node *node = fsp_node_link(nt, parent, name, (size_t)n, info.IndexNumber, true);
+    fsp_node_put(nt, parent);
+    if (!node) {
+        fsp_reply_err(req, ENOMEM);
+        return;
+    }
+    entry.attr.ino = node->ino;
+    fsp_entry_fill(nt, node, &entry);
+    fsp_reply_buf(req, &entry, sizeof entry);
+}
+
+static void op_forget(struct fsp_req *req, const void *arg, uint32_t arglen)
+{
+    const struct fuse_forget_in *in = arg;
+    fsp_node_forget(fsp_native_of(req), fsp_req_header(req)->nodeid, in->nlookup);
+    fsp_reply_none(req);
+}
+
+static void op_batch_forget(struct fsp_req *req, const void *arg, uint32_t arglen)
+{
+    const struct fuse_batch_forget_in *in = arg;
+    const struct fuse_forget_one *one = (const void *)(in + 1);
+    size_t max = (arglen - sizeof *in) / sizeof *one;
+    for (size_t i = 0; i < in->count && i < max; i++)
+        fsp_node_forget(fsp_native_of(req), one[i].nodeid, one[i].nlookup);
+    fsp_reply_none(req);
+}
+
+static void reply_attr(struct fsp_req *req, struct fsp_native *nt, struct fuse_attr *attr)
+{
+    struct fuse_attr_out out;
+    memset(&out, 0, sizeof out);
+    out.attr = *attr;
+    out.attr_valid = nt->attr_sec;
+    out.attr_valid_nsec = nt->attr_nsec;
+    fsp_reply_buf(req, &out, sizeof out);
+}
+
+static NTSTATUS attr_cb(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, void *attr)
+{
+    return fsp_attr_of_context(nt, node, ctx, attr);
+}
+
+static void op_getattr(struct fsp_req *req, const void *arg, uint32_t arglen)
+{
+    struct fsp_native *nt = fsp_native_of(req);
+    const struct fuse_getattr_in *in = arg;
+    struct fsp_node *node = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    struct fuse_attr attr;
+    NTSTATUS st;
+
+    if ((in->getattr_flags & FUSE_GETATTR_FH) && in->fh) {
+        st = fsp_attr_of_context(nt, node, fsp_handle_of(in->fh)->context, &attr);
+    } else {
+        WCHAR path[FSP_PATH_MAX];
+        FSP_FSCTL_FILE_INFO info;
+        int len = fsp_node_path(nt, node, NULL, 0, path);
+        if (len >= 0)
+            st = stat_path(nt, node, path, &info, &attr);
+        else /* unlinked but open: fstat(2) asks without a handle */
+            st = fsp_node_call_open(nt, node, attr_cb, &attr);
+    }
+    fsp_node_put(nt, node);
+    if (NT_SUCCESS(st))
+        reply_attr(req, nt, &attr);
+    else
+        fsp_reply_status(req, st);
+}
+
+static void filetime_of(const struct fuse_setattr_in *in, bool atime, UINT64 *ft)
+{
+    bool now = atime ? (in->valid & FATTR_ATIME_NOW) : (in->valid & FATTR_MTIME_NOW);
+    if (now) {
+        fsp_timespec_now_ft(ft);
+        return;
+    }
+    struct timespec ts = {
+        .tv_sec = (time_t)(atime ? in->atime : in->mtime),
+        .tv_nsec = atime ? in->atimensec : in->mtimensec,
+    };
+    FspPosixUnixTimeToFileTime(&ts, ft);
+    if (*ft == 0)
+        *ft = 1; /* 0 means "leave unchanged" to SetBasicInfo */
+}
+
+/* chmod/chown: merge the new owner, group and mode into the descriptor. */
+static NTSTATUS set_owner_mode(struct fsp_native *nt, PVOID ctx, const struct fuse_setattr_in *in)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
+    char sdbuf[512];
+    PSECURITY_DESCRIPTOR sd = NULL, merged = NULL;
+    UINT32 uid, gid, mode;
+
+    if (!fi->GetSecurity || !fi->SetSecurity)
+        return STATUS_PRIVILEGE_NOT_HELD; /* EPERM: this volume has no ownership */
+    NTSTATUS st = fsp_sd_query(nt, ctx, NULL, sdbuf, sizeof sdbuf, &sd);
+    if (NT_SUCCESS(st))
+        st = FspPosixMapSecurityDescriptorToPermissions(sd, &uid, &gid, &mode);
+    if (NT_SUCCESS(st)) {
+        if (in->valid & FATTR_UID)
+            uid = in->uid;
+        if (in->valid & FATTR_GID)
+            gid = in->gid;
+        if (in->valid & FATTR_MODE)
+            mode = in->mode & 07777;
+        st = FspPosixMergePermissionsToSecurityDescriptor(uid, gid, mode, sd, &merged);
+    }
+    if (NT_SUCCESS(st)) {
+        st = fi->SetSecurity(nt->fs, ctx,
+                             OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
+                                 DACL_SECURITY_INFORMATION,
+                             merged);
+        FspDeleteSecurityDescriptor(merged,
+                                    (NTSTATUS(*)())FspPosixMergePermissionsToSecurityDescriptor);
+    }
+    fsp_sd_release(sd, sdbuf);
+    return st;
+}
+
+static NTSTATUS do_setattr(struct fsp_native *nt, struct fsp_node *node, PVOID ctx,
+                           const struct fuse_setattr_in *in)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
+    FSP_FSCTL_FILE_INFO info;
+    NTSTATUS st = STATUS_SUCCESS;
+    UINT64 now;
+    bool changed = false;
+
+    fsp_timespec_now_ft(&now);
+    if (in->valid & FATTR_SIZE) {
+        if (!fi->SetFileSize)
+            return STATUS_INVALID_DEVICE_REQUEST;
+        memset(&info, 0, sizeof info);
+        if (fi->GetFileInfo)
+            fi->GetFileInfo(nt->fs, ctx, &info);
+        UINT64 old = info.FileSize;
+        st = fi->SetFileSize(nt->fs, ctx, in->size, FALSE, &info);
+        if (!NT_SUCCESS(st))
+            return st;
+        if (old != in->size && fi->SetBasicInfo)
+            fi->SetBasicInfo(nt->fs, ctx, INVALID_FILE_ATTRIBUTES, 0, 0, now, now, &info);
+        node->dirty = false; /* the times are right already */
+    }
+    if (in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID)) {
+        st = set_owner_mode(nt, ctx, in);
+        if (!NT_SUCCESS(st))
+            return st;
+        changed = true;
+    }
+    if (in->valid & (FATTR_ATIME | FATTR_MTIME | FATTR_CTIME)) {
+        if (!fi->SetBasicInfo)
+            return STATUS_INVALID_DEVICE_REQUEST;
+        UINT64 at = 0, mt = 0, ct = now;
+        if (in->valid & FATTR_ATIME)
+            filetime_of(in, true, &at);
+        if (in->valid & FATTR_MTIME) {
+            filetime_of(in, false, &mt);
+            node->dirty = false; /* an explicit mtime wins over Cleanup's */
+        }
+        if (in->valid & FATTR_CTIME) {
+            struct timespec ts = {.tv_sec = (time_t)in->ctime, .tv_nsec = in->ctimensec};
+            FspPosixUnixTimeToFileTime(&ts, &ct);
+        }
+        st = fi->SetBasicInfo(nt->fs, ctx, INVALID_FILE_ATTRIBUTES, 0, at, mt, ct, &info);
+        if (!NT_SUCCESS(st))
+            return st;
+        changed = false;
+    }
+    if (changed && fi->SetBasicInfo)
+        fi->SetBasicInfo(nt->fs, ctx, INVALID_FILE_ATTRIBUTES, 0, 0, 0, now, &info);
+    return st;
+}
+
+struct setattr_args {
+    const struct fuse_setattr_in *in;
+    struct fuse_attr *attr;
+};
+
+static NTSTATUS setattr_locked(struct fsp_native *nt, struct fsp_node *node, PVOID ctx,
+                               const struct fuse_setattr_in *in, struct fuse_attr *attr)
+{
+    pthread_rwlock_wrlock(&node->io_lock);
+    NTSTATUS st = do_setattr(nt, node, ctx, in);
+    if (NT_SUCCESS(st))
+        st = fsp_attr_of_context(nt, node, ctx, attr);
+    pthread_rwlock_unlock(&node->io_lock);
+    return st;
+}
+
+static NTSTATUS setattr_cb(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, void *arg)
+{
+    struct setattr_args *a = arg;
+    return setattr_locked(nt, node, ctx, a->in, a->attr);
+}
+
+static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
+{
+    struct fsp_native *nt = fsp_native_of(req);
+    const struct fuse_setattr_in *in = arg;
+    struct fsp_node *node = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    struct fuse_attr attr;
+    PVOID ctx = NULL;
+    bool opened = false;
+    NTSTATUS st;
+
+    if (nt->fs->VolumeParams.ReadOnlyVolume) {
+        fsp_node_put(nt, node);
+        fsp_reply_err(req, EROFS);
+        return;
+    }
+    if ((in->valid & FATTR_FH) && in->fh) {
+        ctx = fsp_handle_of(in->fh)->context;
+    } else {
+        WCHAR path[FSP_PATH_MAX];
+        FSP_FSCTL_FILE_INFO info;
+        int len = fsp_node_path(nt, node, NULL, 0, path);
+        if (len < 0) {
+            /* unlinked but open: fchmod(2) and friends ask without a handle */
+            struct setattr_args a = {in, &attr};
+            st = fsp_node_call_open(nt, node, setattr_cb, &a);
+            fsp_node_put(nt, node);
+            if (NT_SUCCESS(st))
+                reply_attr(req, nt, &attr);
+            else
+                fsp_reply_status(req, st);
+            return;
+        }
+        if (!nt->fs->Interface->Open) {
+            fsp_node_put(nt, node);
+            fsp_reply_err(req, EOPNOTSUPP);
+            return;
+        }
+        fsp_guard_enter(nt, FSP_GUARD_SHARED);
+        st = fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT,
+                           FILE_WRITE_ATTRIBUTES | FILE_WRITE_DATA | WRITE_DAC | WRITE_OWNER |
+                               READ_CONTROL,
+                           &ctx, &info);
+        fsp_guard_leave(nt, FSP_GUARD_SHARED);
+        if (!NT_SUCCESS(st)) {
+            fsp_node_put(nt, node);
+            fsp_reply_status(req, st);
+            return;
+        }
+        opened = true;
+    }
+
+    st = setattr_locked(nt, node, ctx, in, &attr);
+    if (opened) {
+        if (nt->fs->Interface->Cleanup)
+            nt->fs->Interface->Cleanup(nt->fs, ctx, NULL, 0);
+        fsp_fs_close(nt, ctx);
+    }
+    fsp_node_put(nt, node);
+    if (NT_SUCCESS(st))
+        reply_attr(req, nt, &attr);
+    else
+        fsp_reply_status(req, st);
+}
+
+static void op_statfs(struct fsp_req *req, const void *arg, uint32_t arglen)
+{
+    struct fsp_native *nt = fsp_native_of(req);
+    const FSP_FSCTL_VOLUME_PARAMS *vp = &nt->fs->VolumeParams;
+    FSP_FSCTL_VOLUME_INFO vi;
+    struct fuse_statfs_out out;
+
+    memset(&vi, 0, sizeof vi);
+    memset(&out, 0, sizeof out);
+    if (nt->fs->Interface->GetVolumeInfo) {
+        fsp_guard_enter(nt, FSP_GUARD_SHARED);
+        NTSTATUS st = nt->fs->Interface->GetVolumeInfo(nt->fs, &vi);
+        fsp_guard_leave(nt, FSP_GUARD_SHARED);
+        if (!NT_SUCCESS(st)) {
+            fsp_reply_status(req, st);
+            return;
+        }
+    }
+    uint32_t unit = (uint32_t)vp->SectorSize * vp->SectorsPerAllocationUnit;
+    out.st.bsize = unit;
+    out.st.frsize = unit;
+    out.st.blocks = vi.TotalSize / unit;
+    out.st.bfree = vi.FreeSize / unit;
+    out.st.bavail = out.st.bfree;
+    /* The native API has no inode counts; report what the space allows. */
+    out.st.files = out.st.blocks;
+    out.st.ffree = out.st.bfree;
+    out.st.namelen = vp->MaxComponentLength;
+    fsp_reply_buf(req, &out, sizeof out);
+}
+
+static void op_readlink(struct fsp_req *req, const void *arg, uint32_t arglen)
+{
+    struct fsp_native *nt = fsp_native_of(req);
+    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
+    WCHAR path[FSP_PATH_MAX];
+    FSP_FSCTL_FILE_INFO info;
+    struct fsp_reparse rp;
+    PVOID ctx;
+    size_t cap;
+    char *target = fsp_req_scratch(req, &cap);
+
+    if (!fi->GetReparsePoint || !fi->Open) {
+        fsp_reply_err(req, EINVAL);
+        return;
+    }
+    struct fsp_node *node = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    int len = fsp_node_path(nt, node, NULL, 0, path);
+    fsp_node_put(nt, node);
+    if (len < 0) {
+        fsp_reply_err(req, -len);
+        return;
+    }
+    fsp_guard_enter(nt, FSP_GUARD_SHARED);
+    NTSTATUS st =
+        fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT, FILE_READ_ATTRIBUTES, &ctx, &info);
+    if (NT_SUCCESS(st)) {
+        SIZE_T size = sizeof rp.data;
+        st = fi->GetReparsePoint(nt->fs, ctx, path, rp.data, &size);
+        rp.size = size;
+        fsp_fs_close(nt, ctx);
+    }
+    fsp_guard_leave(nt, FSP_GUARD_SHARED);
+    if (st == STATUS_NOT_A_REPARSE_POINT) {
+        fsp_reply_err(req, EINVAL);
+        return;
+    }
+    if (!NT_SUCCESS(st)) {
+        fsp_reply_status(req, st);
+        return;
+    }
+    int n = fsp_symlink_decode(rp.data, rp.size, target, cap);
+    if (n < 0)
+        fsp_reply_err(req, n == -ENAMETOOLONG ? ENAMETOOLONG : EINVAL);
+    else
+        fsp_reply_buf(req, target, (size_t)n);
+}
+
+void fsp_native_entry_ops(struct fsp_session_ops *ops);
+void fsp_native_entry_ops(struct fsp_session_ops *ops)
+{
+    ops->op[FUSE_LOOKUP] = op_lookup;
+    ops->op[FUSE_FORGET] = op_forget;
+    ops->op[FUSE_BATCH_FORGET] = op_batch_forget;
+    ops->op[FUSE_GETATTR] = op_getattr;
+    ops->op[FUSE_SETATTR] = op_setattr;
+    ops->op[FUSE_STATFS] = op_statfs;
+    ops->op[FUSE_READLINK] = op_readlink;
+}

@@ -1,0 +1,40 @@
+/*
+ * ops_table.c - the native adapter's operations table for the kernel session.
+ *
+ * Opcodes left NULL are answered ENOSYS by the session, which makes the
+ * kernel stop asking and fall back to its own behaviour (ACCESS, LSEEK,
+ * COPY_FILE_RANGE, POLL, the xattr calls until EAs are mapped). Operations
+ * whose ENOSYS would be wrong for the whole mount have explicit handlers.
+ */
+#include "native.h"
+
+void fsp_native_entry_ops(struct fsp_session_ops *ops);
+void fsp_native_open_ops(struct fsp_session_ops *ops);
+void fsp_native_io_ops(struct fsp_session_ops *ops);
+void fsp_native_dir_ops(struct fsp_session_ops *ops);
+void fsp_native_ns_ops(struct fsp_session_ops *ops);
+
+static void native_init(void *userdata, struct fsp_conn *conn)
+{
+    /* Writes go through the file system as they happen (no writeback
+     * cache): WinFsp file systems expect to see every write. */
+    conn->want &= ~FUSE_WRITEBACK_CACHE;
+    /* FILETIME counts 100 ns; let the kernel round the times it makes to
+     * what the file system can store. */
+    conn->time_gran = 100;
+}
+
+static void native_destroy(void *userdata)
+{
+}
+
+void fsp_native_fill_ops(struct fsp_session_ops *ops)
+{
+    ops->init = native_init;
+    ops->destroy = native_destroy;
+    fsp_native_entry_ops(ops);
+    fsp_native_open_ops(ops);
+    fsp_native_io_ops(ops);
+    fsp_native_dir_ops(ops);
+    fsp_native_ns_ops(ops);
+}

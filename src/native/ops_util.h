@@ -1,0 +1,68 @@
+/*
+ * ops_util.h - small pieces every native request handler uses.
+ */
+#ifndef FSP_NATIVE_OPS_UTIL_H
+#define FSP_NATIVE_OPS_UTIL_H
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+
+#include "native.h"
+#include "utf.h"
+
+/* A request name (UTF-8, NUL-terminated in the request) as a UTF-16 name.
+ * Returns its length in WCHARs or a negative errno. */
+static inline int fsp_req_name(struct fsp_native *nt, const char *name, size_t maxbytes, WCHAR *out)
+{
+    size_t len = strnlen(name, maxbytes);
+    if (len == maxbytes)
+        return -EINVAL; /* not NUL-terminated inside the request */
+    if (len > 255)
+        return -ENAMETOOLONG; /* NAME_MAX counts bytes on Linux */
+    int n = fsp_utf8_to_utf16(name, len, out, FSP_NAME_MAX, FSP_UTF_TRANSLATE);
+    if (n == -ENAMETOOLONG || (n >= 0 && (size_t)n > nt->fs->VolumeParams.MaxComponentLength))
+        return -ENAMETOOLONG;
+    if (n < 0)
+        return -EINVAL;
+    return n;
+}
+
+/* WinFsp's GrantedAccess for the O_ flags of an open. */
+static inline UINT32 fsp_access_of_flags(uint32_t flags)
+{
+    switch (flags & O_ACCMODE) {
+    case O_WRONLY:
+        return FILE_GENERIC_WRITE;
+    case O_RDWR:
+        return FILE_GENERIC_READ | FILE_GENERIC_WRITE;
+    default:
+        return FILE_GENERIC_READ;
+    }
+}
+
+/* Open by path for a metadata operation: Open, then the caller Closes. */
+static inline NTSTATUS fsp_open_path(struct fsp_native *nt, PWSTR path, UINT32 options,
+                                     UINT32 access, PVOID *context, FSP_FSCTL_FILE_INFO *info)
+{
+    FSP_FSCTL_OPEN_FILE_INFO oinfo;
+    memset(&oinfo, 0, sizeof oinfo);
+    NTSTATUS st = nt->fs->Interface->Open(nt->fs, path, options, access, context, &oinfo.FileInfo);
+    *info = oinfo.FileInfo;
+    return st;
+}
+
+static inline bool fsp_can_open(struct fsp_native *nt)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
+    return (fi->Create || fi->CreateEx) && fi->Open && (fi->Overwrite || fi->OverwriteEx);
+}
+
+static inline void fsp_timespec_now_ft(UINT64 *ft)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    FspPosixUnixTimeToFileTime(&now, ft);
+}
+
+#endif /* FSP_NATIVE_OPS_UTIL_H */

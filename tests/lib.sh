@@ -1,0 +1,87 @@
+# tests/lib.sh - shared helpers for the shell-level mount tests.
+#
+# Source it, then use fsp_start_fs / fsp_wait_mounted / pass / fail.
+# Every mount made through fsp_start_fs is unmounted and every process it
+# started is ended (by PID) when the test exits, whatever the exit path.
+set -u
+: "${FSP_BUILD:?run through tests/run-tests.sh or set FSP_BUILD}"
+
+FSP_TMP=$(mktemp -d /tmp/fsp-test.XXXXXX)
+_fsp_pids=()
+_fsp_mounts=()
+_fsp_failed=0
+
+pass() { echo "PASS $*"; }
+fail() { echo "FAIL $*"; _fsp_failed=1; }
+check() { # check NAME CMD... : PASS if CMD succeeds
+    local name=$1; shift
+    if "$@"; then pass "$name"; else fail "$name"; fi
+}
+
+is_mounted() { grep -q " $1 fuse" /proc/self/mounts; }
+
+# fsp_wait_mounted DIR [SECONDS]: wait (bounded) until DIR is a FUSE mount.
+fsp_wait_mounted() {
+    local dir=$1 limit=${2:-10} i
+    for ((i = 0; i < limit * 20; i++)); do
+        is_mounted "$dir" && return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# fsp_wait_unmounted DIR [SECONDS]
+fsp_wait_unmounted() {
+    local dir=$1 limit=${2:-10} i
+    for ((i = 0; i < limit * 20; i++)); do
+        is_mounted "$dir" || return 0
+        sleep 0.05
+    done
+    return 1
+}
+
+# fsp_start_fs DIR CMD...: start a file system in the background that mounts
+# on DIR; sets FSP_PID. Returns non-zero if it did not mount in time.
+fsp_start_fs() {
+    local dir=$1; shift
+    mkdir -p "$dir"
+    "$@" &
+    FSP_PID=$!
+    _fsp_pids+=("$FSP_PID")
+    _fsp_mounts+=("$dir")
+    fsp_wait_mounted "$dir" 10
+}
+
+# fsp_stop_fs PID DIR: SIGTERM, wait bounded for exit and unmount.
+fsp_stop_fs() {
+    local pid=$1 dir=$2 i
+    kill -TERM "$pid" 2>/dev/null
+    for ((i = 0; i < 200; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    wait "$pid" 2>/dev/null
+    fsp_wait_unmounted "$dir" 5
+}
+
+_fsp_cleanup() {
+    local pid dir
+    for pid in "${_fsp_pids[@]}"; do
+        kill -TERM "$pid" 2>/dev/null
+    done
+    sleep 0.2
+    for pid in "${_fsp_pids[@]}"; do
+        kill -KILL "$pid" 2>/dev/null
+        wait "$pid" 2>/dev/null
+    done
+    for dir in "${_fsp_mounts[@]}"; do
+        if is_mounted "$dir"; then
+            umount -l "$dir" 2>/dev/null || fusermount3 -uz "$dir" 2>/dev/null
+        fi
+    done
+    rm -rf "$FSP_TMP" 2>/dev/null
+}
+trap _fsp_cleanup EXIT
+trap 'exit 130' INT TERM
+
+fsp_done() { exit "$_fsp_failed"; }

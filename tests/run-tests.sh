@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# run-tests.sh BUILD_DIR - run every FSP test and print one closing tally.
+#
+# Each test prints "PASS name" / "FAIL name" lines (unit tests via check.h,
+# mount tests via tests/lib.sh); this script runs them all, even after a
+# failure, checks that no FSP mount was left behind, and ends with
+# "N passed, N failed". Exit status is non-zero if anything failed.
+set -u
+BUILD=${1:-build}
+TOP=$(cd "$(dirname "$0")/.." && pwd)
+export FSP_BUILD="$TOP/$BUILD" FSP_TOP="$TOP"
+passed=0 failed=0
+log=$(mktemp)
+trap 'rm -f "$log"' EXIT
+
+fsp_mounts() { grep -E ' fuse(\.[^ ]*)? ' /proc/self/mounts || true; }
+
+run_one() { # run_one LABEL CMD...
+    local label=$1 rc; shift
+    echo "== $label"
+    local before; before=$(fsp_mounts)
+    timeout -k 10 900 "$@" >"$log" 2>&1; rc=$?
+    cat "$log"
+    local p f
+    p=$(grep -c '^PASS ' "$log"); f=$(grep -c '^FAIL ' "$log")
+    if [ "$rc" -ne 0 ] && [ "$f" -eq 0 ]; then
+        echo "FAIL $label (exit $rc)"; f=1
+    fi
+    passed=$((passed + p)); failed=$((failed + f))
+    # A FUSE mount that appeared during the test and is still there is a
+    # defect of that test (mounts that were there before are not its own).
+    local left; left=$(comm -13 <(echo "$before" | sort) <(fsp_mounts | sort) | grep . || true)
+    if [ -n "$left" ]; then
+        echo "FAIL $label left a mount behind: $left"; failed=$((failed + 1))
+    fi
+}
+
+for t in "$FSP_BUILD"/tests/test_*; do
+    [ -x "$t" ] && run_one "$(basename "$t")" "$t"
+done
+for t in "$TOP"/tests/mount/*.sh; do
+    [ -f "$t" ] && run_one "$(basename "$t" .sh)" bash "$t"
+done
+
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
