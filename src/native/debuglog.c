@@ -17,6 +17,8 @@
 
 #include <winfsp/winfsp.h>
 
+#include "kernel/session.h"
+
 static int fsp_debuglog_fd = STDERR_FILENO;
 
 static void fsp_debuglog_write(int fd, const char *buf, size_t len)
@@ -74,7 +76,10 @@ out:
 
 FSP_API VOID FspDebugLogSetHandle(HANDLE Handle)
 {
-    __atomic_store_n(&fsp_debuglog_fd, (int)(intptr_t)Handle, __ATOMIC_RELAXED);
+    int fd = (int)(intptr_t)Handle;
+    __atomic_store_n(&fsp_debuglog_fd, fd, __ATOMIC_RELAXED);
+    /* The per-request trace of the kernel session belongs in the same log. */
+    fsp_log_set_fd(fd);
 }
 
 FSP_API NTSTATUS FspVersion(PUINT32 PVersion)
