@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "native.h"
+#include "reparse.h"
 
 NTSTATUS fsp_sd_query(struct fsp_native *nt, PVOID context, PWSTR path, void *buf, size_t bufsize,
                       PSECURITY_DESCRIPTOR *psd)
@@ -95,6 +96,24 @@ void fsp_attr_fill(struct fsp_native *nt, struct fsp_node *node, const FSP_FSCTL
              &attr->ctimensec);
 }
 
+/* A symlink's st_size is the length of its target; NTFS-style file systems
+ * report 0 for a reparse point, so read the target through the open file. */
+void fsp_attr_symlink_size(struct fsp_native *nt, PVOID context, PWSTR path, struct fuse_attr *attr)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
+    struct fsp_reparse rp;
+    char target[FSP_PATH_MAX];
+    SIZE_T size = sizeof rp.data;
+
+    if (!S_ISLNK(attr->mode) || !fi->GetReparsePoint)
+        return;
+    if (!NT_SUCCESS(fi->GetReparsePoint(nt->fs, context, path, rp.data, &size)))
+        return;
+    int n = fsp_symlink_decode(rp.data, size, target, sizeof target);
+    if (n >= 0)
+        attr->size = (uint64_t)n;
+}
+
 NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID context,
                              struct fuse_attr *attr)
 {
@@ -114,6 +133,7 @@ NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID
         fsp_sd_query(nt, context, NULL, sdbuf, sizeof sdbuf, &sd);
     fsp_attr_fill(nt, node, &info, sd, attr);
     fsp_sd_release(sd, sdbuf);
+    fsp_attr_symlink_size(nt, context, NULL, attr);
     return STATUS_SUCCESS;
 }
 

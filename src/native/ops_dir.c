@@ -180,7 +180,9 @@ static void op_readdir_common(struct fsp_req *req, const struct fuse_read_in *in
             struct fuse_direntplus *dp = (void *)(out + used);
             memset(dp, 0, sizeof *dp);
             de = &dp->dirent;
-            if (e) {
+            /* A symlink's size needs its target: leave it to LOOKUP by
+             * returning no node id (the kernel then just lists the name). */
+            if (e && !fsp_is_symlink(&e->info)) {
                 /* The kernel takes a lookup reference on every entry we
                  * return with a node id: link it like LOOKUP would. */
                 int wl =

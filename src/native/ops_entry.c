@@ -27,11 +27,13 @@ static NTSTATUS stat_path(struct fsp_native *nt, struct fsp_node *node, PWSTR pa
     if (NT_SUCCESS(st)) {
         if (nt->has_security)
             fsp_sd_query(nt, ctx, path, sdbuf, sizeof sdbuf, &sd);
+        if (attr) {
+            fsp_attr_fill(nt, node, info, sd, attr);
+            fsp_attr_symlink_size(nt, ctx, path, attr);
+        }
         fsp_fs_close(nt, ctx);
     }
     fsp_guard_leave(nt, FSP_GUARD_SHARED);
-    if (NT_SUCCESS(st) && attr)
-        fsp_attr_fill(nt, node, info, sd, attr);
     fsp_sd_release(sd, sdbuf);
     return st;
 }
