@@ -14,6 +14,10 @@ make -s -j"$jobs" CC=gcc all || exit 1
 tests/run-tests.sh build | tee build/test.log || status=1
 
 make -s -j"$jobs" CC=clang BUILD=build-clang all || status=1
+if command -v clang-format >/dev/null && ! make -s check-format >/dev/null 2>&1; then
+    echo "FAIL format: run 'make format' (clang-format, .clang-format)"
+    status=1
+fi
 
 make -s -j"$jobs" CC=gcc SANITIZE=1 all || exit 1
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \

@@ -6,7 +6,9 @@
 set -u
 : "${FSP_BUILD:?run through tests/run-tests.sh or set FSP_BUILD}"
 
-FSP_TMP=$(mktemp -d /tmp/fsp-test.XXXXXX)
+# run-tests.sh points FSP_TEST_ROOT at a directory of its own, so it can
+# tell this run's mounts from anybody else's.
+FSP_TMP=$(mktemp -d "${FSP_TEST_ROOT:-/tmp}/fsp-test.XXXXXX")
 _fsp_pids=()
 _fsp_mounts=()
 _fsp_failed=0

@@ -11,9 +11,12 @@ TOP=$(cd "$(dirname "$0")/.." && pwd)
 export FSP_BUILD="$TOP/$BUILD" FSP_TOP="$TOP"
 passed=0 failed=0
 log=$(mktemp)
-trap 'rm -f "$log"' EXIT
+FSP_TEST_ROOT=$(mktemp -d /tmp/fsp-run.XXXXXX)
+export FSP_TEST_ROOT
+trap 'rm -f "$log"; rmdir "$FSP_TEST_ROOT" 2>/dev/null' EXIT
 
-fsp_mounts() { grep -E ' fuse(\.[^ ]*)? ' /proc/self/mounts || true; }
+# FUSE mounts under this run's directory: tests mount only below it.
+fsp_mounts() { grep -E " $FSP_TEST_ROOT/[^ ]* fuse(\.[^ ]*)? " /proc/self/mounts || true; }
 
 run_one() { # run_one LABEL CMD...
     local label=$1 rc; shift
@@ -27,8 +30,8 @@ run_one() { # run_one LABEL CMD...
         echo "FAIL $label (exit $rc)"; f=1
     fi
     passed=$((passed + p)); failed=$((failed + f))
-    # A FUSE mount that appeared during the test and is still there is a
-    # defect of that test (mounts that were there before are not its own).
+    # A FUSE mount of this run that appeared during the test and is still
+    # there is a defect of that test.
     local left; left=$(comm -13 <(echo "$before" | sort) <(fsp_mounts | sort) | grep . || true)
     if [ -n "$left" ]; then
         echo "FAIL $label left a mount behind: $left"; failed=$((failed + 1))

@@ -38,87 +38,87 @@ typedef enum {
  */
 typedef struct _FSP_FILE_SYSTEM_INTERFACE {
     NTSTATUS (*GetVolumeInfo)(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_VOLUME_INFO *VolumeInfo);
-    NTSTATUS (*SetVolumeLabel)
+    NTSTATUS(*SetVolumeLabel)
     (FSP_FILE_SYSTEM *FileSystem, PWSTR VolumeLabel, FSP_FSCTL_VOLUME_INFO *VolumeInfo);
-    NTSTATUS (*GetSecurityByName)
+    NTSTATUS(*GetSecurityByName)
     (FSP_FILE_SYSTEM *FileSystem, PWSTR FileName,
      PUINT32 PFileAttributes /* or ReparsePointIndex */, PSECURITY_DESCRIPTOR SecurityDescriptor,
      SIZE_T *PSecurityDescriptorSize);
-    NTSTATUS (*Create)
+    NTSTATUS(*Create)
     (FSP_FILE_SYSTEM *FileSystem, PWSTR FileName, UINT32 CreateOptions, UINT32 GrantedAccess,
      UINT32 FileAttributes, PSECURITY_DESCRIPTOR SecurityDescriptor, UINT64 AllocationSize,
      PVOID *PFileContext, FSP_FSCTL_FILE_INFO *FileInfo);
-    NTSTATUS (*Open)
+    NTSTATUS(*Open)
     (FSP_FILE_SYSTEM *FileSystem, PWSTR FileName, UINT32 CreateOptions, UINT32 GrantedAccess,
      PVOID *PFileContext, FSP_FSCTL_FILE_INFO *FileInfo);
-    NTSTATUS (*Overwrite)
+    NTSTATUS(*Overwrite)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 FileAttributes,
      BOOLEAN ReplaceFileAttributes, UINT64 AllocationSize, FSP_FSCTL_FILE_INFO *FileInfo);
     VOID (*Cleanup)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, ULONG Flags);
     VOID (*Close)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext);
-    NTSTATUS (*Read)
+    NTSTATUS(*Read)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PVOID Buffer, UINT64 Offset, ULONG Length,
      PULONG PBytesTransferred);
-    NTSTATUS (*Write)
+    NTSTATUS(*Write)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PVOID Buffer, UINT64 Offset, ULONG Length,
      BOOLEAN WriteToEndOfFile, BOOLEAN ConstrainedIo, PULONG PBytesTransferred,
      FSP_FSCTL_FILE_INFO *FileInfo);
-    NTSTATUS (*Flush)
+    NTSTATUS(*Flush)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, FSP_FSCTL_FILE_INFO *FileInfo);
-    NTSTATUS (*GetFileInfo)
+    NTSTATUS(*GetFileInfo)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, FSP_FSCTL_FILE_INFO *FileInfo);
-    NTSTATUS (*SetBasicInfo)
+    NTSTATUS(*SetBasicInfo)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 FileAttributes, UINT64 CreationTime,
      UINT64 LastAccessTime, UINT64 LastWriteTime, UINT64 ChangeTime, FSP_FSCTL_FILE_INFO *FileInfo);
-    NTSTATUS (*SetFileSize)
+    NTSTATUS(*SetFileSize)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT64 NewSize, BOOLEAN SetAllocationSize,
      FSP_FSCTL_FILE_INFO *FileInfo);
     NTSTATUS (*CanDelete)(FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName);
-    NTSTATUS (*Rename)
+    NTSTATUS(*Rename)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, PWSTR NewFileName,
      BOOLEAN ReplaceIfExists);
-    NTSTATUS (*GetSecurity)
+    NTSTATUS(*GetSecurity)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PSECURITY_DESCRIPTOR SecurityDescriptor,
      SIZE_T *PSecurityDescriptorSize);
-    NTSTATUS (*SetSecurity)
+    NTSTATUS(*SetSecurity)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, SECURITY_INFORMATION SecurityInformation,
      PSECURITY_DESCRIPTOR ModificationDescriptor);
-    NTSTATUS (*ReadDirectory)
+    NTSTATUS(*ReadDirectory)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR Pattern, PWSTR Marker, PVOID Buffer,
      ULONG Length, PULONG PBytesTransferred);
-    NTSTATUS (*ResolveReparsePoints)
+    NTSTATUS(*ResolveReparsePoints)
     (FSP_FILE_SYSTEM *FileSystem, PWSTR FileName, UINT32 ReparsePointIndex,
      BOOLEAN ResolveLastPathComponent, PIO_STATUS_BLOCK PIoStatus, PVOID Buffer, PSIZE_T PSize);
-    NTSTATUS (*GetReparsePoint)
+    NTSTATUS(*GetReparsePoint)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, PVOID Buffer, PSIZE_T PSize);
-    NTSTATUS (*SetReparsePoint)
+    NTSTATUS(*SetReparsePoint)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, PVOID Buffer, SIZE_T Size);
-    NTSTATUS (*DeleteReparsePoint)
+    NTSTATUS(*DeleteReparsePoint)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, PVOID Buffer, SIZE_T Size);
-    NTSTATUS (*GetStreamInfo)
+    NTSTATUS(*GetStreamInfo)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PVOID Buffer, ULONG Length,
      PULONG PBytesTransferred);
-    NTSTATUS (*GetDirInfoByName)
+    NTSTATUS(*GetDirInfoByName)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, FSP_FSCTL_DIR_INFO *DirInfo);
-    NTSTATUS (*Control)
+    NTSTATUS(*Control)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 ControlCode, PVOID InputBuffer,
      ULONG InputBufferLength, PVOID OutputBuffer, ULONG OutputBufferLength,
      PULONG PBytesTransferred);
-    NTSTATUS (*SetDelete)
+    NTSTATUS(*SetDelete)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, BOOLEAN DeleteFile);
-    NTSTATUS (*CreateEx)
+    NTSTATUS(*CreateEx)
     (FSP_FILE_SYSTEM *FileSystem, PWSTR FileName, UINT32 CreateOptions, UINT32 GrantedAccess,
      UINT32 FileAttributes, PSECURITY_DESCRIPTOR SecurityDescriptor, UINT64 AllocationSize,
      PVOID ExtraBuffer, ULONG ExtraLength, BOOLEAN ExtraBufferIsReparsePoint, PVOID *PFileContext,
      FSP_FSCTL_FILE_INFO *FileInfo);
-    NTSTATUS (*OverwriteEx)
+    NTSTATUS(*OverwriteEx)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, UINT32 FileAttributes,
      BOOLEAN ReplaceFileAttributes, UINT64 AllocationSize, PFILE_FULL_EA_INFORMATION Ea,
      ULONG EaLength, FSP_FSCTL_FILE_INFO *FileInfo);
-    NTSTATUS (*GetEa)
+    NTSTATUS(*GetEa)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PFILE_FULL_EA_INFORMATION Ea, ULONG EaLength,
      PULONG PBytesTransferred);
-    NTSTATUS (*SetEa)
+    NTSTATUS(*SetEa)
     (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PFILE_FULL_EA_INFORMATION Ea, ULONG EaLength,
      FSP_FSCTL_FILE_INFO *FileInfo);
     NTSTATUS (*Obsolete0)(VOID);
