@@ -12,6 +12,7 @@ export FSP_BUILD="$TOP/$BUILD" FSP_TOP="$TOP"
 passed=0 failed=0
 log=$(mktemp)
 FSP_TEST_ROOT=$(mktemp -d /tmp/fsp-run.XXXXXX)
+chmod 0755 "$FSP_TEST_ROOT" # tests also run as other users below it
 export FSP_TEST_ROOT
 trap 'rm -f "$log"; rmdir "$FSP_TEST_ROOT" 2>/dev/null' EXIT
 

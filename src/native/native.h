@@ -34,8 +34,9 @@
 struct fsp_node {
     struct fsp_node *parent; /* NULL for the root and for unlinked nodes */
     struct fsp_node *hash_next;
-    WCHAR *name;      /* stored case */
-    uint16_t namelen; /* WCHARs */
+    struct fsp_node *all_prev, *all_next; /* every live node, for teardown */
+    WCHAR *name;                          /* stored case */
+    uint16_t namelen;                     /* WCHARs */
     uint32_t hash;
     uint64_t nodeid;  /* what the kernel calls it */
     uint64_t ino;     /* st_ino: IndexNumber, or our own number */
@@ -92,6 +93,7 @@ struct fsp_native {
     struct fsp_node **buckets;
     size_t nbuckets, nnodes;
     struct fsp_node *root;
+    struct fsp_node *all_nodes; /* linked or not: unlinked ones leave the hash */
     uint64_t next_ino;
 
     /* The dispatcher */

@@ -94,8 +94,14 @@ static struct fsp_node *hash_find(struct fsp_native *nt, struct fsp_node *parent
     return NULL;
 }
 
-static void node_free(struct fsp_node *node)
+static void node_free(struct fsp_native *nt, struct fsp_node *node)
 {
+    if (node->all_prev)
+        node->all_prev->all_next = node->all_next;
+    else if (nt->all_nodes == node)
+        nt->all_nodes = node->all_next;
+    if (node->all_next)
+        node->all_next->all_prev = node->all_prev;
     pthread_rwlock_destroy(&node->io_lock);
     free(node->name);
     free(node);
@@ -124,12 +130,12 @@ static void maybe_free(struct fsp_native *nt, struct fsp_node *node)
             hash_remove(nt, node);
             parent->refs--;
         }
-        node_free(node);
+        node_free(nt, node);
         node = parent;
     }
 }
 
-static struct fsp_node *node_new(const WCHAR *name, size_t len)
+static struct fsp_node *node_new(struct fsp_native *nt, const WCHAR *name, size_t len)
 {
     struct fsp_node *node = calloc(1, sizeof *node);
     if (!node)
@@ -144,6 +150,10 @@ static struct fsp_node *node_new(const WCHAR *name, size_t len)
     node->namelen = (uint16_t)len;
     node->nodeid = (uint64_t)(uintptr_t)node;
     pthread_rwlock_init(&node->io_lock, NULL);
+    node->all_next = nt->all_nodes;
+    if (nt->all_nodes)
+        nt->all_nodes->all_prev = node;
+    nt->all_nodes = node;
     return node;
 }
 
@@ -152,7 +162,7 @@ int fsp_nodes_init(struct fsp_native *nt)
     pthread_mutex_init(&nt->nodes_lock, NULL);
     if (grow_buckets(nt))
         return -ENOMEM;
-    nt->root = node_new(u"", 0);
+    nt->root = node_new(nt, u"", 0);
     if (!nt->root)
         return -ENOMEM;
     nt->root->nodeid = FUSE_ROOT_ID;
@@ -163,17 +173,20 @@ int fsp_nodes_init(struct fsp_native *nt)
 
 void fsp_nodes_fini(struct fsp_native *nt)
 {
-    for (size_t i = 0; i < nt->nbuckets; i++) {
-        struct fsp_node *node = nt->buckets[i], *next;
-        for (; node; node = next) {
-            next = node->hash_next;
-            node_free(node);
+    /* The kernel forgets every node and releases every handle before a
+     * normal unmount ends, but not when the connection is aborted or the
+     * unmount is lazy: close what is still open so the file system can
+     * free its contexts, then free every node, named or not. */
+    while (nt->all_nodes) {
+        struct fsp_node *node = nt->all_nodes;
+        while (node->handles) {
+            struct fsp_handle *h = node->handles;
+            node->handles = h->next_on_node;
+            fsp_fs_close(nt, h->context);
+            fsp_handle_free(h);
         }
+        node_free(nt, node);
     }
-    /* Unlinked nodes the kernel never forgot are not in the hash; the kernel
-     * forgets everything before it ends the session, so none remain here. */
-    if (nt->root)
-        node_free(nt->root);
     free(nt->buckets);
     nt->buckets = NULL;
     nt->nbuckets = nt->nnodes = 0;
@@ -220,7 +233,7 @@ struct fsp_node *fsp_node_link(struct fsp_native *nt, struct fsp_node *parent, c
         node = NULL;
     }
     if (!node) {
-        node = node_new(name, namelen);
+        node = node_new(nt, name, namelen);
         if (!node) {
             pthread_mutex_unlock(&nt->nodes_lock);
             return NULL;

@@ -133,7 +133,9 @@ static NTSTATUS load_listing(struct fsp_native *nt, struct fsp_handle *h)
         if (end || !progress)
             break;
     }
-    free(buf);
+    /* After a timeout the file system may still fill buf: let it have it. */
+    if (st != STATUS_IO_TIMEOUT)
+        free(buf);
     if (NT_SUCCESS(st))
         h->list_valid = true;
     return st;

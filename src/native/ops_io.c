@@ -6,7 +6,9 @@
  * Reads of one file run concurrently; writes are exclusive per file (the
  * FSD's per-file serialization), which is also what keeps concurrent
  * appenders from interleaving. Either may return STATUS_PENDING and finish
- * later through FspFileSystemSendResponse.
+ * later through FspFileSystemSendResponse; the per-file lock is released when
+ * the operation returns, so pending writes to one file are not exclusive
+ * (as in WinFsp, a file system that pends owns its own ordering).
  */
 #include "ops_util.h"
 #include "pending.h"
@@ -40,7 +42,7 @@ static void op_read(struct fsp_req *req, const void *arg, uint32_t arglen)
     fsp_opctx_clear();
 
     if (st == STATUS_PENDING)
-        fsp_pending_park(treq.Hint, req, FspFsctlTransactReadKind, buf);
+        fsp_pending_park(treq.Hint, req, FspFsctlTransactReadKind, buf, length);
     else if (st == STATUS_END_OF_FILE)
         fsp_reply_buf(req, NULL, 0);
     else if (NT_SUCCESS(st))
@@ -89,7 +91,7 @@ static void op_write(struct fsp_req *req, const void *arg, uint32_t arglen)
     fsp_opctx_clear();
 
     if (st == STATUS_PENDING) {
-        fsp_pending_park(treq.Hint, req, FspFsctlTransactWriteKind, NULL);
+        fsp_pending_park(treq.Hint, req, FspFsctlTransactWriteKind, NULL, 0);
     } else if (NT_SUCCESS(st)) {
         struct fuse_write_out out = {.size = bytes};
         fsp_reply_buf(req, &out, sizeof out);

@@ -6,7 +6,8 @@
  * to the file system before the operation returns, so its response can even
  * arrive before the worker has parked the request: both orders meet in this
  * registry. Parking is the rare path, so a plain list under a mutex will do;
- * the common (synchronous) path never touches it.
+ * the common (synchronous) path never touches it. A response for a hint that
+ * never pended is a file system bug; its record stays until the process ends.
  */
 #include <errno.h>
 #include <stdatomic.h>
@@ -22,7 +23,9 @@ struct pending {
     uint32_t kind;
     struct fsp_req *req; /* parked request (NULL: a waiter, or an early response) */
     void *buf;           /* where Read put its data */
+    ULONG length;        /* ... and how much of it the kernel asked for */
     bool waiting, done;
+    bool abandoned; /* the waiter timed out; a late response just frees this */
     FSP_FSCTL_TRANSACT_RSP rsp;
 };
 
@@ -56,15 +59,17 @@ static struct pending *find(uint64_t hint)
 }
 
 /* Answer a parked request from its response. */
-static void complete(struct fsp_req *req, uint32_t kind, void *buf,
+static void complete(struct fsp_req *req, uint32_t kind, void *buf, ULONG length,
                      const FSP_FSCTL_TRANSACT_RSP *rsp)
 {
     NTSTATUS status = (NTSTATUS)rsp->IoStatus.Status;
     if (kind == FspFsctlTransactReadKind) {
+        /* Never trust Information beyond the buffer we handed out. */
+        ULONG bytes = rsp->IoStatus.Information;
         if (status == STATUS_END_OF_FILE)
             fsp_reply_buf(req, NULL, 0);
         else if (NT_SUCCESS(status))
-            fsp_reply_buf(req, buf, rsp->IoStatus.Information);
+            fsp_reply_buf(req, buf, bytes < length ? bytes : length);
         else
             fsp_reply_status(req, status);
     } else if (kind == FspFsctlTransactWriteKind) {
@@ -78,14 +83,14 @@ static void complete(struct fsp_req *req, uint32_t kind, void *buf,
     }
 }
 
-void fsp_pending_park(uint64_t hint, struct fsp_req *req, uint32_t kind, void *buf)
+void fsp_pending_park(uint64_t hint, struct fsp_req *req, uint32_t kind, void *buf, ULONG length)
 {
     fsp_req_defer(req);
     pthread_mutex_lock(&pending_lock);
     struct pending *early = take(hint);
     if (early) {
         pthread_mutex_unlock(&pending_lock);
-        complete(req, kind, buf, &early->rsp);
+        complete(req, kind, buf, length, &early->rsp);
         free(early);
         return;
     }
@@ -99,6 +104,7 @@ void fsp_pending_park(uint64_t hint, struct fsp_req *req, uint32_t kind, void *b
     p->kind = kind;
     p->req = req;
     p->buf = buf;
+    p->length = length;
     p->next = pending_list;
     pending_list = p;
     pthread_mutex_unlock(&pending_lock);
@@ -131,10 +137,19 @@ NTSTATUS fsp_pending_wait(uint64_t hint, uint32_t timeout_ms, ULONG *information
     while (!p->done)
         if (pthread_cond_timedwait(&pending_cond, &pending_lock, &deadline) == ETIMEDOUT)
             break;
+    if (!p->done) {
+        /* Gone past IrpTimeout, as WinFsp cancels such requests. The file
+         * system may still answer: leave the record for that answer to
+         * collect. The caller must then not reuse the operation's buffer. */
+        p->abandoned = true;
+        pthread_mutex_unlock(&pending_lock);
+        *information = 0;
+        return STATUS_IO_TIMEOUT;
+    }
     take(hint);
     pthread_mutex_unlock(&pending_lock);
-    NTSTATUS status = p->done ? (NTSTATUS)p->rsp.IoStatus.Status : STATUS_IO_TIMEOUT;
-    *information = p->done ? p->rsp.IoStatus.Information : 0;
+    NTSTATUS status = (NTSTATUS)p->rsp.IoStatus.Status;
+    *information = p->rsp.IoStatus.Information;
     free(p);
     return status;
 }
@@ -147,10 +162,11 @@ FSP_API VOID FspFileSystemSendResponse(FSP_FILE_SYSTEM *FileSystem,
         return;
     pthread_mutex_lock(&pending_lock);
     struct pending *p = find(Response->Hint);
-    if (p && p->req) {
+    if (p && (p->req || p->abandoned)) {
         take(p->hint);
         pthread_mutex_unlock(&pending_lock);
-        complete(p->req, p->kind, p->buf, Response);
+        if (p->req)
+            complete(p->req, p->kind, p->buf, p->length, Response);
         free(p);
         return;
     }
