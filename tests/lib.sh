@@ -54,6 +54,34 @@ fsp_start_fs() {
     fsp_wait_mounted "$dir" 10
 }
 
+# fsp_wait_exit PID SECONDS: bounded wait for PID (a child of this shell) to
+# end; its exit status in RC. Fails if it is still running.
+fsp_wait_exit() {
+    local pid=$1 limit=$2 i
+    RC=
+    for ((i = 0; i < limit * 20; i++)); do
+        kill -0 "$pid" 2>/dev/null || break
+        sleep 0.05
+    done
+    if kill -0 "$pid" 2>/dev/null; then
+        echo "    pid $pid still running after $limit s"
+        return 1
+    fi
+    wait "$pid"
+    RC=$?
+    return 0
+}
+
+# stop_with SIG PID DIR: send SIG; PID must exit 0 and DIR be unmounted,
+# each within a bounded wait (FSP_STOP_LIMIT seconds, default 30).
+stop_with() {
+    local sig=$1 pid=$2 dir=$3
+    kill -"$sig" "$pid" 2>/dev/null
+    fsp_wait_exit "$pid" "${FSP_STOP_LIMIT:-30}" || return 1
+    [ "$RC" -eq 0 ] || { echo "    exit status $RC"; return 1; }
+    fsp_wait_unmounted "$dir" 5 || { echo "    $dir still mounted"; return 1; }
+}
+
 # fsp_stop_fs PID DIR: SIGTERM, wait bounded for exit and unmount.
 fsp_stop_fs() {
     local pid=$1 dir=$2 i

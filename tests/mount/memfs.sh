@@ -13,7 +13,7 @@
 
 MEMFS=$FSP_BUILD/memfs
 FILEOPS=$FSP_BUILD/tests/fileops
-STOP_LIMIT=30 # seconds for MEMFS to exit after a signal (freeing ~300 MB of data takes some)
+FSP_STOP_LIMIT=30 # seconds for MEMFS to exit after a signal (freeing ~300 MB of data takes some)
 
 if [ ! -x "$MEMFS" ]; then
     fail "memfs: $MEMFS is built"
@@ -38,34 +38,6 @@ start_memfs() {
     echo "    memfs $* -m $dir did not mount within 10 s; its stderr:"
     tail -20 "$FSP_TMP/$id.err" 2>/dev/null | sed 's/^/    /'
     return 1
-}
-
-# wait_exit PID SECONDS: bounded wait for PID (our child) to end; its exit
-# status in RC. Fails if it is still running.
-wait_exit() {
-    local pid=$1 limit=$2 i
-    RC=
-    for ((i = 0; i < limit * 20; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    if kill -0 "$pid" 2>/dev/null; then
-        echo "    pid $pid still running after $limit s"
-        return 1
-    fi
-    wait "$pid"
-    RC=$?
-    return 0
-}
-
-# stop_with SIG PID DIR: send SIG; succeed if MEMFS exits 0 and the mount is
-# gone, both within a bounded time.
-stop_with() {
-    local sig=$1 pid=$2 dir=$3
-    kill -"$sig" "$pid" 2>/dev/null
-    wait_exit "$pid" "$STOP_LIMIT" || return 1
-    [ "$RC" -eq 0 ] || { echo "    exit status $RC"; return 1; }
-    fsp_wait_unmounted "$dir" 5 || { echo "    $dir still mounted"; return 1; }
 }
 
 # no_mount_left DIR: DIR is no mount at all, and usable (no "Transport

@@ -25,21 +25,6 @@ for s in "${SIZES[@]}"; do
 done
 head -c $((512 * 1024)) /dev/urandom >"$FSP_TMP/src.shared"
 
-# stop_with SIG PID DIR: the process must exit 0 and the mount go, in time.
-stop_with() {
-    local sig=$1 pid=$2 dir=$3 i rc
-    kill -"$sig" "$pid" 2>/dev/null
-    for ((i = 0; i < 300; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    kill -0 "$pid" 2>/dev/null && { echo "  still running"; return 1; }
-    wait "$pid"
-    rc=$?
-    [ "$rc" -eq 0 ] || { echo "  exit status $rc"; return 1; }
-    fsp_wait_unmounted "$dir" 5
-}
-
 # sizes_roundtrip DIR: every size written with dd and with cp, read back.
 sizes_roundtrip() {
     local m=$1 s ok=0

@@ -14,22 +14,6 @@ if [ ! -x "$HELLO" ]; then
     fsp_done
 fi
 
-# stop_with SIG PID DIR: send SIG; succeed if the process exits 0 and the
-# mount is gone, both within a bounded time.
-stop_with() {
-    local sig=$1 pid=$2 dir=$3 i rc
-    kill -"$sig" "$pid" 2>/dev/null
-    for ((i = 0; i < 200; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    kill -0 "$pid" 2>/dev/null && return 1
-    wait "$pid"
-    rc=$?
-    [ "$rc" -eq 0 ] || { echo "  exit status $rc"; return 1; }
-    fsp_wait_unmounted "$dir" 5
-}
-
 # killed_leaves_no_mount PID DIR: SIGKILL, then the mount must vanish.
 killed_leaves_no_mount() {
     local pid=$1 dir=$2
