@@ -200,7 +200,7 @@ static void *dispatcher_waiter(void *arg)
 
     pthread_mutex_lock(&nt->state_lock);
     nt->stopped = true;
-    nt->started = false;
+    nt->waiter_done = true;
     pthread_cond_broadcast(&nt->state_cond);
     pthread_mutex_unlock(&nt->state_lock);
     return NULL;
@@ -267,6 +267,7 @@ FSP_API NTSTATUS FspFileSystemStartDispatcher(FSP_FILE_SYSTEM *FileSystem, ULONG
     fsp_session_set_debug(nt->session, FileSystem->DebugLog != 0);
     FileSystem->DispatcherThreadCount = ThreadCount;
     nt->stopped = false;
+    nt->waiter_done = false;
     int rc = fsp_session_start(nt->session);
     if (rc) {
         fsp_session_destroy(nt->session);
@@ -289,29 +290,48 @@ FSP_API NTSTATUS FspFileSystemWaitDispatcher(FSP_FILE_SYSTEM *FileSystem)
 {
     struct fsp_native *nt = FileSystem->Native;
     pthread_mutex_lock(&nt->state_lock);
-    while (nt->session && nt->started)
+    while (nt->session && nt->started && !nt->waiter_done)
         pthread_cond_wait(&nt->state_cond, &nt->state_lock);
     pthread_mutex_unlock(&nt->state_lock);
     return FileSystem->DispatcherResult;
 }
 
+/* Any thread may call this, several at once (a signal thread and the main
+ * thread's teardown, say): one of them tears the session down, the others
+ * wait until it is gone. */
 FSP_API VOID FspFileSystemStopDispatcher(FSP_FILE_SYSTEM *FileSystem)
 {
     struct fsp_native *nt = FileSystem->Native;
-    if (!nt->session)
-        return;
     pthread_mutex_lock(&nt->state_lock);
-    bool running = nt->started;
-    if (running)
+    if (nt->stopping) {
+        while (nt->session)
+            pthread_cond_wait(&nt->state_cond, &nt->state_lock);
+        pthread_mutex_unlock(&nt->state_lock);
+        return;
+    }
+    struct fsp_session *se = nt->session;
+    if (!se) {
+        pthread_mutex_unlock(&nt->state_lock);
+        return;
+    }
+    nt->stopping = true;
+    if (nt->started)
         nt->stopped = true; /* tells the waiter this stop was asked for */
     pthread_mutex_unlock(&nt->state_lock);
-    fsp_session_stop(nt->session);
+
+    fsp_session_stop(se);
     FspFileSystemWaitDispatcher(FileSystem);
     pthread_join(nt->waiter, NULL);
-    fsp_session_destroy(nt->session);
-    nt->session = NULL;
+    fsp_session_destroy(se);
     if (nt->mountpoint && nt->mountpoint_made)
         rmdir(nt->mountpoint);
+
+    pthread_mutex_lock(&nt->state_lock);
+    nt->session = NULL;
+    nt->started = false;
+    nt->stopping = false;
+    pthread_cond_broadcast(&nt->state_cond);
+    pthread_mutex_unlock(&nt->state_lock);
 }
 
 FSP_API VOID FspFileSystemSetDebugLogF(FSP_FILE_SYSTEM *FileSystem, UINT32 DebugLog)

@@ -99,7 +99,10 @@ struct fsp_native {
     /* The dispatcher */
     pthread_mutex_t state_lock;
     pthread_cond_t state_cond;
-    bool started, stopped;
+    bool started;     /* the dispatcher runs (until StopDispatcher) */
+    bool stopped;     /* StopDispatcher asked; later also "it has ended" */
+    bool waiter_done; /* the session ended and DispatcherStopped was called */
+    bool stopping;    /* a StopDispatcher call is tearing down */
     pthread_t waiter;
 };
 

@@ -1,0 +1,282 @@
+/*
+ * hello - the smallest useful file system on FSP's native API.
+ *
+ * A read-only volume with one directory of fixed files, written the way a
+ * WinFsp file system is written: fill an FSP_FILE_SYSTEM_INTERFACE, create
+ * the file system, mount it, start the dispatcher. doc/tutorial.md walks
+ * through it.
+ *
+ *   hello -m MOUNTPOINT
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <winfsp/winfsp.h>
+
+/* The volume's contents. Index 0 is the root directory. */
+struct entry {
+    const WCHAR *name; /* path below the root, as the file system sees it */
+    const char *data;  /* NULL for the directory */
+};
+
+static const struct entry entries[] = {
+    {u"\\", NULL},
+    {u"\\hello.txt", "Hello from FSP's native API!\n"},
+    {u"\\README", "This volume is read-only; its files live in the program.\n"},
+};
+#define NENTRIES (sizeof entries / sizeof entries[0])
+
+static UINT64 start_time; /* FILETIME of mount: every file's four times */
+static PSECURITY_DESCRIPTOR root_sd, file_sd;
+
+/* The FileContext for an open file is simply its index + 1 (never NULL). */
+#define CONTEXT(i) ((PVOID)(uintptr_t)((i) + 1))
+#define INDEX(ctx) ((size_t)(uintptr_t)(ctx)-1)
+
+static size_t wlen(const WCHAR *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+static int find(PWSTR name)
+{
+    for (size_t i = 0; i < NENTRIES; i++) {
+        size_t n = wlen(entries[i].name);
+        if (n == wlen(name) && !memcmp(entries[i].name, name, n * sizeof(WCHAR)))
+            return (int)i;
+    }
+    return -1;
+}
+
+static void fill_info(size_t i, FSP_FSCTL_FILE_INFO *info)
+{
+    memset(info, 0, sizeof *info);
+    if (entries[i].data) {
+        info->FileAttributes = FILE_ATTRIBUTE_READONLY;
+        info->FileSize = strlen(entries[i].data);
+        info->AllocationSize = (info->FileSize + 511) / 512 * 512;
+    } else {
+        info->FileAttributes = FILE_ATTRIBUTE_DIRECTORY;
+    }
+    info->CreationTime = info->LastAccessTime = info->LastWriteTime = info->ChangeTime = start_time;
+    info->IndexNumber = i + 1; /* becomes st_ino; the root is 1 */
+}
+
+/* --- The interface ----------------------------------------------------- */
+
+static NTSTATUS GetVolumeInfo(FSP_FILE_SYSTEM *fs, FSP_FSCTL_VOLUME_INFO *vi)
+{
+    vi->TotalSize = vi->FreeSize = 0;
+    memcpy(vi->VolumeLabel, u"HELLO", 5 * sizeof(WCHAR));
+    vi->VolumeLabelLength = 5 * sizeof(WCHAR);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS GetSecurityByName(FSP_FILE_SYSTEM *fs, PWSTR name, PUINT32 attrs,
+                                  PSECURITY_DESCRIPTOR sd, SIZE_T *sdsize)
+{
+    int i = find(name);
+    if (i < 0)
+        return STATUS_OBJECT_NAME_NOT_FOUND;
+    if (attrs)
+        *attrs = entries[i].data ? FILE_ATTRIBUTE_READONLY : FILE_ATTRIBUTE_DIRECTORY;
+    if (sdsize) {
+        PSECURITY_DESCRIPTOR mine = entries[i].data ? file_sd : root_sd;
+        SIZE_T need = GetSecurityDescriptorLength(mine);
+        if (*sdsize < need) {
+            *sdsize = need;
+            return STATUS_BUFFER_OVERFLOW;
+        }
+        *sdsize = need;
+        if (sd)
+            memcpy(sd, mine, need);
+    }
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS Create(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, UINT32 access, UINT32 attrs,
+                       PSECURITY_DESCRIPTOR sd, UINT64 size, PVOID *ctx, FSP_FSCTL_FILE_INFO *info)
+{
+    return STATUS_MEDIA_WRITE_PROTECTED; /* EROFS */
+}
+
+static NTSTATUS Open(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, UINT32 access, PVOID *ctx,
+                     FSP_FSCTL_FILE_INFO *info)
+{
+    int i = find(name);
+    if (i < 0)
+        return STATUS_OBJECT_NAME_NOT_FOUND;
+    *ctx = CONTEXT(i);
+    fill_info((size_t)i, info);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS Overwrite(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 attrs, BOOLEAN replace,
+                          UINT64 size, FSP_FSCTL_FILE_INFO *info)
+{
+    return STATUS_MEDIA_WRITE_PROTECTED;
+}
+
+static VOID Close(FSP_FILE_SYSTEM *fs, PVOID ctx)
+{
+    /* Nothing to free: contexts are indexes into a constant table. */
+}
+
+static NTSTATUS Read(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, UINT64 offset, ULONG length,
+                     PULONG bytes)
+{
+    const char *data = entries[INDEX(ctx)].data;
+    size_t size = data ? strlen(data) : 0;
+    if (offset >= size)
+        return STATUS_END_OF_FILE;
+    if (length > size - offset)
+        length = (ULONG)(size - offset);
+    memcpy(buf, data + offset, length);
+    *bytes = length;
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS GetFileInfo(FSP_FILE_SYSTEM *fs, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
+{
+    fill_info(INDEX(ctx), info);
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS GetSecurity(FSP_FILE_SYSTEM *fs, PVOID ctx, PSECURITY_DESCRIPTOR sd, SIZE_T *sdsize)
+{
+    return GetSecurityByName(fs, (PWSTR)entries[INDEX(ctx)].name, NULL, sd, sdsize);
+}
+
+/*
+ * List the root: entries come sorted by name, and each call returns those
+ * after Marker (NULL = from the start), ending with FspFileSystemAddDirInfo
+ * (NULL, ...) when everything fit.
+ */
+static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR pattern, PWSTR marker,
+                              PVOID buf, ULONG length, PULONG bytes)
+{
+    union {
+        FSP_FSCTL_DIR_INFO d;
+        UINT8 space[sizeof(FSP_FSCTL_DIR_INFO) + 64 * sizeof(WCHAR)];
+    } di;
+
+    *bytes = 0;
+    for (size_t i = 1; i < NENTRIES; i++) {      /* the table is already in name order */
+        const WCHAR *name = entries[i].name + 1; /* skip the leading '\' */
+        size_t n = wlen(name);
+        if (marker) {
+            size_t m = wlen(marker);
+            int cmp = memcmp(name, marker, (n < m ? n : m) * sizeof(WCHAR));
+            if (cmp < 0 || (cmp == 0 && n <= m))
+                continue;
+        }
+        memset(&di.d, 0, sizeof di.d);
+        di.d.Size = (UINT16)(sizeof(FSP_FSCTL_DIR_INFO) + n * sizeof(WCHAR));
+        fill_info(i, &di.d.FileInfo);
+        memcpy(di.d.FileNameBuf, name, n * sizeof(WCHAR));
+        if (!FspFileSystemAddDirInfo(&di.d, buf, length, bytes))
+            return STATUS_SUCCESS; /* full: the caller comes back with a marker */
+    }
+    FspFileSystemAddDirInfo(NULL, buf, length, bytes);
+    return STATUS_SUCCESS;
+}
+
+static FSP_FILE_SYSTEM_INTERFACE hello_interface = {
+    .GetVolumeInfo = GetVolumeInfo,
+    .GetSecurityByName = GetSecurityByName,
+    .Create = Create,
+    .Open = Open,
+    .Overwrite = Overwrite,
+    .Close = Close,
+    .Read = Read,
+    .GetFileInfo = GetFileInfo,
+    .GetSecurity = GetSecurity,
+    .ReadDirectory = ReadDirectory,
+};
+
+/* --- Bringing it up ------------------------------------------------------ */
+
+static FSP_FILE_SYSTEM *hello_fs;
+
+static void *signal_thread(void *arg)
+{
+    sigset_t *set = arg;
+    int sig;
+    sigwait(set, &sig);
+    FspFileSystemStopDispatcher(hello_fs);
+    return NULL;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc != 3 || strcmp(argv[1], "-m") != 0) {
+        fprintf(stderr, "usage: hello -m MOUNTPOINT\n");
+        return 2;
+    }
+
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    FspPosixUnixTimeToFileTime(&now, &start_time);
+    if (!NT_SUCCESS(
+            FspPosixMapPermissionsToSecurityDescriptor(getuid(), getgid(), 0555, &root_sd)) ||
+        !NT_SUCCESS(
+            FspPosixMapPermissionsToSecurityDescriptor(getuid(), getgid(), 0444, &file_sd))) {
+        fprintf(stderr, "hello: out of memory\n");
+        return 1;
+    }
+
+    FSP_FSCTL_VOLUME_PARAMS vp;
+    memset(&vp, 0, sizeof vp);
+    vp.SectorSize = 512;
+    vp.SectorsPerAllocationUnit = 1;
+    vp.MaxComponentLength = 255;
+    vp.FileInfoTimeout = INFINITE; /* nothing ever changes: cache it all */
+    vp.CaseSensitiveSearch = 1;
+    vp.CasePreservedNames = 1;
+    vp.UnicodeOnDisk = 1;
+    vp.PersistentAcls = 1;
+    vp.ReadOnlyVolume = 1;
+    memcpy(vp.FileSystemName, u"hello", 5 * sizeof(WCHAR));
+
+    /* Signals go to one thread, created before the dispatcher's threads so
+     * that they all inherit the blocked mask. */
+    static sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGINT);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGHUP);
+    pthread_sigmask(SIG_BLOCK, &set, NULL);
+
+    PWSTR mountpoint = NULL;
+    NTSTATUS st = FspFileSystemCreate(FSP_FSCTL_DISK_DEVICE_NAME, &vp, &hello_interface, &hello_fs);
+    if (NT_SUCCESS(st))
+        st = FspPosixMapPosixToWindowsPath(argv[2], &mountpoint);
+    if (NT_SUCCESS(st))
+        st = FspFileSystemSetMountPoint(hello_fs, mountpoint);
+    if (NT_SUCCESS(st))
+        st = FspFileSystemStartDispatcher(hello_fs, 0);
+    FspPosixDeletePath(mountpoint);
+    if (!NT_SUCCESS(st)) {
+        fprintf(stderr, "hello: cannot mount on %s (status 0x%08x)\n", argv[2], (unsigned)st);
+        if (hello_fs)
+            FspFileSystemDelete(hello_fs);
+        return 1;
+    }
+
+    pthread_t t;
+    pthread_create(&t, NULL, signal_thread, &set);
+    pthread_detach(t);
+    FspFileSystemWaitDispatcher(hello_fs); /* until a signal or an outside umount */
+    FspFileSystemDelete(hello_fs);
+    FspDeleteSecurityDescriptor(root_sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    FspDeleteSecurityDescriptor(file_sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    return 0;
+}
