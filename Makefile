@@ -27,10 +27,12 @@ LIB_SRCS := $(wildcard src/kernel/*.c src/native/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 SONAME := libfsp.so.0
 
-SAMPLES := $(notdir $(wildcard samples/*))
+# FUSE samples (named *-ll or *-fuse3) link libfuse3 instead: see the FUSE
+# section at the end.
+SAMPLES := $(filter-out %-ll %-fuse3,$(notdir $(wildcard samples/*)))
 SAMPLE_BINS := $(SAMPLES:%=$(BUILD)/%)
 
-UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_SRCS := $(filter-out tests/unit/test_fuse_%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_DIRS := $(notdir $(wildcard tests/tools/*))
 TOOL_BINS := $(TOOL_DIRS:%=$(BUILD)/tests/%)
@@ -92,6 +94,65 @@ check-format:
 
 clean:
 	rm -rf build build-san build-clang
+
+# --- FUSE 3 compatibility: libfuse3.so.3 -------------------------------------
+# FSP's own libfuse3: the kernel session plus src/fuse, with libfuse 3.14's
+# soname and symbol versions, so programs built against libfuse (ours or
+# Debian's) run on it. Samples named *-ll or *-fuse3 and tests/unit/test_fuse_*
+# are FUSE programs: they see include/fuse3 only and link this library (with
+# an rpath to the build tree, so they never pick up the system's libfuse3).
+FUSE3_VERSION := 3.14.0
+FUSE3_SONAME := libfuse3.so.3
+FUSE3_SRCS := $(wildcard src/fuse/*.c)
+FUSE3_OBJS := $(FUSE3_SRCS:%.c=$(BUILD)/obj/%.o)
+KERNEL_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/kernel/*.c))
+FUSE3_MAP := src/fuse/fuse3.map
+FUSE_SAMPLES := $(filter %-ll %-fuse3,$(notdir $(wildcard samples/*)))
+FUSE_SAMPLE_BINS := $(FUSE_SAMPLES:%=$(BUILD)/%)
+FUSE_UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_fuse_*.c))
+FUSE3_LIBS := $(BUILD)/libfuse3.so.$(FUSE3_VERSION) $(BUILD)/$(FUSE3_SONAME) $(BUILD)/libfuse3.so \
+              $(BUILD)/libfsp-fuse3.a $(BUILD)/pkgconfig/fuse3.pc
+
+.PHONY: fuse3
+all: fuse3
+fuse3: $(FUSE3_LIBS) $(FUSE_SAMPLE_BINS) $(FUSE_UNIT_BINS)
+
+$(BUILD)/obj/src/fuse/%.o: ALL_CFLAGS += -Iinclude/fuse3
+$(BUILD)/obj/tests/unit/test_fuse_%.o: ALL_CFLAGS += -Iinclude/fuse3
+$(foreach s,$(FUSE_SAMPLES),$(eval $(BUILD)/obj/samples/$(s)/%.o: ALL_CFLAGS += -Iinclude/fuse3))
+
+$(BUILD)/libfuse3.so.$(FUSE3_VERSION): $(KERNEL_OBJS) $(FUSE3_OBJS) $(FUSE3_MAP)
+	$(CC) -shared -Wl,-soname,$(FUSE3_SONAME) -Wl,--version-script=$(FUSE3_MAP) \
+	    -Wl,--no-undefined -o $@ $(filter %.o,$^) $(ALL_LDFLAGS)
+
+$(BUILD)/$(FUSE3_SONAME): $(BUILD)/libfuse3.so.$(FUSE3_VERSION)
+	ln -sf libfuse3.so.$(FUSE3_VERSION) $@
+
+$(BUILD)/libfuse3.so: $(BUILD)/$(FUSE3_SONAME)
+	ln -sf $(FUSE3_SONAME) $@
+
+$(BUILD)/libfsp-fuse3.a: $(KERNEL_OBJS) $(FUSE3_OBJS)
+	@rm -f $@
+	ar rcs $@ $^
+
+# pkg-config file for programs built against this tree (PKG_CONFIG_PATH=
+# $(BUILD)/pkgconfig). A sanitizer build passes its flags on, since a
+# program must load the sanitizer runtime before the library.
+$(BUILD)/pkgconfig/fuse3.pc: Makefile
+	@mkdir -p $(dir $@)
+	printf '%s\n' 'prefix=$(CURDIR)' 'libdir=$(abspath $(BUILD))' \
+	    'includedir=$(CURDIR)/include/fuse3' '' 'Name: fuse3' \
+	    'Description: FSP, a FUSE 3 library for Linux (libfuse 3.14 compatible)' \
+	    'Version: $(FUSE3_VERSION)' \
+	    'Libs: -L$${libdir} -lfuse3 -pthread $(SANFLAGS)' \
+	    'Cflags: -I$${includedir} -D_FILE_OFFSET_BITS=64 $(SANFLAGS)' >$@
+
+$(FUSE_SAMPLE_BINS): $(BUILD)/%: $$(patsubst $$(PERCENT).c,$(BUILD)/obj/$$(PERCENT).o,$$(wildcard samples/$$*/*.c)) $(BUILD)/libfuse3.so
+	$(CC) -o $@ $(filter %.o,$^) -L$(BUILD) -lfuse3 -Wl,-rpath,'$$ORIGIN' $(ALL_LDFLAGS)
+
+$(FUSE_UNIT_BINS): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libfuse3.so
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $< -L$(BUILD) -lfuse3 -Wl,-rpath,'$$ORIGIN/..' $(ALL_LDFLAGS)
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 # Dependency files are made by the compiler only: without this, make would try

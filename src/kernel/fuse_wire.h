@@ -557,6 +557,32 @@ struct fuse_notify_retrieve_out {
     uint32_t padding;
 };
 
+struct fuse_notify_poll_wakeup_out {
+    uint64_t kh;
+};
+
+/* FUSE_NOTIFY_REPLY's payload (then the data), answering a RETRIEVE. */
+struct fuse_notify_retrieve_in {
+    uint64_t dummy1;
+    uint64_t offset;
+    uint32_t size;
+    uint32_t dummy2;
+    uint64_t dummy3;
+    uint64_t dummy4;
+};
+
+/* fuse_poll_in.flags */
+#define FUSE_POLL_SCHEDULE_NOTIFY (1u << 0)
+
+/* fuse_ioctl_in.flags beyond the public FUSE_IOCTL_* ones */
+#define FUSE_IOCTL_32BIT (1u << 3)
+
+/* An iovec as FUSE_IOCTL_RETRY replies carry it. */
+struct fuse_ioctl_iovec {
+    uint64_t base;
+    uint64_t len;
+};
+
 /* Cloning /dev/fuse: _IOR(229, 0, uint32_t) */
 #define FUSE_DEV_IOC_CLONE 0x8004e500u
 

@@ -189,6 +189,13 @@ static int notify(struct fsp_session *se, int code, struct iovec *iov, int count
     return rc;
 }
 
+int fsp_notify_raw(struct fsp_session *se, int code, struct iovec *iov, int count)
+{
+    if (count < 1 || count > 8 || !iov)
+        return -EINVAL;
+    return notify(se, code, iov, count);
+}
+
 int fsp_notify_inval_inode(struct fsp_session *se, uint64_t nodeid, int64_t off, int64_t len)
 {
     struct fuse_notify_inval_inode_out out = {.ino = nodeid, .off = off, .len = len};

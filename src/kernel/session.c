@@ -401,6 +401,21 @@ bool fsp_session_exited(struct fsp_session *se)
     return atomic_load(&se->exited);
 }
 
+int fsp_session_fd(struct fsp_session *se)
+{
+    return se->fd;
+}
+
+int fsp_session_set_threads(struct fsp_session *se, unsigned count)
+{
+    if (se->started)
+        return -EBUSY;
+    se->nworkers = count ? count : default_threads();
+    if (se->nworkers > FSP_MAX_THREADS)
+        se->nworkers = FSP_MAX_THREADS;
+    return 0;
+}
+
 void fsp_session_set_debug(struct fsp_session *se, bool on)
 {
     atomic_store(&se->debug, on);

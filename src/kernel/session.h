@@ -98,6 +98,13 @@ const struct fsp_conn *fsp_session_conn(struct fsp_session *se);
 const char *fsp_session_mountpoint(struct fsp_session *se);
 bool fsp_session_exited(struct fsp_session *se);
 
+/* The /dev/fuse fd the mount was made with (for fuse_session_fd()). */
+int fsp_session_fd(struct fsp_session *se);
+
+/* Worker count for fsp_session_start(); before start only (else -EBUSY).
+ * 0 picks the default. Lets an adapter mount first and choose later. */
+int fsp_session_set_threads(struct fsp_session *se, unsigned count);
+
 /* Debug: when set, the session logs INIT negotiation and each request/reply. */
 void fsp_session_set_debug(struct fsp_session *se, bool on);
 
@@ -132,6 +139,10 @@ int fsp_notify_inval_entry(struct fsp_session *se, uint64_t parent, const char *
                            size_t namelen);
 int fsp_notify_delete(struct fsp_session *se, uint64_t parent, uint64_t child, const char *name,
                       size_t namelen);
+
+/* Any other notification: iov[0] is left for the session's out header,
+ * iov[1..count-1] carry the payload (count <= 8). */
+int fsp_notify_raw(struct fsp_session *se, int code, struct iovec *iov, int count);
 
 /* --- Logging -------------------------------------------------------------- */
 

@@ -1,0 +1,88 @@
+/*
+ * fuse_i.h - private structures of FSP's FUSE 3 low-level adapter.
+ *
+ * The adapter sits on the kernel session (kernel/session.h): it fills the
+ * session's operations table with one handler per opcode, converts each
+ * request into the libfuse call, and turns fuse_reply_*() back into session
+ * replies. It never touches /dev/fuse itself.
+ */
+#ifndef FSP_FUSE_I_H
+#define FSP_FUSE_I_H
+
+#define FUSE_USE_VERSION 314
+#include <fuse_lowlevel.h>
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+
+#include "kernel/session.h"
+
+#define FSP_FUSE_EXPORT __attribute__((visibility("default")))
+
+/* A pending RETRIEVE, matched to its NOTIFY_REPLY by unique. */
+struct fuse_retrieve {
+    struct fuse_retrieve *next;
+    uint64_t unique;
+    void *cookie;
+};
+
+struct fuse_session {
+    struct fuse_lowlevel_ops op;
+    void *userdata;
+    struct fsp_session *fsp; /* NULL until mounted */
+
+    /* From the -o options of fuse_session_new(). */
+    char *fsname, *subtype;
+    bool debug, allow_other, allow_root, default_permissions, read_only, auto_unmount;
+    unsigned max_read; /* 0 = no limit */
+    uid_t owner;       /* allow_root lets this user (and root) in */
+
+    struct fuse_conn_info conn;
+    atomic_bool got_init, got_destroy;
+    atomic_bool exited;
+    int error; /* what the loop returns: -errno, or the signal that ended it */
+
+    pthread_mutex_t lock; /* retrieves */
+    struct fuse_retrieve *retrieves;
+    uint64_t retrieve_unique;
+};
+
+/*
+ * A request as the file system sees it. It lives at the start of the
+ * session request's scratch buffer, so it costs no allocation and follows
+ * the request if that is answered later from another thread.
+ */
+struct fuse_req {
+    struct fuse_session *se;
+    struct fsp_req *fsp; /* NULL: a stand-in that takes no reply (batch forget) */
+    struct fuse_ctx ctx;
+    bool answered_inline; /* replied on the worker, before the handler returned */
+    fuse_interrupt_func_t ifunc;
+    void *idata;
+};
+
+/* The poll handle given to the poll operation. */
+struct fuse_pollhandle {
+    uint64_t kh;
+    struct fuse_session *se;
+};
+
+/* ll_dispatch.c */
+void fsp_fuse_fill_ops(struct fsp_session_ops *ops);
+
+/* ll_reply.c */
+void fsp_fuse_req_start(struct fuse_req *req); /* the handler runs on this thread now */
+void fsp_fuse_req_finish(struct fuse_req *req);
+/* Scratch space past the fuse_req, for building reply payloads. */
+void *fsp_fuse_req_space(struct fuse_req *req, size_t *size);
+
+/* ll_notify.c */
+void fsp_fuse_notify_reply(struct fsp_req *freq, const void *arg, uint32_t arglen);
+void fsp_fuse_retrieves_free(struct fuse_session *se);
+
+/* ll_reply.c: wire conversions shared by replies and directory entries. */
+void fsp_fuse_fill_attr(struct fuse_attr *a, const struct stat *st);
+void fsp_fuse_fill_entry(struct fuse_entry_out *out, const struct fuse_entry_param *e);
+
+#endif /* FSP_FUSE_I_H */

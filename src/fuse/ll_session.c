@@ -1,0 +1,494 @@
+/*
+ * ll_session.c - fuse_session_*: options, mount, the event loops, exit and
+ * teardown, and the INIT/DESTROY hooks that translate between libfuse's
+ * fuse_conn_info and the session's negotiation.
+ *
+ * libfuse runs its loop on the caller's thread; FSP's session runs a worker
+ * pool and the caller waits for it, so "single-threaded" means one worker.
+ * Ending the loop is an unmount (the only thing that wakes workers blocked
+ * in read), which is why fuse_session_exit() unmounts.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fuse/fuse_i.h"
+
+/* --- INIT and DESTROY ------------------------------------------------------- */
+
+/* FUSE_CAP_* bit <-> kernel INIT flag. */
+static const struct {
+    unsigned cap;
+    uint64_t flag;
+} cap_map[] = {
+    {FUSE_CAP_ASYNC_READ, FUSE_ASYNC_READ},
+    {FUSE_CAP_POSIX_LOCKS, FUSE_POSIX_LOCKS},
+    {FUSE_CAP_ATOMIC_O_TRUNC, FUSE_ATOMIC_O_TRUNC},
+    {FUSE_CAP_EXPORT_SUPPORT, FUSE_EXPORT_SUPPORT},
+    {FUSE_CAP_DONT_MASK, FUSE_DONT_MASK},
+    {FUSE_CAP_FLOCK_LOCKS, FUSE_FLOCK_LOCKS},
+    {FUSE_CAP_IOCTL_DIR, FUSE_HAS_IOCTL_DIR},
+    {FUSE_CAP_AUTO_INVAL_DATA, FUSE_AUTO_INVAL_DATA},
+    {FUSE_CAP_READDIRPLUS, FUSE_DO_READDIRPLUS},
+    {FUSE_CAP_READDIRPLUS_AUTO, FUSE_READDIRPLUS_AUTO},
+    {FUSE_CAP_ASYNC_DIO, FUSE_ASYNC_DIO},
+    {FUSE_CAP_WRITEBACK_CACHE, FUSE_WRITEBACK_CACHE},
+    {FUSE_CAP_NO_OPEN_SUPPORT, FUSE_NO_OPEN_SUPPORT},
+    {FUSE_CAP_PARALLEL_DIROPS, FUSE_PARALLEL_DIROPS},
+    {FUSE_CAP_POSIX_ACL, FUSE_POSIX_ACL},
+    {FUSE_CAP_HANDLE_KILLPRIV, FUSE_HANDLE_KILLPRIV},
+    {FUSE_CAP_CACHE_SYMLINKS, FUSE_CACHE_SYMLINKS},
+    {FUSE_CAP_NO_OPENDIR_SUPPORT, FUSE_NO_OPENDIR_SUPPORT},
+    {FUSE_CAP_EXPLICIT_INVAL_DATA, FUSE_EXPLICIT_INVAL_DATA},
+};
+
+#define SPLICE_CAPS (FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE)
+
+static void ll_init(void *userdata, struct fsp_conn *fc)
+{
+    struct fuse_session *se = userdata;
+    struct fuse_conn_info *conn = &se->conn;
+
+    conn->proto_major = fc->proto_major;
+    conn->proto_minor = fc->proto_minor;
+    conn->capable = 0;
+    for (size_t i = 0; i < sizeof(cap_map) / sizeof(cap_map[0]); i++)
+        if (fc->kernel_flags & cap_map[i].flag)
+            conn->capable |= cap_map[i].cap;
+    if (fc->proto_minor >= 38)
+        conn->capable |= FUSE_CAP_EXPIRE_ONLY;
+    /* FSP never splices, but libfuse reports these as available from 7.14
+     * and programs may ask for them: accept and ignore. */
+    if (fc->proto_minor >= 14)
+        conn->capable |= SPLICE_CAPS;
+
+    /* libfuse's defaults for modern file systems. */
+    unsigned want = FUSE_CAP_ASYNC_READ | FUSE_CAP_AUTO_INVAL_DATA | FUSE_CAP_ASYNC_DIO |
+                    FUSE_CAP_IOCTL_DIR | FUSE_CAP_ATOMIC_O_TRUNC;
+    if (se->op.write_buf)
+        want |= FUSE_CAP_SPLICE_READ;
+    if (se->op.getlk && se->op.setlk)
+        want |= FUSE_CAP_POSIX_LOCKS;
+    if (se->op.flock)
+        want |= FUSE_CAP_FLOCK_LOCKS;
+    if (se->op.readdirplus)
+        want |= FUSE_CAP_READDIRPLUS;
+    if (se->op.readdirplus && se->op.readdir)
+        want |= FUSE_CAP_READDIRPLUS_AUTO;
+    conn->want = want & conn->capable;
+    conn->max_write = fc->max_write;
+    conn->max_readahead = fc->max_readahead;
+    conn->max_read = se->max_read;
+    conn->max_background = fc->max_background;
+    conn->congestion_threshold = fc->congestion_threshold;
+    conn->time_gran = 1;
+
+    atomic_store(&se->got_init, true);
+    if (se->op.init)
+        se->op.init(se->userdata, conn);
+
+    if (conn->want & ~conn->capable) {
+        fuse_log(FUSE_LOG_ERR,
+                 "fuse: error: filesystem requested capabilities 0x%x that are not supported "
+                 "by kernel, aborting.\n",
+                 conn->want & ~conn->capable);
+        se->error = -EPROTO;
+        fuse_session_exit(se);
+        conn->want &= conn->capable;
+    }
+    if (conn->max_read != se->max_read) {
+        fuse_log(FUSE_LOG_ERR,
+                 "fuse: error: init() and fuse_session_new() requested different maximum read "
+                 "size (%u vs %u)\n",
+                 conn->max_read, se->max_read);
+        se->error = -EPROTO;
+        fuse_session_exit(se);
+    }
+
+    uint64_t flags = FUSE_BIG_WRITES | FUSE_MAX_PAGES | FUSE_INIT_EXT;
+    for (size_t i = 0; i < sizeof(cap_map) / sizeof(cap_map[0]); i++)
+        if (conn->want & cap_map[i].cap)
+            flags |= cap_map[i].flag;
+    fc->want = flags;
+    if (conn->max_write < fc->max_write)
+        fc->max_write = conn->max_write;
+    fc->max_pages = 0; /* the session derives it from max_write */
+    fc->max_readahead = conn->max_readahead;
+    if (conn->max_background >= (1u << 16))
+        conn->max_background = (1u << 16) - 1;
+    if (conn->congestion_threshold > conn->max_background)
+        conn->congestion_threshold = conn->max_background;
+    if (!conn->congestion_threshold)
+        conn->congestion_threshold = conn->max_background * 3 / 4;
+    fc->max_background = (uint16_t)conn->max_background;
+    fc->congestion_threshold = (uint16_t)conn->congestion_threshold;
+    fc->time_gran = conn->time_gran;
+}
+
+/* Called once by the session when it ends; libfuse calls destroy() only
+ * for a session that saw INIT. */
+static void ll_destroy(void *userdata)
+{
+    struct fuse_session *se = userdata;
+    if (atomic_load(&se->got_init) && !atomic_exchange(&se->got_destroy, true) && se->op.destroy)
+        se->op.destroy(se->userdata);
+}
+
+/* --- fuse_session_new: -o options ------------------------------------------ */
+
+struct ll_opts {
+    int debug, allow_root, allow_other, auto_unmount, default_permissions, ro, rw;
+    unsigned max_read;
+    char *fsname, *subtype;
+};
+
+enum { KEY_IGNORED = 1, KEY_RO };
+
+#define LL_OPT(t, m, v)                   \
+    {                                     \
+        t, offsetof(struct ll_opts, m), v \
+    }
+static const struct fuse_opt ll_opt_spec[] = {
+    LL_OPT("debug", debug, 1),
+    LL_OPT("-d", debug, 1),
+    LL_OPT("--debug", debug, 1),
+    LL_OPT("allow_root", allow_root, 1),
+    LL_OPT("allow_other", allow_other, 1),
+    LL_OPT("auto_unmount", auto_unmount, 1),
+    LL_OPT("default_permissions", default_permissions, 1),
+    LL_OPT("fsname=%s", fsname, 0),
+    LL_OPT("subtype=%s", subtype, 0),
+    LL_OPT("max_read=%u", max_read, 0),
+    LL_OPT("ro", ro, 1),
+    LL_OPT("rw", rw, 1),
+    FUSE_OPT_KEY("-r", KEY_RO),
+    /* Mount flags FSP's mounts always have (nosuid, nodev) or that it
+     * leaves to the kernel's defaults: accepted so that programs passing
+     * them keep working. */
+    FUSE_OPT_KEY("nosuid", KEY_IGNORED),
+    FUSE_OPT_KEY("nodev", KEY_IGNORED),
+    FUSE_OPT_KEY("suid", KEY_IGNORED),
+    FUSE_OPT_KEY("dev", KEY_IGNORED),
+    FUSE_OPT_KEY("exec", KEY_IGNORED),
+    FUSE_OPT_KEY("noexec", KEY_IGNORED),
+    FUSE_OPT_KEY("async", KEY_IGNORED),
+    FUSE_OPT_KEY("sync", KEY_IGNORED),
+    FUSE_OPT_KEY("dirsync", KEY_IGNORED),
+    FUSE_OPT_KEY("atime", KEY_IGNORED),
+    FUSE_OPT_KEY("noatime", KEY_IGNORED),
+    FUSE_OPT_KEY("nodiratime", KEY_IGNORED),
+    FUSE_OPT_KEY("relatime", KEY_IGNORED),
+    FUSE_OPT_KEY("norelatime", KEY_IGNORED),
+    FUSE_OPT_KEY("strictatime", KEY_IGNORED),
+    FUSE_OPT_KEY("nostrictatime", KEY_IGNORED),
+    FUSE_OPT_KEY("blkdev", KEY_IGNORED),
+    FUSE_OPT_KEY("blksize=", KEY_IGNORED),
+    FUSE_OPT_KEY("user=", KEY_IGNORED),
+    FUSE_OPT_KEY("-n", KEY_IGNORED),
+    FUSE_OPT_KEY("context=", KEY_IGNORED),
+    FUSE_OPT_KEY("fscontext=", KEY_IGNORED),
+    FUSE_OPT_KEY("defcontext=", KEY_IGNORED),
+    FUSE_OPT_KEY("rootcontext=", KEY_IGNORED),
+    FUSE_OPT_END,
+};
+
+static int ll_opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
+{
+    struct ll_opts *o = data;
+    (void)arg;
+    (void)outargs;
+    switch (key) {
+    case KEY_IGNORED:
+        return 0;
+    case KEY_RO:
+        o->ro = 1;
+        return 0;
+    }
+    return 1; /* unknown: keep, reported below */
+}
+
+static void session_free(struct fuse_session *se)
+{
+    fsp_fuse_retrieves_free(se);
+    pthread_mutex_destroy(&se->lock);
+    free(se->fsname);
+    free(se->subtype);
+    free(se);
+}
+
+FSP_FUSE_EXPORT struct fuse_session *fuse_session_new(struct fuse_args *args,
+                                                      const struct fuse_lowlevel_ops *op,
+                                                      size_t op_size, void *userdata)
+{
+    if (op_size > sizeof(struct fuse_lowlevel_ops)) {
+        fuse_log(FUSE_LOG_ERR, "fuse: warning: library too old, some operations may not work\n");
+        op_size = sizeof(struct fuse_lowlevel_ops);
+    }
+    if (args->argc == 0) {
+        fuse_log(FUSE_LOG_ERR, "fuse: empty argv passed to fuse_session_new().\n");
+        return NULL;
+    }
+    struct fuse_session *se = calloc(1, sizeof(*se));
+    if (!se) {
+        fuse_log(FUSE_LOG_ERR, "fuse: failed to allocate fuse object\n");
+        return NULL;
+    }
+    pthread_mutex_init(&se->lock, NULL);
+    memcpy(&se->op, op, op_size);
+    se->userdata = userdata;
+    se->owner = getuid();
+
+    struct ll_opts o = {0};
+    if (fuse_opt_parse(args, &o, ll_opt_spec, ll_opt_proc) == -1)
+        goto fail;
+    se->fsname = o.fsname;
+    se->subtype = o.subtype;
+    o.fsname = o.subtype = NULL;
+    if (o.allow_root && o.allow_other) {
+        fuse_log(FUSE_LOG_ERR, "fuse: 'allow_other' and 'allow_root' options are mutually "
+                               "exclusive\n");
+        goto fail;
+    }
+    if (args->argc == 1 && args->argv[0][0] == '-') {
+        fuse_log(FUSE_LOG_ERR, "fuse: warning: argv[0] looks like an option, but will be "
+                               "ignored\n");
+    } else if (args->argc != 1) {
+        fuse_log(FUSE_LOG_ERR, "fuse: unknown option(s): `");
+        int i;
+        for (i = 1; i < args->argc - 1; i++)
+            fuse_log(FUSE_LOG_ERR, "%s ", args->argv[i]);
+        fuse_log(FUSE_LOG_ERR, "%s'\n", args->argv[i]);
+        goto fail;
+    }
+    se->debug = o.debug;
+    se->allow_root = o.allow_root;
+    /* allow_root is allow_other at the mount plus our own check per request. */
+    se->allow_other = o.allow_other || o.allow_root;
+    se->auto_unmount = o.auto_unmount;
+    se->default_permissions = o.default_permissions;
+    se->read_only = o.ro && !o.rw;
+    se->max_read = o.max_read;
+    se->conn.max_read = o.max_read;
+    return se;
+
+fail:
+    free(o.fsname);
+    free(o.subtype);
+    session_free(se);
+    return NULL;
+}
+
+FSP_FUSE_EXPORT int fuse_session_custom_io(struct fuse_session *se, const struct fuse_custom_io *io,
+                                           int fd)
+{
+    (void)se;
+    (void)io;
+    (void)fd;
+    fuse_log(FUSE_LOG_ERR, "fuse: custom I/O is not supported by FSP\n");
+    return -EOPNOTSUPP;
+}
+
+FSP_FUSE_EXPORT int fuse_session_mount(struct fuse_session *se, const char *mountpoint)
+{
+    if (se->fsp) {
+        fuse_log(FUSE_LOG_ERR, "fuse: session is already mounted\n");
+        return -1;
+    }
+    if (!mountpoint || !*mountpoint) {
+        fuse_log(FUSE_LOG_ERR, "fuse: missing mountpoint parameter\n");
+        return -1;
+    }
+    struct fsp_session_ops ops = {.init = ll_init, .destroy = ll_destroy};
+    fsp_fuse_fill_ops(&ops);
+    struct fsp_mount_opts mo = {
+        .mountpoint = mountpoint,
+        .fsname = se->fsname ? se->fsname : se->subtype,
+        .subtype = se->subtype,
+        .allow_other = se->allow_other,
+        .default_permissions = se->default_permissions,
+        .read_only = se->read_only,
+        .auto_unmount = se->auto_unmount,
+        .rootmode = S_IFDIR | 0755,
+    };
+    if (!mo.fsname)
+        mo.fsname = "/dev/fuse"; /* what libfuse shows when nothing names the mount */
+    se->fsp = fsp_session_mount(&mo, &ops, se);
+    if (!se->fsp)
+        return -1;
+    fsp_session_set_debug(se->fsp, se->debug);
+    return 0;
+}
+
+FSP_FUSE_EXPORT int fuse_session_fd(struct fuse_session *se)
+{
+    return se->fsp ? fsp_session_fd(se->fsp) : -1;
+}
+
+/* --- Loops ---------------------------------------------------------------------- */
+
+static int run(struct fuse_session *se, unsigned threads)
+{
+    if (!se->fsp) {
+        fuse_log(FUSE_LOG_ERR, "fuse: session is not mounted\n");
+        return -EINVAL;
+    }
+    int rc = 0;
+    if (!atomic_load(&se->exited)) {
+        fsp_session_set_threads(se->fsp, threads);
+        rc = fsp_session_start(se->fsp);
+        if (rc == 0 || rc != -EBUSY) {
+            int wrc = fsp_session_wait(se->fsp);
+            if (rc == 0)
+                rc = wrc;
+        }
+    }
+    if (se->error != 0)
+        rc = se->error;
+    fuse_session_reset(se);
+    return rc;
+}
+
+FSP_FUSE_EXPORT int fuse_session_loop(struct fuse_session *se)
+{
+    return run(se, 1);
+}
+
+/* Since 3.12 the configuration is opaque; version_id tells ours apart. */
+#define LOOP_CFG_V2     2
+#define DEFAULT_THREADS 10
+
+struct fuse_loop_config {
+    int version_id;
+    int clone_fd;
+    unsigned max_idle_threads;
+    unsigned max_threads;
+};
+
+FSP_FUSE_EXPORT struct fuse_loop_config *fuse_loop_cfg_create(void)
+{
+    struct fuse_loop_config *c = calloc(1, sizeof(*c));
+    if (c) {
+        c->version_id = LOOP_CFG_V2;
+        c->max_idle_threads = ~0u;
+        c->max_threads = DEFAULT_THREADS;
+    }
+    return c;
+}
+
+FSP_FUSE_EXPORT void fuse_loop_cfg_destroy(struct fuse_loop_config *config)
+{
+    free(config);
+}
+
+FSP_FUSE_EXPORT void fuse_loop_cfg_set_idle_threads(struct fuse_loop_config *config,
+                                                    unsigned int value)
+{
+    config->max_idle_threads = value; /* the pool is fixed; kept for the record */
+}
+
+FSP_FUSE_EXPORT void fuse_loop_cfg_set_max_threads(struct fuse_loop_config *config,
+                                                   unsigned int value)
+{
+    config->max_threads = value;
+}
+
+FSP_FUSE_EXPORT void fuse_loop_cfg_set_clone_fd(struct fuse_loop_config *config, unsigned int value)
+{
+    config->clone_fd = (int)value; /* every FSP worker has its own clone anyway */
+}
+
+FSP_FUSE_EXPORT void fuse_loop_cfg_convert(struct fuse_loop_config *config,
+                                           struct fuse_loop_config_v1 *v1_conf)
+{
+    config->clone_fd = v1_conf->clone_fd;
+    config->max_idle_threads = v1_conf->max_idle_threads;
+}
+
+/* fuse_session_loop_mt@@FUSE_3.12: the opaque configuration (or NULL). */
+FSP_FUSE_EXPORT int fuse_session_loop_mt_312(struct fuse_session *se,
+                                             struct fuse_loop_config *config);
+int fuse_session_loop_mt_312(struct fuse_session *se, struct fuse_loop_config *config)
+{
+    unsigned threads = config && config->max_threads ? config->max_threads : DEFAULT_THREADS;
+    return run(se, threads);
+}
+
+/* fuse_session_loop_mt@FUSE_3.2: the two-field configuration of 3.2-3.11. */
+FSP_FUSE_EXPORT int fuse_session_loop_mt_32(struct fuse_session *se,
+                                            struct fuse_loop_config_v1 *config);
+int fuse_session_loop_mt_32(struct fuse_session *se, struct fuse_loop_config_v1 *config)
+{
+    (void)config;
+    return run(se, DEFAULT_THREADS);
+}
+
+/* fuse_session_loop_mt@FUSE_3.0: just clone_fd. */
+FSP_FUSE_EXPORT int fuse_session_loop_mt_31(struct fuse_session *se, int clone_fd);
+int fuse_session_loop_mt_31(struct fuse_session *se, int clone_fd)
+{
+    (void)clone_fd;
+    return run(se, DEFAULT_THREADS);
+}
+
+__asm__(".symver fuse_session_loop_mt_31,fuse_session_loop_mt@FUSE_3.0");
+__asm__(".symver fuse_session_loop_mt_32,fuse_session_loop_mt@FUSE_3.2");
+__asm__(".symver fuse_session_loop_mt_312,fuse_session_loop_mt@@FUSE_3.12");
+
+/* --- Exit and teardown ---------------------------------------------------------- */
+
+/* Async-signal-safe: the signal handlers call it. */
+FSP_FUSE_EXPORT void fuse_session_exit(struct fuse_session *se)
+{
+    atomic_store(&se->exited, true);
+    if (se->fsp)
+        fsp_session_stop_async(se->fsp);
+}
+
+FSP_FUSE_EXPORT void fuse_session_reset(struct fuse_session *se)
+{
+    atomic_store(&se->exited, false);
+    se->error = 0;
+}
+
+FSP_FUSE_EXPORT int fuse_session_exited(struct fuse_session *se)
+{
+    return atomic_load(&se->exited);
+}
+
+FSP_FUSE_EXPORT void fuse_session_unmount(struct fuse_session *se)
+{
+    if (se->fsp)
+        fsp_session_stop(se->fsp);
+}
+
+FSP_FUSE_EXPORT void fuse_session_destroy(struct fuse_session *se)
+{
+    if (!se)
+        return;
+    if (se->fsp)
+        fsp_session_destroy(se->fsp);
+    /* A session destroyed without ever running its loop still owes the
+     * file system its destroy() if INIT happened (it cannot have). */
+    ll_destroy(se);
+    session_free(se);
+}
+
+FSP_FUSE_EXPORT void fuse_session_process_buf(struct fuse_session *se, const struct fuse_buf *buf)
+{
+    (void)se;
+    (void)buf;
+    fuse_log(FUSE_LOG_ERR, "fuse: fuse_session_process_buf is not supported by FSP\n");
+}
+
+FSP_FUSE_EXPORT int fuse_session_receive_buf(struct fuse_session *se, struct fuse_buf *buf)
+{
+    (void)se;
+    (void)buf;
+    fuse_log(FUSE_LOG_ERR, "fuse: fuse_session_receive_buf is not supported by FSP; use "
+                           "fuse_session_loop\n");
+    return -ENOSYS;
+}
