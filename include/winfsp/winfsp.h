@@ -219,6 +219,25 @@ static inline FSP_FSCTL_OPEN_FILE_INFO *FspFileSystemGetOpenFileInfo(FSP_FSCTL_F
 FSP_API BOOLEAN FspFileSystemAddDirInfo(FSP_FSCTL_DIR_INFO *DirInfo, PVOID Buffer, ULONG Length,
                                         PULONG PBytesTransferred);
 
+/* Extended attributes, as lists of FILE_FULL_EA_INFORMATION entries (each
+ * starting on a 4-byte boundary; the last one has NextEntryOffset 0).
+ * AddEa appends a copy of SingleEa to Ea (Length bytes, *PBytesTransferred
+ * used so far) and returns FALSE when it does not fit; SingleEa NULL ends the
+ * list (GetEa calls it last). */
+FSP_API BOOLEAN FspFileSystemAddEa(PFILE_FULL_EA_INFORMATION SingleEa, PFILE_FULL_EA_INFORMATION Ea,
+                                   ULONG EaLength, PULONG PBytesTransferred);
+/* What one EA counts towards FileInfo.EaSize: 5 + name + value, as NTFS
+ * computes it. */
+FSP_API UINT32 FspFileSystemGetEaPackedSize(PFILE_FULL_EA_INFORMATION SingleEa);
+/* Call EnumerateEa for each entry of the list (SetEa, CreateEx, OverwriteEx
+ * use it), stopping at the first failure, whose status it returns. A
+ * malformed list gives STATUS_EA_LIST_INCONSISTENT before any call. */
+FSP_API NTSTATUS
+FspFileSystemEnumerateEa(FSP_FILE_SYSTEM *FileSystem,
+                         NTSTATUS (*EnumerateEa)(FSP_FILE_SYSTEM *FileSystem, PVOID Context,
+                                                 PFILE_FULL_EA_INFORMATION SingleEa),
+                         PVOID Context, PFILE_FULL_EA_INFORMATION Ea, ULONG EaLength);
+
 /* Directory buffers: a sorted per-directory listing the file system fills
  * once and serves many ReadDirectory calls from. */
 FSP_API BOOLEAN FspFileSystemAcquireDirectoryBuffer(PVOID *PDirBuffer, BOOLEAN Reset,
@@ -281,6 +300,102 @@ FSP_API VOID FspDeleteSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor
 /* Win32 helpers that WinFsp file systems call on descriptors. */
 FSP_API ULONG GetSecurityDescriptorLength(PSECURITY_DESCRIPTOR SecurityDescriptor);
 FSP_API BOOL IsValidSecurityDescriptor(PSECURITY_DESCRIPTOR SecurityDescriptor);
+
+/* Access checks, as WinFsp's DLL runs them on Create (see native/access.c).
+ * Request is the Create request of the operation in progress: the name is
+ * FileName.Size bytes of UTF-16 at Request->Buffer + FileName.Offset, and
+ * Req.Create.AccessToken is, on FSP, (pid << 32) | uid of the caller, whose
+ * groups come from /proc/<pid>/status (or the group database). The caller is
+ * checked for FILE_TRAVERSE on every directory above the name (unless
+ * AllowTraverseCheck is FALSE or Req.Create.HasTraversePrivilege is set),
+ * then for DesiredAccess on the name itself, or with CheckParentOrMain on its
+ * parent directory (FILE_ADD_FILE / FILE_ADD_SUBDIRECTORY for a create).
+ * Descriptors come from the file system's GetSecurityByName; without it
+ * everything is granted. On STATUS_REPARSE *PGrantedAccess is the reparse
+ * point index GetSecurityByName reported. PSecurityDescriptor (may be NULL)
+ * receives the checked object's descriptor: free it with
+ * FspDeleteSecurityDescriptor(sd, (NTSTATUS (*)())FspAccessCheckEx). */
+FSP_API PGENERIC_MAPPING FspGetFileGenericMapping(VOID);
+FSP_API NTSTATUS FspAccessCheckEx(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_TRANSACT_REQ *Request,
+                                  BOOLEAN CheckParentOrMain, BOOLEAN AllowTraverseCheck,
+                                  UINT32 DesiredAccess, PUINT32 PGrantedAccess,
+                                  PSECURITY_DESCRIPTOR *PSecurityDescriptor);
+static inline NTSTATUS FspAccessCheck(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_TRANSACT_REQ *Request,
+                                      BOOLEAN CheckParentOrMain, BOOLEAN AllowTraverseCheck,
+                                      UINT32 DesiredAccess, PUINT32 PGrantedAccess)
+{
+    return FspAccessCheckEx(FileSystem, Request, CheckParentOrMain, AllowTraverseCheck,
+                            DesiredAccess, PGrantedAccess, NULL);
+}
+/* The descriptor for a new file or directory (Request's CreateOptions tell
+ * which): ACEs inherited from ParentDescriptor by Windows' rules, owner and
+ * group from the requester. Free with FspDeleteSecurityDescriptor. */
+FSP_API NTSTATUS FspCreateSecurityDescriptor(FSP_FILE_SYSTEM *FileSystem,
+                                             FSP_FSCTL_TRANSACT_REQ *Request,
+                                             PSECURITY_DESCRIPTOR ParentDescriptor,
+                                             PSECURITY_DESCRIPTOR *PSecurityDescriptor);
+/* For SetSecurity: InputDescriptor with the parts SecurityInformation names
+ * (owner, group, DACL, SACL, label) taken from ModificationDescriptor;
+ * PROTECTED_ / UNPROTECTED_DACL_SECURITY_INFORMATION set or clear
+ * SE_DACL_PROTECTED (likewise for the SACL). Generic rights in the new ACLs'
+ * effective ACEs are mapped to file rights. Free with
+ * FspDeleteSecurityDescriptor. */
+FSP_API NTSTATUS FspSetSecurityDescriptor(PSECURITY_DESCRIPTOR InputDescriptor,
+                                          SECURITY_INFORMATION SecurityInformation,
+                                          PSECURITY_DESCRIPTOR ModificationDescriptor,
+                                          PSECURITY_DESCRIPTOR *PSecurityDescriptor);
+
+/* SDDL (Security Descriptor Definition Language), with Windows' names (see
+ * native/sddl.c for the grammar FSP supports). The W forms take and return
+ * UTF-16, the A forms UTF-8. Results are freed with LocalFree. On failure
+ * they return FALSE and set the thread's last error (GetLastError):
+ *   ERROR_INVALID_PARAMETER      NULL arguments, malformed SDDL structure
+ *   ERROR_UNKNOWN_REVISION       Revision is not SDDL_REVISION_1
+ *   ERROR_INVALID_SID            a malformed "S-1-..." string
+ *   ERROR_NONE_MAPPED            an unknown two-letter SID alias
+ *   ERROR_INVALID_ACL            a malformed or unsupported ACE or ACL
+ *   ERROR_INVALID_SECURITY_DESCR an invalid binary descriptor (to string)
+ *   ERROR_NOT_ENOUGH_MEMORY      allocation failure */
+#define SDDL_REVISION_1 1
+#define SDDL_REVISION   SDDL_REVISION_1
+
+#define ERROR_SUCCESS                0u
+#define ERROR_NOT_ENOUGH_MEMORY      8u
+#define ERROR_INVALID_PARAMETER      87u
+#define ERROR_INSUFFICIENT_BUFFER    122u
+#define ERROR_UNKNOWN_REVISION       1305u
+#define ERROR_NONE_MAPPED            1332u
+#define ERROR_INVALID_ACL            1336u
+#define ERROR_INVALID_SID            1337u
+#define ERROR_INVALID_SECURITY_DESCR 1338u
+
+/* The calling thread's last Win32 error, set by the functions above. */
+FSP_API DWORD GetLastError(VOID);
+FSP_API VOID SetLastError(DWORD ErrorCode);
+/* Frees what the Convert* functions return; returns NULL. */
+FSP_API HLOCAL LocalFree(HLOCAL Mem);
+
+FSP_API BOOL ConvertStringSecurityDescriptorToSecurityDescriptorW(
+    PCWSTR StringSecurityDescriptor, DWORD StringSDRevision,
+    PSECURITY_DESCRIPTOR *SecurityDescriptor, PULONG SecurityDescriptorSize);
+FSP_API BOOL ConvertStringSecurityDescriptorToSecurityDescriptorA(
+    PCSTR StringSecurityDescriptor, DWORD StringSDRevision,
+    PSECURITY_DESCRIPTOR *SecurityDescriptor, PULONG SecurityDescriptorSize);
+/* *StringSecurityDescriptorLen (may be NULL) counts characters including the
+ * terminating NUL. */
+FSP_API BOOL ConvertSecurityDescriptorToStringSecurityDescriptorW(
+    PSECURITY_DESCRIPTOR SecurityDescriptor, DWORD RequestedStringSDRevision,
+    SECURITY_INFORMATION SecurityInformation, PWSTR *StringSecurityDescriptor,
+    PULONG StringSecurityDescriptorLen);
+FSP_API BOOL ConvertSecurityDescriptorToStringSecurityDescriptorA(
+    PSECURITY_DESCRIPTOR SecurityDescriptor, DWORD RequestedStringSDRevision,
+    SECURITY_INFORMATION SecurityInformation, PSTR *StringSecurityDescriptor,
+    PULONG StringSecurityDescriptorLen);
+/* "S-1-5-32-544" or an SDDL alias ("BA") to a SID, and a SID to "S-1-...". */
+FSP_API BOOL ConvertStringSidToSidW(PCWSTR StringSid, PSID *Sid);
+FSP_API BOOL ConvertStringSidToSidA(PCSTR StringSid, PSID *Sid);
+FSP_API BOOL ConvertSidToStringSidW(PSID Sid, PWSTR *StringSid);
+FSP_API BOOL ConvertSidToStringSidA(PSID Sid, PSTR *StringSid);
 
 /* --- Debug log ---------------------------------------------------------------- */
 

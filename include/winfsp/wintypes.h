@@ -34,6 +34,16 @@ typedef void *PSECURITY_DESCRIPTOR;
 typedef void *PSID;
 typedef uint32_t SECURITY_INFORMATION, *PSECURITY_INFORMATION;
 typedef uint32_t ACCESS_MASK;
+typedef const char *PCSTR;
+typedef void *HLOCAL; /* memory from the Convert* functions; free with LocalFree */
+
+/* How GENERIC_READ/WRITE/EXECUTE/ALL map to an object's specific rights. */
+typedef struct _GENERIC_MAPPING {
+    ACCESS_MASK GenericRead;
+    ACCESS_MASK GenericWrite;
+    ACCESS_MASK GenericExecute;
+    ACCESS_MASK GenericAll;
+} GENERIC_MAPPING, *PGENERIC_MAPPING;
 
 #ifndef TRUE
 #define TRUE  1

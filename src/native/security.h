@@ -256,4 +256,107 @@ NTSTATUS fsp_posix_sd_to_perms(const void *sd, size_t len, uint32_t *puid, uint3
 NTSTATUS fsp_posix_perms_to_sd(uint32_t uid, uint32_t gid, uint32_t mode, const void *existing,
                                size_t existing_len, PSECURITY_DESCRIPTOR *psd, size_t *plen);
 
+/* --- Well-known SIDs and status codes the access layer uses -------------------- */
+
+#ifndef STATUS_INVALID_PRIMARY_GROUP
+#define STATUS_INVALID_PRIMARY_GROUP ((NTSTATUS)0xC000005BL)
+#endif
+#ifndef STATUS_NO_SECURITY_ON_OBJECT
+#define STATUS_NO_SECURITY_ON_OBJECT ((NTSTATUS)0xC00000D7L)
+#endif
+
+extern const uint8_t fsp_sid_creator_owner[12]; /* S-1-3-0 ("CO") */
+extern const uint8_t fsp_sid_creator_group[12]; /* S-1-3-1 ("CG") */
+extern const uint8_t fsp_sid_owner_rights[12];  /* S-1-3-4 ("OW") */
+extern const uint8_t fsp_sid_system[12];        /* S-1-5-18 ("SY") */
+
+/* Generic rights to specific ones by an explicit mapping (GENERIC_* cleared). */
+uint32_t fsp_map_generic(uint32_t mask, const GENERIC_MAPPING *map);
+
+/* --- SDDL (sddl.c) --------------------------------------------------------------- */
+
+/* The thread's Win32 last error (GetLastError). */
+void fsp_set_last_error(DWORD error);
+/* SDDL -> malloc'd self-relative descriptor (*plen bytes; plen may be NULL).
+ * Returns 0 or a Win32 error (see the Convert* functions in winfsp.h). */
+DWORD fsp_sddl_to_sd(const char *sddl, PSECURITY_DESCRIPTOR *psd, size_t *plen);
+/* Descriptor (len bytes) -> malloc'd NUL-terminated SDDL with the parts info
+ * names; *plen (may be NULL) is its strlen. Returns 0 or a Win32 error. */
+DWORD fsp_sd_to_sddl(const void *sd, size_t len, SECURITY_INFORMATION info, char **pstr,
+                     size_t *plen);
+/* A SID string "S-1-..." or a two-letter alias at *ps into buf
+ * (FSP_SID_MAX_SIZE bytes); advances *ps past it. Returns 0 or
+ * ERROR_INVALID_SID / ERROR_NONE_MAPPED. */
+DWORD fsp_sddl_parse_sid(const char **ps, void *buf);
+/* A valid SID as its alias ("BA") if it has one, else "S-1-...". Returns the
+ * length as fsp_sid_to_string does. */
+int fsp_sddl_sid_to_string(const void *sid, char *buf, size_t size);
+
+/* --- Tokens and access checks (access.c) ---------------------------------------- */
+
+/* Privileges an FSP_TOKEN may hold (Windows' SeXxxPrivilege). */
+#define FSP_PRIV_TRAVERSE       0x01u /* SeChangeNotify: skip traverse checks */
+#define FSP_PRIV_BACKUP         0x02u /* SeBackup: read anything (backup intent) */
+#define FSP_PRIV_RESTORE        0x04u /* SeRestore: write anything (backup intent) */
+#define FSP_PRIV_SECURITY       0x08u /* SeSecurity: ACCESS_SYSTEM_SECURITY */
+#define FSP_PRIV_TAKE_OWNERSHIP 0x10u /* SeTakeOwnership: WRITE_OWNER */
+
+/* What SeBackup / SeRestore grant under backup intent. */
+#define FSP_BACKUP_RIGHTS \
+    (READ_CONTROL | ACCESS_SYSTEM_SECURITY | FILE_GENERIC_READ | FILE_TRAVERSE)
+#define FSP_RESTORE_RIGHTS                                                                   \
+    (WRITE_DAC | WRITE_OWNER | ACCESS_SYSTEM_SECURITY | FILE_GENERIC_WRITE | FILE_ADD_FILE | \
+     FILE_ADD_SUBDIRECTORY | DELETE)
+
+/* A caller's identity: the user SID, the primary group (the group of objects
+ * it creates) and every group SID it is a member of, and privileges. */
+typedef struct fsp_token {
+    uint8_t user[FSP_SID_MAX_SIZE];
+    uint8_t group[FSP_SID_MAX_SIZE];
+    uint8_t (*groups)[FSP_SID_MAX_SIZE]; /* malloc'd */
+    size_t ngroups, cap;
+    uint32_t privileges;
+} FSP_TOKEN;
+
+/* user and group are valid SIDs. The primary group is not a member group
+ * until added. */
+void fsp_token_init(FSP_TOKEN *t, const void *user, const void *group);
+/* Add a member group (duplicates are ignored); false on allocation failure. */
+bool fsp_token_add_group(FSP_TOKEN *t, const void *sid);
+/* Is sid the user or one of the groups? */
+bool fsp_token_has_sid(const FSP_TOKEN *t, const void *sid);
+void fsp_token_free(FSP_TOKEN *t);
+/* Token for POSIX ids: user = uid's SID, primary group = gid's SID; member
+ * groups: gid, each of groups[0..n), Everyone, and unless uid is 65534
+ * (nobody) Authenticated Users and Users; uid 0 is also in Administrators. */
+NTSTATUS fsp_token_from_ids(FSP_TOKEN *t, uint32_t uid, uint32_t gid, const uint32_t *groups,
+                            size_t n);
+/* Token for FSP's AccessToken value (pid << 32 | uid): the gid and groups of
+ * that process from /proc/<pid>/status when its fs uid is uid, else uid's
+ * primary and supplementary groups from the group database. */
+NTSTATUS fsp_token_from_access_token(FSP_TOKEN *t, uint64_t access_token);
+
+/*
+ * Windows' access check of a self-relative descriptor (len bytes) for token.
+ * desired may hold generic rights (mapped by map) and MAXIMUM_ALLOWED. On
+ * success *pgranted is the mapped desired access, or with MAXIMUM_ALLOWED
+ * everything the descriptor grants. STATUS_ACCESS_DENIED when any desired
+ * right is not granted (or MAXIMUM_ALLOWED finds nothing);
+ * STATUS_PRIVILEGE_NOT_HELD for ACCESS_SYSTEM_SECURITY without SeSecurity
+ * (or SeBackup/SeRestore); STATUS_INVALID_SECURITY_DESCR for a bad sd.
+ */
+NTSTATUS fsp_access_check(const void *sd, size_t len, const FSP_TOKEN *token, uint32_t desired,
+                          const GENERIC_MAPPING *map, uint32_t *pgranted);
+
+/* --- Descriptor inheritance and merging (sdset.c) ---------------------------------- */
+
+/* The descriptor of a new object under parent (parent_len bytes; parent may
+ * be NULL) created by token; is_dir selects container inheritance. */
+NTSTATUS fsp_sd_inherit(const void *parent, size_t parent_len, bool is_dir, const FSP_TOKEN *token,
+                        const GENERIC_MAPPING *map, PSECURITY_DESCRIPTOR *psd, size_t *plen);
+/* FspSetSecurityDescriptor on descriptors of known lengths. */
+NTSTATUS fsp_sd_merge(const void *in, size_t in_len, SECURITY_INFORMATION info, const void *mod,
+                      size_t mod_len, const GENERIC_MAPPING *map, PSECURITY_DESCRIPTOR *psd,
+                      size_t *plen);
+
 #endif /* FSP_NATIVE_SECURITY_H */
