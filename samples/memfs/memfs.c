@@ -1,7 +1,7 @@
 /*
  * memfs.c - MEMFS's command line, volume setup and lifetime.
  *
- * memfs [-i] [-r] [-t FileInfoTimeout] [-n MaxFileNodes] [-s MaxFileSize]
+ * memfs [-i] [-r] [-u] [-t FileInfoTimeout] [-n MaxFileNodes] [-s MaxFileSize]
  *       [-F FileSystemName] [-d DebugFlags] [-D DebugLogFile] [-m MountPoint]
  *
  * The process serves the volume until SIGINT, SIGTERM or SIGHUP, or until the
@@ -35,6 +35,7 @@ struct options {
     uint64_t max_file_size;
     bool case_insensitive;
     bool read_only;
+    bool ea_uppercase; /* CasePreservedExtendedAttributes 0 */
     const char *fs_name;
     UINT32 debug_flags;
     const char *debug_log_file;
@@ -55,6 +56,8 @@ static void usage(FILE *out, const char *prog)
             "                      (default 16M)\n"
             "  -i                  case-insensitive names (case preserved)\n"
             "  -r                  read-only volume\n"
+            "  -u                  uppercase extended attribute names, as Windows does by\n"
+            "                      default (they are case-preserved otherwise)\n"
             "  -F FileSystemName   file system name, shown as the mount source (default MEMFS;\n"
             "                      up to 15 printable ASCII characters)\n"
             "  -d DebugFlags       debug log of requests: bit mask of request kinds (-1 = all)\n"
@@ -132,12 +135,13 @@ static void parse_options(int argc, char **argv, struct options *o)
     o->max_file_size = DEFAULT_MAX_FILE_SIZE;
     o->case_insensitive = false;
     o->read_only = false;
+    o->ea_uppercase = false;
     o->fs_name = "MEMFS";
     o->debug_flags = 0;
     o->debug_log_file = NULL;
 
     opterr = 0; /* our own messages */
-    while ((c = getopt(argc, argv, ":m:t:n:s:iF:d:D:rh")) != -1) {
+    while ((c = getopt(argc, argv, ":m:t:n:s:iF:d:D:ruh")) != -1) {
         switch (c) {
         case 'm':
             o->mount_point = strcmp(optarg, "*") == 0 ? NULL : optarg;
@@ -165,6 +169,9 @@ static void parse_options(int argc, char **argv, struct options *o)
             break;
         case 'r':
             o->read_only = true;
+            break;
+        case 'u':
+            o->ea_uppercase = true;
             break;
         case 'F': {
             size_t len = strlen(optarg);
@@ -320,6 +327,10 @@ int main(int argc, char **argv)
      * file was opened are the only ones. */
     vp.ReparsePoints = 1;
     vp.ReparsePointsAccessCheck = 0;
+    /* Extended attributes: Linux "user." xattrs through FSP's adapter. EA
+     * names are case-insensitive either way; -u stores them uppercased. */
+    vp.ExtendedAttributes = 1;
+    vp.CasePreservedExtendedAttributes = !o.ea_uppercase;
     vp.PostCleanupWhenModifiedOnly = 1;
     vp.PassQueryDirectoryFileName = 1;
     vp.ReadOnlyVolume = o.read_only;

@@ -60,6 +60,33 @@ bool memfs_data_write(struct memfs_data *data, const void *buffer, uint64_t offs
 void memfs_data_truncate(struct memfs_data *data, uint64_t new_size);
 void memfs_data_free(struct memfs_data *data);
 
+/* --- Extended attributes (memfs_ea.c) --------------------------------------- */
+
+/* Sum of FspFileSystemGetEaPackedSize over one file's EAs: at most 1 MiB
+ * (NTFS allows 64 KiB; Linux programs expect more room than that). */
+#define MEMFS_EA_MAX_TOTAL (1u << 20)
+
+struct memfs_ea {
+    struct memfs_ea *next;
+    FILE_FULL_EA_INFORMATION ea; /* name, NUL and value follow; NextEntryOffset 0 */
+};
+
+struct memfs_ea_set {
+    struct memfs_ea *head; /* in the order the names were first set */
+    UINT32 packed_size;    /* what FileInfo.EaSize reports */
+};
+
+/* Applies a FILE_FULL_EA_INFORMATION list: each entry sets or replaces the
+ * EA of its name (case-insensitively), or deletes it if its value is empty.
+ * STATUS_EA_LIST_INCONSISTENT for a malformed list (nothing changed),
+ * STATUS_EA_TOO_LARGE past MEMFS_EA_MAX_TOTAL. */
+NTSTATUS memfs_ea_apply(FSP_FILE_SYSTEM *fs, struct memfs_ea_set *set, PFILE_FULL_EA_INFORMATION ea,
+                        ULONG ea_length);
+/* Every EA into Buffer with FspFileSystemAddEa, as many as fit. */
+NTSTATUS memfs_ea_get(const struct memfs_ea_set *set, PFILE_FULL_EA_INFORMATION buffer,
+                      ULONG length, PULONG pbytes_transferred);
+void memfs_ea_clear(struct memfs_ea_set *set);
+
 /* --- Nodes and the directory index (memfs_node.c) --------------------------- */
 
 #define MEMFS_SKIP_MAXLEVEL 24 /* p = 1/4: enough for 4^24 entries per directory */
@@ -87,6 +114,8 @@ struct memfs_node {
      * the tag exactly when this is non-NULL. */
     void *reparse;
     uint32_t reparse_size;
+    /* Extended attributes; info.EaSize is eas.packed_size. */
+    struct memfs_ea_set eas;
     /* One reference for presence in the tree plus one per open context:
      * Close may race with an Open of the same name, hence atomic. */
     atomic_long refcount;

@@ -144,6 +144,7 @@ static void free_node(struct memfs_node *node)
         free(node->name);
     free(node->sd);
     free(node->reparse);
+    memfs_ea_clear(&node->eas);
     free(node);
 }
 

@@ -147,9 +147,8 @@ static NTSTATUS GetSecurityByName(FSP_FILE_SYSTEM *fs, PWSTR file_name, PUINT32 
 /*
  * Create with an optional extra buffer. ExtraBufferIsReparsePoint: the buffer
  * is a REPARSE_DATA_BUFFER the new node starts with (how a symlink is created
- * in one step). Otherwise it is a FILE_FULL_EA_INFORMATION list, which MEMFS
- * does not store (VolumeParams.ExtendedAttributes is 0); an empty one is
- * accepted, as it asks for nothing.
+ * in one step). Otherwise it is a FILE_FULL_EA_INFORMATION list: the EAs the
+ * new file starts with.
  */
 static NTSTATUS CreateEx(FSP_FILE_SYSTEM *fs, PWSTR file_name, UINT32 create_options,
                          UINT32 granted_access, UINT32 file_attributes, PSECURITY_DESCRIPTOR sd,
@@ -159,6 +158,7 @@ static NTSTATUS CreateEx(FSP_FILE_SYSTEM *fs, PWSTR file_name, UINT32 create_opt
 {
     struct memfs *m = get_memfs(fs);
     const void *reparse = NULL;
+    PFILE_FULL_EA_INFORMATION ea = NULL;
     if (extra_buffer && extra_buffer_is_reparse_point) {
         /* Checked before anything changes, so a bad buffer leaves no node. */
         NTSTATUS status = memfs_reparse_validate(extra_buffer, extra_length);
@@ -166,7 +166,7 @@ static NTSTATUS CreateEx(FSP_FILE_SYSTEM *fs, PWSTR file_name, UINT32 create_opt
             return status;
         reparse = extra_buffer;
     } else if (extra_buffer && extra_length > 0) {
-        return STATUS_EAS_NOT_SUPPORTED;
+        ea = extra_buffer;
     }
 
     struct memfs_node *parent;
@@ -204,6 +204,16 @@ static NTSTATUS CreateEx(FSP_FILE_SYSTEM *fs, PWSTR file_name, UINT32 create_opt
     if (reparse && !memfs_node_set_reparse(node, reparse, extra_length)) {
         memfs_node_release(m, node);
         return STATUS_INSUFFICIENT_RESOURCES;
+    }
+    /* The EAs go on while the node is still detached: a bad list leaves no
+     * file behind. */
+    if (ea) {
+        status = memfs_ea_apply(fs, &node->eas, ea, extra_length);
+        if (!NT_SUCCESS(status)) {
+            memfs_node_release(m, node);
+            return status;
+        }
+        node->info.EaSize = node->eas.packed_size;
     }
 
     if (memfs_dir_insert(m, parent, node)) {
@@ -270,16 +280,57 @@ static NTSTATUS Overwrite(FSP_FILE_SYSTEM *fs, PVOID file_context, UINT32 file_a
     return STATUS_SUCCESS;
 }
 
-/* Overwrite that may also replace the file's EAs; MEMFS has none to set. */
+/*
+ * Overwrite that may also replace the file's EAs: with a list, the file's EAs
+ * become exactly those in it (built aside first, so a bad list changes
+ * nothing); without one they stay, which is what Linux expects of O_TRUNC.
+ */
 static NTSTATUS OverwriteEx(FSP_FILE_SYSTEM *fs, PVOID file_context, UINT32 file_attributes,
                             BOOLEAN replace_file_attributes, UINT64 allocation_size,
                             PFILE_FULL_EA_INFORMATION ea, ULONG ea_length,
                             FSP_FSCTL_FILE_INFO *info)
 {
-    if (ea && ea_length > 0)
-        return STATUS_EAS_NOT_SUPPORTED;
-    return Overwrite(fs, file_context, file_attributes, replace_file_attributes, allocation_size,
-                     info);
+    struct memfs_node *node = file_context;
+    struct memfs_ea_set eas = {NULL, 0};
+    bool replace_eas = ea && ea_length > 0;
+    NTSTATUS status = STATUS_SUCCESS;
+    if (replace_eas)
+        status = memfs_ea_apply(fs, &eas, ea, ea_length);
+    if (NT_SUCCESS(status))
+        status = Overwrite(fs, file_context, file_attributes, replace_file_attributes,
+                           allocation_size, info);
+    if (!NT_SUCCESS(status) || !replace_eas) {
+        memfs_ea_clear(&eas);
+        return status;
+    }
+    memfs_ea_clear(&node->eas);
+    node->eas = eas;
+    node->info.EaSize = eas.packed_size;
+    get_info(node, info);
+    return STATUS_SUCCESS;
+}
+
+/* Every EA of the file, as many as fit (FspFileSystemAddEa's protocol). */
+static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID file_context, PFILE_FULL_EA_INFORMATION ea,
+                      ULONG ea_length, PULONG pbytes_transferred)
+{
+    const struct memfs_node *node = file_context;
+    return memfs_ea_get(&node->eas, ea, ea_length, pbytes_transferred);
+}
+
+/* Set, replace or (empty value) delete the EAs the list names. */
+static NTSTATUS SetEa(FSP_FILE_SYSTEM *fs, PVOID file_context, PFILE_FULL_EA_INFORMATION ea,
+                      ULONG ea_length, FSP_FSCTL_FILE_INFO *info)
+{
+    struct memfs_node *node = file_context;
+    NTSTATUS status = memfs_ea_apply(fs, &node->eas, ea, ea_length);
+    /* Entries applied before a failure stay: keep EaSize in step anyway. */
+    node->info.EaSize = node->eas.packed_size;
+    if (!NT_SUCCESS(status))
+        return status;
+    node->info.ChangeTime = memfs_now(); /* setxattr(2) moves ctime */
+    get_info(node, info);
+    return STATUS_SUCCESS;
 }
 
 static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name, ULONG flags)
@@ -688,4 +739,6 @@ const FSP_FILE_SYSTEM_INTERFACE memfs_interface = {
     .SetDelete = SetDelete,
     .CreateEx = CreateEx,
     .OverwriteEx = OverwriteEx,
+    .GetEa = GetEa,
+    .SetEa = SetEa,
 };

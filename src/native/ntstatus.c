@@ -38,6 +38,8 @@
     X(STATUS_NO_MORE_FILES, 0)                       \
     X(STATUS_NO_MORE_ENTRIES, 0)                     \
     X(STATUS_BUFFER_OVERFLOW, ERANGE)                \
+    X(STATUS_INVALID_EA_NAME, EINVAL)                \
+    X(STATUS_EA_LIST_INCONSISTENT, EINVAL)           \
     X(STATUS_BUFFER_TOO_SMALL, ERANGE)               \
     X(STATUS_DEVICE_BUSY, EBUSY)                     \
     X(STATUS_UNSUCCESSFUL, EIO)                      \

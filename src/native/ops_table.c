@@ -3,8 +3,8 @@
  *
  * Opcodes left NULL are answered ENOSYS by the session, which makes the
  * kernel stop asking and fall back to its own behaviour (ACCESS, LSEEK,
- * COPY_FILE_RANGE, POLL, the xattr calls until EAs are mapped). Operations
- * whose ENOSYS would be wrong for the whole mount have explicit handlers.
+ * COPY_FILE_RANGE, POLL). Operations whose ENOSYS would be wrong for the
+ * whole mount have explicit handlers (the xattr calls: ops_xattr.c).
  */
 #include "native.h"
 
@@ -13,6 +13,7 @@ void fsp_native_open_ops(struct fsp_session_ops *ops);
 void fsp_native_io_ops(struct fsp_session_ops *ops);
 void fsp_native_dir_ops(struct fsp_session_ops *ops);
 void fsp_native_ns_ops(struct fsp_session_ops *ops);
+void fsp_native_xattr_ops(struct fsp_session_ops *ops);
 
 static void native_init(void *userdata, struct fsp_conn *conn)
 {
@@ -37,4 +38,5 @@ void fsp_native_fill_ops(struct fsp_session_ops *ops)
     fsp_native_io_ops(ops);
     fsp_native_dir_ops(ops);
     fsp_native_ns_ops(ops);
+    fsp_native_xattr_ops(ops);
 }
