@@ -39,7 +39,7 @@ TOOL_BINS := $(TOOL_DIRS:%=$(BUILD)/tests/%)
 
 .PHONY: all lib samples tests test check-format format clean
 
-all: lib samples tests
+all: lib samples tests bench
 
 lib: $(BUILD)/libfsp.a $(BUILD)/libfsp.so
 samples: $(SAMPLE_BINS)
@@ -159,3 +159,17 @@ $(FUSE_UNIT_BINS): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libfus
 # to remake each included .d through the samples' catch-all $(BUILD)/% rule,
 # which builds libfsp first.
 $(BUILD)/obj/%.d: ;
+
+# --- Benchmarks: `make bench` -------------------------------------------------
+# bench/fsbench: a POSIX port of WinFsp's fsbench (see bench/README.md). It
+# uses system calls only and does not link libfsp. Built by `all` too, so
+# CI notices when it stops compiling; it never runs in the tests.
+FSBENCH_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard bench/fsbench/*.c))
+
+.PHONY: bench
+bench: $(BUILD)/bench/fsbench
+
+$(BUILD)/bench/fsbench: $(FSBENCH_OBJS)
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $^ $(ALL_LDFLAGS)
+# --- end of benchmarks --------------------------------------------------------
