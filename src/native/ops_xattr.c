@@ -6,11 +6,13 @@
  *
  * - Names. The Linux xattr "user.NAME" is the EA named NAME. Other
  *   namespaces (trusted., security., system.) are not EAs and answer
- *   EOPNOTSUPP; the security descriptor and POSIX ACLs may appear there
- *   later. One exception: the kernel asks for "security.capability" before
- *   every write(2), and is told ENODATA (no capabilities) at once, without a
- *   call into the file system (the round trip itself remains; see the design
- *   notes on FUSE_HANDLE_KILLPRIV_V2). NAME must be a valid EA name (1 to
+ *   EOPNOTSUPP, except system.fsp.sddl, system.fsp.attributes and
+ *   system.fsp.crtime (Windows metadata: ops_winattr.c, offered every
+ *   request first). One exception: the kernel asks for
+ *   "security.capability" before every write(2), and is told ENODATA (no
+ *   capabilities) at once, without a call into the file system (the round
+ *   trip itself remains; see the design notes on FUSE_HANDLE_KILLPRIV_V2).
+ *   NAME must be a valid EA name (1 to
  *   254 bytes, no control character and none of " * + , / : ; < = > ? [ \ ]
  *   |): setxattr answers EINVAL otherwise, and getxattr/removexattr ENODATA
  *   (no such EA can exist). listxattr skips the EAs whose "user." name Linux
@@ -60,6 +62,7 @@
 
 #include "ea.h"
 #include "ops_util.h"
+#include "winattr.h"
 
 #define USER_PREFIX     "user."
 #define USER_PREFIX_LEN 5u
@@ -294,6 +297,8 @@ static void op_getxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
     const char *xname = (const char *)(in + 1);
     struct xattr_call c = {.kind = XA_GET};
 
+    if (fsp_winattr_get(req, xname, in->size))
+        return; /* Windows metadata, not an EA (ops_winattr.c) */
     int err = ea_name_of(xname, &c.name, &c.namelen);
     if (err) {
         /* Asked before every write: answer without a call into the file
@@ -431,12 +436,16 @@ static void op_setxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
         .size = in->size,
         .flags = in->flags,
     };
+    if (fsp_winattr_set(req, xname, c.value, c.size, c.flags))
+        return;
     change_common(req, nt, &c, xname);
 }
 
 static void op_removexattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
     struct xattr_call c = {.kind = XA_REMOVE};
+    if (fsp_winattr_remove(req, arg))
+        return;
     change_common(req, fsp_native_of(req), &c, arg);
 }
 

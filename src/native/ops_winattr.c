@@ -1,0 +1,734 @@
+/*
+ * ops_winattr.c - Windows metadata as Linux xattrs: a file's security
+ * descriptor (as SDDL), its FileAttributes and its CreationTime, read and
+ * changed with getxattr/setxattr (doc/design.md, "Windows metadata as
+ * xattrs", says the same).
+ *
+ * - Names. "system.fsp.sddl", "system.fsp.attributes", "system.fsp.crtime".
+ *   The kernel passes every system.* name other than system.posix_acl_* to
+ *   a FUSE file system unchanged and checks no permission for them (the
+ *   "system" namespace is the file system's to define, as ntfs-3g does with
+ *   system.ntfs_acl and friends), so the adapter decides who may do what:
+ *   anybody who can reach the file reads the values; only the file's owner
+ *   (its uid under the POSIX mapping) or root changes them (EPERM
+ *   otherwise). Only these three exact names are handled here; any other
+ *   name is the EA code's (ops_xattr.c), which answers EOPNOTSUPP outside
+ *   "user.".
+ *
+ * - Not listed. listxattr does not show them (ntfs-3g hides its system.ntfs_*
+ *   names for the same reason): cp -a, cp --preserve=xattr, rsync -X and tar
+ *   --xattrs copy every listed name they do not know, so every copy from an
+ *   FSP mount to another file system would fail with EOPNOTSUPP on these, and
+ *   every copy within one would also copy the descriptor, attributes and
+ *   creation time, which is not what those options mean on Linux. Ask for
+ *   them by name.
+ *
+ * - system.fsp.sddl. get: the descriptor (GetSecurity) as SDDL with owner,
+ *   group, DACL and (when the descriptor has one) SACL, e.g.
+ *   "O:S-1-5-0G:S-1-5-0D:P(A;;FA;;;S-1-5-0)...", no trailing NUL. set: SDDL
+ *   text (fsp_sddl_to_sd; trailing NULs and whitespace are ignored) whose
+ *   components (O:, G:, D:, S:) say what is replaced: SetSecurity with the
+ *   matching OWNER/GROUP/DACL/SACL_SECURITY_INFORMATION bits, so
+ *   "D:P(A;;FA;;;WD)" replaces the DACL and keeps owner and group. Bad SDDL,
+ *   or text without any component, is EINVAL. Mode, uid and gid follow the
+ *   descriptor, so the kernel's cached attributes of the file are
+ *   invalidated before the reply. Besides being the owner, a caller other
+ *   than root may not give the file away (O: must be the caller's own SID),
+ *   may set G: only to a group it belongs to (as chgrp), may not leave the
+ *   setgid bit (an ACE for the NULL SID) on a group it is not in (chmod drops
+ *   it; here it is EPERM), and may not set a SACL (Windows wants a privilege
+ *   for that). Needs GetSecurity and SetSecurity.
+ *
+ * - system.fsp.attributes. get: FileAttributes as "0x%08x" (e.g.
+ *   "0x00000020" for ARCHIVE). set, one of:
+ *     a number: "0x21" (hex) or "33" (decimal), the new attributes;
+ *     names: "readonly,hidden" (separated by ',', '|' or whitespace; case
+ *       ignored), the new attributes; "normal" alone means none;
+ *     changes: "+hidden,-readonly" (every name with + or -), relative to
+ *       the current attributes, read and set under the file's exclusive lock.
+ *   Names: readonly hidden system directory archive device normal temporary
+ *   sparse reparse compressed offline notindexed encrypted integrity virtual
+ *   noscrub recallonopen pinned unpinned recallondataaccess (the
+ *   FILE_ATTRIBUTE_ bits, 0x1 .. 0x400000). DIRECTORY and REPARSE_POINT tell
+ *   what the file is: absent from an absolute value they are kept, and asking
+ *   to add or remove one is EINVAL. NORMAL is dropped, as WinFsp's FSD does;
+ *   the rest goes to SetBasicInfo as given (0 = no attributes). An empty
+ *   value is EINVAL. Needs GetFileInfo and SetBasicInfo.
+ *
+ * - system.fsp.crtime. get: CreationTime as a decimal number of seconds
+ *   since the Unix epoch with nine decimals, "1700000000.123456700" (always
+ *   a multiple of 100 ns; before 1970 negative, "-1.500000000"). set: the
+ *   same form, up to nine decimals, optional sign; the time is truncated to
+ *   100 ns (towards the past) and must lie after 1601-01-01 00:00:00 UTC and
+ *   within the FILETIME range (EINVAL otherwise). SetBasicInfo. Needs
+ *   GetFileInfo and SetBasicInfo.
+ *
+ * - Calls, as for EAs. Each request opens the file by path (READ_CONTROL to
+ *   read the descriptor, FILE_READ_ATTRIBUTES for the others; a change asks
+ *   for READ_CONTROL (the owner check) | FILE_READ_ATTRIBUTES |
+ *   FILE_WRITE_ATTRIBUTES, plus WRITE_DAC | WRITE_OWNER for SDDL and
+ *   ACCESS_SYSTEM_SECURITY for a SACL), does its work and closes it (a
+ *   change with a Cleanup first); a file that lost its name is reached
+ *   through one of its open handles. Reads run under the file's shared lock,
+ *   changes under its exclusive one (node->io_lock); a change is its check
+ *   (owner, current attributes) and its Set* call under one lock. A change
+ *   moves the change time (SetBasicInfo with ChangeTime now).
+ *
+ * - Other answers. Size 0 asks for the size, a short buffer is ERANGE.
+ *   XATTR_CREATE is EEXIST (the value always exists); XATTR_REPLACE is
+ *   accepted. removexattr is EPERM (a file always has these). A file system
+ *   without the calls a name needs answers EOPNOTSUPP; a read-only volume
+ *   EROFS to changes.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
+
+#include "native/filetime.h"
+#include "native/security.h"
+#include "ops_util.h"
+#include "winattr.h"
+
+enum wa_kind { WA_SDDL, WA_ATTRIBUTES, WA_CRTIME };
+
+static const struct {
+    const char *name;
+    enum wa_kind kind;
+} wa_names[] = {
+    {"system.fsp.sddl", WA_SDDL},
+    {"system.fsp.attributes", WA_ATTRIBUTES},
+    {"system.fsp.crtime", WA_CRTIME},
+};
+
+static const struct {
+    const char *name;
+    uint32_t bit;
+} attr_names[] = {
+    {"readonly", 0x1},      {"hidden", 0x2},        {"system", 0x4},
+    {"directory", 0x10},    {"archive", 0x20},      {"device", 0x40},
+    {"normal", 0x80},       {"temporary", 0x100},   {"sparse", 0x200},
+    {"reparse", 0x400},     {"compressed", 0x800},  {"offline", 0x1000},
+    {"notindexed", 0x2000}, {"encrypted", 0x4000},  {"integrity", 0x8000},
+    {"virtual", 0x10000},   {"noscrub", 0x20000},   {"recallonopen", 0x40000},
+    {"pinned", 0x80000},    {"unpinned", 0x100000}, {"recallondataaccess", 0x400000},
+};
+
+/* What a file is, not how it is marked: never changed through attributes. */
+#define KIND_BITS (FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT)
+
+struct wa_call {
+    enum wa_kind kind;
+    bool set;
+    uint32_t uid, gid, pid; /* the caller */
+    void *scratch;          /* the worker's scratch buffer: descriptors */
+    size_t scratch_cap;
+    /* set */
+    PSECURITY_DESCRIPTOR mod; /* WA_SDDL: the parsed text */
+    size_t modlen;
+    SECURITY_INFORMATION info;
+    uint32_t attr_set, attr_clear; /* WA_ATTRIBUTES */
+    bool attr_relative;
+    UINT64 crtime; /* WA_CRTIME */
+    bool changed_security;
+    /* get */
+    char *text; /* small, or malloc'd (text_owned) */
+    size_t textlen;
+    bool text_owned;
+    char small[64];
+};
+
+static bool kind_of(const char *name, enum wa_kind *kind)
+{
+    for (size_t i = 0; i < sizeof wa_names / sizeof wa_names[0]; i++)
+        if (!strcmp(name, wa_names[i].name)) {
+            *kind = wa_names[i].kind;
+            return true;
+        }
+    return false;
+}
+
+static bool supported(struct fsp_native *nt, enum wa_kind kind, bool set)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
+    if (!fi->Open)
+        return false;
+    if (kind == WA_SDDL)
+        return fi->GetSecurity && (!set || fi->SetSecurity);
+    return fi->GetFileInfo && (!set || fi->SetBasicInfo);
+}
+
+/* --- Values ---------------------------------------------------------------- */
+
+/* A set's value as a malloc'd C string without trailing NULs and whitespace;
+ * NULL (with *err) if it is empty or holds a NUL. */
+static char *value_string(const void *value, size_t size, int *err)
+{
+    const char *v = value;
+    while (size && (v[size - 1] == '\0' || v[size - 1] == ' ' || v[size - 1] == '\t' ||
+                    v[size - 1] == '\n' || v[size - 1] == '\r'))
+        size--;
+    *err = EINVAL;
+    if (!size || memchr(v, '\0', size))
+        return NULL;
+    char *s = malloc(size + 1);
+    if (!s) {
+        *err = ENOMEM;
+        return NULL;
+    }
+    memcpy(s, v, size);
+    s[size] = '\0';
+    return s;
+}
+
+static bool is_digit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+
+static int hex_value(char c)
+{
+    if (is_digit(c))
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* "0x..." or decimal, up to 32 bits. */
+static bool parse_number(const char *s, uint32_t *pv)
+{
+    uint64_t v = 0;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s += 2;
+        if (!*s)
+            return false;
+        for (; *s; s++) {
+            int d = hex_value(*s);
+            if (d < 0 || (v = v * 16 + (unsigned)d) > UINT32_MAX)
+                return false;
+        }
+    } else {
+        for (; *s; s++)
+            if (!is_digit(*s) || (v = v * 10 + (unsigned)(*s - '0')) > UINT32_MAX)
+                return false;
+    }
+    *pv = (uint32_t)v;
+    return true;
+}
+
+/* The attributes syntax (see the top of the file) into c. s is modified. */
+static bool parse_attributes(char *s, struct wa_call *c)
+{
+    c->attr_set = c->attr_clear = 0;
+    c->attr_relative = false;
+    if (is_digit(s[0]))
+        return parse_number(s, &c->attr_set);
+    bool absolute = false;
+    char *save = NULL;
+    for (char *t = strtok_r(s, ", |\t\n\r", &save); t; t = strtok_r(NULL, ", |\t\n\r", &save)) {
+        char op = (*t == '+' || *t == '-') ? *t++ : 0;
+        uint32_t bit = 0;
+        for (size_t i = 0; i < sizeof attr_names / sizeof attr_names[0] && !bit; i++)
+            if (!strcasecmp(t, attr_names[i].name))
+                bit = attr_names[i].bit;
+        if (!bit)
+            return false;
+        if (op == '-') {
+            c->attr_clear |= bit;
+            c->attr_set &= ~bit;
+        } else {
+            c->attr_set |= bit;
+            c->attr_clear &= ~bit;
+        }
+        if (op)
+            c->attr_relative = true;
+        else
+            absolute = true;
+    }
+    return absolute != c->attr_relative; /* at least one name, not both forms */
+}
+
+/* "[+-]SECONDS[.FRACTION]" since the Unix epoch -> FILETIME (floor to 100 ns).
+ * False outside (1601-01-01, the largest FILETIME]. */
+static bool parse_time(const char *s, UINT64 *pft)
+{
+    bool neg = *s == '-';
+    if (*s == '-' || *s == '+')
+        s++;
+    if (!is_digit(*s))
+        return false;
+    uint64_t sec = 0, frac = 0;
+    for (; is_digit(*s); s++) {
+        if (sec > (UINT64_MAX - 9) / 10)
+            return false;
+        sec = sec * 10 + (unsigned)(*s - '0');
+    }
+    if (*s == '.') {
+        int n = 0;
+        for (s++; is_digit(*s); s++, n++) {
+            if (n == 9)
+                return false;
+            frac = frac * 10 + (unsigned)(*s - '0');
+        }
+        if (n == 0)
+            return false;
+        for (; n < 9; n++)
+            frac *= 10;
+    }
+    if (*s)
+        return false;
+    UINT64 ft;
+    if (!neg) {
+        if (sec > (uint64_t)(INT64_MAX / FSP_FILETIME_PER_SEC - 1 - FSP_FILETIME_EPOCH_SECS))
+            return false;
+        ft = (sec + FSP_FILETIME_EPOCH_SECS) * FSP_FILETIME_PER_SEC + frac / 100;
+    } else {
+        if (sec > (uint64_t)FSP_FILETIME_EPOCH_SECS)
+            return false;
+        uint64_t back = sec * FSP_FILETIME_PER_SEC + (frac + 99) / 100;
+        if (back >= FSP_FILETIME_EPOCH_DIFF)
+            return false; /* 1601-01-01 itself is 0: "leave unchanged" to SetBasicInfo */
+        ft = FSP_FILETIME_EPOCH_DIFF - back;
+    }
+    if (ft == 0)
+        return false;
+    *pft = ft;
+    return true;
+}
+
+static void format_time(UINT64 ft, char *buf, size_t cap)
+{
+    struct timespec ts;
+    FspPosixFileTimeToUnixTime(ft, &ts);
+    long long sec = (long long)ts.tv_sec;
+    long nsec = ts.tv_nsec;
+    const char *sign = "";
+    if (sec < 0) {
+        sign = "-";
+        if (nsec) {
+            sec = -(sec + 1);
+            nsec = 1000000000L - nsec;
+        } else
+            sec = -sec;
+    }
+    snprintf(buf, cap, "%s%lld.%09ld", sign, sec, nsec);
+}
+
+/* Parse a set's value into c; 0 or the errno to answer. */
+static int parse_value(struct wa_call *c, const void *value, size_t size)
+{
+    int err;
+    char *s = value_string(value, size, &err);
+    if (!s)
+        return err;
+    err = 0;
+    switch (c->kind) {
+    case WA_SDDL: {
+        DWORD werr = fsp_sddl_to_sd(s, &c->mod, &c->modlen);
+        if (werr) {
+            err = werr == ERROR_NOT_ENOUGH_MEMORY ? ENOMEM : EINVAL;
+            break;
+        }
+        uint16_t control = fsp_sd_control(c->mod);
+        c->info = (fsp_sd_owner(c->mod, c->modlen) ? OWNER_SECURITY_INFORMATION : 0) |
+                  (fsp_sd_group(c->mod, c->modlen) ? GROUP_SECURITY_INFORMATION : 0) |
+                  (control & SE_DACL_PRESENT ? DACL_SECURITY_INFORMATION : 0) |
+                  (control & SE_SACL_PRESENT ? SACL_SECURITY_INFORMATION : 0);
+        if (!c->info)
+            err = EINVAL;
+        break;
+    }
+    case WA_ATTRIBUTES:
+        if (!parse_attributes(s, c))
+            err = EINVAL;
+        break;
+    case WA_CRTIME:
+        if (!parse_time(s, &c->crtime))
+            err = EINVAL;
+        break;
+    }
+    free(s);
+    return err;
+}
+
+/* --- Calls into the file system ---------------------------------------------- */
+
+/* The open file's descriptor, validated: in the scratch buffer, or malloc'd
+ * (*owned). */
+static NTSTATUS query_sd(struct fsp_native *nt, PVOID ctx, struct wa_call *c, void **psd,
+                         size_t *plen, bool *owned)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
+    void *buf = c->scratch;
+    SIZE_T cap = c->scratch_cap, size = cap;
+    NTSTATUS st = STATUS_INVALID_DEVICE_REQUEST;
+
+    *owned = false;
+    for (int attempt = 0; attempt < 3; attempt++) {
+        fsp_guard_enter(nt, FSP_GUARD_NONE);
+        st = fi->GetSecurity(nt->fs, ctx, buf, &size);
+        fsp_guard_leave(nt, FSP_GUARD_NONE);
+        if (st != STATUS_BUFFER_OVERFLOW && st != STATUS_BUFFER_TOO_SMALL)
+            break;
+        if (size <= cap || size > FSP_SD_MAX_SIZE) /* no size we could use */
+            break;
+        if (*owned)
+            free(buf);
+        buf = malloc(size);
+        *owned = buf != NULL;
+        if (!buf)
+            return STATUS_INSUFFICIENT_RESOURCES;
+        cap = size;
+    }
+    if (NT_SUCCESS(st) && (size > cap || !fsp_sd_valid(buf, size)))
+        st = STATUS_INVALID_SECURITY_DESCR;
+    if (!NT_SUCCESS(st)) {
+        if (*owned)
+            free(buf);
+        *owned = false;
+        return st;
+    }
+    *psd = buf;
+    *plen = size;
+    return st;
+}
+
+static NTSTATUS get_file_info(struct fsp_native *nt, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
+{
+    memset(info, 0, sizeof *info);
+    fsp_guard_enter(nt, FSP_GUARD_NONE);
+    NTSTATUS st = nt->fs->Interface->GetFileInfo(nt->fs, ctx, info);
+    fsp_guard_leave(nt, FSP_GUARD_NONE);
+    return st;
+}
+
+static NTSTATUS set_basic(struct fsp_native *nt, PVOID ctx, UINT32 attributes, UINT64 crtime)
+{
+    FSP_FSCTL_FILE_INFO info;
+    UINT64 now;
+    fsp_timespec_now_ft(&now);
+    fsp_guard_enter(nt, FSP_GUARD_NONE);
+    NTSTATUS st =
+        nt->fs->Interface->SetBasicInfo(nt->fs, ctx, attributes, crtime, 0, 0, now, &info);
+    fsp_guard_leave(nt, FSP_GUARD_NONE);
+    return st;
+}
+
+static NTSTATUS do_get(struct fsp_native *nt, PVOID ctx, struct wa_call *c)
+{
+    FSP_FSCTL_FILE_INFO info;
+    NTSTATUS st;
+
+    if (c->kind == WA_SDDL) {
+        void *sd;
+        size_t len;
+        bool owned;
+        st = query_sd(nt, ctx, c, &sd, &len, &owned);
+        if (!NT_SUCCESS(st))
+            return st;
+        DWORD err = fsp_sd_to_sddl(sd, len,
+                                   OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
+                                       DACL_SECURITY_INFORMATION | SACL_SECURITY_INFORMATION,
+                                   &c->text, &c->textlen);
+        if (owned)
+            free(sd);
+        if (err)
+            return err == ERROR_NOT_ENOUGH_MEMORY ? STATUS_INSUFFICIENT_RESOURCES
+                                                  : STATUS_INVALID_SECURITY_DESCR;
+        c->text_owned = true;
+        return STATUS_SUCCESS;
+    }
+    st = get_file_info(nt, ctx, &info);
+    if (!NT_SUCCESS(st))
+        return st;
+    if (c->kind == WA_ATTRIBUTES)
+        snprintf(c->small, sizeof c->small, "0x%08x", (unsigned)info.FileAttributes);
+    else
+        format_time(info.CreationTime, c->small, sizeof c->small);
+    c->text = c->small;
+    c->textlen = strlen(c->small);
+    return STATUS_SUCCESS;
+}
+
+/* Is gid's SID `sid`, for gid the caller's group or one of its supplementary
+ * groups (from /proc/PID/status, while that process still has the caller's
+ * fs uid)? */
+static bool caller_in_group(const struct wa_call *c, const void *sid)
+{
+    uint8_t buf[FSP_SID_MAX_SIZE];
+    if (!sid)
+        return false;
+    if (fsp_posix_gid_to_sid(c->gid, buf) && fsp_sid_equal(buf, sid))
+        return true;
+    char path[64], line[4096];
+    snprintf(path, sizeof path, "/proc/%u/status", (unsigned)c->pid);
+    FILE *f = c->pid ? fopen(path, "re") : NULL;
+    if (!f)
+        return false;
+    bool uid_ok = false, found = false;
+    while (!found && fgets(line, sizeof line, f)) {
+        unsigned long r, e, s, fsuid;
+        if (sscanf(line, "Uid: %lu %lu %lu %lu", &r, &e, &s, &fsuid) == 4)
+            uid_ok = fsuid == c->uid;
+        if (!uid_ok || strncmp(line, "Groups:", 7) != 0)
+            continue;
+        char *p = line + 7, *end;
+        for (;;) {
+            unsigned long g = strtoul(p, &end, 10);
+            if (end == p)
+                break;
+            p = end;
+            if (g <= UINT32_MAX && fsp_posix_gid_to_sid((uint32_t)g, buf) &&
+                fsp_sid_equal(buf, sid))
+                found = true;
+        }
+    }
+    fclose(f);
+    return found;
+}
+
+/* What a caller other than root may not do with SDDL (see the top). cur is
+ * the current descriptor. */
+static NTSTATUS sddl_allowed(struct wa_call *c, const void *cur, size_t curlen)
+{
+    if (c->uid == 0)
+        return STATUS_SUCCESS;
+    if (c->info & SACL_SECURITY_INFORMATION)
+        return STATUS_PRIVILEGE_NOT_HELD;
+    if (c->info & OWNER_SECURITY_INFORMATION) {
+        uint8_t me[FSP_SID_MAX_SIZE];
+        if (!fsp_posix_uid_to_sid(c->uid, me) ||
+            !fsp_sid_equal(me, fsp_sd_owner(c->mod, c->modlen)))
+            return STATUS_PRIVILEGE_NOT_HELD;
+    }
+    if (!(c->info & (GROUP_SECURITY_INFORMATION | DACL_SECURITY_INFORMATION)))
+        return STATUS_SUCCESS;
+    PSECURITY_DESCRIPTOR merged;
+    size_t mlen;
+    uint32_t uid, gid, mode;
+    NTSTATUS st = fsp_sd_merge(cur, curlen, c->info, c->mod, c->modlen, FspGetFileGenericMapping(),
+                               &merged, &mlen);
+    if (!NT_SUCCESS(st))
+        return st;
+    const void *group = fsp_sd_group(merged, mlen), *old = fsp_sd_group(cur, curlen);
+    bool regroup =
+        (c->info & GROUP_SECURITY_INFORMATION) && !(group && old && fsp_sid_equal(group, old));
+    bool setgid =
+        NT_SUCCESS(fsp_posix_sd_to_perms(merged, mlen, &uid, &gid, &mode)) && (mode & S_ISGID);
+    if ((regroup || setgid) && !caller_in_group(c, group))
+        st = STATUS_PRIVILEGE_NOT_HELD;
+    free(merged);
+    return st;
+}
+
+static NTSTATUS set_sddl(struct fsp_native *nt, PVOID ctx, struct wa_call *c, const void *cur,
+                         size_t curlen)
+{
+    NTSTATUS st = sddl_allowed(c, cur, curlen);
+    if (!NT_SUCCESS(st))
+        return st;
+    fsp_guard_enter(nt, FSP_GUARD_NONE);
+    st = nt->fs->Interface->SetSecurity(nt->fs, ctx, c->info, c->mod);
+    fsp_guard_leave(nt, FSP_GUARD_NONE);
+    if (!NT_SUCCESS(st))
+        return st;
+    c->changed_security = true;
+    if (nt->fs->Interface->SetBasicInfo)
+        set_basic(nt, ctx, INVALID_FILE_ATTRIBUTES, 0); /* the change time */
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS set_attributes(struct fsp_native *nt, PVOID ctx, struct wa_call *c)
+{
+    FSP_FSCTL_FILE_INFO info;
+    NTSTATUS st = get_file_info(nt, ctx, &info);
+    if (!NT_SUCCESS(st))
+        return st;
+    uint32_t cur = info.FileAttributes, want;
+    if (c->attr_relative)
+        want = (cur | c->attr_set) & ~c->attr_clear;
+    else
+        want = c->attr_set | (cur & KIND_BITS);
+    want &= ~FILE_ATTRIBUTE_NORMAL;
+    if ((want ^ cur) & KIND_BITS)
+        return STATUS_INVALID_PARAMETER;
+    return set_basic(nt, ctx, want, 0);
+}
+
+static NTSTATUS do_set(struct fsp_native *nt, PVOID ctx, struct wa_call *c)
+{
+    void *sd = NULL;
+    size_t sdlen = 0;
+    bool owned = false;
+    uint32_t uid = nt->mount_uid, gid, mode;
+    NTSTATUS st = STATUS_SUCCESS;
+
+    /* The owner, as fsp_attr_fill finds it. */
+    if (nt->fs->Interface->GetSecurity) {
+        st = query_sd(nt, ctx, c, &sd, &sdlen, &owned);
+        if (!NT_SUCCESS(st))
+            return st;
+        if (!NT_SUCCESS(fsp_posix_sd_to_perms(sd, sdlen, &uid, &gid, &mode)))
+            uid = nt->mount_uid;
+    }
+    if (c->uid != 0 && c->uid != uid)
+        st = STATUS_PRIVILEGE_NOT_HELD;
+    else if (c->kind == WA_SDDL)
+        st = set_sddl(nt, ctx, c, sd, sdlen);
+    else if (c->kind == WA_ATTRIBUTES)
+        st = set_attributes(nt, ctx, c);
+    else
+        st = set_basic(nt, ctx, INVALID_FILE_ATTRIBUTES, c->crtime);
+    if (owned)
+        free(sd);
+    return st;
+}
+
+static NTSTATUS run_locked(struct fsp_native *nt, struct fsp_node *node, PVOID ctx,
+                           struct wa_call *c)
+{
+    NTSTATUS st;
+    if (c->set) {
+        pthread_rwlock_wrlock(&node->io_lock);
+        st = do_set(nt, ctx, c);
+    } else {
+        pthread_rwlock_rdlock(&node->io_lock);
+        st = do_get(nt, ctx, c);
+    }
+    pthread_rwlock_unlock(&node->io_lock);
+    return st;
+}
+
+static NTSTATUS run_cb(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, void *arg)
+{
+    return run_locked(nt, node, ctx, arg);
+}
+
+static UINT32 access_of(const struct wa_call *c)
+{
+    if (!c->set)
+        return c->kind == WA_SDDL ? READ_CONTROL : FILE_READ_ATTRIBUTES;
+    UINT32 a = READ_CONTROL | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES;
+    if (c->kind == WA_SDDL)
+        a |= WRITE_DAC | WRITE_OWNER |
+             (c->info & SACL_SECURITY_INFORMATION ? ACCESS_SYSTEM_SECURITY : 0);
+    return a;
+}
+
+/* Open the request's file, run the call, close. */
+static NTSTATUS wa_run(struct fsp_req *req, struct fsp_native *nt, struct wa_call *c)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
+    const struct fuse_in_header *hdr = fsp_req_header(req);
+    struct fsp_node *node = fsp_node_get(nt, hdr->nodeid);
+    WCHAR path[FSP_PATH_MAX];
+    FSP_FSCTL_FILE_INFO info;
+    PVOID ctx;
+    NTSTATUS st;
+
+    c->uid = hdr->uid;
+    c->gid = hdr->gid;
+    c->pid = hdr->pid;
+    c->scratch = fsp_req_scratch(req, &c->scratch_cap);
+    int len = fsp_node_path(nt, node, NULL, 0, path);
+    if (len == -ENOENT) {
+        /* unlinked but open: fgetxattr(2) and friends come without a handle */
+        st = fsp_node_call_open(nt, node, run_cb, c);
+        fsp_node_put(nt, node);
+        return st;
+    }
+    if (len < 0) {
+        fsp_node_put(nt, node);
+        return FspNtStatusFromErrno(-len);
+    }
+    fsp_guard_enter(nt, FSP_GUARD_SHARED);
+    st = fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT, access_of(c), &ctx, &info);
+    fsp_guard_leave(nt, FSP_GUARD_SHARED);
+    if (NT_SUCCESS(st)) {
+        st = run_locked(nt, node, ctx, c);
+        /* The change time is set already: a plain Cleanup, as for SETATTR. */
+        if (c->set && fi->Cleanup && !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly)
+            fi->Cleanup(nt->fs, ctx, NULL, 0);
+        fsp_fs_close(nt, ctx);
+    }
+    fsp_node_put(nt, node);
+    return st;
+}
+
+/* --- The hooks ---------------------------------------------------------------- */
+
+bool fsp_winattr_get(struct fsp_req *req, const char *name, uint32_t size)
+{
+    struct fsp_native *nt = fsp_native_of(req);
+    struct wa_call c = {.set = false};
+
+    if (!kind_of(name, &c.kind))
+        return false;
+    if (!supported(nt, c.kind, false)) {
+        fsp_reply_err(req, EOPNOTSUPP);
+        return true;
+    }
+    NTSTATUS st = wa_run(req, nt, &c);
+    if (!NT_SUCCESS(st)) {
+        fsp_reply_status(req, st);
+    } else if (size == 0) {
+        struct fuse_getxattr_out out;
+        memset(&out, 0, sizeof out);
+        out.size = (uint32_t)c.textlen;
+        fsp_reply_buf(req, &out, sizeof out);
+    } else if (size < c.textlen) {
+        fsp_reply_err(req, ERANGE);
+    } else {
+        fsp_reply_buf(req, c.text, c.textlen);
+    }
+    if (c.text_owned)
+        free(c.text);
+    return true;
+}
+
+bool fsp_winattr_set(struct fsp_req *req, const char *name, const void *value, size_t size,
+                     uint32_t flags)
+{
+    struct fsp_native *nt = fsp_native_of(req);
+    struct wa_call c = {.set = true};
+    int err = 0;
+
+    if (!kind_of(name, &c.kind))
+        return false;
+    if (!supported(nt, c.kind, true))
+        err = EOPNOTSUPP;
+    else if (nt->fs->VolumeParams.ReadOnlyVolume)
+        err = EROFS;
+    else if (flags & ~(uint32_t)(XATTR_CREATE | XATTR_REPLACE))
+        err = EINVAL;
+    else if (flags & XATTR_CREATE)
+        err = EEXIST; /* it always exists */
+    else
+        err = parse_value(&c, value, size);
+    if (err) {
+        fsp_reply_err(req, err);
+        free(c.mod);
+        return true;
+    }
+    NTSTATUS st = wa_run(req, nt, &c);
+    /* Mode, uid and gid come from the descriptor: drop the kernel's copy
+     * before the caller can look again. */
+    if (c.changed_security && (nt->attr_sec || nt->attr_nsec))
+        fsp_notify_inval_inode(fsp_req_session(req), fsp_req_header(req)->nodeid, -1, 0);
+    fsp_reply_status(req, st);
+    free(c.mod);
+    return true;
+}
+
+bool fsp_winattr_remove(struct fsp_req *req, const char *name)
+{
+    enum wa_kind kind;
+    if (!kind_of(name, &kind))
+        return false;
+    fsp_reply_err(req, supported(fsp_native_of(req), kind, false) ? EPERM : EOPNOTSUPP);
+    return true;
+}
