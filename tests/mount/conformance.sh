@@ -18,14 +18,8 @@ MEMFS_OPTS=(-n 100000 -s 512M)
 RUN_LIMIT=100    # seconds for one full run of the suite on MEMFS
 SPECIAL_LIMIT=30 # seconds for a run of the special checks
 
-ref=$FSP_TMP/ref
-ref_mounted=0
-conf_cleanup() {
-    if [ "$ref_mounted" = 1 ]; then
-        timeout 10 umount "$ref" 2>/dev/null || umount -l "$ref" 2>/dev/null
-        ref_mounted=0
-    fi
-}
+# shellcheck source=tests/conformance-lib.sh
+. "$(dirname "$0")/../conformance-lib.sh"
 # lib.sh's trap unmounts the FUSE mounts and ends the file systems; the
 # reference tmpfs is ours to unmount, before lib.sh removes $FSP_TMP.
 trap 'conf_cleanup; _fsp_cleanup' EXIT
@@ -34,46 +28,6 @@ if [ ! -x "$CONF" ]; then
     fail "conformance: $CONF not built"
     fsp_done
 fi
-
-# checks_of FILE CHECK: the transcript lines of CHECK in FILE.
-checks_of() {
-    grep -E "^((PASS|FAIL) )?$2(:|\$)" "$1"
-}
-
-# compare LABEL OUT: each plain check on MEMFS against the reference.
-compare() { # compare LABEL OUT [SKIPPED-CHECK...]
-    local label=$1 out=$2 c r m
-    shift 2
-    for c in $("$CONF" --list); do
-        if [[ " $* " == *" $c "* ]]; then
-            echo "skip conformance/$c ($label): not run on this volume, see above"
-            continue
-        fi
-        r=$(checks_of "$ref_out" "$c")
-        m=$(checks_of "$out" "$c")
-        if [ "$r" == "$m" ] && grep -qx "PASS $c" "$ref_out" && grep -qx "PASS $c" "$out"; then
-            pass "conformance/$c ($label)"
-        else
-            fail "conformance/$c ($label)"
-            # Indented, so no diff line reads as a PASS/FAIL line.
-            diff -u --label tmpfs --label "$label" <(echo "$r") <(echo "$m") | head -80 |
-                sed 's/^/    /'
-        fi
-    done
-}
-
-# asserted LABEL OUT KIND-OPTION: report the special checks' own verdicts.
-asserted() {
-    local label=$1 out=$2 opt=$3 c
-    for c in $("$CONF" --list "$opt"); do
-        if grep -qx "PASS $c" "$out"; then
-            pass "conformance/$c ($label)"
-        else
-            fail "conformance/$c ($label)"
-            checks_of "$out" "$c" | sed 's/^/    /'
-        fi
-    done
-}
 
 # stop_memfs PID DIR LABEL: SIGTERM, bounded wait; MEMFS must exit 0 and
 # leave no mount (lib.sh's fsp_stop_fs does not keep the exit status).
@@ -130,20 +84,7 @@ memfs_run() {
 }
 
 # The reference.
-mkdir -p "$ref"
-if ! timeout 10 mount -t tmpfs -o size=1g,mode=0755 fsp-conformance-ref "$ref"; then
-    fail "conformance: cannot mount the tmpfs reference"
-    fsp_done
-fi
-ref_mounted=1
-ref_out=$FSP_TMP/ref.out
-(cd / && timeout -k 5 60 "$CONF" "$ref") >"$ref_out" 2>"$ref_out.err"
-rc=$?
-conf_cleanup
-if [ "$rc" -ne 0 ]; then
-    fail "conformance/reference: the suite fails on tmpfs (exit $rc)"
-    grep '^FAIL' "$ref_out" | sed 's/^/    /'
-fi
+conf_reference || fsp_done
 
 if [ ! -x "$MEMFS" ]; then
     fail "conformance: $MEMFS not built"

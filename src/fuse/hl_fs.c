@@ -1,0 +1,347 @@
+/*
+ * hl_fs.c - struct fuse_fs and the fuse_fs_*() calls: each runs the file
+ * system's operation, or gives libfuse's answer when it has none (-ENOSYS,
+ * or a stand-in built from a sibling operation: read from read_buf, write
+ * from write_buf and back, a minimal statfs).
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuse/hl_i.h"
+
+FSP_FUSE_EXPORT struct fuse_fs *fuse_fs_new(const struct fuse_operations *op, size_t op_size,
+                                            void *private_data)
+{
+    if (op_size > sizeof(struct fuse_operations)) {
+        fuse_log(FUSE_LOG_ERR, "fuse: warning: library too old, some operations may not work\n");
+        op_size = sizeof(struct fuse_operations);
+    }
+    struct fuse_fs *fs = calloc(1, sizeof(*fs));
+    if (!fs) {
+        fuse_log(FUSE_LOG_ERR, "fuse: failed to allocate fuse_fs object\n");
+        return NULL;
+    }
+    /* Programs built for an older, shorter table leave the rest NULL. */
+    if (op)
+        memcpy(&fs->op, op, op_size);
+    fs->user_data = private_data;
+    return fs;
+}
+
+FSP_FUSE_EXPORT void fuse_fs_init(struct fuse_fs *fs, struct fuse_conn_info *conn,
+                                  struct fuse_config *cfg)
+{
+    if (fs->op.init)
+        fs->user_data = fs->op.init(conn, cfg);
+}
+
+/* Calls destroy() and frees fs, as libfuse's does. */
+FSP_FUSE_EXPORT void fuse_fs_destroy(struct fuse_fs *fs)
+{
+    if (fs->op.destroy)
+        fs->op.destroy(fs->user_data);
+    free(fs);
+}
+
+FSP_FUSE_EXPORT int fuse_fs_read_buf(struct fuse_fs *fs, const char *path,
+                                     struct fuse_bufvec **bufp, size_t size, off_t off,
+                                     struct fuse_file_info *fi)
+{
+    if (fs->op.read_buf)
+        return fs->op.read_buf(path, bufp, size, off, fi);
+    if (!fs->op.read)
+        return -ENOSYS;
+    struct fuse_bufvec *bv = malloc(sizeof(*bv));
+    void *mem = malloc(size ? size : 1);
+    if (!bv || !mem) {
+        free(bv);
+        free(mem);
+        return -ENOMEM;
+    }
+    *bv = FUSE_BUFVEC_INIT(size);
+    bv->buf[0].mem = mem;
+    int res = fs->op.read(path, mem, size, off, fi);
+    if (res < 0) {
+        free(mem);
+        free(bv);
+        return res;
+    }
+    bv->buf[0].size = (size_t)res;
+    *bufp = bv;
+    return 0;
+}
+
+/* Frees a bufvec a read_buf() returned: the vector and its memory buffers. */
+static void free_bufvec(struct fuse_bufvec *bv)
+{
+    for (size_t i = 0; i < bv->count; i++)
+        if (!(bv->buf[i].flags & FUSE_BUF_IS_FD))
+            free(bv->buf[i].mem);
+    free(bv);
+}
+
+FSP_FUSE_EXPORT int fuse_fs_read(struct fuse_fs *fs, const char *path, char *buf, size_t size,
+                                 off_t off, struct fuse_file_info *fi)
+{
+    if (fs->op.read)
+        return fs->op.read(path, buf, size, off, fi);
+    if (!fs->op.read_buf)
+        return -ENOSYS;
+    struct fuse_bufvec *src = NULL;
+    int res = fs->op.read_buf(path, &src, size, off, fi);
+    if (res < 0)
+        return res;
+    struct fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
+    dst.buf[0].mem = buf;
+    ssize_t n = fuse_buf_copy(&dst, src, 0);
+    free_bufvec(src);
+    return (int)n;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_write_buf(struct fuse_fs *fs, const char *path, struct fuse_bufvec *buf,
+                                      off_t off, struct fuse_file_info *fi)
+{
+    if (fs->op.write_buf)
+        return fs->op.write_buf(path, buf, off, fi);
+    if (!fs->op.write)
+        return -ENOSYS;
+    size_t size = fuse_buf_size(buf);
+    /* One memory buffer (the usual case) goes straight through. */
+    if (buf->count == 1 && buf->idx == 0 && buf->off == 0 && !(buf->buf[0].flags & FUSE_BUF_IS_FD))
+        return fs->op.write(path, buf->buf[0].mem, size, off, fi);
+    char *mem = malloc(size ? size : 1);
+    if (!mem)
+        return -ENOMEM;
+    struct fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
+    dst.buf[0].mem = mem;
+    ssize_t n = fuse_buf_copy(&dst, buf, 0);
+    int res = n < 0 ? (int)n : fs->op.write(path, mem, (size_t)n, off, fi);
+    free(mem);
+    return res;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_write(struct fuse_fs *fs, const char *path, const char *buf,
+                                  size_t size, off_t off, struct fuse_file_info *fi)
+{
+    if (fs->op.write)
+        return fs->op.write(path, buf, size, off, fi);
+    struct fuse_bufvec bv = FUSE_BUFVEC_INIT(size);
+    bv.buf[0].mem = (void *)buf;
+    return fuse_fs_write_buf(fs, path, &bv, off, fi);
+}
+
+/* Without statfs a file system still answers df: libfuse's stand-in. */
+FSP_FUSE_EXPORT int fuse_fs_statfs(struct fuse_fs *fs, const char *path, struct statvfs *buf)
+{
+    if (fs->op.statfs)
+        return fs->op.statfs(path, buf);
+    memset(buf, 0, sizeof(*buf));
+    buf->f_namemax = 255;
+    buf->f_bsize = 512;
+    return 0;
+}
+
+/* --- The rest: the operation or -ENOSYS ------------------------------------- */
+
+FSP_FUSE_EXPORT int fuse_fs_getattr(struct fuse_fs *fs, const char *path, struct stat *buf,
+                                    struct fuse_file_info *fi)
+{
+    return fs->op.getattr ? fs->op.getattr(path, buf, fi) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_rename(struct fuse_fs *fs, const char *oldpath, const char *newpath,
+                                   unsigned int flags)
+{
+    return fs->op.rename ? fs->op.rename(oldpath, newpath, flags) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_unlink(struct fuse_fs *fs, const char *path)
+{
+    return fs->op.unlink ? fs->op.unlink(path) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_rmdir(struct fuse_fs *fs, const char *path)
+{
+    return fs->op.rmdir ? fs->op.rmdir(path) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_symlink(struct fuse_fs *fs, const char *linkname, const char *path)
+{
+    return fs->op.symlink ? fs->op.symlink(linkname, path) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_link(struct fuse_fs *fs, const char *oldpath, const char *newpath)
+{
+    return fs->op.link ? fs->op.link(oldpath, newpath) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_release(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi)
+{
+    return fs->op.release ? fs->op.release(path, fi) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_open(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi)
+{
+    return fs->op.open ? fs->op.open(path, fi) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_fsync(struct fuse_fs *fs, const char *path, int datasync,
+                                  struct fuse_file_info *fi)
+{
+    return fs->op.fsync ? fs->op.fsync(path, datasync, fi) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_flush(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi)
+{
+    return fs->op.flush ? fs->op.flush(path, fi) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_opendir(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi)
+{
+    return fs->op.opendir ? fs->op.opendir(path, fi) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_readdir(struct fuse_fs *fs, const char *path, void *buf,
+                                    fuse_fill_dir_t filler, off_t off, struct fuse_file_info *fi,
+                                    enum fuse_readdir_flags flags)
+{
+    return fs->op.readdir ? fs->op.readdir(path, buf, filler, off, fi, flags) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_fsyncdir(struct fuse_fs *fs, const char *path, int datasync,
+                                     struct fuse_file_info *fi)
+{
+    return fs->op.fsyncdir ? fs->op.fsyncdir(path, datasync, fi) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_releasedir(struct fuse_fs *fs, const char *path,
+                                       struct fuse_file_info *fi)
+{
+    return fs->op.releasedir ? fs->op.releasedir(path, fi) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_create(struct fuse_fs *fs, const char *path, mode_t mode,
+                                   struct fuse_file_info *fi)
+{
+    return fs->op.create ? fs->op.create(path, mode, fi) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_lock(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi,
+                                 int cmd, struct flock *lock)
+{
+    return fs->op.lock ? fs->op.lock(path, fi, cmd, lock) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_flock(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi,
+                                  int op)
+{
+    return fs->op.flock ? fs->op.flock(path, fi, op) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_chmod(struct fuse_fs *fs, const char *path, mode_t mode,
+                                  struct fuse_file_info *fi)
+{
+    return fs->op.chmod ? fs->op.chmod(path, mode, fi) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_chown(struct fuse_fs *fs, const char *path, uid_t uid, gid_t gid,
+                                  struct fuse_file_info *fi)
+{
+    return fs->op.chown ? fs->op.chown(path, uid, gid, fi) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_truncate(struct fuse_fs *fs, const char *path, off_t size,
+                                     struct fuse_file_info *fi)
+{
+    return fs->op.truncate ? fs->op.truncate(path, size, fi) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_utimens(struct fuse_fs *fs, const char *path,
+                                    const struct timespec tv[2], struct fuse_file_info *fi)
+{
+    return fs->op.utimens ? fs->op.utimens(path, tv, fi) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_access(struct fuse_fs *fs, const char *path, int mask)
+{
+    return fs->op.access ? fs->op.access(path, mask) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_readlink(struct fuse_fs *fs, const char *path, char *buf, size_t len)
+{
+    return fs->op.readlink ? fs->op.readlink(path, buf, len) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_mknod(struct fuse_fs *fs, const char *path, mode_t mode, dev_t rdev)
+{
+    return fs->op.mknod ? fs->op.mknod(path, mode, rdev) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_mkdir(struct fuse_fs *fs, const char *path, mode_t mode)
+{
+    return fs->op.mkdir ? fs->op.mkdir(path, mode) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_setxattr(struct fuse_fs *fs, const char *path, const char *name,
+                                     const char *value, size_t size, int flags)
+{
+    return fs->op.setxattr ? fs->op.setxattr(path, name, value, size, flags) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_getxattr(struct fuse_fs *fs, const char *path, const char *name,
+                                     char *value, size_t size)
+{
+    return fs->op.getxattr ? fs->op.getxattr(path, name, value, size) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_listxattr(struct fuse_fs *fs, const char *path, char *list, size_t size)
+{
+    return fs->op.listxattr ? fs->op.listxattr(path, list, size) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_removexattr(struct fuse_fs *fs, const char *path, const char *name)
+{
+    return fs->op.removexattr ? fs->op.removexattr(path, name) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_bmap(struct fuse_fs *fs, const char *path, size_t blocksize,
+                                 uint64_t *idx)
+{
+    return fs->op.bmap ? fs->op.bmap(path, blocksize, idx) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_ioctl(struct fuse_fs *fs, const char *path, unsigned int cmd, void *arg,
+                                  struct fuse_file_info *fi, unsigned int flags, void *data)
+{
+    return fs->op.ioctl ? fs->op.ioctl(path, cmd, arg, fi, flags, data) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_poll(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi,
+                                 struct fuse_pollhandle *ph, unsigned *reventsp)
+{
+    return fs->op.poll ? fs->op.poll(path, fi, ph, reventsp) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT int fuse_fs_fallocate(struct fuse_fs *fs, const char *path, int mode, off_t offset,
+                                      off_t length, struct fuse_file_info *fi)
+{
+    return fs->op.fallocate ? fs->op.fallocate(path, mode, offset, length, fi) : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT ssize_t fuse_fs_copy_file_range(struct fuse_fs *fs, const char *path_in,
+                                                struct fuse_file_info *fi_in, off_t off_in,
+                                                const char *path_out, struct fuse_file_info *fi_out,
+                                                off_t off_out, size_t len, int flags)
+{
+    return fs->op.copy_file_range ? fs->op.copy_file_range(path_in, fi_in, off_in, path_out, fi_out,
+                                                           off_out, len, flags)
+                                  : -ENOSYS;
+}
+
+FSP_FUSE_EXPORT off_t fuse_fs_lseek(struct fuse_fs *fs, const char *path, off_t off, int whence,
+                                    struct fuse_file_info *fi)
+{
+    return fs->op.lseek ? fs->op.lseek(path, off, whence, fi) : -ENOSYS;
+}

@@ -1,0 +1,138 @@
+/*
+ * hl_i.h - private structures of FSP's FUSE 3 high-level (path based) API.
+ *
+ * The high-level layer is a low-level file system: it fills a
+ * fuse_lowlevel_ops table whose handlers turn node ids into paths through
+ * the node table, call the file system's fuse_operations and reply.
+ *
+ * Node table: one hl_node per node id the kernel holds (nlookup > 0) or
+ * that is the parent of a remembered name. Each node has one or more names
+ * (hl_name: parent node + component); paths are built from the first. With
+ * use_ino a lookup that finds a known st_ino adds a name to that node, so a
+ * hard link is one kernel inode, as on a disk file system; without it each
+ * name is its own node, as libfuse does.
+ *
+ * Locking: tree (a rwlock) covers the whole table. Path building takes it
+ * shared and copies the path out, so a path is a consistent snapshot even
+ * while a rename runs; every table change takes it exclusively, after the
+ * file system's operation succeeded.
+ */
+#ifndef FSP_FUSE_HL_I_H
+#define FSP_FUSE_HL_I_H
+
+#include "fuse/fuse_i.h"
+
+#include <fuse.h>
+
+struct hl_node;
+struct hl_dir;
+
+struct hl_name {
+    struct hl_name *hash_next;  /* chain in the name hash */
+    struct hl_name *alias_next; /* the node's next name */
+    struct hl_node *parent;     /* holds a reference (refs) on it */
+    struct hl_node *node;
+    char name[];
+};
+
+struct hl_node {
+    struct hl_node *id_next, *ino_next; /* hash chains */
+    uint64_t nodeid;
+    uint64_t nlookup;    /* the kernel's references */
+    unsigned refs;       /* names whose parent this is */
+    unsigned open_count; /* open files: their handles in fhs[] */
+    unsigned fh_cap;
+    uint64_t *fhs;         /* for getattr/setattr of an unlinked file, which come without one */
+    struct hl_name *names; /* NULL once unlinked */
+    ino_t ino;             /* the file system's st_ino (use_ino) */
+    mode_t type;           /* S_IFMT bits */
+    bool in_ino_hash;
+    bool hidden;      /* names is a .fuse_hidden name: remove at last release */
+    bool cache_valid; /* auto_cache: mtime/size of the last getattr */
+    struct timespec cache_mtime;
+    off_t cache_size;
+};
+
+struct hl_hash {
+    void **buckets;
+    size_t size, count; /* size is a power of two */
+};
+
+struct fuse_fs {
+    struct fuse_operations op;
+    void *user_data;
+};
+
+struct fuse {
+    struct fuse_session *se;
+    struct fuse_fs *fs;
+    struct fuse_config conf;
+    struct fuse_lowlevel_ops llop;
+
+    pthread_rwlock_t tree;
+    struct hl_hash ids, names, inos;
+    struct hl_node *root;
+    uint64_t next_id;
+    unsigned hidden_ctr;
+
+    pthread_mutex_t dirs_lock;
+    struct hl_dir *dirs; /* open directories (hl_dir.c) */
+};
+
+/* hl_nodes.c: the node table. */
+int hl_table_init(struct fuse *f);
+void hl_table_free(struct fuse *f);
+
+/* A path for node id (and, when name is not NULL, its child name). The
+ * result points into the request's scratch space or, for very long paths,
+ * into memory hl_path_put frees. -ENOENT if the node has no name. */
+int hl_path(struct fuse *f, fuse_req_t req, uint64_t id, const char *name, char **path);
+void hl_path_put(fuse_req_t req, char *path);
+/* size bytes from the request's scratch, or malloc()ed (hl_path_put). */
+char *hl_path_alloc(fuse_req_t req, size_t size);
+/* Room left in the request's scratch after the paths taken so far. */
+void *hl_space(fuse_req_t req, size_t *size);
+
+/* The kernel now knows (parent, name) as the file with attributes st:
+ * count a lookup and return the node id (0 if out of memory). */
+uint64_t hl_remember(struct fuse *f, uint64_t parent, const char *name, const struct stat *st);
+void hl_forget(struct fuse *f, uint64_t id, uint64_t nlookup);
+/* The name is gone from the file system. */
+void hl_unlinked(struct fuse *f, uint64_t parent, const char *name);
+/* Every name of the node is gone (its hidden name, at last release). */
+void hl_unlinked_node(struct fuse *f, uint64_t id);
+/* The file system renamed (with rename(2)'s flags). */
+void hl_renamed(struct fuse *f, uint64_t olddir, const char *oldname, uint64_t newdir,
+                const char *newname, unsigned flags);
+/* Node id of (parent, name) if known, else 0. */
+uint64_t hl_child(struct fuse *f, uint64_t parent, const char *name);
+/* Node id of an absolute path if every component is known, else 0. */
+uint64_t hl_find_path(struct fuse *f, const char *path);
+
+/* Open files: counts, the handle used for path-less getattr, and hiding. */
+void hl_opened(struct fuse *f, uint64_t id, uint64_t fh);
+/* Returns true when the node was hidden and this was its last open file. */
+bool hl_released(struct fuse *f, uint64_t id, uint64_t fh);
+bool hl_is_open(struct fuse *f, uint64_t parent, const char *name);
+/* Give the node at (parent, name) a fresh .fuse_hidden name through the file
+ * system's rename: -errno or 0. */
+int hl_hide(struct fuse *f, fuse_req_t req, uint64_t parent, const char *name);
+/* For getattr/setattr of a node without a name: an open handle, if any. */
+bool hl_node_fh(struct fuse *f, uint64_t id, uint64_t *fh);
+/* auto_cache: true if mtime and size are what they were (then records st). */
+bool hl_cache_unchanged(struct fuse *f, uint64_t id, const struct stat *st);
+
+/* hl_ops.c / hl_dir.c: the low-level handlers. */
+uint64_t hl_dir_fs_fh(uint64_t fh); /* the file system's handle of a directory */
+void hl_dirs_free(struct fuse *f);  /* directories the kernel never released */
+void hl_fill_llops(struct fuse *f);
+void hl_fill_dir_llops(struct fuse *f);
+/* Attributes as the configuration shows them (ino, mode, uid, gid). */
+void hl_adjust_stat(struct fuse *f, uint64_t id, struct stat *st);
+
+/* hl_context.c: the thread's current request, for fuse_get_context(). */
+struct fuse *hl_enter(fuse_req_t req);
+void hl_leave(void);
+void hl_enter_init(struct fuse *f); /* init(): no request */
+
+#endif /* FSP_FUSE_HL_I_H */

@@ -1,0 +1,82 @@
+# tests/conformance-lib.sh - run the conformance suite on a tmpfs reference
+# and compare another file system's transcript with it. Sourced by
+# tests/mount/conformance.sh (MEMFS) and tests/mount/fuse3_hl.sh
+# (memfs-fuse3) after tests/lib.sh.
+#
+# Needs CONF (the suite's binary). conf_reference sets ref_out; compare and
+# asserted read it. The caller's EXIT trap must call conf_cleanup before
+# lib.sh's _fsp_cleanup, so the reference tmpfs is unmounted before
+# $FSP_TMP is removed:  trap 'conf_cleanup; _fsp_cleanup' EXIT
+
+ref=$FSP_TMP/ref
+ref_out=$FSP_TMP/ref.out
+ref_mounted=0
+
+conf_cleanup() {
+    if [ "$ref_mounted" = 1 ]; then
+        timeout 10 umount "$ref" 2>/dev/null || umount -l "$ref" 2>/dev/null
+        ref_mounted=0
+    fi
+}
+
+# conf_reference: the suite's transcript on a fresh tmpfs, into $ref_out.
+# Returns 1 if the tmpfs could not be mounted.
+conf_reference() {
+    local rc
+    mkdir -p "$ref"
+    if ! timeout 10 mount -t tmpfs -o size=1g,mode=0755 fsp-conformance-ref "$ref"; then
+        fail "conformance: cannot mount the tmpfs reference"
+        return 1
+    fi
+    ref_mounted=1
+    (cd / && timeout -k 5 60 "$CONF" "$ref") >"$ref_out" 2>"$ref_out.err"
+    rc=$?
+    conf_cleanup
+    if [ "$rc" -ne 0 ]; then
+        fail "conformance/reference: the suite fails on tmpfs (exit $rc)"
+        grep '^FAIL' "$ref_out" | sed 's/^/    /'
+    fi
+    return 0
+}
+
+# checks_of FILE CHECK: the transcript lines of CHECK in FILE.
+checks_of() {
+    grep -E "^((PASS|FAIL) )?$2(:|\$)" "$1"
+}
+
+# compare LABEL OUT [SKIPPED-CHECK...]: each plain check in OUT against the
+# reference: PASS when the transcript lines are equal and the check passed
+# on both; otherwise the diff (reference -> LABEL) is shown.
+compare() {
+    local label=$1 out=$2 c r m
+    shift 2
+    for c in $("$CONF" --list); do
+        if [[ " $* " == *" $c "* ]]; then
+            echo "skip conformance/$c ($label): not run on this volume, see above"
+            continue
+        fi
+        r=$(checks_of "$ref_out" "$c")
+        m=$(checks_of "$out" "$c")
+        if [ "$r" == "$m" ] && grep -qx "PASS $c" "$ref_out" && grep -qx "PASS $c" "$out"; then
+            pass "conformance/$c ($label)"
+        else
+            fail "conformance/$c ($label)"
+            # Indented, so no diff line reads as a PASS/FAIL line.
+            diff -u --label tmpfs --label "$label" <(echo "$r") <(echo "$m") | head -80 |
+                sed 's/^/    /'
+        fi
+    done
+}
+
+# asserted LABEL OUT KIND-OPTION: report the special checks' own verdicts.
+asserted() {
+    local label=$1 out=$2 opt=$3 c
+    for c in $("$CONF" --list "$opt"); do
+        if grep -qx "PASS $c" "$out"; then
+            pass "conformance/$c ($label)"
+        else
+            fail "conformance/$c ($label)"
+            checks_of "$out" "$c" | sed 's/^/    /'
+        fi
+    done
+}
