@@ -96,19 +96,31 @@ void fsp_attr_fill(struct fsp_native *nt, struct fsp_node *node, const FSP_FSCTL
              &attr->ctimensec);
 }
 
-/* A symlink's st_size is the length of its target; NTFS-style file systems
- * report 0 for a reparse point, so read the target through the open file. */
-void fsp_attr_symlink_size(struct fsp_native *nt, PVOID context, PWSTR path, struct fuse_attr *attr)
+/* What only the reparse data tells, read through the open file: a symlink's
+ * st_size is the length of its target (NTFS-style file systems report 0 for a
+ * reparse point), a special file's type and device number are in its NFS
+ * reparse data (until read, fsp_attr_fill shows it as a regular file). */
+void fsp_attr_reparse(struct fsp_native *nt, const FSP_FSCTL_FILE_INFO *info, PVOID context,
+                      PWSTR path, struct fuse_attr *attr)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
     struct fsp_reparse rp;
     char target[FSP_PATH_MAX];
     SIZE_T size = sizeof rp.data;
+    bool special = fsp_is_special(info);
 
-    if (!S_ISLNK(attr->mode) || !fi->GetReparsePoint)
+    if ((!S_ISLNK(attr->mode) && !special) || !fi->GetReparsePoint)
         return;
     if (!NT_SUCCESS(fi->GetReparsePoint(nt->fs, context, path, rp.data, &size)))
         return;
+    if (special) {
+        uint32_t type, rdev;
+        if (fsp_special_decode(rp.data, size, &type, &rdev) == 0) {
+            attr->mode = type | (attr->mode & 07777);
+            attr->rdev = rdev;
+        }
+        return;
+    }
     int n = fsp_symlink_decode(rp.data, size, target, sizeof target);
     if (n >= 0)
         attr->size = (uint64_t)n;
@@ -133,7 +145,7 @@ NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID
         fsp_sd_query(nt, context, NULL, sdbuf, sizeof sdbuf, &sd);
     fsp_attr_fill(nt, node, &info, sd, attr);
     fsp_sd_release(sd, sdbuf);
-    fsp_attr_symlink_size(nt, context, NULL, attr);
+    fsp_attr_reparse(nt, &info, context, NULL, attr);
     return STATUS_SUCCESS;
 }
 

@@ -143,8 +143,10 @@ void fsp_sd_release(PSECURITY_DESCRIPTOR sd, void *buf);
 /* The node's attributes through an open context. */
 NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID context,
                              struct fuse_attr *attr);
-void fsp_attr_symlink_size(struct fsp_native *nt, PVOID context, PWSTR path,
-                           struct fuse_attr *attr);
+/* Complete attr from the reparse data: a symlink's size, a special file's
+ * type and rdev. */
+void fsp_attr_reparse(struct fsp_native *nt, const FSP_FSCTL_FILE_INFO *info, PVOID context,
+                      PWSTR path, struct fuse_attr *attr);
 void fsp_entry_fill(struct fsp_native *nt, struct fsp_node *node, struct fuse_entry_out *entry);
 
 static inline bool fsp_is_symlink(const FSP_FSCTL_FILE_INFO *info)

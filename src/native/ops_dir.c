@@ -13,6 +13,7 @@
 
 #include "ops_util.h"
 #include "pending.h"
+#include "reparse.h"
 
 #define LISTING_CHUNK (64 * 1024)
 
@@ -141,6 +142,41 @@ static NTSTATUS load_listing(struct fsp_native *nt, struct fsp_handle *h)
     return st;
 }
 
+/* The d_type of a listed entry. A special file's type is in its reparse
+ * data, which the listing does not carry: read it through a short open. */
+static uint32_t entry_type(struct fsp_native *nt, struct fsp_node *dir, const struct fsp_listent *e)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
+    if (!e || (e->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY))
+        return S_IFDIR >> 12;
+    if (fsp_is_symlink(&e->info))
+        return S_IFLNK >> 12;
+    if (!fsp_is_special(&e->info))
+        return S_IFREG >> 12;
+    WCHAR wname[FSP_NAME_MAX + 1], path[FSP_PATH_MAX];
+    FSP_FSCTL_FILE_INFO info;
+    struct fsp_reparse rp;
+    SIZE_T size = sizeof rp.data;
+    uint32_t type = 0, rdev; /* DT_UNKNOWN if we cannot tell */
+    PVOID ctx;
+    int wl = fsp_utf8_to_utf16(e->name, e->namelen, wname, FSP_NAME_MAX, FSP_UTF_TRANSLATE);
+    if (wl <= 0 || !fi->Open || !fi->GetReparsePoint ||
+        fsp_node_path(nt, dir, wname, (size_t)wl, path) < 0)
+        return 0;
+    fsp_guard_enter(nt, FSP_GUARD_SHARED);
+    if (NT_SUCCESS(
+            fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT, FILE_READ_ATTRIBUTES, &ctx, &info))) {
+        if (NT_SUCCESS(fi->GetReparsePoint(nt->fs, ctx, path, rp.data, &size)) &&
+            fsp_special_decode(rp.data, size, &type, &rdev) == 0)
+            type >>= 12;
+        else
+            type = 0;
+        fsp_fs_close(nt, ctx);
+    }
+    fsp_guard_leave(nt, FSP_GUARD_SHARED);
+    return type;
+}
+
 static void op_readdir_common(struct fsp_req *req, const struct fuse_read_in *in, bool plus)
 {
     struct fsp_native *nt = fsp_native_of(req);
@@ -182,9 +218,10 @@ static void op_readdir_common(struct fsp_req *req, const struct fuse_read_in *in
             struct fuse_direntplus *dp = (void *)(out + used);
             memset(dp, 0, sizeof *dp);
             de = &dp->dirent;
-            /* A symlink's size needs its target: leave it to LOOKUP by
-             * returning no node id (the kernel then just lists the name). */
-            if (e && !fsp_is_symlink(&e->info)) {
+            /* A symlink's size needs its target, a special file's type its
+             * reparse data: leave both to LOOKUP by returning no node id
+             * (the kernel then just lists the name). */
+            if (e && !fsp_is_symlink(&e->info) && !fsp_is_special(&e->info)) {
                 /* The kernel takes a lookup reference on every entry we
                  * return with a node id: link it like LOOKUP would. */
                 int wl =
@@ -210,10 +247,7 @@ static void op_readdir_common(struct fsp_req *req, const struct fuse_read_in *in
             de->ino = dir->ino ? dir->ino : FUSE_ROOT_ID;
         de->off = i + 1;
         de->namelen = (uint32_t)namelen;
-        if (!e || (e->info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY))
-            de->type = S_IFDIR >> 12;
-        else
-            de->type = (fsp_is_symlink(&e->info) ? S_IFLNK : S_IFREG) >> 12;
+        de->type = entry_type(nt, dir, e);
         memcpy(de->name, name, namelen);
         /* Zero the record's tail padding: it reaches user space. */
         size_t head = (size_t)((char *)de->name - (out + used)) + namelen;

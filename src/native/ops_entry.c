@@ -29,7 +29,7 @@ static NTSTATUS stat_path(struct fsp_native *nt, struct fsp_node *node, PWSTR pa
             fsp_sd_query(nt, ctx, path, sdbuf, sizeof sdbuf, &sd);
         if (attr) {
             fsp_attr_fill(nt, node, info, sd, attr);
-            fsp_attr_symlink_size(nt, ctx, path, attr);
+            fsp_attr_reparse(nt, info, ctx, path, attr);
         }
         fsp_fs_close(nt, ctx);
     }

@@ -256,15 +256,27 @@ static void op_mkdir(struct fsp_req *req, const void *arg, uint32_t arglen)
 
 static void op_mknod(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
+    struct fsp_native *nt = fsp_native_of(req);
     const struct fuse_mknod_in *in = arg;
-    if (!S_ISREG(in->mode)) {
-        /* Special files are reparse points (IO_REPARSE_TAG_NFS), which the
-         * native adapter does not map yet. */
+    struct fsp_reparse rp;
+    if (S_ISREG(in->mode)) {
+        create_common(req, (const char *)(in + 1), arglen - sizeof *in, in->mode, O_RDWR, false,
+                      false, NULL);
+        return;
+    }
+    /* FIFOs, sockets and devices are files with NFS reparse data, as
+     * WinFsp's FUSE layer makes them; a volume without reparse points has
+     * no place for them. */
+    if (fsp_special_encode(in->mode, in->rdev, &rp)) {
+        fsp_reply_err(req, EINVAL);
+        return;
+    }
+    if (!nt->fs->VolumeParams.ReparsePoints) {
         fsp_reply_err(req, EPERM);
         return;
     }
     create_common(req, (const char *)(in + 1), arglen - sizeof *in, in->mode, O_RDWR, false, false,
-                  NULL);
+                  &rp);
 }
 
 static void op_symlink(struct fsp_req *req, const void *arg, uint32_t arglen)

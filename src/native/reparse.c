@@ -11,9 +11,16 @@
  * UINT16 Reserved, then UINT16 SubstituteNameOffset, SubstituteNameLength,
  * PrintNameOffset, PrintNameLength (bytes, relative to PathBuffer), UINT32
  * Flags, WCHAR PathBuffer[].
+ *
+ * FIFOs, sockets and devices are stored the way Windows' NFS server (and
+ * WinFsp's FUSE layer) stores them: tag IO_REPARSE_TAG_NFS, a UINT64 type,
+ * and for devices UINT32 major and UINT32 minor. Only the type lives in the
+ * reparse data; owner and permission bits stay in the security descriptor.
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 
 #include "reparse.h"
 #include "utf.h"
@@ -90,4 +97,82 @@ int fsp_symlink_decode(const void *data, size_t size, char *target, size_t cap)
         return n;
     target[n] = 0;
     return n;
+}
+
+static void put64(UINT8 *p, UINT64 v)
+{
+    put32(p, (UINT32)v);
+    put32(p + 4, (UINT32)(v >> 32));
+}
+
+static UINT64 get64(const UINT8 *p)
+{
+    return get32(p) | (UINT64)get32(p + 4) << 32;
+}
+
+int fsp_special_encode(uint32_t mode, uint32_t rdev, struct fsp_reparse *rp)
+{
+    UINT64 type;
+    bool dev = false;
+    switch (mode & S_IFMT) {
+    case S_IFIFO:
+        type = FSP_NFS_SPECFILE_FIFO;
+        break;
+    case S_IFSOCK:
+        type = FSP_NFS_SPECFILE_SOCK;
+        break;
+    case S_IFCHR:
+        type = FSP_NFS_SPECFILE_CHR;
+        dev = true;
+        break;
+    case S_IFBLK:
+        type = FSP_NFS_SPECFILE_BLK;
+        dev = true;
+        break;
+    default:
+        return EINVAL;
+    }
+    UINT16 datalen = dev ? 16 : 8;
+    put32(rp->data, IO_REPARSE_TAG_NFS);
+    put16(rp->data + 4, datalen);
+    put16(rp->data + 6, 0);
+    put64(rp->data + HDR, type);
+    if (dev) {
+        put32(rp->data + HDR + 8, major(rdev));
+        put32(rp->data + HDR + 12, minor(rdev));
+    }
+    rp->size = HDR + datalen;
+    return 0;
+}
+
+int fsp_special_decode(const void *data, size_t size, uint32_t *type, uint32_t *rdev)
+{
+    const UINT8 *p = data;
+    if (size < HDR + 8 || get32(p) != IO_REPARSE_TAG_NFS)
+        return -EINVAL;
+    size_t datalen = get16(p + 4);
+    if (datalen < 8 || HDR + datalen > size)
+        return -EINVAL;
+    *rdev = 0;
+    switch (get64(p + HDR)) {
+    case FSP_NFS_SPECFILE_FIFO:
+        *type = S_IFIFO;
+        return 0;
+    case FSP_NFS_SPECFILE_SOCK:
+        *type = S_IFSOCK;
+        return 0;
+    case FSP_NFS_SPECFILE_CHR:
+        *type = S_IFCHR;
+        break;
+    case FSP_NFS_SPECFILE_BLK:
+        *type = S_IFBLK;
+        break;
+    default:
+        return -EINVAL; /* NFS symlinks (LNK) and unknown types */
+    }
+    if (datalen < 16)
+        return -EINVAL;
+    /* The kernel's 32-bit dev_t encoding, as FUSE carries it. */
+    *rdev = (uint32_t)makedev(get32(p + HDR + 8), get32(p + HDR + 12));
+    return 0;
 }

@@ -1,5 +1,6 @@
 /*
- * reparse.h - Linux symlinks as Windows reparse points (IO_REPARSE_TAG_SYMLINK).
+ * reparse.h - Linux symlinks as Windows reparse points (IO_REPARSE_TAG_SYMLINK)
+ * and special files as NFS reparse points (IO_REPARSE_TAG_NFS).
  */
 #ifndef FSP_NATIVE_REPARSE_H
 #define FSP_NATIVE_REPARSE_H
@@ -23,5 +24,28 @@ int fsp_symlink_encode(const char *target, size_t len, struct fsp_reparse *rp);
 /* Decode IO_REPARSE_TAG_SYMLINK data into a POSIX target (UTF-8, NUL-
  * terminated). Returns its length or a negative errno. */
 int fsp_symlink_decode(const void *data, size_t size, char *target, size_t cap);
+
+/* IO_REPARSE_TAG_NFS data: a UINT64 type (MS-FSCC 2.1.2.6), then for
+ * character and block devices UINT32 major, UINT32 minor. */
+#define FSP_NFS_SPECFILE_LNK  0x00000000014B4E4Cull /* "LNK" */
+#define FSP_NFS_SPECFILE_CHR  0x0000000000524843ull /* "CHR" */
+#define FSP_NFS_SPECFILE_BLK  0x00000000004B4C42ull /* "BLK" */
+#define FSP_NFS_SPECFILE_FIFO 0x000000004F464946ull /* "FIFO" */
+#define FSP_NFS_SPECFILE_SOCK 0x000000004B434F53ull /* "SOCK" */
+
+/* Encode a FIFO, socket or device (mode's S_IFMT; rdev as the FUSE protocol
+ * carries it, i.e. the kernel's 32-bit encoding) as IO_REPARSE_TAG_NFS data.
+ * Returns 0, or EINVAL for any other file type. */
+int fsp_special_encode(uint32_t mode, uint32_t rdev, struct fsp_reparse *rp);
+/* Decode IO_REPARSE_TAG_NFS data: *type gets S_IFIFO, S_IFCHR, S_IFBLK or
+ * S_IFSOCK and *rdev the device (0 for FIFOs and sockets). Returns 0 or
+ * -EINVAL (malformed, or an NFS type that is not a special file). */
+int fsp_special_decode(const void *data, size_t size, uint32_t *type, uint32_t *rdev);
+
+static inline bool fsp_is_special(const FSP_FSCTL_FILE_INFO *info)
+{
+    return (info->FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
+           info->ReparseTag == IO_REPARSE_TAG_NFS;
+}
 
 #endif /* FSP_NATIVE_REPARSE_H */
