@@ -167,6 +167,15 @@ void fsp_reply_status(struct fsp_req *req, NTSTATUS status);
 void fsp_opctx_set(struct fsp_req *req, FSP_FSCTL_TRANSACT_REQ *r, FSP_FSCTL_TRANSACT_RSP *p);
 void fsp_opctx_clear(void);
 
+/* An operation on an open file: fsp_node_call_open and fsp_with_file run it. */
+typedef NTSTATUS fsp_file_fn(struct fsp_native *nt, struct fsp_node *node, PVOID context,
+                             void *arg);
+/* Run fn on the file of req's node through a short-lived Open with `access`
+ * (or one of its handles if it has no name left); when `change`, a
+ * successful fn is followed by Cleanup with cleanup_flags (withfile.c). */
+NTSTATUS fsp_with_file(struct fsp_req *req, UINT32 access, bool change, ULONG cleanup_flags,
+                       fsp_file_fn *fn, void *arg);
+
 /* Handles: new links the handle into its node's list, free unlinks it;
  * unlink before Cleanup/Close so fsp_node_call_open never sees a closed one. */
 struct fsp_handle *fsp_handle_new(struct fsp_native *nt, struct fsp_node *node, PVOID context,
@@ -176,8 +185,7 @@ void fsp_handle_free(struct fsp_handle *h);
 /* Run fn on the context of one of node's open handles (for an unlinked file
  * the kernel asks about without a handle: fstat, fchmod). Returns fn's
  * status, or STATUS_OBJECT_NAME_NOT_FOUND if nothing is open. */
-NTSTATUS fsp_node_call_open(struct fsp_native *nt, struct fsp_node *node,
-                            NTSTATUS (*fn)(struct fsp_native *, struct fsp_node *, PVOID, void *),
+NTSTATUS fsp_node_call_open(struct fsp_native *nt, struct fsp_node *node, fsp_file_fn *fn,
                             void *arg);
 static inline struct fsp_handle *fsp_handle_of(uint64_t fh)
 {

@@ -99,8 +99,7 @@ void fsp_handle_unlink(struct fsp_native *nt, struct fsp_handle *h)
     pthread_mutex_unlock(&nt->nodes_lock);
 }
 
-NTSTATUS fsp_node_call_open(struct fsp_native *nt, struct fsp_node *node,
-                            NTSTATUS (*fn)(struct fsp_native *, struct fsp_node *, PVOID, void *),
+NTSTATUS fsp_node_call_open(struct fsp_native *nt, struct fsp_node *node, fsp_file_fn *fn,
                             void *arg)
 {
     /* nodes_lock keeps the handle from being closed under us (release

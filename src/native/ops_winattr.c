@@ -619,44 +619,16 @@ static UINT32 access_of(const struct wa_call *c)
     return a;
 }
 
-/* Open the request's file, run the call, close. */
+/* Open the request's file, run the call, close. The change time is set by
+ * the call itself: a plain Cleanup follows a change, as for SETATTR. */
 static NTSTATUS wa_run(struct fsp_req *req, struct fsp_native *nt, struct wa_call *c)
 {
-    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
     const struct fuse_in_header *hdr = fsp_req_header(req);
-    struct fsp_node *node = fsp_node_get(nt, hdr->nodeid);
-    WCHAR path[FSP_PATH_MAX];
-    FSP_FSCTL_FILE_INFO info;
-    PVOID ctx;
-    NTSTATUS st;
-
     c->uid = hdr->uid;
     c->gid = hdr->gid;
     c->pid = hdr->pid;
     c->scratch = fsp_req_scratch(req, &c->scratch_cap);
-    int len = fsp_node_path(nt, node, NULL, 0, path);
-    if (len == -ENOENT) {
-        /* unlinked but open: fgetxattr(2) and friends come without a handle */
-        st = fsp_node_call_open(nt, node, run_cb, c);
-        fsp_node_put(nt, node);
-        return st;
-    }
-    if (len < 0) {
-        fsp_node_put(nt, node);
-        return FspNtStatusFromErrno(-len);
-    }
-    fsp_guard_enter(nt, FSP_GUARD_SHARED);
-    st = fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT, access_of(c), &ctx, &info);
-    fsp_guard_leave(nt, FSP_GUARD_SHARED);
-    if (NT_SUCCESS(st)) {
-        st = run_locked(nt, node, ctx, c);
-        /* The change time is set already: a plain Cleanup, as for SETATTR. */
-        if (c->set && fi->Cleanup && !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly)
-            fi->Cleanup(nt->fs, ctx, NULL, 0);
-        fsp_fs_close(nt, ctx);
-    }
-    fsp_node_put(nt, node);
-    return st;
+    return fsp_with_file(req, access_of(c), c->set, 0, run_cb, c);
 }
 
 /* --- The hooks ---------------------------------------------------------------- */

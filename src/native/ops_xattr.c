@@ -232,44 +232,13 @@ static NTSTATUS run_cb(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, 
     return run_locked(nt, node, ctx, arg);
 }
 
-/* Open the request's file, run the call, close. */
+/* Open the request's file, run the call, close; a change moves ChangeTime. */
 static NTSTATUS xattr_run(struct fsp_req *req, struct fsp_native *nt, struct xattr_call *c)
 {
-    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
-    struct fsp_node *node = fsp_node_get(nt, fsp_req_header(req)->nodeid);
-    WCHAR path[FSP_PATH_MAX];
-    FSP_FSCTL_FILE_INFO info;
-    PVOID ctx;
     bool change = c->kind == XA_SET || c->kind == XA_REMOVE;
-    NTSTATUS st;
-
     c->scratch = fsp_req_scratch(req, &c->scratch_cap);
-    int len = fsp_node_path(nt, node, NULL, 0, path);
-    if (len == -ENOENT) {
-        /* unlinked but open: fgetxattr(2) and friends come without a handle */
-        st = fsp_node_call_open(nt, node, run_cb, c);
-        fsp_node_put(nt, node);
-        return st;
-    }
-    if (len < 0) {
-        fsp_node_put(nt, node);
-        return FspNtStatusFromErrno(-len);
-    }
-    UINT32 access = FILE_READ_EA | (change ? FILE_WRITE_EA : 0);
-    fsp_guard_enter(nt, FSP_GUARD_SHARED);
-    st = fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT, access, &ctx, &info);
-    fsp_guard_leave(nt, FSP_GUARD_SHARED);
-    if (NT_SUCCESS(st)) {
-        st = run_locked(nt, node, ctx, c);
-        if (change) {
-            ULONG flags = NT_SUCCESS(st) ? FspCleanupSetChangeTime : 0;
-            if (fi->Cleanup && (flags || !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly))
-                fi->Cleanup(nt->fs, ctx, NULL, flags);
-        }
-        fsp_fs_close(nt, ctx);
-    }
-    fsp_node_put(nt, node);
-    return st;
+    return fsp_with_file(req, FILE_READ_EA | (change ? FILE_WRITE_EA : 0), change,
+                         FspCleanupSetChangeTime, run_cb, c);
 }
 
 /* The EA name of a Linux xattr name, or the errno to answer. */

@@ -1,0 +1,48 @@
+/*
+ * withfile.c - run an operation on the file behind a request's node.
+ *
+ * Metadata requests without a handle (xattrs, Windows metadata) reach the
+ * file the way WinFsp's FSD would: a short-lived Open by path with just the
+ * access they need, the operation, Cleanup when something changed, Close. A
+ * file that lost its name but is still open is reached through one of its
+ * handles instead.
+ */
+#include "ops_util.h"
+
+NTSTATUS fsp_with_file(struct fsp_req *req, UINT32 access, bool change, ULONG cleanup_flags,
+                       fsp_file_fn *fn, void *arg)
+{
+    struct fsp_native *nt = fsp_native_of(req);
+    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
+    struct fsp_node *node = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    WCHAR path[FSP_PATH_MAX];
+    FSP_FSCTL_FILE_INFO info;
+    PVOID ctx;
+    NTSTATUS st;
+
+    int len = fsp_node_path(nt, node, NULL, 0, path);
+    if (len == -ENOENT) {
+        /* unlinked but open: the f*xattr(2) calls come without a handle */
+        st = fsp_node_call_open(nt, node, fn, arg);
+        fsp_node_put(nt, node);
+        return st;
+    }
+    if (len < 0) {
+        fsp_node_put(nt, node);
+        return FspNtStatusFromErrno(-len);
+    }
+    fsp_guard_enter(nt, FSP_GUARD_SHARED);
+    st = fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT, access, &ctx, &info);
+    fsp_guard_leave(nt, FSP_GUARD_SHARED);
+    if (NT_SUCCESS(st)) {
+        st = fn(nt, node, ctx, arg);
+        if (change) {
+            ULONG flags = NT_SUCCESS(st) ? cleanup_flags : 0;
+            if (fi->Cleanup && (flags || !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly))
+                fi->Cleanup(nt->fs, ctx, NULL, flags);
+        }
+        fsp_fs_close(nt, ctx);
+    }
+    fsp_node_put(nt, node);
+    return st;
+}
