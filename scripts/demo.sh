@@ -10,10 +10,7 @@ cd "$(dirname "$0")/.."
 keep=0
 [ "${1:-}" = "--keep" ] && keep=1
 
-if [ "$(id -u)" -eq 0 ] && ! command -v fusermount3 >/dev/null; then
-    apt-get update -qq
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq build-essential clang fuse3 >/dev/null
-fi
+scripts/deps.sh
 make -s -j"$(nproc)" all
 
 mnt=$(mktemp -d /tmp/memfs.XXXXXX)

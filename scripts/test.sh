@@ -3,18 +3,22 @@
 #
 # Builds FSP with gcc and runs the whole suite, then builds and runs it again
 # under AddressSanitizer + UndefinedBehaviorSanitizer, and checks that clang
-# builds it cleanly too. Must run as root (the tests mount file systems and
-# drop privileges to check permissions). Prints one closing tally.
+# builds it cleanly too. It first installs missing Debian packages
+# (scripts/deps.sh, shared with scripts/demo.sh and CI). Must run as root:
+# the tests mount file systems and drop privileges to check permissions.
+# Prints one closing tally.
 set -uo pipefail
-cd "$(dirname "$0")/.."
+cd "$(dirname "$0")/.." || exit 1
 jobs=$(nproc 2>/dev/null || echo 2)
+
+scripts/deps.sh || exit 1
 
 status=0
 make -s -j"$jobs" CC=gcc all || exit 1
 tests/run-tests.sh build | tee build/test.log || status=1
 
 make -s -j"$jobs" CC=clang BUILD=build-clang all || status=1
-if command -v clang-format >/dev/null && ! make -s check-format >/dev/null 2>&1; then
+if ! make -s check-format >/dev/null 2>&1; then
     echo "FAIL format: run 'make format' (clang-format, .clang-format)"
     status=1
 fi
