@@ -115,8 +115,6 @@ static bool advance(struct fuse_bufvec *v, size_t len)
         return false;
     v->off += len;
     if (v->off == b->size) {
-        if (v->idx == v->count)
-            return false;
         v->idx++;
         v->off = 0;
     }

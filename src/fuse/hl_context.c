@@ -49,7 +49,7 @@ void hl_leave(void)
 }
 
 /* Paths take the front of the scratch (past the low-level fuse_req);
- * hl_space hands out what is left, for read data and listings. */
+ * hl_space hands out what is left, for read data and listings (hl_buf). */
 char *hl_path_alloc(fuse_req_t req, size_t size)
 {
     size_t room;
@@ -72,13 +72,23 @@ void hl_path_put(fuse_req_t req, char *path)
         free(path);
 }
 
-void *hl_space(fuse_req_t req, size_t *size)
+static void *hl_space(fuse_req_t req, size_t *size)
 {
     size_t room;
     char *base = fsp_fuse_req_space(req, &room);
     size_t off = req == cur.req ? (cur.used + 63) & ~(size_t)63 : 0;
     *size = off < room ? room - off : 0;
     return base + off;
+}
+
+void *hl_buf(fuse_req_t req, size_t size, char **mem)
+{
+    size_t room;
+    void *buf = hl_space(req, &room);
+    *mem = NULL;
+    if (room < size)
+        buf = *mem = malloc(size);
+    return buf;
 }
 
 FSP_FUSE_EXPORT struct fuse_context *fuse_get_context(void)

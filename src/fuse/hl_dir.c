@@ -198,17 +198,9 @@ static void do_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
     struct fuse *f = hl_enter(req);
     struct hl_dir *dh = (struct hl_dir *)(uintptr_t)llfi->fh;
     struct fill c = {.f = f, .req = req, .dir = ino, .dh = dh, .size = size, .plus = plus};
-    char *path = NULL, *mem = NULL;
-    int err = 0;
-    if (!f->conf.nullpath_ok) {
-        err = hl_path(f, req, ino, NULL, &path);
-        if (err == -ENOENT)
-            err = 0;
-    }
-    size_t room;
-    c.buf = hl_space(req, &room);
-    if (room < size)
-        c.buf = mem = malloc(size);
+    char *path, *mem;
+    int err = hl_path_fi(f, req, ino, &path);
+    c.buf = hl_buf(req, size, &mem);
     if (!c.buf)
         err = -ENOMEM;
     pthread_mutex_lock(&dh->lock);
@@ -282,9 +274,8 @@ static void hl_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 {
     struct fuse *f = hl_enter(req);
     struct hl_dir *dh = (struct hl_dir *)(uintptr_t)llfi->fh;
-    char *path = NULL;
-    if (!f->conf.nullpath_ok && hl_path(f, req, ino, NULL, &path) != 0)
-        path = NULL;
+    char *path;
+    hl_path_fi(f, req, ino, &path);
     struct fuse_file_info fi = *llfi;
     fi.fh = dh->fh;
     fuse_fs_releasedir(f->fs, path, &fi);
@@ -297,10 +288,8 @@ static void hl_releasedir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 static void hl_fsyncdir(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_file_info *llfi)
 {
     struct fuse *f = hl_enter(req);
-    char *path = NULL;
-    int err = 0;
-    if (!f->conf.nullpath_ok && (err = hl_path(f, req, ino, NULL, &path)) == -ENOENT)
-        err = 0;
+    char *path;
+    int err = hl_path_fi(f, req, ino, &path);
     struct fuse_file_info fi = *llfi;
     fi.fh = hl_dir_fs_fh(llfi->fh);
     if (!err)

@@ -74,7 +74,7 @@ FSP_FUSE_EXPORT int fuse_fs_read_buf(struct fuse_fs *fs, const char *path,
 }
 
 /* Frees a bufvec a read_buf() returned: the vector and its memory buffers. */
-static void free_bufvec(struct fuse_bufvec *bv)
+void hl_free_bufvec(struct fuse_bufvec *bv)
 {
     for (size_t i = 0; i < bv->count; i++)
         if (!(bv->buf[i].flags & FUSE_BUF_IS_FD))
@@ -96,7 +96,7 @@ FSP_FUSE_EXPORT int fuse_fs_read(struct fuse_fs *fs, const char *path, char *buf
     struct fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
     dst.buf[0].mem = buf;
     ssize_t n = fuse_buf_copy(&dst, src, 0);
-    free_bufvec(src);
+    hl_free_bufvec(src);
     return (int)n;
 }
 

@@ -88,10 +88,14 @@ void hl_table_free(struct fuse *f);
  * into memory hl_path_put frees. -ENOENT if the node has no name. */
 int hl_path(struct fuse *f, fuse_req_t req, uint64_t id, const char *name, char **path);
 void hl_path_put(fuse_req_t req, char *path);
+/* hl_path for an operation on an open file: NULL with nullpath_ok, or once
+ * the file is unlinked. */
+int hl_path_fi(struct fuse *f, fuse_req_t req, uint64_t id, char **path);
 /* size bytes from the request's scratch, or malloc()ed (hl_path_put). */
 char *hl_path_alloc(fuse_req_t req, size_t size);
-/* Room left in the request's scratch after the paths taken so far. */
-void *hl_space(fuse_req_t req, size_t *size);
+/* size bytes of the request's scratch left after the paths taken so far or, when it is short, of
+ * malloc()ed memory that *mem points to (the caller frees *mem). NULL if out of memory. */
+void *hl_buf(fuse_req_t req, size_t size, char **mem);
 
 /* The kernel now knows (parent, name) as the file with attributes st:
  * count a lookup and return the node id (0 if out of memory). */
@@ -121,6 +125,9 @@ int hl_hide(struct fuse *f, fuse_req_t req, uint64_t parent, const char *name);
 bool hl_node_fh(struct fuse *f, uint64_t id, uint64_t *fh);
 /* auto_cache: true if mtime and size are what they were (then records st). */
 bool hl_cache_unchanged(struct fuse *f, uint64_t id, const struct stat *st);
+
+/* hl_fs.c: frees a bufvec read_buf() returned, with its memory buffers. */
+void hl_free_bufvec(struct fuse_bufvec *bv);
 
 /* hl_ops.c / hl_dir.c: the low-level handlers. */
 uint64_t hl_dir_fs_fh(uint64_t fh); /* the file system's handle of a directory */

@@ -245,13 +245,11 @@ void hl_table_free(struct fuse *f)
             }
         }
     }
-    if (f->ids.buckets) {
-        for (size_t i = 0; i < f->ids.size; i++) {
-            for (struct hl_node *n = f->ids.buckets[i], *next; n; n = next) {
-                next = n->id_next;
-                free(n->fhs);
-                free(n);
-            }
+    for (size_t i = 0; i < f->ids.size; i++) {
+        for (struct hl_node *n = f->ids.buckets[i], *next; n; n = next) {
+            next = n->id_next;
+            free(n->fhs);
+            free(n);
         }
     }
     free(f->names.buckets);
@@ -308,6 +306,15 @@ int hl_path(struct fuse *f, fuse_req_t req, uint64_t id, const char *name, char 
 out:
     pthread_rwlock_unlock(&f->tree);
     return err;
+}
+
+int hl_path_fi(struct fuse *f, fuse_req_t req, uint64_t id, char **path)
+{
+    *path = NULL;
+    if (f->conf.nullpath_ok)
+        return 0;
+    int err = hl_path(f, req, id, NULL, path);
+    return err == -ENOENT ? 0 : err;
 }
 
 uint64_t hl_child(struct fuse *f, uint64_t parent, const char *name)

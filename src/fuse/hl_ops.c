@@ -22,16 +22,6 @@ static void reply_err(fuse_req_t req, int err)
     fuse_reply_err(req, err < 0 ? -err : err);
 }
 
-/* The path of an operation on an open file (see above). */
-static int path_fi(struct fuse *f, fuse_req_t req, fuse_ino_t ino, char **path)
-{
-    *path = NULL;
-    if (f->conf.nullpath_ok)
-        return 0;
-    int err = hl_path(f, req, ino, NULL, path);
-    return err == -ENOENT ? 0 : err;
-}
-
 void hl_adjust_stat(struct fuse *f, uint64_t id, struct stat *st)
 {
     if (!f->conf.use_ino)
@@ -73,6 +63,28 @@ static void reply_entry(struct fuse *f, fuse_req_t req, const struct fuse_entry_
     }
     if (fuse_reply_entry(req, e) != 0 && e->ino)
         hl_forget(f, e->ino, 1);
+}
+
+/* mkdir, symlink, link: the file system made (parent, name) at path (unless
+ * err): reply with its entry. */
+static void reply_made(struct fuse *f, fuse_req_t req, fuse_ino_t parent, const char *name,
+                       const char *path, int err)
+{
+    struct fuse_entry_param e;
+    if (!err)
+        err = lookup_path(f, parent, name, path, &e, NULL);
+    reply_entry(f, req, &e, err);
+}
+
+/* getattr, setattr: the attributes the file system gave (unless err). */
+static void reply_attr(struct fuse *f, fuse_req_t req, fuse_ino_t ino, struct stat *st, int err)
+{
+    if (err) {
+        reply_err(req, err);
+    } else {
+        hl_adjust_stat(f, ino, st);
+        fuse_reply_attr(req, st, f->conf.attr_timeout);
+    }
 }
 
 /* --- init, destroy, lookup, forget -------------------------------------------- */
@@ -136,7 +148,7 @@ static int attr_target(struct fuse *f, fuse_req_t req, fuse_ino_t ino, struct fu
                        struct fuse_file_info *spare, char **path)
 {
     if (*fi)
-        return path_fi(f, req, ino, path);
+        return hl_path_fi(f, req, ino, path);
     int err = hl_path(f, req, ino, NULL, path);
     if (err == -ENOENT && f->conf.nullpath_ok && hl_node_fh(f, ino, &spare->fh)) {
         *fi = spare;
@@ -156,12 +168,7 @@ static void hl_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
     if (!err)
         err = fuse_fs_getattr(f->fs, path, &st, fi);
     hl_path_put(req, path);
-    if (err) {
-        reply_err(req, err);
-    } else {
-        hl_adjust_stat(f, ino, &st);
-        fuse_reply_attr(req, &st, f->conf.attr_timeout);
-    }
+    reply_attr(f, req, ino, &st, err);
     hl_leave();
 }
 
@@ -205,12 +212,7 @@ static void hl_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int va
     if (!err)
         err = fuse_fs_getattr(f->fs, path, &st, fi);
     hl_path_put(req, path);
-    if (err) {
-        reply_err(req, err);
-    } else {
-        hl_adjust_stat(f, ino, &st);
-        fuse_reply_attr(req, &st, f->conf.attr_timeout);
-    }
+    reply_attr(f, req, ino, &st, err);
     hl_leave();
 }
 
@@ -261,48 +263,39 @@ static void hl_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
 static void hl_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode)
 {
     struct fuse *f = hl_enter(req);
-    struct fuse_entry_param e;
     char *path;
     int err = hl_path(f, req, parent, name, &path);
     if (!err)
         err = fuse_fs_mkdir(f->fs, path, mode);
-    if (!err)
-        err = lookup_path(f, parent, name, path, &e, NULL);
+    reply_made(f, req, parent, name, path, err);
     hl_path_put(req, path);
-    reply_entry(f, req, &e, err);
     hl_leave();
 }
 
 static void hl_symlink(fuse_req_t req, const char *link, fuse_ino_t parent, const char *name)
 {
     struct fuse *f = hl_enter(req);
-    struct fuse_entry_param e;
     char *path;
     int err = hl_path(f, req, parent, name, &path);
     if (!err)
         err = fuse_fs_symlink(f->fs, link, path);
-    if (!err)
-        err = lookup_path(f, parent, name, path, &e, NULL);
+    reply_made(f, req, parent, name, path, err);
     hl_path_put(req, path);
-    reply_entry(f, req, &e, err);
     hl_leave();
 }
 
 static void hl_link(fuse_req_t req, fuse_ino_t ino, fuse_ino_t newparent, const char *newname)
 {
     struct fuse *f = hl_enter(req);
-    struct fuse_entry_param e;
     char *from = NULL, *to = NULL;
     int err = hl_path(f, req, ino, NULL, &from);
     if (!err)
         err = hl_path(f, req, newparent, newname, &to);
     if (!err)
         err = fuse_fs_link(f->fs, from, to);
-    if (!err)
-        err = lookup_path(f, newparent, newname, to, &e, NULL);
+    reply_made(f, req, newparent, newname, to, err);
     hl_path_put(req, from);
     hl_path_put(req, to);
-    reply_entry(f, req, &e, err);
     hl_leave();
 }
 
@@ -439,23 +432,17 @@ static void hl_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
 {
     struct fuse *f = hl_enter(req);
     char *path;
-    int err = path_fi(f, req, ino, &path);
+    int err = hl_path_fi(f, req, ino, &path);
     if (!err && f->fs->op.read_buf) {
         struct fuse_bufvec *bv = NULL;
         err = fuse_fs_read_buf(f->fs, path, &bv, size, off, fi);
         if (!err) {
             fuse_reply_data(req, bv, FUSE_BUF_SPLICE_MOVE);
-            for (size_t i = 0; i < bv->count; i++)
-                if (!(bv->buf[i].flags & FUSE_BUF_IS_FD))
-                    free(bv->buf[i].mem);
-            free(bv);
+            hl_free_bufvec(bv);
         }
     } else if (!err) {
         /* The data goes to the scratch space the reply is built from. */
-        size_t room;
-        char *buf = hl_space(req, &room), *mem = NULL;
-        if (room < size)
-            buf = mem = malloc(size);
+        char *mem, *buf = hl_buf(req, size, &mem);
         int res = buf ? fuse_fs_read(f->fs, path, buf, size, off, fi) : -ENOMEM;
         if (res >= 0)
             fuse_reply_buf(req, buf, (size_t)res < size ? (size_t)res : size);
@@ -474,7 +461,7 @@ static void hl_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
 {
     struct fuse *f = hl_enter(req);
     char *path;
-    int res = path_fi(f, req, ino, &path);
+    int res = hl_path_fi(f, req, ino, &path);
     if (!res)
         res = fuse_fs_write(f->fs, path, buf, size, off, fi);
     if (res < 0)
@@ -489,7 +476,7 @@ static void hl_flush(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
     struct fuse *f = hl_enter(req);
     char *path;
-    int err = path_fi(f, req, ino, &path);
+    int err = hl_path_fi(f, req, ino, &path);
     if (!err) {
         err = fuse_fs_flush(f->fs, path, fi);
         /* close() drops the owner's POSIX locks. */
@@ -509,7 +496,7 @@ static void hl_release(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
 {
     struct fuse *f = hl_enter(req);
     char *path;
-    path_fi(f, req, ino, &path);
+    hl_path_fi(f, req, ino, &path);
     if (fi->flock_release && f->fs->op.flock)
         fuse_fs_flock(f->fs, path, fi, LOCK_UN);
     fuse_fs_release(f->fs, path, fi);
@@ -531,7 +518,7 @@ static void hl_fsync(fuse_req_t req, fuse_ino_t ino, int datasync, struct fuse_f
 {
     struct fuse *f = hl_enter(req);
     char *path;
-    int err = path_fi(f, req, ino, &path);
+    int err = hl_path_fi(f, req, ino, &path);
     if (!err)
         err = fuse_fs_fsync(f->fs, path, datasync, fi);
     hl_path_put(req, path);
@@ -585,12 +572,9 @@ static void reply_xattr_data(fuse_req_t req, int res, const char *buf, size_t si
 static void hl_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t size)
 {
     struct fuse *f = hl_enter(req);
-    size_t room;
-    char *path, *buf, *mem = NULL;
+    char *path, *mem;
     int res = hl_path(f, req, ino, NULL, &path);
-    buf = hl_space(req, &room);
-    if (room < size)
-        buf = mem = malloc(size);
+    char *buf = hl_buf(req, size, &mem);
     if (!res)
         res = buf ? fuse_fs_getxattr(f->fs, path, name, size ? buf : NULL, size) : -ENOMEM;
     reply_xattr_data(req, res, buf, size);
@@ -602,12 +586,9 @@ static void hl_getxattr(fuse_req_t req, fuse_ino_t ino, const char *name, size_t
 static void hl_listxattr(fuse_req_t req, fuse_ino_t ino, size_t size)
 {
     struct fuse *f = hl_enter(req);
-    size_t room;
-    char *path, *buf, *mem = NULL;
+    char *path, *mem;
     int res = hl_path(f, req, ino, NULL, &path);
-    buf = hl_space(req, &room);
-    if (room < size)
-        buf = mem = malloc(size);
+    char *buf = hl_buf(req, size, &mem);
     if (!res)
         res = buf ? fuse_fs_listxattr(f->fs, path, size ? buf : NULL, size) : -ENOMEM;
     reply_xattr_data(req, res, buf, size);
@@ -646,7 +627,7 @@ static void hl_getlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 {
     struct fuse *f = hl_enter(req);
     char *path;
-    int err = path_fi(f, req, ino, &path);
+    int err = hl_path_fi(f, req, ino, &path);
     if (!err)
         err = fuse_fs_lock(f->fs, path, fi, F_GETLK, lock);
     hl_path_put(req, path);
@@ -662,7 +643,7 @@ static void hl_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 {
     struct fuse *f = hl_enter(req);
     char *path;
-    int err = path_fi(f, req, ino, &path);
+    int err = hl_path_fi(f, req, ino, &path);
     if (!err)
         err = fuse_fs_lock(f->fs, path, fi, sleep ? F_SETLKW : F_SETLK, lock);
     hl_path_put(req, path);
@@ -674,7 +655,7 @@ static void hl_flock(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, 
 {
     struct fuse *f = hl_enter(req);
     char *path;
-    int err = path_fi(f, req, ino, &path);
+    int err = hl_path_fi(f, req, ino, &path);
     if (!err)
         err = fuse_fs_flock(f->fs, path, fi, op);
     hl_path_put(req, path);
@@ -707,13 +688,11 @@ static void hl_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg
     struct fuse_file_info fi = *llfi;
     if (flags & FUSE_IOCTL_DIR)
         fi.fh = hl_dir_fs_fh(fi.fh);
-    size_t size = in_bufsz > out_bufsz ? in_bufsz : out_bufsz, room;
-    char *path, *mem = NULL, *buf = NULL;
-    int res = (flags & FUSE_IOCTL_COMPAT) ? -ENOSYS : path_fi(f, req, ino, &path);
+    size_t size = in_bufsz > out_bufsz ? in_bufsz : out_bufsz;
+    char *path = NULL, *mem = NULL, *buf = NULL;
+    int res = (flags & FUSE_IOCTL_COMPAT) ? -ENOSYS : hl_path_fi(f, req, ino, &path);
     if (!res && size) {
-        buf = hl_space(req, &room);
-        if (room < size)
-            buf = mem = malloc(size);
+        buf = hl_buf(req, size, &mem);
         if (!buf)
             res = -ENOMEM;
         else if (in_bufsz)
@@ -726,8 +705,7 @@ static void hl_ioctl(fuse_req_t req, fuse_ino_t ino, unsigned int cmd, void *arg
     else
         fuse_reply_ioctl(req, res, buf, out_bufsz);
     free(mem);
-    if (!(flags & FUSE_IOCTL_COMPAT))
-        hl_path_put(req, path);
+    hl_path_put(req, path);
     hl_leave();
 }
 
@@ -737,7 +715,7 @@ static void hl_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
     struct fuse *f = hl_enter(req);
     unsigned revents = 0;
     char *path;
-    int err = path_fi(f, req, ino, &path);
+    int err = hl_path_fi(f, req, ino, &path);
     if (!err)
         err = fuse_fs_poll(f->fs, path, fi, ph, &revents);
     hl_path_put(req, path);
@@ -753,7 +731,7 @@ static void hl_fallocate(fuse_req_t req, fuse_ino_t ino, int mode, off_t offset,
 {
     struct fuse *f = hl_enter(req);
     char *path;
-    int err = path_fi(f, req, ino, &path);
+    int err = hl_path_fi(f, req, ino, &path);
     if (!err)
         err = fuse_fs_fallocate(f->fs, path, mode, offset, length, fi);
     hl_path_put(req, path);
@@ -767,9 +745,9 @@ static void hl_copy_file_range(fuse_req_t req, fuse_ino_t ino_in, off_t off_in,
 {
     struct fuse *f = hl_enter(req);
     char *in = NULL, *out = NULL;
-    ssize_t res = path_fi(f, req, ino_in, &in);
+    ssize_t res = hl_path_fi(f, req, ino_in, &in);
     if (!res)
-        res = path_fi(f, req, ino_out, &out);
+        res = hl_path_fi(f, req, ino_out, &out);
     if (!res)
         res = fuse_fs_copy_file_range(f->fs, in, fi_in, off_in, out, fi_out, off_out, len, flags);
     if (res < 0)
@@ -786,7 +764,7 @@ static void hl_lseek(fuse_req_t req, fuse_ino_t ino, off_t off, int whence,
 {
     struct fuse *f = hl_enter(req);
     char *path;
-    off_t res = path_fi(f, req, ino, &path);
+    off_t res = hl_path_fi(f, req, ino, &path);
     if (!res)
         res = fuse_fs_lseek(f->fs, path, off, whence, fi);
     if (res < 0)

@@ -56,8 +56,7 @@ static int send_iov(fuse_req_t req, int err, const struct iovec *iov, int count)
         return 0;
     if (tls_running == req)
         req->answered_inline = true;
-    int rc = err ? fsp_reply_err(freq, err) : fsp_reply_iov(freq, iov, count);
-    return rc;
+    return err ? fsp_reply_err(freq, err) : fsp_reply_iov(freq, iov, count);
 }
 
 static int send_buf(fuse_req_t req, const void *data, size_t size)
@@ -144,8 +143,6 @@ FSP_FUSE_EXPORT int fuse_reply_err(fuse_req_t req, int err)
         fuse_log(FUSE_LOG_ERR, "fuse: bad error value: %i\n", -err);
         err = ERANGE;
     }
-    if (err == 0)
-        return send_iov(req, 0, NULL, 0);
     return send_iov(req, err, NULL, 0);
 }
 

@@ -340,7 +340,7 @@ static int run(struct fuse_session *se, unsigned threads)
     if (!atomic_load(&se->exited)) {
         fsp_session_set_threads(se->fsp, threads);
         rc = fsp_session_start(se->fsp);
-        if (rc == 0 || rc != -EBUSY) {
+        if (rc != -EBUSY) {
             int wrc = fsp_session_wait(se->fsp);
             if (rc == 0)
                 rc = wrc;

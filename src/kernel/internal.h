@@ -120,7 +120,6 @@ struct fsp_session {
     pthread_cond_t cond; /* buffers returned, workers exited */
     struct fsp_req *inflight;
     struct fsp_bufset *free_bufs;
-    unsigned nbufsets; /* allocated in total */
     unsigned ndeferred;
     uint64_t pending_intr[FSP_PENDING_INTR];
     unsigned pending_intr_next, pending_intr_count;
@@ -131,7 +130,6 @@ struct fsp_session {
 /* mount.c */
 int fsp_kmount(struct fsp_session *se, const struct fsp_mount_opts *opts);
 void fsp_kunmount(struct fsp_session *se);
-bool fsp_kstill_mounted(struct fsp_session *se);
 void fsp_kabort(struct fsp_session *se);
 void fsp_kreap_watcher(struct fsp_session *se);
 

@@ -432,7 +432,7 @@ int fsp_kmount(struct fsp_session *se, const struct fsp_mount_opts *opts)
     return 0;
 }
 
-bool fsp_kstill_mounted(struct fsp_session *se)
+static bool still_mounted(struct fsp_session *se)
 {
     struct fsp_mntent e;
     if (fsp_mountinfo_top(se->mountpoint, &e) != 0)
@@ -447,14 +447,14 @@ bool fsp_kstill_mounted(struct fsp_session *se)
 void fsp_kunmount(struct fsp_session *se)
 {
     pthread_mutex_lock(&se->mount_lock);
-    if (se->mounted && fsp_kstill_mounted(se)) {
+    if (se->mounted && still_mounted(se)) {
         if (se->kind == FSP_MOUNT_SYSCALL) {
             if (umount2(se->mountpoint, UMOUNT_NOFOLLOW) != 0 &&
                 umount2(se->mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) != 0)
                 fsp_log("fsp: cannot unmount %s: %s", se->mountpoint, strerror(errno));
         } else if (se->kind == FSP_MOUNT_FUSERMOUNT3) {
             int err = run_fusermount3_unmount(se->mountpoint);
-            if (err < 0 && fsp_kstill_mounted(se))
+            if (err < 0 && still_mounted(se))
                 fsp_log("fsp: fusermount3 -u %s failed: %s", se->mountpoint, strerror(-err));
         }
     }

@@ -71,15 +71,12 @@ void fsp_req_release(struct fsp_req *req)
         req->in_list = false;
     }
     if (req->state == FSP_REQ_DEFERRED) {
-        struct fsp_bufset *bs = req->bs;
-        req->state = FSP_REQ_DONE;
-        bs->next_free = se->free_bufs;
-        se->free_bufs = bs;
+        req->bs->next_free = se->free_bufs;
+        se->free_bufs = req->bs;
         se->ndeferred--;
         pthread_cond_broadcast(&se->cond);
-    } else {
-        req->state = FSP_REQ_DONE;
     }
+    req->state = FSP_REQ_DONE;
     pthread_mutex_unlock(&se->lock);
 }
 

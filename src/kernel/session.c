@@ -143,9 +143,7 @@ struct fsp_session *fsp_session_mount(const struct fsp_mount_opts *opts,
     se->buf_in_size = (size_t)mw + 4096;
     se->buf_scratch_size = (size_t)mw + 4096;
 
-    se->nworkers = opts->thread_count ? opts->thread_count : default_threads();
-    if (se->nworkers > FSP_MAX_THREADS)
-        se->nworkers = FSP_MAX_THREADS;
+    fsp_session_set_threads(se, opts->thread_count);
 
     if (pipe2(se->stop_pipe, O_CLOEXEC) != 0) {
         err = errno;
@@ -272,7 +270,6 @@ int fsp_session_start(struct fsp_session *se)
         w->bs = fsp_bufset_new(se);
         if (!w->bs)
             return -ENOMEM; /* freed by destroy */
-        se->nbufsets++;
     }
 
     /* Threads start with every signal blocked: signals are the

@@ -22,6 +22,7 @@ struct fsp_bufset *fsp_bufset_new(struct fsp_session *se)
     struct fsp_bufset *bs = calloc(1, sizeof(*bs));
     if (!bs)
         return NULL;
+    bs->req.bs = bs;
     bs->in_size = se->buf_in_size;
     bs->scratch_size = se->buf_scratch_size;
     bs->in = malloc(bs->in_size);
@@ -59,10 +60,8 @@ static struct fsp_bufset *take_spare(struct fsp_session *se)
         pthread_mutex_unlock(&se->lock);
         bs = fsp_bufset_new(se);
         pthread_mutex_lock(&se->lock);
-        if (bs) {
-            se->nbufsets++;
+        if (bs)
             break;
-        }
         if (atomic_load(&se->exited))
             break;
         fsp_log("fsp: out of memory for a request buffer; waiting for one to free up");
@@ -265,7 +264,6 @@ static void dispatch(struct fsp_worker *w, struct fsp_bufset *bs, size_t n)
     req->state = FSP_REQ_ACTIVE;
     req->noreply = takes_no_reply(h->opcode);
     req->in_list = false;
-    req->bs = bs;
     atomic_store_explicit(&req->interrupted, false, memory_order_relaxed);
 
     if (fsp_debug(se))

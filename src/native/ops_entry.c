@@ -94,9 +94,10 @@ static void op_batch_forget(struct fsp_req *req, const void *arg, uint32_t argle
 {
     const struct fuse_batch_forget_in *in = arg;
     const struct fuse_forget_one *one = (const void *)(in + 1);
-    size_t max = (arglen - sizeof *in) / sizeof *one;
-    for (size_t i = 0; i < in->count && i < max; i++)
-        fsp_node_forget(fsp_native_of(req), one[i].nodeid, one[i].nlookup);
+    struct fsp_native *nt = fsp_native_of(req);
+    /* The session has checked that count records fit the request. */
+    for (uint32_t i = 0; i < in->count; i++)
+        fsp_node_forget(nt, one[i].nodeid, one[i].nlookup);
     fsp_reply_none(req);
 }
 

@@ -60,10 +60,6 @@ static void op_write(struct fsp_req *req, const void *arg, uint32_t arglen)
     ULONG bytes = 0;
     FSP_FSCTL_FILE_INFO info;
 
-    if (arglen - sizeof *in < in->size) {
-        fsp_reply_err(req, EINVAL);
-        return;
-    }
     if (!nt->fs->Interface->Write) {
         fsp_reply_err(req, EOPNOTSUPP);
         return;

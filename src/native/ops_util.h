@@ -47,6 +47,10 @@ static inline NTSTATUS fsp_open_path(struct fsp_native *nt, PWSTR path, UINT32 o
 {
     FSP_FSCTL_OPEN_FILE_INFO oinfo;
     memset(&oinfo, 0, sizeof oinfo);
+    if (!nt->fs->Interface->Open) {
+        memset(info, 0, sizeof *info);
+        return STATUS_INVALID_DEVICE_REQUEST; /* every caller's answer for "no Open" */
+    }
     NTSTATUS st = nt->fs->Interface->Open(nt->fs, path, options, access, context, &oinfo.FileInfo);
     *info = oinfo.FileInfo;
     return st;

@@ -621,7 +621,7 @@ static UINT32 access_of(const struct wa_call *c)
 
 /* Open the request's file, run the call, close. The change time is set by
  * the call itself: a plain Cleanup follows a change, as for SETATTR. */
-static NTSTATUS wa_run(struct fsp_req *req, struct fsp_native *nt, struct wa_call *c)
+static NTSTATUS wa_run(struct fsp_req *req, struct wa_call *c)
 {
     const struct fuse_in_header *hdr = fsp_req_header(req);
     c->uid = hdr->uid;
@@ -644,7 +644,7 @@ bool fsp_winattr_get(struct fsp_req *req, const char *name, uint32_t size)
         fsp_reply_err(req, EOPNOTSUPP);
         return true;
     }
-    NTSTATUS st = wa_run(req, nt, &c);
+    NTSTATUS st = wa_run(req, &c);
     if (!NT_SUCCESS(st)) {
         fsp_reply_status(req, st);
     } else if (size == 0) {
@@ -686,7 +686,7 @@ bool fsp_winattr_set(struct fsp_req *req, const char *name, const void *value, s
         free(c.mod);
         return true;
     }
-    NTSTATUS st = wa_run(req, nt, &c);
+    NTSTATUS st = wa_run(req, &c);
     /* Mode, uid and gid come from the descriptor: drop the kernel's copy
      * before the caller can look again. */
     if (c.changed_security && (nt->attr_sec || nt->attr_nsec))

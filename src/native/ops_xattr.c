@@ -233,7 +233,7 @@ static NTSTATUS run_cb(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, 
 }
 
 /* Open the request's file, run the call, close; a change moves ChangeTime. */
-static NTSTATUS xattr_run(struct fsp_req *req, struct fsp_native *nt, struct xattr_call *c)
+static NTSTATUS xattr_run(struct fsp_req *req, struct xattr_call *c)
 {
     bool change = c->kind == XA_SET || c->kind == XA_REMOVE;
     c->scratch = fsp_req_scratch(req, &c->scratch_cap);
@@ -285,7 +285,7 @@ static void op_getxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
         fsp_reply_err(req, ENODATA);
         return;
     }
-    NTSTATUS st = xattr_run(req, nt, &c);
+    NTSTATUS st = xattr_run(req, &c);
     if (!NT_SUCCESS(st)) {
         fsp_reply_status(req, st);
         return;
@@ -319,7 +319,7 @@ static void op_listxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
         fsp_reply_err(req, EOPNOTSUPP);
         return;
     }
-    NTSTATUS st = xattr_run(req, nt, &c);
+    NTSTATUS st = xattr_run(req, &c);
     if (!NT_SUCCESS(st)) {
         fsp_reply_status(req, st);
         return;
@@ -385,7 +385,7 @@ static void change_common(struct fsp_req *req, struct fsp_native *nt, struct xat
         fsp_reply_err(req, err);
         return;
     }
-    fsp_reply_status(req, xattr_run(req, nt, c));
+    fsp_reply_status(req, xattr_run(req, c));
     list_free(c);
 }
 
