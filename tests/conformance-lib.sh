@@ -4,34 +4,23 @@
 # (memfs-fuse3) after tests/lib.sh.
 #
 # Needs CONF (the suite's binary). conf_reference sets ref_out; compare and
-# asserted read it. The caller's EXIT trap must call conf_cleanup before
-# lib.sh's _fsp_cleanup, so the reference tmpfs is unmounted before
-# $FSP_TMP is removed:  trap 'conf_cleanup; _fsp_cleanup' EXIT
+# asserted read it. The reference tmpfs is lib.sh's fsp_mount_tmpfs, so
+# lib.sh's exit trap unmounts it if the run is cut short.
 
 ref=$FSP_TMP/ref
 ref_out=$FSP_TMP/ref.out
-ref_mounted=0
-
-conf_cleanup() {
-    if [ "$ref_mounted" = 1 ]; then
-        timeout 10 umount "$ref" 2>/dev/null || umount -l "$ref" 2>/dev/null
-        ref_mounted=0
-    fi
-}
 
 # conf_reference: the suite's transcript on a fresh tmpfs, into $ref_out.
 # Returns 1 if the tmpfs could not be mounted.
 conf_reference() {
     local rc
-    mkdir -p "$ref"
-    if ! timeout 10 mount -t tmpfs -o size=1g,mode=0755 fsp-conformance-ref "$ref"; then
+    if ! fsp_mount_tmpfs "$ref" fsp-conformance-ref size=1g,mode=0755; then
         fail "conformance: cannot mount the tmpfs reference"
         return 1
     fi
-    ref_mounted=1
     (cd / && timeout -k 5 60 "$CONF" "$ref") >"$ref_out" 2>"$ref_out.err"
     rc=$?
-    conf_cleanup
+    fsp_umount_tmpfs "$ref"
     if [ "$rc" -ne 0 ]; then
         fail "conformance/reference: the suite fails on tmpfs (exit $rc)"
         grep '^FAIL' "$ref_out" | sed 's/^/    /'

@@ -54,6 +54,38 @@ fsp_start_fs() {
     fsp_wait_mounted "$dir" 10
 }
 
+# fsp_start_logged ID DIR CMD...: fsp_start_fs DIR CMD... -m DIR, with CMD's
+# stdout in $FSP_TMP/ID.out and stderr in $FSP_TMP/ID.err; sets FSP_PID (CMD
+# itself, through exec). Fails, showing CMD's stderr, if it did not mount.
+fsp_start_logged() {
+    local id=$1 dir=$2
+    shift 2
+    # shellcheck disable=SC2016 # $1, $2 and $@ are the inner shell's
+    if fsp_start_fs "$dir" sh -c 'out=$1 err=$2; shift 2; exec "$@" >"$out" 2>"$err"' sh \
+        "$FSP_TMP/$id.out" "$FSP_TMP/$id.err" "$@" -m "$dir"; then
+        return 0
+    fi
+    echo "    $* -m $dir did not mount within 10 s; its stderr:"
+    tail -20 "$FSP_TMP/$id.err" 2>/dev/null | sed 's/^/    /'
+    return 1
+}
+
+# fsp_mount_tmpfs DIR NAME OPTIONS: mount a tmpfs (a reference file system)
+# on DIR; it is unmounted at exit, before $FSP_TMP is removed, unless
+# fsp_umount_tmpfs did so first. Needs root.
+_fsp_tmpfs=()
+fsp_mount_tmpfs() {
+    mkdir -p "$1"
+    timeout 10 mount -t tmpfs -o "$3" "$2" "$1" || return 1
+    _fsp_tmpfs+=("$1")
+}
+
+# fsp_umount_tmpfs DIR: unmount a tmpfs of fsp_mount_tmpfs (lazily if busy).
+fsp_umount_tmpfs() {
+    grep -q " $1 tmpfs " /proc/self/mounts || return 0
+    timeout 10 umount "$1" 2>/dev/null || umount -l "$1" 2>/dev/null
+}
+
 # fsp_wait_exit PID SECONDS: bounded wait for PID (a child of this shell) to
 # end; its exit status in RC. Fails if it is still running.
 fsp_wait_exit() {
@@ -83,15 +115,11 @@ stop_with() {
 }
 
 # fsp_stop_fs PID DIR: SIGTERM, wait bounded for exit and unmount.
+# (A PID still running after 10 s is left to the exit cleanup.)
 fsp_stop_fs() {
-    local pid=$1 dir=$2 i
-    kill -TERM "$pid" 2>/dev/null
-    for ((i = 0; i < 200; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    wait "$pid" 2>/dev/null
-    fsp_wait_unmounted "$dir" 5
+    kill -TERM "$1" 2>/dev/null
+    fsp_wait_exit "$1" 10 >/dev/null 2>&1
+    fsp_wait_unmounted "$2" 5
 }
 
 _fsp_cleanup() {
@@ -108,6 +136,9 @@ _fsp_cleanup() {
         if is_mounted "$dir"; then
             umount -l "$dir" 2>/dev/null || fusermount3 -uz "$dir" 2>/dev/null
         fi
+    done
+    for dir in "${_fsp_tmpfs[@]}"; do
+        fsp_umount_tmpfs "$dir"
     done
     rm -rf "$FSP_TMP" 2>/dev/null
 }

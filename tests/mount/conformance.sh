@@ -20,9 +20,6 @@ SPECIAL_LIMIT=30 # seconds for a run of the special checks
 
 # shellcheck source=tests/conformance-lib.sh
 . "$(dirname "$0")/../conformance-lib.sh"
-# lib.sh's trap unmounts the FUSE mounts and ends the file systems; the
-# reference tmpfs is ours to unmount, before lib.sh removes $FSP_TMP.
-trap 'conf_cleanup; _fsp_cleanup' EXIT
 
 if [ ! -x "$CONF" ]; then
     fail "conformance: $CONF not built"
@@ -32,22 +29,18 @@ fi
 # stop_memfs PID DIR LABEL: SIGTERM, bounded wait; MEMFS must exit 0 and
 # leave no mount (lib.sh's fsp_stop_fs does not keep the exit status).
 stop_memfs() {
-    local pid=$1 dir=$2 label=$3 i rc
+    local pid=$1 dir=$2 label=$3
     kill -TERM "$pid" 2>/dev/null
-    for ((i = 0; i < 200; i++)); do
-        kill -0 "$pid" 2>/dev/null || break
-        sleep 0.05
-    done
-    if kill -0 "$pid" 2>/dev/null; then
+    if ! fsp_wait_exit "$pid" 10; then
         fail "conformance/memfs-exit ($label): still running 10 s after SIGTERM"
         kill -KILL "$pid" 2>/dev/null
+        wait "$pid"
+        RC=$?
     fi
-    wait "$pid"
-    rc=$?
-    if [ "$rc" -eq 0 ]; then
+    if [ "$RC" -eq 0 ]; then
         pass "conformance/memfs-exit ($label)"
     else
-        fail "conformance/memfs-exit ($label): exit status $rc"
+        fail "conformance/memfs-exit ($label): exit status $RC"
     fi
     fsp_wait_unmounted "$dir" 5 || fail "conformance/unmount ($label): $dir still mounted"
 }

@@ -9,7 +9,6 @@
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/conformance-lib.sh
 . "$(dirname "$0")/../conformance-lib.sh"
-trap 'conf_cleanup; _fsp_cleanup' EXIT
 
 CONF=$FSP_BUILD/tests/conformance
 MEMFS=$FSP_BUILD/memfs-fuse3

@@ -17,18 +17,11 @@ for bin in "$MEMFS" "$MKSOCK"; do
     fi
 done
 
-# The reference: a tmpfs when we may mount one, else the test's directory.
+# The reference: a tmpfs when we may mount one (lib.sh unmounts it on
+# exit), else the test's directory.
 REF=$FSP_TMP/ref
 mkdir -p "$REF"
-REF_MOUNTED=0
-if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=16m fsp-links-ref "$REF" 2>/dev/null; then
-    REF_MOUNTED=1
-fi
-_links_cleanup() {
-    [ "$REF_MOUNTED" -eq 1 ] && umount "$REF" 2>/dev/null
-    _fsp_cleanup
-}
-trap _links_cleanup EXIT
+[ "$(id -u)" -eq 0 ] && fsp_mount_tmpfs "$REF" fsp-links-ref size=16m 2>/dev/null
 
 M=$FSP_TMP/mnt
 if ! fsp_start_fs "$M" sh -c 'exec "$@" >"$0.out" 2>"$0.err"' "$FSP_TMP/memfs" "$MEMFS" -m "$M"; then

@@ -24,20 +24,12 @@ fuse_mounts() { grep -E ' fuse(\.[^ ]*)? ' /proc/self/mounts || true; }
 matches() { [[ $1 =~ $2 ]]; } # matches STRING REGEX
 quiet() { "$@" >/dev/null; }   # quiet CMD...: CMD's stdout discarded
 
-# start_memfs ID DIR MEMFS-OPTIONS...: mount MEMFS on DIR (-m DIR added),
-# stdout to $FSP_TMP/ID.out, stderr to $FSP_TMP/ID.err; sets FSP_PID (MEMFS
-# itself, through exec). Fails, showing MEMFS's stderr, if it did not mount.
+# start_memfs ID DIR MEMFS-OPTIONS...: lib.sh's fsp_start_logged for MEMFS
+# (-m DIR added; output in $FSP_TMP/ID.{out,err}; sets FSP_PID).
 start_memfs() {
     local id=$1 dir=$2
     shift 2
-    # shellcheck disable=SC2016 # $1, $2 and $@ are the inner shell's
-    if fsp_start_fs "$dir" sh -c 'out=$1 err=$2; shift 2; exec "$@" >"$out" 2>"$err"' sh \
-        "$FSP_TMP/$id.out" "$FSP_TMP/$id.err" "$MEMFS" "$@" -m "$dir"; then
-        return 0
-    fi
-    echo "    memfs $* -m $dir did not mount within 10 s; its stderr:"
-    tail -20 "$FSP_TMP/$id.err" 2>/dev/null | sed 's/^/    /'
-    return 1
+    fsp_start_logged "$id" "$dir" "$MEMFS" "$@"
 }
 
 # no_mount_left DIR: DIR is no mount at all, and usable (no "Transport

@@ -77,17 +77,12 @@ esac
 
 # SIGTERM: unmount, free everything, exit; valgrind's verdict is the status.
 kill -TERM "$FSP_PID"
-for ((i = 0; i < EXIT_LIMIT * 20; i++)); do
-    kill -0 "$FSP_PID" 2>/dev/null || break
-    sleep 0.05
-done
-if kill -0 "$FSP_PID" 2>/dev/null; then
+if ! fsp_wait_exit "$FSP_PID" "$EXIT_LIMIT"; then
     fail "valgrind: memfs exits within $EXIT_LIMIT s of SIGTERM"
     show_vglog
     fsp_done # lib.sh's cleanup ends it and unmounts
 fi
-wait "$FSP_PID"
-rc=$?
+rc=$RC
 check "valgrind: the mount is gone" fsp_wait_unmounted "$M" 5
 if [ "$rc" -eq 0 ]; then
     pass "valgrind: memfs exits 0 (no memory errors, no definite/indirect leaks)"

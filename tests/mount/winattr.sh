@@ -38,20 +38,6 @@ fi
 chmod 0711 "$FSP_TMP"
 export NOBODY_CMD="setpriv --reuid=65534 --regid=65534 --clear-groups"
 
-# start_fs ID DIR CMD...: a file system on DIR, output to $FSP_TMP/ID.{out,err}.
-start_fs() {
-    local id=$1 dir=$2
-    shift 2
-    # shellcheck disable=SC2016 # the inner shell's $1, $2, $@
-    if fsp_start_fs "$dir" sh -c 'out=$1 err=$2; shift 2; exec "$@" >"$out" 2>"$err"' sh \
-        "$FSP_TMP/$id.out" "$FSP_TMP/$id.err" "$@" -m "$dir"; then
-        return 0
-    fi
-    echo "    $* -m $dir did not mount within 10 s; its stderr:"
-    tail -20 "$FSP_TMP/$id.err" 2>/dev/null | sed 's/^/    /'
-    return 1
-}
-
 # expect NAME EXPECTED SCRIPT: SCRIPT (bash, in a fresh directory on $M that
 # everybody may use) prints EXPECTED.
 N=0
@@ -75,7 +61,7 @@ expect() {
 }
 
 M=$FSP_TMP/m
-if ! start_fs memfs "$M" "$MEMFS"; then
+if ! fsp_start_logged memfs "$M" "$MEMFS"; then
     fail "winattr: mount MEMFS"
     fsp_done
 fi
@@ -322,8 +308,7 @@ expect "an unlinked open file: read and set through its descriptor" \
     $XT set /proc/self/fd/3 system.fsp.sddl "D:P(A;;FA;;;WD)"
     $XT get /proc/self/fd/3 system.fsp.sddl | grep -o "D:.*"
     exec 3<&-'
-mkdir -p "$FSP_TMP/ref"
-if mount -t tmpfs -o size=16m fsp-winattr-ref "$FSP_TMP/ref"; then
+if fsp_mount_tmpfs "$FSP_TMP/ref" fsp-winattr-ref size=16m; then
     mkdir -p "$M/src"
     echo x >"$M/src/a"
     setfattr -n user.k -v v "$M/src/a"
@@ -332,7 +317,7 @@ if mount -t tmpfs -o size=16m fsp-winattr-ref "$FSP_TMP/ref"; then
     check "cp -a --preserve=all to a tmpfs: no errors, user xattrs copied" \
         [ ! -s "$FSP_TMP/cp.err" -a "$(getfattr --absolute-names -n user.k --only-values "$FSP_TMP/ref/dst/a")" == v ]
     sed 's/^/    /' "$FSP_TMP/cp.err"
-    umount "$FSP_TMP/ref"
+    fsp_umount_tmpfs "$FSP_TMP/ref"
 fi
 
 check "MEMFS: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
@@ -341,7 +326,7 @@ check "MEMFS: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
 # memfs -r: reads work, changes are EROFS
 # ===========================================================================
 M=$FSP_TMP/ro
-if start_fs ro "$M" "$MEMFS" -r; then
+if fsp_start_logged ro "$M" "$MEMFS" -r; then
     expect "-r: get works; set is EROFS" \
         "$(printf 'O:S-1-5-0\n0x00000010\nEROFS\nEROFS\nEROFS')" '
         $XT get . system.fsp.sddl | grep -o "^O:S-1-5-0"
@@ -358,7 +343,7 @@ fi
 # A file system without GetSecurity/SetSecurity (pendfs)
 # ===========================================================================
 M=$FSP_TMP/nosec
-if start_fs nosec "$M" "$PENDFS" --mode=sync; then
+if fsp_start_logged nosec "$M" "$PENDFS" --mode=sync; then
     expect "no security: sddl is EOPNOTSUPP; attributes and crtime work (owner: the mounter)" \
         "$(printf 'EOPNOTSUPP\nEOPNOTSUPP\nEPERM\n0x00000022\n3.000000000\nEPERM')" '
         echo x >f

@@ -31,39 +31,17 @@ for bin in "$MEMFS" "$XT" "$PENDFS"; do
     fi
 done
 
-# The reference: a tmpfs of our own when we may mount one (unmounted on
-# exit, before lib.sh's cleanup), else a plain directory.
+# The reference: a tmpfs of our own when we may mount one (lib.sh unmounts
+# it on exit), else a plain directory.
 REF=$FSP_TMP/ref
 mkdir -p "$REF"
-REF_MOUNTED=0
-if [ "$(id -u)" -eq 0 ] && mount -t tmpfs -o size=64m fsp-xattr-ref "$REF" 2>/dev/null; then
-    REF_MOUNTED=1
-fi
-_xattr_cleanup() {
-    [ "$REF_MOUNTED" -eq 1 ] && umount "$REF" 2>/dev/null
-    _fsp_cleanup
-}
-trap _xattr_cleanup EXIT
+[ "$(id -u)" -eq 0 ] && fsp_mount_tmpfs "$REF" fsp-xattr-ref size=64m 2>/dev/null
 if ! { touch "$REF/probe" && setfattr -n user.probe -v 1 "$REF/probe"; } 2>/dev/null; then
     fail "xattr: the reference directory ($REF) takes user xattrs"
     fsp_done
 fi
 rm -f "$REF/probe"
 echo "    reference: $(findmnt -no FSTYPE -T "$REF")"
-
-# start_memfs ID DIR OPTIONS...: MEMFS on DIR, output to $FSP_TMP/ID.{out,err}.
-start_memfs() {
-    local id=$1 dir=$2
-    shift 2
-    # shellcheck disable=SC2016 # the inner shell's $1, $2, $@
-    if fsp_start_fs "$dir" sh -c 'out=$1 err=$2; shift 2; exec "$@" >"$out" 2>"$err"' sh \
-        "$FSP_TMP/$id.out" "$FSP_TMP/$id.err" "$@" -m "$dir"; then
-        return 0
-    fi
-    echo "    $* -m $dir did not mount within 10 s; its stderr:"
-    tail -20 "$FSP_TMP/$id.err" 2>/dev/null | sed 's/^/    /'
-    return 1
-}
 
 # run_in DIR SCRIPT: SCRIPT (bash) in DIR, stdout and stderr together, and
 # the exit status on a last line.
@@ -109,7 +87,7 @@ expect() {
 }
 
 M=$FSP_TMP/m
-if ! start_memfs memfs "$M" "$MEMFS"; then
+if ! fsp_start_logged memfs "$M" "$MEMFS"; then
     fail "xattr: mount MEMFS"
     fsp_done
 fi
@@ -315,7 +293,7 @@ check "MEMFS: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
 # memfs -u: EA names uppercased, as Windows stores them by default
 # ===========================================================================
 M=$FSP_TMP/upper
-if start_memfs upper "$M" "$MEMFS" -u; then
+if fsp_start_logged upper "$M" "$MEMFS" -u; then
     expect "-u: names are stored uppercased; any spelling finds them" \
         "$(printf 'user.LOWER\nuser.MIXED\n1\n2\n')" '
         touch f
@@ -333,7 +311,7 @@ fi
 # memfs -r: no changes
 # ===========================================================================
 M=$FSP_TMP/ro
-if start_memfs ro "$M" "$MEMFS" -r; then
+if fsp_start_logged ro "$M" "$MEMFS" -r; then
     expect "-r: setxattr and removexattr are EROFS; getxattr works" \
         "$(printf 'EROFS\nEROFS\nENODATA\n')" '
         $XT set . user.a 1; $XT remove . user.a; $XT get . user.a; $XT list .'
@@ -346,7 +324,7 @@ fi
 # A volume without EAs (pendfs): EOPNOTSUPP on every call, every time
 # ===========================================================================
 M=$FSP_TMP/noea
-if start_memfs noea "$M" "$PENDFS" --mode=sync; then
+if fsp_start_logged noea "$M" "$PENDFS" --mode=sync; then
     expect "no EAs: set, get, list, remove are EOPNOTSUPP (and stay so)" \
         "$(printf 'EOPNOTSUPP\nEOPNOTSUPP\nEOPNOTSUPP\nEOPNOTSUPP\nEOPNOTSUPP\nEOPNOTSUPP\nEOPNOTSUPP\n')" '
         echo x >f
