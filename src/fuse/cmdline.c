@@ -168,8 +168,8 @@ int fuse_parse_cmdline_30(struct fuse_args *args, struct fuse_cmdline_opts_30 *o
     return rc;
 }
 
-__asm__(".symver fuse_parse_cmdline_30,fuse_parse_cmdline@FUSE_3.0");
-__asm__(".symver fuse_parse_cmdline_312,fuse_parse_cmdline@@FUSE_3.12");
+FSP_FUSE_SYMVER("fuse_parse_cmdline_30,fuse_parse_cmdline@FUSE_3.0");
+FSP_FUSE_SYMVER("fuse_parse_cmdline_312,fuse_parse_cmdline@@FUSE_3.12");
 
 /* --- fuse_daemonize ------------------------------------------------------------- */
 

@@ -20,6 +20,15 @@
 
 #define FSP_FUSE_EXPORT __attribute__((visibility("default")))
 
+/* Binds a C function to a versioned libfuse3 symbol. libfuse.so.2 (src/fuse2)
+ * links a second build of these sources with FSP_FUSE_NO_SYMVER: it has no
+ * FUSE 3 version nodes and exports FUSE 2's names instead. */
+#ifdef FSP_FUSE_NO_SYMVER
+#define FSP_FUSE_SYMVER(spec) _Static_assert(1, "no symbol version")
+#else
+#define FSP_FUSE_SYMVER(spec) __asm__(".symver " spec)
+#endif
+
 /* A pending RETRIEVE, matched to its NOTIFY_REPLY by unique. */
 struct fuse_retrieve {
     struct fuse_retrieve *next;
@@ -67,6 +76,10 @@ struct fuse_pollhandle {
     uint64_t kh;
     struct fuse_session *se;
 };
+
+/* ll_session.c: the -o options of fuse_session_new() (0, or -1 after a message). */
+int fsp_fuse_session_opts(struct fuse_session *se, struct fuse_args *args);
+bool fsp_fuse_is_session_option(const char *opt);
 
 /* ll_dispatch.c */
 void fsp_fuse_fill_ops(struct fsp_session_ops *ops);

@@ -77,7 +77,12 @@ struct fuse {
 
     pthread_mutex_t dirs_lock;
     struct hl_dir *dirs; /* open directories (hl_dir.c) */
+
+    void *compat; /* libfuse.so.2: the FUSE 2 file system this one serves (src/fuse2) */
 };
+
+/* hl_main.c: whether fuse_new() takes opt (for libfuse.so.2's fuse_is_lib_option). */
+bool hl_is_option(const char *opt);
 
 /* hl_nodes.c: the node table. */
 int hl_table_init(struct fuse *f);

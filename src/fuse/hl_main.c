@@ -76,6 +76,11 @@ static int hl_opt_proc(void *data, const char *arg, int key, struct fuse_args *o
     return 1; /* everything else is fuse_session_new's to judge */
 }
 
+bool hl_is_option(const char *opt)
+{
+    return fuse_opt_match(hl_opts, opt);
+}
+
 FSP_FUSE_EXPORT void fuse_lib_help(struct fuse_args *args)
 {
     (void)args;
@@ -169,8 +174,8 @@ struct fuse *fuse_new_30(struct fuse_args *args, const struct fuse_operations *o
     return fuse_new_31(args, op, op_size, private_data);
 }
 
-__asm__(".symver fuse_new_30,fuse_new@FUSE_3.0");
-__asm__(".symver fuse_new_31,fuse_new@@FUSE_3.1");
+FSP_FUSE_SYMVER("fuse_new_30,fuse_new@FUSE_3.0");
+FSP_FUSE_SYMVER("fuse_new_31,fuse_new@@FUSE_3.1");
 
 FSP_FUSE_EXPORT int fuse_mount(struct fuse *f, const char *mountpoint)
 {
@@ -225,9 +230,9 @@ int fuse_loop_mt_31(struct fuse *f, int clone_fd)
     return f ? fuse_session_loop_mt_31(f->se, clone_fd) : -1;
 }
 
-__asm__(".symver fuse_loop_mt_31,fuse_loop_mt@FUSE_3.0");
-__asm__(".symver fuse_loop_mt_32,fuse_loop_mt@FUSE_3.2");
-__asm__(".symver fuse_loop_mt_312,fuse_loop_mt@@FUSE_3.12");
+FSP_FUSE_SYMVER("fuse_loop_mt_31,fuse_loop_mt@FUSE_3.0");
+FSP_FUSE_SYMVER("fuse_loop_mt_32,fuse_loop_mt@FUSE_3.2");
+FSP_FUSE_SYMVER("fuse_loop_mt_312,fuse_loop_mt@@FUSE_3.12");
 
 /* --- Odds and ends ----------------------------------------------------------------- */
 

@@ -211,6 +211,11 @@ static int ll_opt_proc(void *data, const char *arg, int key, struct fuse_args *o
     return 1; /* unknown: keep, reported below */
 }
 
+bool fsp_fuse_is_session_option(const char *opt)
+{
+    return fuse_opt_match(ll_opt_spec, opt);
+}
+
 static void session_free(struct fuse_session *se)
 {
     fsp_fuse_retrieves_free(se);
@@ -218,6 +223,59 @@ static void session_free(struct fuse_session *se)
     free(se->fsname);
     free(se->subtype);
     free(se);
+}
+
+/* Parses args' -o options into se. A second call (libfuse.so.2 adds the
+ * mount options of fuse_mount() this way) adds to what the first set. */
+int fsp_fuse_session_opts(struct fuse_session *se, struct fuse_args *args)
+{
+    struct ll_opts o = {0};
+    if (fuse_opt_parse(args, &o, ll_opt_spec, ll_opt_proc) == -1)
+        goto fail;
+    /* se->allow_other is also set by allow_root: only alone is it allow_other. */
+    bool root = o.allow_root || se->allow_root;
+    bool other = o.allow_other || (se->allow_other && !se->allow_root);
+    if (root && other) {
+        fuse_log(FUSE_LOG_ERR, "fuse: 'allow_other' and 'allow_root' options are mutually "
+                               "exclusive\n");
+        goto fail;
+    }
+    if (args->argc == 1 && args->argv[0][0] == '-') {
+        fuse_log(FUSE_LOG_ERR, "fuse: warning: argv[0] looks like an option, but will be "
+                               "ignored\n");
+    } else if (args->argc != 1) {
+        fuse_log(FUSE_LOG_ERR, "fuse: unknown option(s): `");
+        int i;
+        for (i = 1; i < args->argc - 1; i++)
+            fuse_log(FUSE_LOG_ERR, "%s ", args->argv[i]);
+        fuse_log(FUSE_LOG_ERR, "%s'\n", args->argv[i]);
+        goto fail;
+    }
+    if (o.fsname) {
+        free(se->fsname);
+        se->fsname = o.fsname;
+    }
+    if (o.subtype) {
+        free(se->subtype);
+        se->subtype = o.subtype;
+    }
+    se->debug |= o.debug;
+    se->allow_root |= o.allow_root;
+    /* allow_root is allow_other at the mount plus our own check per request. */
+    se->allow_other |= o.allow_other || o.allow_root;
+    se->auto_unmount |= o.auto_unmount;
+    se->default_permissions |= o.default_permissions;
+    se->read_only |= o.ro && !o.rw;
+    if (o.max_read) {
+        se->max_read = o.max_read;
+        se->conn.max_read = o.max_read;
+    }
+    return 0;
+
+fail:
+    free(o.fsname);
+    free(o.subtype);
+    return -1;
 }
 
 FSP_FUSE_EXPORT struct fuse_session *fuse_session_new(struct fuse_args *args,
@@ -241,45 +299,11 @@ FSP_FUSE_EXPORT struct fuse_session *fuse_session_new(struct fuse_args *args,
     memcpy(&se->op, op, op_size);
     se->userdata = userdata;
     se->owner = getuid();
-
-    struct ll_opts o = {0};
-    if (fuse_opt_parse(args, &o, ll_opt_spec, ll_opt_proc) == -1)
-        goto fail;
-    se->fsname = o.fsname;
-    se->subtype = o.subtype;
-    o.fsname = o.subtype = NULL;
-    if (o.allow_root && o.allow_other) {
-        fuse_log(FUSE_LOG_ERR, "fuse: 'allow_other' and 'allow_root' options are mutually "
-                               "exclusive\n");
-        goto fail;
+    if (fsp_fuse_session_opts(se, args) != 0) {
+        session_free(se);
+        return NULL;
     }
-    if (args->argc == 1 && args->argv[0][0] == '-') {
-        fuse_log(FUSE_LOG_ERR, "fuse: warning: argv[0] looks like an option, but will be "
-                               "ignored\n");
-    } else if (args->argc != 1) {
-        fuse_log(FUSE_LOG_ERR, "fuse: unknown option(s): `");
-        int i;
-        for (i = 1; i < args->argc - 1; i++)
-            fuse_log(FUSE_LOG_ERR, "%s ", args->argv[i]);
-        fuse_log(FUSE_LOG_ERR, "%s'\n", args->argv[i]);
-        goto fail;
-    }
-    se->debug = o.debug;
-    se->allow_root = o.allow_root;
-    /* allow_root is allow_other at the mount plus our own check per request. */
-    se->allow_other = o.allow_other || o.allow_root;
-    se->auto_unmount = o.auto_unmount;
-    se->default_permissions = o.default_permissions;
-    se->read_only = o.ro && !o.rw;
-    se->max_read = o.max_read;
-    se->conn.max_read = o.max_read;
     return se;
-
-fail:
-    free(o.fsname);
-    free(o.subtype);
-    session_free(se);
-    return NULL;
 }
 
 FSP_FUSE_EXPORT int fuse_session_custom_io(struct fuse_session *se, const struct fuse_custom_io *io,
@@ -434,9 +458,9 @@ int fuse_session_loop_mt_31(struct fuse_session *se, int clone_fd)
     return run(se, DEFAULT_THREADS);
 }
 
-__asm__(".symver fuse_session_loop_mt_31,fuse_session_loop_mt@FUSE_3.0");
-__asm__(".symver fuse_session_loop_mt_32,fuse_session_loop_mt@FUSE_3.2");
-__asm__(".symver fuse_session_loop_mt_312,fuse_session_loop_mt@@FUSE_3.12");
+FSP_FUSE_SYMVER("fuse_session_loop_mt_31,fuse_session_loop_mt@FUSE_3.0");
+FSP_FUSE_SYMVER("fuse_session_loop_mt_32,fuse_session_loop_mt@FUSE_3.2");
+FSP_FUSE_SYMVER("fuse_session_loop_mt_312,fuse_session_loop_mt@@FUSE_3.12");
 
 /* --- Exit and teardown ---------------------------------------------------------- */
 
