@@ -27,9 +27,9 @@ LIB_SRCS := $(wildcard src/kernel/*.c src/native/*.c)
 LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 SONAME := libfsp.so.0
 
-# FUSE samples (named *-ll or *-fuse3) link libfuse3 instead: see the FUSE
-# section at the end.
-SAMPLES := $(filter-out %-ll %-fuse3,$(notdir $(wildcard samples/*)))
+# FUSE samples (named *-ll or *-fuse3, *-fuse2) link libfuse3 (libfuse)
+# instead: see the FUSE sections at the end.
+SAMPLES := $(filter-out %-ll %-fuse3 %-fuse2,$(notdir $(wildcard samples/*)))
 SAMPLE_BINS := $(SAMPLES:%=$(BUILD)/%)
 
 UNIT_SRCS := $(filter-out tests/unit/test_fuse_%,$(wildcard tests/unit/test_*.c))
@@ -159,6 +159,59 @@ $(FUSE_UNIT_BINS): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libfus
 # to remake each included .d through the samples' catch-all $(BUILD)/% rule,
 # which builds libfsp first.
 $(BUILD)/obj/%.d: ;
+
+# --- FUSE 2 compatibility: libfuse.so.2 ---------------------------------------
+# FSP's libfuse2: the kernel session, a second build of src/fuse (FUSE 3)
+# whose names that FUSE 2 redefines get an fsp3_ prefix
+# (src/fuse2/fuse3_names.h), and src/fuse2, which serves FUSE 2 file systems
+# through it. Soname and symbol versions are libfuse 2.9's. Samples named
+# *-fuse2 see include/fuse only and link this library.
+FUSE2_VERSION := 2.9.9
+FUSE2_SONAME := libfuse.so.2
+FUSE2_MAP := src/fuse2/fuse.map
+FUSE2_NAMES := src/fuse2/fuse3_names.h
+FUSE2_CORE_OBJS := $(FUSE3_SRCS:%.c=$(BUILD)/obj/fuse2-core/%.o)
+FUSE2_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard src/fuse2/*.c))
+FUSE2_SAMPLES := $(filter %-fuse2,$(notdir $(wildcard samples/*)))
+FUSE2_SAMPLE_BINS := $(FUSE2_SAMPLES:%=$(BUILD)/%)
+FUSE2_LIBS := $(BUILD)/libfuse.so.$(FUSE2_VERSION) $(BUILD)/$(FUSE2_SONAME) $(BUILD)/libfuse.so \
+              $(BUILD)/pkgconfig/fuse.pc
+
+.PHONY: fuse2
+all: fuse2
+fuse2: $(FUSE2_LIBS) $(FUSE2_SAMPLE_BINS)
+
+FUSE2_CORE_CFLAGS := -Iinclude/fuse3 -include $(FUSE2_NAMES)
+$(BUILD)/obj/fuse2-core/%.o: %.c $(FUSE2_NAMES)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(FUSE2_CORE_CFLAGS) -c $< -o $@
+$(BUILD)/obj/src/fuse2/%.o: ALL_CFLAGS += $(FUSE2_CORE_CFLAGS)
+$(FUSE2_OBJS): $(FUSE2_NAMES)
+$(foreach s,$(FUSE2_SAMPLES),$(eval $(BUILD)/obj/samples/$(s)/%.o: ALL_CFLAGS += -Iinclude/fuse -D_FILE_OFFSET_BITS=64))
+
+$(BUILD)/libfuse.so.$(FUSE2_VERSION): $(KERNEL_OBJS) $(FUSE2_CORE_OBJS) $(FUSE2_OBJS) $(FUSE2_MAP)
+	$(CC) -shared -Wl,-soname,$(FUSE2_SONAME) -Wl,--version-script=$(FUSE2_MAP) \
+	    -Wl,--no-undefined -o $@ $(filter %.o,$^) $(ALL_LDFLAGS)
+
+$(BUILD)/$(FUSE2_SONAME): $(BUILD)/libfuse.so.$(FUSE2_VERSION)
+	ln -sf libfuse.so.$(FUSE2_VERSION) $@
+
+$(BUILD)/libfuse.so: $(BUILD)/$(FUSE2_SONAME)
+	ln -sf $(FUSE2_SONAME) $@
+
+# As fuse3.pc: PKG_CONFIG_PATH=$(BUILD)/pkgconfig pkg-config --cflags --libs fuse
+$(BUILD)/pkgconfig/fuse.pc: Makefile
+	@mkdir -p $(dir $@)
+	printf '%s\n' 'prefix=$(CURDIR)' 'libdir=$(abspath $(BUILD))' \
+	    'includedir=$(CURDIR)/include/fuse' '' 'Name: fuse' \
+	    'Description: FSP, a FUSE 2 library for Linux (libfuse 2.9 compatible)' \
+	    'Version: $(FUSE2_VERSION)' \
+	    'Libs: -L$${libdir} -lfuse -pthread $(SANFLAGS)' \
+	    'Cflags: -I$${includedir} -D_FILE_OFFSET_BITS=64 $(SANFLAGS)' >$@
+
+$(FUSE2_SAMPLE_BINS): $(BUILD)/%: $$(patsubst $$(PERCENT).c,$(BUILD)/obj/$$(PERCENT).o,$$(wildcard samples/$$*/*.c)) $(BUILD)/libfuse.so
+	$(CC) -o $@ $(filter %.o,$^) -L$(BUILD) -lfuse -Wl,-rpath,'$$ORIGIN' $(ALL_LDFLAGS)
+# --- end of FUSE 2 --------------------------------------------------------------
 
 # --- Benchmarks: `make bench` -------------------------------------------------
 # bench/fsbench: a POSIX port of WinFsp's fsbench (see bench/README.md). It

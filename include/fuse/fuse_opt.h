@@ -1,0 +1,1 @@
+../fuse3/fuse_opt.h
