@@ -140,7 +140,7 @@ int fuse2_chan_attach(struct fuse_chan *ch, struct fuse_session *se, struct fuse
 
 void fuse2_chan_detach(struct fuse_chan *ch)
 {
-    if (ch) {
+    if (ch && ch->user) {
         *ch->user = NULL;
         ch->se = NULL;
         ch->user = NULL;

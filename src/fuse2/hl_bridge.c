@@ -19,9 +19,10 @@ static struct fuse2 *cur(void)
 }
 
 /*
- * The path an operation on an open file gets. FUSE 2 passes NULL only with
- * flag_nopath, or with flag_nullpath_ok when the file has no name any more;
- * other file systems get -ENOENT for a file without a name, as in libfuse 2.
+ * The path an operation on an open file gets: NULL for file systems that
+ * take NULL (flag_nullpath_ok, flag_nopath; see br_init); the others get
+ * -ENOENT for a file without a name (unlinked with hard_remove), as in
+ * libfuse 2.
  */
 static int fh_path(const struct fuse2_fs *fs, const char **path)
 {
@@ -32,8 +33,9 @@ static int fh_path(const struct fuse2_fs *fs, const char **path)
     return 0;
 }
 
-/* An operation on a name that FUSE 3 may reach through a file handle with no
- * path left (an unlinked open file): FUSE 2's version has no handle. */
+/* chmod, chown and utimens of an unlinked open file (fchmod after unlink
+ * with hard_remove) come with a handle and no path; FUSE 2's versions take
+ * no handle, so they cannot reach the file (libfuse 2 passes them NULL). */
 static int name_path(const char *path)
 {
     return path ? 0 : -ENOENT;
@@ -45,8 +47,11 @@ static void *br_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
     struct fuse2 *st = cur();
     struct fuse2_conn_info c2;
-    /* flag_nopath: never build paths for operations with a handle. */
-    cfg->nullpath_ok = st->fs->op.flag_nopath;
+    /* A file system that takes NULL paths gets them for every operation on
+     * an open file (FUSE 3's nullpath_ok), and fstat/fchmod of unlinked
+     * files reach it through the open handle. That is within FUSE 2's
+     * contract: the flag lists exactly these operations. */
+    cfg->nullpath_ok = st->fs->op.flag_nullpath_ok || st->fs->op.flag_nopath;
     fuse2_conn_from3(&c2, conn);
     fuse2_fs_init(st->fs, &c2);
     fuse2_conn_to3(conn, &c2, &st->co);
@@ -370,7 +375,11 @@ static int br_fsyncdir(const char *path, int datasync, struct fuse_file_info *fi
 }
 
 /* Only the operations the FUSE 2 file system has (or a fallback for), so
- * the FUSE 3 layer's own defaults apply to the rest. */
+ * the FUSE 3 layer's own defaults apply to the rest; but open, opendir,
+ * their releases and statfs always, with libfuse's defaults (success) from
+ * hl_fs.c: FSP's FUSE 3 fuse_fs_* answer ENOSYS for those, which makes the
+ * kernel open directories without a handle that the FUSE 3 layer's readdir
+ * needs. */
 void fuse2_fill_ops(struct fuse_operations *o, const struct fuse2_operations *op)
 {
     memset(o, 0, sizeof(*o));
@@ -388,22 +397,22 @@ void fuse2_fill_ops(struct fuse_operations *o, const struct fuse2_operations *op
     o->chmod = op->chmod ? br_chmod : NULL;
     o->chown = op->chown ? br_chown : NULL;
     o->truncate = op->truncate || op->ftruncate ? br_truncate : NULL;
-    o->open = op->open ? br_open : NULL;
+    o->open = br_open;
     o->read = op->read ? br_read : NULL;
     o->read_buf = op->read_buf ? br_read_buf : NULL;
     o->write = op->write ? br_write : NULL;
     o->write_buf = op->write_buf ? br_write_buf : NULL;
-    o->statfs = op->statfs ? br_statfs : NULL;
+    o->statfs = br_statfs;
     o->flush = op->flush ? br_flush : NULL;
-    o->release = op->release ? br_release : NULL;
+    o->release = br_release;
     o->fsync = op->fsync ? br_fsync : NULL;
     o->setxattr = op->setxattr ? br_setxattr : NULL;
     o->getxattr = op->getxattr ? br_getxattr : NULL;
     o->listxattr = op->listxattr ? br_listxattr : NULL;
     o->removexattr = op->removexattr ? br_removexattr : NULL;
-    o->opendir = op->opendir ? br_opendir : NULL;
+    o->opendir = br_opendir;
     o->readdir = op->readdir || op->getdir ? br_readdir : NULL;
-    o->releasedir = op->releasedir ? br_releasedir : NULL;
+    o->releasedir = br_releasedir;
     o->fsyncdir = op->fsyncdir ? br_fsyncdir : NULL;
     o->access = op->access ? br_access : NULL;
     o->create = op->create ? br_create : NULL;
