@@ -8,7 +8,7 @@ PACKAGES=(
     build-essential clang clang-format make pkg-config git # build
     fuse3                                                  # fusermount3, for non-root mounts
     libfuse3-dev                                           # binary-compatibility tests (a Debian-built FUSE program)
-    bindfs                                                 # a Debian FUSE 2 program run on FSP's libfuse.so.2
+    bindfs unionfs-fuse                                    # Debian FUSE 2 programs run on FSP's libfuse.so.2
     util-linux procps attr valgrind                        # findmnt/setpriv, pgrep, setfattr, leak checks
 )
 

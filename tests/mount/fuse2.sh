@@ -7,8 +7,8 @@
 #   (c) Debian's bindfs (a FUSE 2 program, linked with Debian's
 #       libfuse.so.2) run unmodified on FSP's library through
 #       LD_LIBRARY_PATH, checked against the directory below it and against
-#       the same bindfs on Debian's libfuse; /proc/PID/maps proves which
-#       library served.
+#       the same bindfs on Debian's libfuse; unionfs-fuse likewise, briefly.
+#       /proc/PID/maps proves which library served.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 # shellcheck source=tests/conformance-lib.sh
@@ -513,6 +513,28 @@ if LD_PRELOAD=$PRELOAD LD_LIBRARY_PATH=$FSP_LIBDIR ASAN_OPTIONS=detect_leaks=0 \
     check "bindfs: xattr passes through" bash -c "setfattr -n user.k -v v '$M/a' &&
         test \"\$(getfattr --only-values -n user.k '$SRC/a' 2>/dev/null)\" = v"
     check "bindfs: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
+fi
+
+# --- Debian's unionfs-fuse (another FUSE 2 program) on FSP's libfuse.so.2 ------------
+UNIONFS=$(command -v unionfs)
+if [ -z "$UNIONFS" ]; then
+    fail "unionfs-fuse installed (scripts/deps.sh)"
+    fsp_done
+fi
+RW=$FSP_TMP/union-rw
+RO=$FSP_TMP/union-ro
+mkdir -p "$RW" "$RO"
+echo upper >"$RW/u"
+echo lower >"$RO/l"
+M=$FSP_TMP/union
+if LD_PRELOAD=$PRELOAD LD_LIBRARY_PATH=$FSP_LIBDIR ASAN_OPTIONS=detect_leaks=0 \
+    start "unionfs on FSP" "$M" "$UNIONFS" -f -o cow "$RW=RW:$RO=RO" "$M"; then
+    check "unionfs: /proc/PID/maps shows FSP's libfuse.so.2 only" served_by_fsp "$FSP_PID"
+    check "unionfs: both branches listed" test "$(ls "$M" | tr '\n' ' ')" = "l u "
+    echo changed >"$M/l"
+    check "unionfs: copy-on-write into the RW branch" \
+        test "$(cat "$RW/l") $(cat "$RO/l") $(cat "$M/l")" = "changed lower changed"
+    check "unionfs: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
 fi
 
 fsp_done
