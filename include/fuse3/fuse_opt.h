@@ -1,5 +1,6 @@
 /*
- * fuse_opt.h - FSP's FUSE 3 option parser (libfuse-compatible API).
+ * fuse_opt.h - FSP's FUSE option parser (libfuse-compatible API). The API
+ * is the same in FUSE 2, whose include/fuse/fuse_opt.h is this file.
  *
  * A table of templates describes the options a program accepts; the parser
  * walks the argument vector, stores matched values into the caller's struct

@@ -23,6 +23,8 @@
 
 /* Exports the C function cname as FUSE 2's name@@node (node: a string). */
 #define FUSE2_SYMBOL(cname, name, node) __asm__(".symver " #cname "," #name "@@" node)
+/* The same for an older, non-default version (for binaries linked with it). */
+#define FUSE2_SYMBOL_OLD(cname, name, node) __asm__(".symver " #cname "," #name "@" node)
 
 /* --- FUSE 2 layouts (include/fuse) -------------------------------------------- */
 
@@ -314,6 +316,11 @@ int fuse2_lowlevel_notify_retrieve(struct fuse_chan *ch, fuse_ino_t ino, size_t 
                                    void *cookie);
 size_t fuse2_dirent_size(size_t namelen);
 char *fuse2_add_dirent(char *buf, const char *name, const struct stat *stbuf, off_t off);
+
+/* compat.c */
+struct fuse_context *fuse2_get_context_22(void);
+const struct fuse_ctx *fuse2_req_ctx_24(fuse_req_t req);
+int fuse2_opt_insert_arg_25(struct fuse_args *args, int pos, const char *arg);
 
 /* hl_fs.c (FUSE 2's fuse_fs_*). */
 struct fuse2_fs *fuse2_fs_new(const struct fuse2_operations *op, size_t op_size, void *user_data);
