@@ -8,6 +8,7 @@ PACKAGES=(
     build-essential clang clang-format make pkg-config git # build
     fuse3                                                  # fusermount3, for non-root mounts
     libfuse3-dev                                           # binary-compatibility tests (a Debian-built FUSE program)
+    squashfuse squashfs-tools fuse-overlayfs               # Debian's FUSE 3 programs run on FSP's libfuse3
     util-linux procps attr valgrind                        # findmnt/setpriv, pgrep, setfattr, leak checks
 )
 
