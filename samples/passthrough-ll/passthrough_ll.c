@@ -6,7 +6,8 @@
  *     passthrough-ll [options] <source> <mountpoint>
  *
  * Options: -o source=DIR, -o timeout=SECONDS (entry and attribute cache
- * time, default 1), and the usual FUSE session and mount options.
+ * time, default 1), the connection options of fuse_parse_conn_info_opts
+ * (max_write=, readdirplus=no, ...), and the usual session and mount ones.
  * default_permissions is always on: the kernel checks access with the
  * source's modes and owners, while we act on the source as root.
  */
@@ -21,7 +22,15 @@
 
 #include "pt_ll.h"
 
+/* The user's -o tuning of the connection (fuse_parse_conn_info_opts). */
+static void pt_init(void *userdata, struct fuse_conn_info *conn)
+{
+    struct pt_fs *fs = userdata;
+    fuse_apply_conn_info_opts(fs->conn_opts, conn);
+}
+
 static const struct fuse_lowlevel_ops pt_ops = {
+    .init = pt_init,
     .lookup = pt_op_lookup,
     .forget = pt_op_forget,
     .forget_multi = pt_op_forget_multi,
@@ -116,6 +125,9 @@ int main(int argc, char *argv[])
     int nonopts = count_nonopts(argc, argv);
     if (fuse_opt_parse(&args, &po, pt_opt_spec, nonopts >= 2 ? pt_opt_proc : NULL) != 0)
         goto out;
+    fs.conn_opts = fuse_parse_conn_info_opts(&args);
+    if (!fs.conn_opts)
+        goto out;
     if (fuse_parse_cmdline(&args, &opts) != 0)
         goto out;
     if (opts.show_help) {
@@ -180,6 +192,7 @@ free_table:
 out:
     free(opts.mountpoint);
     free(po.source);
+    free(fs.conn_opts);
     fuse_opt_free_args(&args);
     return ret;
 }

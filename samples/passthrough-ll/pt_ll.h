@@ -31,9 +31,10 @@ struct pt_inode {
 
 struct pt_fs {
     struct pt_inode root;
-    double timeout;       /* entry and attribute timeout, seconds */
-    bool creds;           /* running as root: create as the caller (setfsuid) */
-    pthread_mutex_t lock; /* the table */
+    double timeout;                        /* entry and attribute timeout, seconds */
+    bool creds;                            /* running as root: create as the caller (setfsuid) */
+    struct fuse_conn_info_opts *conn_opts; /* -o max_write=, readdirplus=, ... */
+    pthread_mutex_t lock;                  /* the table */
     struct pt_inode **buckets;
     size_t nbuckets, count;
 };
