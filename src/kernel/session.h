@@ -70,6 +70,7 @@ struct fsp_mount_opts {
     uint32_t rootmode;     /* S_IFDIR | perms of the root, for the mount(2) option */
     unsigned thread_count; /* workers; 0 = a sensible default */
     uint32_t max_write;    /* 0 = 1 MiB */
+    uint32_t max_read;     /* 0 = no limit; else the max_read= mount option (bytes per READ) */
 };
 
 /* Create a session and mount it. On failure returns NULL with errno set and a

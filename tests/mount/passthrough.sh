@@ -145,6 +145,17 @@ if mount_pt passthrough-ll long; then
     fsp_umount_tmpfs "$SRC"
 fi
 
+# --- max_read= reaches the kernel's mount options; connection options ------
+if mount_pt passthrough-ll maxread allow_other,max_read=8192,no_remote_lock,readdirplus=no; then
+    check "max_read=8192 is a mount option of the kernel's" \
+        bash -c "grep ' $M fuse' /proc/self/mounts | grep -q ',max_read=8192'"
+    check "connection options were taken out of the arguments (mounted)" is_mounted "$M"
+    head -c 1000000 /dev/urandom >"$SRC/random"
+    check "max_read: a big file reads the same, in 8 KiB requests" cmp "$SRC/random" "$M/random"
+    check "max_read: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
+    fsp_umount_tmpfs "$SRC"
+fi
+
 # --- Refusals --------------------------------------------------------------------
 mkdir -p "$FSP_TMP/nosrc"
 for sample in passthrough-ll passthrough-fuse3; do
