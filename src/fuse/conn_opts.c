@@ -16,8 +16,14 @@
 
 #include "fuse/fuse_i.h"
 
-enum conn_num { NUM_MAX_WRITE, NUM_MAX_READAHEAD, NUM_MAX_BACKGROUND, NUM_CONGESTION, NUM_TIME_GRAN,
-                NUM_COUNT };
+enum conn_num {
+    NUM_MAX_WRITE,
+    NUM_MAX_READAHEAD,
+    NUM_MAX_BACKGROUND,
+    NUM_CONGESTION,
+    NUM_TIME_GRAN,
+    NUM_COUNT
+};
 
 struct fuse_conn_info_opts {
     unsigned want_on, want_off; /* FUSE_CAP_* */
@@ -57,14 +63,14 @@ static const struct {
 #define READDIRPLUS_CAPS (FUSE_CAP_READDIRPLUS | FUSE_CAP_READDIRPLUS_AUTO)
 
 static const char *const conn_nums[NUM_COUNT] = {
-    [NUM_MAX_WRITE] = "max_write=",         [NUM_MAX_READAHEAD] = "max_readahead=",
+    [NUM_MAX_WRITE] = "max_write=",           [NUM_MAX_READAHEAD] = "max_readahead=",
     [NUM_MAX_BACKGROUND] = "max_background=", [NUM_CONGESTION] = "congestion_threshold=",
     [NUM_TIME_GRAN] = "time_gran=",
 };
 
-#define NFLAGS (sizeof(conn_flags) / sizeof(conn_flags[0]))
+#define NFLAGS   (sizeof(conn_flags) / sizeof(conn_flags[0]))
 #define KEY_FLAG 1000 /* + index in conn_flags */
-#define KEY_NUM 2000  /* + enum conn_num */
+#define KEY_NUM  2000 /* + enum conn_num */
 
 static int conn_opt_proc(void *data, const char *arg, int key, struct fuse_args *outargs)
 {

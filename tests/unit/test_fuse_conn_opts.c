@@ -24,8 +24,9 @@ static struct fuse_conn_info_opts *parse(struct fuse_args *args, int argc, char 
 
 TEST(numbers_and_leftovers)
 {
-    char *argv[] = {"prog", "-o", "max_write=65536,debug,max_readahead=4096", "-f",
-                    "-o", "max_background=20,congestion_threshold=15,time_gran=1000", "/mnt"};
+    char *argv[] = {"prog", "-o", "max_write=65536,debug,max_readahead=4096",
+                    "-f",   "-o", "max_background=20,congestion_threshold=15,time_gran=1000",
+                    "/mnt"};
     struct fuse_args args;
     struct fuse_conn_info_opts *o = parse(&args, 7, argv);
     CHECK(o != NULL);
@@ -41,8 +42,11 @@ TEST(numbers_and_leftovers)
     CHECK_EQ_STR(args.argv[3], "-f");
     CHECK_EQ_STR(args.argv[4], "/mnt");
 
-    struct fuse_conn_info conn = {.max_write = 1 << 20, .max_readahead = 1 << 17,
-                                  .max_background = 12, .congestion_threshold = 9, .time_gran = 1};
+    struct fuse_conn_info conn = {.max_write = 1 << 20,
+                                  .max_readahead = 1 << 17,
+                                  .max_background = 12,
+                                  .congestion_threshold = 9,
+                                  .time_gran = 1};
     fuse_apply_conn_info_opts(o, &conn);
     CHECK_EQ_INT(conn.max_write, 65536);
     CHECK_EQ_INT(conn.max_readahead, 4096);
@@ -61,8 +65,8 @@ TEST(untouched_without_options)
     CHECK(o != NULL);
     if (!o)
         return;
-    struct fuse_conn_info conn = {.max_write = 4096, .time_gran = 1,
-                                  .want = FUSE_CAP_ASYNC_READ | FUSE_CAP_READDIRPLUS};
+    struct fuse_conn_info conn = {
+        .max_write = 4096, .time_gran = 1, .want = FUSE_CAP_ASYNC_READ | FUSE_CAP_READDIRPLUS};
     fuse_apply_conn_info_opts(o, &conn);
     CHECK_EQ_INT(conn.max_write, 4096);
     CHECK_EQ_INT(conn.time_gran, 1);
