@@ -256,6 +256,7 @@ int main(void)
     char *argv[] = {"test_fuse_interrupt", "-o", "auto_unmount"};
     struct fuse_args args = FUSE_ARGS_INIT(3, argv);
     se = fuse_session_new(&args, &t_ops, sizeof(t_ops), NULL);
+    fuse_opt_free_args(&args);
     if (!se || fuse_session_mount(se, mnt) != 0) {
         fprintf(stderr, "cannot mount on %s\n", mnt);
         if (se)
