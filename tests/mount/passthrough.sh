@@ -62,7 +62,8 @@ for sample in passthrough-ll passthrough-fuse3; do
     fi
 
     # --- Owners, kinds, xattrs, rename flags -----------------------------------
-    mount_pt "$sample" "$sample-own" || continue
+    # (debug: the log shows which requests reached the file system)
+    mount_pt "$sample" "$sample-own" allow_other,debug || continue
     chmod 1777 "$M"
     check "$sample: the caller creates a file" as_user sh -c "echo data >'$M/f'"
     check "$sample: created through the mount, the source has the caller's owner" \
@@ -99,6 +100,10 @@ for sample in passthrough-ll passthrough-fuse3; do
     check "$sample: utimens keeps nanoseconds" bash -c "touch -d '2001-02-03 04:05:06.123456789' '$M/y' &&
         test \"\$(stat -c %y '$SRC/y')\" = \"\$(stat -c %y '$M/y')\" && stat -c %y '$SRC/y' | grep -q '06.123456789'"
     check "$sample: fallocate" bash -c "fallocate -l 1M '$M/big' && test \"\$(stat -c %s '$SRC/big')\" = 1048576"
+    head -c 300000 /dev/urandom >"$M/data"
+    check "$sample: cp within the mount makes the same file" \
+        bash -c "cp '$M/data' '$M/copy' && cmp '$SRC/data' '$SRC/copy'"
+    check "$sample: through copy_file_range" grep -q COPY_FILE_RANGE "$M.log"
     check "$sample: a change in the source shows through the mount" \
         bash -c "echo fresh >'$SRC/fresh' && test \"\$(cat '$M/fresh')\" = fresh"
     check "$sample: owners: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
