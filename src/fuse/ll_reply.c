@@ -452,15 +452,29 @@ FSP_FUSE_EXPORT int fuse_req_getgroups(fuse_req_t req, int size, gid_t list[])
     return count;
 }
 
-/* FSP marks interrupted requests but does not call back on INTERRUPT: a
- * function registered before the interrupt is run only if the interrupt
- * had already arrived (file systems should poll fuse_req_interrupted()). */
+/* The session calls this when the kernel's INTERRUPT for the request comes
+ * (or at once if it came first); the request stays valid meanwhile. */
+static void run_interrupt_func(struct fsp_req *freq, void *data)
+{
+    struct fuse_req *req = data;
+    req->ifunc(req, req->idata);
+}
+
+/* func and data are stored before the session is told (under its lock), so
+ * the callback, which reads them after taking that lock, sees them whole.
+ * Replacing a function while its callback is running is not supported (as
+ * a file system registers one per request, that does not arise). */
 FSP_FUSE_EXPORT void fuse_req_interrupt_func(fuse_req_t req, fuse_interrupt_func_t func, void *data)
 {
+    if (!req->fsp)
+        return;
+    if (!func) {
+        fsp_req_on_interrupt(req->fsp, NULL, NULL);
+        return;
+    }
     req->ifunc = func;
     req->idata = data;
-    if (func && req->fsp && fsp_req_interrupted(req->fsp))
-        func(req, data);
+    fsp_req_on_interrupt(req->fsp, run_interrupt_func, req);
 }
 
 FSP_FUSE_EXPORT int fuse_req_interrupted(fuse_req_t req)

@@ -337,6 +337,7 @@ FSP_FUSE_EXPORT int fuse_session_mount(struct fuse_session *se, const char *moun
         .read_only = se->read_only,
         .auto_unmount = se->auto_unmount,
         .rootmode = S_IFDIR | 0755,
+        .max_read = se->max_read,
     };
     if (!mo.fsname)
         mo.fsname = "/dev/fuse"; /* what libfuse shows when nothing names the mount */

@@ -41,6 +41,11 @@ struct fsp_req {
     bool in_list;                /* registered in se->inflight (INTERRUPT can find it) */
     struct fsp_req *prev, *next; /* in-flight list (se->lock) */
     struct fsp_bufset *bs;
+    /* fsp_req_on_interrupt (all under se->lock) */
+    fsp_intr_fn *intr_fn;
+    void *intr_data;
+    unsigned intr_running; /* callbacks running now */
+    bool release_pending;  /* answered while one ran: its thread gives the buffers back */
 };
 
 struct fsp_bufset {
@@ -155,6 +160,8 @@ bool fsp_on_worker_of(const struct fsp_session *se); /* caller is one of its wor
 /* reply.c */
 int fsp_reply_raw(struct fsp_req *req, int err, const struct iovec *iov, int count);
 void fsp_req_release(struct fsp_req *req);
+/* Run an interrupt callback taken (intr_running counted) under se->lock. */
+void fsp_req_run_interrupt(struct fsp_req *req, fsp_intr_fn *fn, void *data);
 
 /* log.c */
 const char *fsp_opcode_name(uint32_t opcode);

@@ -175,12 +175,14 @@ void fsp_kreap_watcher(struct fsp_session *se)
 
 static int mount_syscall(struct fsp_session *se, const struct fsp_mount_opts *opts)
 {
-    char data[256];
+    char data[256], max_read[32] = "";
     unsigned long flags = MS_NOSUID | MS_NODEV | (opts->read_only ? MS_RDONLY : 0);
-    int n = snprintf(data, sizeof(data), "fd=%d,rootmode=%o,user_id=%u,group_id=%u%s%s", se->fd,
+    if (opts->max_read)
+        snprintf(max_read, sizeof(max_read), ",max_read=%u", (unsigned)opts->max_read);
+    int n = snprintf(data, sizeof(data), "fd=%d,rootmode=%o,user_id=%u,group_id=%u%s%s%s", se->fd,
                      (unsigned)opts->rootmode, (unsigned)getuid(), (unsigned)getgid(),
                      opts->default_permissions ? ",default_permissions" : "",
-                     opts->allow_other ? ",allow_other" : "");
+                     opts->allow_other ? ",allow_other" : "", max_read);
     if (n < 0 || (size_t)n >= sizeof(data))
         return -EINVAL;
     if (mount(se->fsname, se->mountpoint, se->fstype, flags, data) != 0)
@@ -278,7 +280,7 @@ static int receive_fd(int sock)
 
 static int mount_fusermount3(struct fsp_session *se, const struct fsp_mount_opts *opts)
 {
-    char prog[4096], optstr[2048] = "", commenv[32];
+    char prog[4096], optstr[2048] = "", commenv[32], max_read[16];
     if (!find_fusermount3(prog, sizeof(prog))) {
         fsp_log("fsp: cannot mount as non-root: fusermount3 not found (install fuse3)");
         return -ENOENT;
@@ -291,6 +293,8 @@ static int mount_fusermount3(struct fsp_session *se, const struct fsp_mount_opts
               (!opts->allow_other || opt_add(optstr, sizeof(optstr), "allow_other", NULL)) &&
               (!opts->default_permissions ||
                opt_add(optstr, sizeof(optstr), "default_permissions", NULL));
+    snprintf(max_read, sizeof(max_read), "%u", (unsigned)opts->max_read);
+    ok = ok && (!opts->max_read || opt_add(optstr, sizeof(optstr), "max_read", max_read));
     /* Not auto_unmount: fusermount3 (3.14) checks the mount as root, which
      * a mount without allow_other denies, so it never unmounts and only
      * complains on a clean stop. Our watcher does the job instead. */

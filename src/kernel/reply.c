@@ -53,6 +53,15 @@ void fsp_req_defer(struct fsp_req *req)
     pthread_mutex_unlock(&se->lock);
 }
 
+/* A deferred request's buffers go back to the free list (se->lock held). */
+static void give_back(struct fsp_session *se, struct fsp_req *req)
+{
+    req->bs->next_free = se->free_bufs;
+    se->free_bufs = req->bs;
+    se->ndeferred--;
+    pthread_cond_broadcast(&se->cond);
+}
+
 void fsp_req_release(struct fsp_req *req)
 {
     struct fsp_session *se = req->se;
@@ -71,13 +80,50 @@ void fsp_req_release(struct fsp_req *req)
         req->in_list = false;
     }
     if (req->state == FSP_REQ_DEFERRED) {
-        req->bs->next_free = se->free_bufs;
-        se->free_bufs = req->bs;
-        se->ndeferred--;
-        pthread_cond_broadcast(&se->cond);
+        /* An interrupt callback still looks at the request: the last one
+         * to finish gives the buffers back. */
+        if (req->intr_running)
+            req->release_pending = true;
+        else
+            give_back(se, req);
     }
+    req->intr_fn = NULL;
     req->state = FSP_REQ_DONE;
     pthread_mutex_unlock(&se->lock);
+}
+
+void fsp_req_run_interrupt(struct fsp_req *req, fsp_intr_fn *fn, void *data)
+{
+    struct fsp_session *se = req->se;
+    fn(req, data);
+    pthread_mutex_lock(&se->lock);
+    if (--req->intr_running == 0 && req->release_pending) {
+        req->release_pending = false;
+        give_back(se, req);
+    }
+    pthread_mutex_unlock(&se->lock);
+}
+
+void fsp_req_on_interrupt(struct fsp_req *req, fsp_intr_fn *fn, void *data)
+{
+    struct fsp_session *se = req->se;
+    if (req->noreply)
+        return; /* FORGET and the like are never interrupted */
+    if (fn)
+        fsp_req_defer(req); /* the buffers must outlive the worker's turn */
+    pthread_mutex_lock(&se->lock);
+    if (req->state == FSP_REQ_DONE) {
+        pthread_mutex_unlock(&se->lock);
+        return;
+    }
+    req->intr_fn = fn;
+    req->intr_data = data;
+    bool now = fn && atomic_load(&req->interrupted);
+    if (now)
+        req->intr_running++;
+    pthread_mutex_unlock(&se->lock);
+    if (now)
+        fsp_req_run_interrupt(req, fn, data);
 }
 
 int fsp_reply_raw(struct fsp_req *req, int err, const struct iovec *iov, int count)

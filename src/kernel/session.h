@@ -70,6 +70,7 @@ struct fsp_mount_opts {
     uint32_t rootmode;     /* S_IFDIR | perms of the root, for the mount(2) option */
     unsigned thread_count; /* workers; 0 = a sensible default */
     uint32_t max_write;    /* 0 = 1 MiB */
+    uint32_t max_read;     /* 0 = no limit; else the max_read= mount option (bytes per READ) */
 };
 
 /* Create a session and mount it. On failure returns NULL with errno set and a
@@ -114,6 +115,15 @@ const struct fuse_in_header *fsp_req_header(const struct fsp_req *req);
 struct fsp_session *fsp_req_session(const struct fsp_req *req);
 /* Interrupt: true once the kernel has sent INTERRUPT for this request. */
 bool fsp_req_interrupted(const struct fsp_req *req);
+
+/* Interrupt callback: fn(req, data) runs once the kernel's INTERRUPT for req
+ * arrives, on the worker that reads it, or at once on the caller if it has
+ * arrived already; a NULL fn removes it. Setting one detaches the request
+ * from its worker (as fsp_req_defer does), so that the request stays valid
+ * while fn runs even if it is answered meanwhile, from fn itself or from
+ * another thread: its buffers go back when both are done. */
+typedef void fsp_intr_fn(struct fsp_req *req, void *data);
+void fsp_req_on_interrupt(struct fsp_req *req, fsp_intr_fn *fn, void *data);
 
 /* A per-worker scratch buffer of at least max_write + 4 KiB bytes, valid until
  * the reply is sent, for building reply payloads (read data, directory

@@ -213,11 +213,21 @@ static void register_req(struct fsp_session *se, struct fsp_req *req)
 static void handle_interrupt(struct fsp_session *se, const struct fuse_interrupt_in *in)
 {
     bool found = false;
+    struct fsp_req *target = NULL;
+    fsp_intr_fn *fn = NULL;
+    void *data = NULL;
     pthread_mutex_lock(&se->lock);
     for (struct fsp_req *r = se->inflight; r; r = r->next) {
         if (r->hdr->unique == in->unique) {
             atomic_store(&r->interrupted, true);
             found = true;
+            if (r->intr_fn) {
+                /* Counted, so the request's buffers stay while it runs. */
+                target = r;
+                fn = r->intr_fn;
+                data = r->intr_data;
+                r->intr_running++;
+            }
             break;
         }
     }
@@ -233,6 +243,8 @@ static void handle_interrupt(struct fsp_session *se, const struct fuse_interrupt
     if (fsp_debug(se))
         fsp_log("fsp: INTERRUPT of unique=%llu (%s)", (unsigned long long)in->unique,
                 found ? "in flight" : "not yet seen");
+    if (target)
+        fsp_req_run_interrupt(target, fn, data);
 }
 
 /* --- Dispatch -------------------------------------------------------------- */
@@ -264,6 +276,9 @@ static void dispatch(struct fsp_worker *w, struct fsp_bufset *bs, size_t n)
     req->state = FSP_REQ_ACTIVE;
     req->noreply = takes_no_reply(h->opcode);
     req->in_list = false;
+    req->intr_fn = NULL;
+    req->intr_running = 0;
+    req->release_pending = false;
     atomic_store_explicit(&req->interrupted, false, memory_order_relaxed);
 
     if (fsp_debug(se))
