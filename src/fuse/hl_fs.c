@@ -145,6 +145,11 @@ FSP_FUSE_EXPORT int fuse_fs_statfs(struct fuse_fs *fs, const char *path, struct 
 
 /* --- The rest: the operation or -ENOSYS ------------------------------------- */
 
+/* Except open, opendir, release and releasedir: a file system without them
+ * keeps no per-open state, so opening always succeeds (as in libfuse). An
+ * ENOSYS here would reach the kernel, which would then stop sending OPENDIR
+ * and hand out handle-less directories. */
+
 FSP_FUSE_EXPORT int fuse_fs_getattr(struct fuse_fs *fs, const char *path, struct stat *buf,
                                     struct fuse_file_info *fi)
 {
@@ -179,12 +184,12 @@ FSP_FUSE_EXPORT int fuse_fs_link(struct fuse_fs *fs, const char *oldpath, const 
 
 FSP_FUSE_EXPORT int fuse_fs_release(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi)
 {
-    return fs->op.release ? fs->op.release(path, fi) : -ENOSYS;
+    return fs->op.release ? fs->op.release(path, fi) : 0;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_open(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi)
 {
-    return fs->op.open ? fs->op.open(path, fi) : -ENOSYS;
+    return fs->op.open ? fs->op.open(path, fi) : 0;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_fsync(struct fuse_fs *fs, const char *path, int datasync,
@@ -200,7 +205,7 @@ FSP_FUSE_EXPORT int fuse_fs_flush(struct fuse_fs *fs, const char *path, struct f
 
 FSP_FUSE_EXPORT int fuse_fs_opendir(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi)
 {
-    return fs->op.opendir ? fs->op.opendir(path, fi) : -ENOSYS;
+    return fs->op.opendir ? fs->op.opendir(path, fi) : 0;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_readdir(struct fuse_fs *fs, const char *path, void *buf,
@@ -219,7 +224,7 @@ FSP_FUSE_EXPORT int fuse_fs_fsyncdir(struct fuse_fs *fs, const char *path, int d
 FSP_FUSE_EXPORT int fuse_fs_releasedir(struct fuse_fs *fs, const char *path,
                                        struct fuse_file_info *fi)
 {
-    return fs->op.releasedir ? fs->op.releasedir(path, fi) : -ENOSYS;
+    return fs->op.releasedir ? fs->op.releasedir(path, fi) : 0;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_create(struct fuse_fs *fs, const char *path, mode_t mode,

@@ -376,10 +376,8 @@ static int br_fsyncdir(const char *path, int datasync, struct fuse_file_info *fi
 
 /* Only the operations the FUSE 2 file system has (or a fallback for), so
  * the FUSE 3 layer's own defaults apply to the rest; but open, opendir,
- * their releases and statfs always, with libfuse's defaults (success) from
- * hl_fs.c: FSP's FUSE 3 fuse_fs_* answer ENOSYS for those, which makes the
- * kernel open directories without a handle that the FUSE 3 layer's readdir
- * needs. */
+ * their releases and statfs always: they carry FUSE 2's file info across
+ * and give libfuse 2's defaults (success) when the file system has none. */
 void fuse2_fill_ops(struct fuse_operations *o, const struct fuse2_operations *op)
 {
     memset(o, 0, sizeof(*o));
