@@ -28,8 +28,9 @@ LIB_OBJS := $(LIB_SRCS:%.c=$(BUILD)/obj/%.o)
 SONAME := libfsp.so.0
 
 # FUSE samples (named *-ll or *-fuse3, *-fuse2) link libfuse3 (libfuse)
-# instead: see the FUSE sections at the end.
-SAMPLES := $(filter-out %-ll %-fuse3 %-fuse2,$(notdir $(wildcard samples/*)))
+# instead: see the FUSE sections at the end. samples/*-common hold code that
+# samples share; they are not samples themselves (see "Shared sample code").
+SAMPLES := $(filter-out %-ll %-fuse3 %-fuse2 %-common,$(notdir $(wildcard samples/*)))
 SAMPLE_BINS := $(SAMPLES:%=$(BUILD)/%)
 
 UNIT_SRCS := $(filter-out tests/unit/test_fuse_%,$(wildcard tests/unit/test_*.c))
@@ -212,6 +213,16 @@ $(BUILD)/pkgconfig/fuse.pc: Makefile
 $(FUSE2_SAMPLE_BINS): $(BUILD)/%: $$(patsubst $$(PERCENT).c,$(BUILD)/obj/$$(PERCENT).o,$$(wildcard samples/$$*/*.c)) $(BUILD)/libfuse.so
 	$(CC) -o $@ $(filter %.o,$^) -L$(BUILD) -lfuse -Wl,-rpath,'$$ORIGIN' $(ALL_LDFLAGS)
 # --- end of FUSE 2 --------------------------------------------------------------
+
+# --- Shared sample code -------------------------------------------------------
+# samples/memfs-common: the in-memory file system that memfs-fuse2 and
+# memfs-fuse3 both serve. It includes no FUSE header, so it is compiled once,
+# with the project's flags only (64-bit off_t, as its callers have), and
+# linked into both.
+MEMFS_COMMON_OBJS := $(patsubst %.c,$(BUILD)/obj/%.o,$(wildcard samples/memfs-common/*.c))
+$(BUILD)/obj/samples/memfs-common/%.o: ALL_CFLAGS += -D_FILE_OFFSET_BITS=64
+$(BUILD)/memfs-fuse2 $(BUILD)/memfs-fuse3: $(MEMFS_COMMON_OBJS)
+# --- end of shared sample code ------------------------------------------------
 
 # --- Benchmarks: `make bench` -------------------------------------------------
 # bench/fsbench: a POSIX port of WinFsp's fsbench (see bench/README.md). It

@@ -103,7 +103,7 @@ log "building memfs-fuse3 against the system libfuse3"
 # Only the system's pkg-config directories: never build/pkgconfig.
 # shellcheck disable=SC2046 # pkg-config output is a list of words
 env -u PKG_CONFIG_PATH cc -O2 -Wall -o "$LIBFUSE_BIN" \
-    "$ROOT/samples/memfs-fuse3/memfs_fuse3.c" \
+    "$ROOT/samples/memfs-fuse3/memfs_fuse3.c" "$ROOT"/samples/memfs-common/*.c \
     $(env -u PKG_CONFIG_PATH pkg-config --cflags --libs fuse3)
 
 libfuse_of() { ldd "$1" | awk '$1 == "libfuse3.so.3" { print $3 }'; }

@@ -13,6 +13,7 @@
 CONF=$FSP_BUILD/tests/conformance
 MEMFS=$FSP_BUILD/memfs-fuse3
 SRC=$FSP_TOP/samples/memfs-fuse3/memfs_fuse3.c
+SRC_TREE=$FSP_TOP/samples/memfs-common # the file system it serves, linked in
 RUN_LIMIT=100
 # As tmpfs behaves for root: the kernel checks permissions, other users may
 # enter (the suite switches users), inode numbers are the file system's.
@@ -214,7 +215,7 @@ DEB=$FSP_TMP/memfs-fuse3-debian
 if [ -f /usr/include/fuse3/fuse.h ] && command -v pkg-config >/dev/null &&
     env -u PKG_CONFIG_PATH pkg-config --exists fuse3; then
     # shellcheck disable=SC2046 # pkg-config's flags are a word list
-    if env -u PKG_CONFIG_PATH cc -o "$DEB" "$SRC" $(env -u PKG_CONFIG_PATH pkg-config --cflags --libs fuse3) \
+    if env -u PKG_CONFIG_PATH cc -o "$DEB" "$SRC" "$SRC_TREE"/*.c $(env -u PKG_CONFIG_PATH pkg-config --cflags --libs fuse3) \
         2>"$FSP_TMP/deb.err"; then
         pass "memfs-fuse3 builds against Debian's libfuse3"
         check "Debian build references libfuse's versioned fuse_main_real" \
