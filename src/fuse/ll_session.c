@@ -142,8 +142,8 @@ static void ll_destroy(void *userdata)
 /* --- fuse_session_new: -o options ------------------------------------------ */
 
 struct ll_opts {
-    int debug, allow_root, allow_other, auto_unmount, default_permissions, ro, rw;
-    unsigned max_read;
+    int debug, allow_root, allow_other, auto_unmount, default_permissions, ro, rw, io_uring;
+    unsigned max_read, io_uring_q_depth;
     char *fsname, *subtype;
 };
 
@@ -164,6 +164,10 @@ static const struct fuse_opt ll_opt_spec[] = {
     LL_OPT("fsname=%s", fsname, 0),
     LL_OPT("subtype=%s", subtype, 0),
     LL_OPT("max_read=%u", max_read, 0),
+    /* libfuse 3.18's transport options: FUSE over io_uring when the kernel
+     * offers it (enable_uring), /dev/fuse otherwise. */
+    LL_OPT("io_uring", io_uring, 1),
+    LL_OPT("io_uring_q_depth=%u", io_uring_q_depth, 0),
     LL_OPT("ro", ro, 1),
     LL_OPT("rw", rw, 1),
     FUSE_OPT_KEY("-r", KEY_RO),
@@ -274,6 +278,8 @@ FSP_FUSE_EXPORT struct fuse_session *fuse_session_new(struct fuse_args *args,
     se->read_only = o.ro && !o.rw;
     se->max_read = o.max_read;
     se->conn.max_read = o.max_read;
+    se->io_uring = o.io_uring;
+    se->io_uring_depth = o.io_uring_q_depth;
     return se;
 
 fail:
@@ -314,6 +320,8 @@ FSP_FUSE_EXPORT int fuse_session_mount(struct fuse_session *se, const char *moun
         .read_only = se->read_only,
         .auto_unmount = se->auto_unmount,
         .rootmode = S_IFDIR | 0755,
+        .io_uring = se->io_uring,
+        .io_uring_depth = se->io_uring_depth,
     };
     if (!mo.fsname)
         mo.fsname = "/dev/fuse"; /* what libfuse shows when nothing names the mount */

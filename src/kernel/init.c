@@ -141,6 +141,9 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen)
     if (se->ops.init)
         se->ops.init(se->userdata, conn);
 
+    /* The transport is the session's choice (mount option), not the hook's. */
+    if (se->uring_wanted)
+        conn->want |= FUSE_OVER_IO_URING;
     /* The kernel does not combine passthrough with the writeback cache. */
     if ((conn->want & FUSE_PASSTHROUGH) && (conn->want & FUSE_WRITEBACK_CACHE)) {
         fsp_log("fsp: passthrough and the writeback cache exclude each other; "
@@ -212,5 +215,8 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen)
         outsize = 24;
 
     atomic_store_explicit(&se->got_init, true, memory_order_release);
-    fsp_reply_buf(req, &out, outsize);
+    int rc = fsp_reply_buf(req, &out, outsize);
+    /* The kernel takes ring registrations only once INIT is answered. */
+    if (rc == 0 && (conn->want & FUSE_OVER_IO_URING))
+        fsp_uring_start(se);
 }

@@ -37,9 +37,10 @@ struct fsp_req {
     int fd; /* replies go back to the fd the request came from */
     enum fsp_req_state state;
     atomic_bool interrupted;
-    bool noreply;                /* FORGET & co: the kernel expects no answer */
-    bool in_list;                /* registered in se->inflight (INTERRUPT can find it) */
-    struct fsp_req *prev, *next; /* in-flight list (se->lock) */
+    bool noreply;                   /* FORGET & co: the kernel expects no answer */
+    bool in_list;                   /* registered in se->inflight (INTERRUPT can find it) */
+    struct fsp_uring_ent *ring_ent; /* came over io_uring: the reply commits this entry */
+    struct fsp_req *prev, *next;    /* in-flight list (se->lock) */
     struct fsp_bufset *bs;
 };
 
@@ -125,6 +126,11 @@ struct fsp_session {
     unsigned pending_intr_next, pending_intr_count;
 
     atomic_bool destroy_called;
+
+    /* FUSE over io_uring (uring.c); NULL when /dev/fuse serves alone. */
+    bool uring_wanted;
+    unsigned uring_depth;
+    struct fsp_uring *uring;
 };
 
 /* mount.c */
@@ -151,6 +157,18 @@ struct fsp_bufset *fsp_bufset_new(struct fsp_session *se);
 void fsp_bufset_free(struct fsp_bufset *bs);
 void fsp_session_end(struct fsp_session *se);
 bool fsp_on_worker_of(const struct fsp_session *se); /* caller is one of its workers */
+void fsp_worker_bind(struct fsp_session *se);        /* this thread serves se's requests */
+void fsp_dispatch(struct fsp_worker *w, struct fsp_bufset *bs, char *buf, size_t n);
+
+/* uring.c: FUSE over io_uring. start: after the INIT reply (registers one
+ * queue per CPU; on any failure /dev/fuse simply goes on serving). stop:
+ * end and join the queue threads (after the workers). free: at the end. */
+void fsp_uring_start(struct fsp_session *se);
+void fsp_uring_stop(struct fsp_session *se);
+void fsp_uring_free(struct fsp_session *se);
+/* Commit a reply over the ring: iov[0] is the out header, the rest its
+ * payload; consumes the request. Returns 0 or -errno. */
+int fsp_uring_reply(struct fsp_req *req, const struct iovec *iov, int count);
 
 /* reply.c */
 int fsp_reply_raw(struct fsp_req *req, int err, const struct iovec *iov, int count);

@@ -75,6 +75,11 @@ struct fsp_mount_opts {
     uint32_t rootmode;     /* S_IFDIR | perms of the root, for the mount(2) option */
     unsigned thread_count; /* workers; 0 = a sensible default */
     uint32_t max_write;    /* 0 = 1 MiB */
+    /* Transport: serve requests over FUSE-over-io_uring (one ring per CPU)
+     * when the kernel offers it (module parameter enable_uring); otherwise,
+     * or if the kernel refuses the ring, /dev/fuse as usual. */
+    bool io_uring;
+    unsigned io_uring_depth; /* ring entries per CPU queue; 0 = a default */
 };
 
 /* Create a session and mount it. On failure returns NULL with errno set and a
@@ -161,6 +166,11 @@ int fsp_session_backing_close(struct fsp_session *se, int backing_id);
 /* Make an OPEN/CREATE reply pass the file's I/O straight to backing_id.
  * Returns 0, or -EOPNOTSUPP (reply unchanged) when passthrough is off. */
 int fsp_open_out_passthrough(struct fsp_session *se, struct fuse_open_out *out, int backing_id);
+
+/* --- Transport ------------------------------------------------------------- */
+
+/* True once a request was served over io_uring (fsp_mount_opts.io_uring). */
+bool fsp_session_uses_uring(struct fsp_session *se);
 
 /* --- Logging -------------------------------------------------------------- */
 

@@ -55,6 +55,11 @@ io_checks() {
     check "$label: a shared-mapping write lands in the backing file" \
         bash -c "'$OPS' mmap-write '$m/mm' 1M && cmp '$b/mm' '$FSP_TMP/pattern1'"
     check "$label: the mapped file reads back" cmp "$m/mm" "$FSP_TMP/pattern1"
+    # The kernel keeps one backing file per inode: opens while another is
+    # open must share it.
+    check "$label: opens while the file is open elsewhere" bash -c \
+        "exec 3<'$m/big' 4>>'$m/new' && cmp '$m/big' '$b/big' && printf tail >>'$m/new' &&
+         cmp <(cat '$FSP_TMP/expect'; printf tail) '$b/new'"
 }
 
 # --- Passthrough on: no READ/WRITE reaches the daemon ----------------------------

@@ -2,15 +2,16 @@
  * ptfs - a pass-through file system on the kernel session API, with FUSE
  * passthrough (backing files) for regular files.
  *
- *   ptfs [-d] [--no-passthrough] [--writeback] BACKING_DIR MOUNTPOINT
+ *   ptfs [-d] [--no-passthrough] [--writeback] [--uring] BACKING_DIR MOUNTPOINT
  *
  * Every node is an O_PATH fd of the backing object. OPEN and CREATE open the
  * backing file and, when the kernel agreed to passthrough at INIT, register
- * it as a backing file: the kernel then serves that open file's read, write
- * and mmap itself and this daemon never sees READ or WRITE for it. When the
- * kernel refuses (no CAP_SYS_ADMIN, the writeback cache asked for, too deep
- * a stack), the file is served the ordinary way, through READ and WRITE.
- * -d logs every request, which is how tests count READ/WRITE requests.
+ * it as a backing file (one backing id per inode, shared by its opens, as
+ * the kernel wants one backing file per inode at a time): the kernel then serves that open file's
+ * read, write and mmap itself and this daemon never sees READ or WRITE for it. When the kernel
+ * refuses (no CAP_SYS_ADMIN, the writeback cache asked for, too deep a stack), the file is served
+ * the ordinary way, through READ and WRITE. -d logs every request, which is how tests count
+ * READ/WRITE requests.
  *
  * A test tool: one lock around the node table, no hard links bookkeeping
  * beyond lookups, no xattrs, no special files.
@@ -38,12 +39,17 @@ struct node {
     ino_t ino;
     int fd; /* O_PATH */
     uint64_t nlookup;
+    /* The kernel gives an inode one backing file at a time: every open of
+     * this node shares one backing id, dropped when the last one closes. */
+    int backing_id;
+    unsigned backing_users;
 };
 
 /* An open file or directory. */
 struct handle {
     int fd;
-    int backing_id; /* > 0: the kernel does this file's I/O */
+    struct node *node; /* regular files: whose backing id we share, if any */
+    bool passthrough;  /* the kernel does this file's I/O */
     DIR *dir;
     off_t dir_off; /* the offset dir is at */
 };
@@ -234,21 +240,27 @@ static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 
 /* Fill an open reply for a freshly opened backing fd; passthrough when the
  * kernel lets us, the ordinary way otherwise. */
-static int make_handle(int fd, struct fuse_open_out *out)
+static int make_handle(struct node *n, int fd, struct fuse_open_out *out)
 {
     struct handle *h = calloc(1, sizeof(*h));
     if (!h)
         return ENOMEM;
     h->fd = fd;
+    h->node = n;
     memset(out, 0, sizeof(*out));
     if (g_passthrough) {
-        int id = fsp_session_backing_open(g_se, fd);
-        if (id > 0 && fsp_open_out_passthrough(g_se, out, id) == 0)
-            h->backing_id = id;
-        else if (id > 0)
-            fsp_session_backing_close(g_se, id);
-        else
+        pthread_mutex_lock(&g_lock);
+        int id = n->backing_id;
+        if (id <= 0)
+            id = fsp_session_backing_open(g_se, fd);
+        if (id > 0 && fsp_open_out_passthrough(g_se, out, id) == 0) {
+            n->backing_id = id;
+            n->backing_users++;
+            h->passthrough = true;
+        } else if (id < 0) {
             fsp_log("ptfs: no passthrough for this file (%s); serving it", strerror(-id));
+        }
+        pthread_mutex_unlock(&g_lock);
     }
     out->fh = (uint64_t)(uintptr_t)h;
     return 0;
@@ -265,7 +277,7 @@ static void op_open(struct fsp_req *req, const void *arg, uint32_t arglen)
         return;
     }
     struct fuse_open_out out;
-    int e = make_handle(fd, &out);
+    int e = make_handle(node_of(fsp_req_header(req)->nodeid), fd, &out);
     if (e) {
         close(fd);
         fsp_reply_err(req, e);
@@ -291,7 +303,7 @@ static void op_create(struct fsp_req *req, const void *arg, uint32_t arglen)
     } out;
     int e = do_lookup(parent, name, &out.e);
     if (!e)
-        e = make_handle(fd, &out.o);
+        e = make_handle(node_of(out.e.nodeid), fd, &out.o);
     if (e) {
         close(fd);
         fsp_reply_err(req, e);
@@ -331,8 +343,14 @@ static void op_release(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
     const struct fuse_release_in *in = arg;
     struct handle *h = (struct handle *)(uintptr_t)in->fh;
-    if (h->backing_id > 0)
-        fsp_session_backing_close(g_se, h->backing_id);
+    if (h->passthrough) {
+        pthread_mutex_lock(&g_lock);
+        if (--h->node->backing_users == 0) {
+            fsp_session_backing_close(g_se, h->node->backing_id);
+            h->node->backing_id = 0;
+        }
+        pthread_mutex_unlock(&g_lock);
+    }
     if (h->dir)
         closedir(h->dir);
     else
@@ -475,14 +493,14 @@ static void on_signal(int sig)
 
 static void usage(void)
 {
-    fprintf(stderr, "usage: ptfs [-d] [--no-passthrough] [--writeback] "
+    fprintf(stderr, "usage: ptfs [-d] [--no-passthrough] [--writeback] [--uring] "
                     "BACKING_DIR MOUNTPOINT\n");
     exit(2);
 }
 
 int main(int argc, char **argv)
 {
-    bool debug = false;
+    bool debug = false, uring = false;
     int i = 1;
     for (; i < argc && argv[i][0] == '-'; i++) {
         if (!strcmp(argv[i], "-d"))
@@ -491,6 +509,8 @@ int main(int argc, char **argv)
             g_passthrough = false;
         else if (!strcmp(argv[i], "--writeback"))
             g_writeback = true;
+        else if (!strcmp(argv[i], "--uring"))
+            uring = true;
         else
             usage();
     }
@@ -524,7 +544,7 @@ int main(int argc, char **argv)
     ops.op[FUSE_STATFS] = op_statfs;
 
     struct fsp_mount_opts mo = {
-        .mountpoint = argv[i + 1], .fsname = "ptfs", .subtype = "ptfs"};
+        .mountpoint = argv[i + 1], .fsname = "ptfs", .subtype = "ptfs", .io_uring = uring};
     g_se = fsp_session_mount(&mo, &ops, NULL);
     if (!g_se)
         return 1;
