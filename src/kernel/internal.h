@@ -52,8 +52,15 @@ struct fsp_bufset {
     char *scratch;
 };
 
+/* Per-opcode request counts and handler time of one worker (stats.c). */
+struct fsp_op_stats {
+    uint64_t count[FSP_FUSE_OPCODE_MAX];
+    uint64_t ns[FSP_FUSE_OPCODE_MAX];
+};
+
 struct fsp_worker {
     struct fsp_session *se;
+    struct fsp_op_stats stats; /* written by this worker only */
     pthread_t thread;
     bool thread_started;
     int fd;           /* own clone of the session fd (or the session fd) */
@@ -173,6 +180,14 @@ int fsp_uring_reply(struct fsp_req *req, const struct iovec *iov, int count);
 /* reply.c */
 int fsp_reply_raw(struct fsp_req *req, int err, const struct iovec *iov, int count);
 void fsp_req_release(struct fsp_req *req);
+
+/* stats.c */
+uint64_t fsp_now_ns(void);
+void fsp_stats_note(struct fsp_op_stats *st, uint32_t opcode, uint64_t ns);
+void fsp_stats_sum(struct fsp_op_stats *sum, const struct fsp_op_stats *st);
+void fsp_uring_sum_stats(struct fsp_session *se, struct fsp_op_stats *sum); /* uring.c */
+/* session.c: hand the stopper thread a command byte (async-signal-safe). */
+void fsp_session_signal_stopper(struct fsp_session *se, char cmd);
 
 /* log.c */
 const char *fsp_opcode_name(uint32_t opcode);

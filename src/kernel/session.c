@@ -174,13 +174,18 @@ fail:
 
 /* --- Stopping -------------------------------------------------------------- */
 
-void fsp_session_stop_async(struct fsp_session *se)
+void fsp_session_signal_stopper(struct fsp_session *se, char cmd)
 {
     int saved = errno;
-    se->stop_requested = 1;
-    ssize_t n = write(se->stop_pipe[1], "s", 1); /* EAGAIN: a byte is pending anyway */
+    ssize_t n = write(se->stop_pipe[1], &cmd, 1); /* EAGAIN: a byte is pending anyway */
     (void)n;
     errno = saved;
+}
+
+void fsp_session_stop_async(struct fsp_session *se)
+{
+    se->stop_requested = 1;
+    fsp_session_signal_stopper(se, 's');
 }
 
 void fsp_session_stop(struct fsp_session *se)
@@ -230,6 +235,8 @@ static void *stopper_main(void *arg)
             continue;
         if (n <= 0 || c == 'q')
             break;
+        if (c == 'd')
+            fsp_session_dump_stats(se);
         if (c == 's' && !unmounted) {
             fsp_kunmount(se);
             unmounted = true;
@@ -313,6 +320,8 @@ int fsp_session_wait(struct fsp_session *se)
             if (se->workers[i].thread_started)
                 pthread_join(se->workers[i].thread, NULL);
         fsp_uring_stop(se);
+        if (fsp_debug(se))
+            fsp_session_dump_stats(se);
         if (se->stopper_started) {
             for (;;) {
                 ssize_t n = write(se->stop_pipe[1], "q", 1);

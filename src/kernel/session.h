@@ -172,6 +172,15 @@ int fsp_open_out_passthrough(struct fsp_session *se, struct fuse_open_out *out, 
 /* True once a request was served over io_uring (fsp_mount_opts.io_uring). */
 bool fsp_session_uses_uring(struct fsp_session *se);
 
+/* --- Profiling -------------------------------------------------------------- */
+
+/* Log per-opcode request counts and handler time, summed over the workers
+ * (each keeps its own counters; no lock on the request path). Also logged
+ * when a session with debug on ends. The _async variant is safe in signal
+ * handlers (e.g. SIGUSR1): the session's stopper thread does the dump. */
+void fsp_session_dump_stats(struct fsp_session *se);
+void fsp_session_dump_stats_async(struct fsp_session *se);
+
 /* --- Logging -------------------------------------------------------------- */
 
 /* printf-style log used by the whole library (errors and debug traces).

@@ -139,6 +139,7 @@ struct fsp_uring {
     unsigned nqueues;
     struct fsp_uring_queue *queues;
     atomic_bool stopping;
+    atomic_bool set_up; /* every queue exists: a stats dump may look */
 };
 
 static int sys_setup(unsigned entries, struct uring_params *p)
@@ -495,7 +496,7 @@ void fsp_uring_start(struct fsp_session *se)
         free(ur);
         return;
     }
-    se->uring = ur;
+    __atomic_store_n(&se->uring, ur, __ATOMIC_RELEASE);
     unsigned depth = se->uring_depth ? se->uring_depth : FSP_URING_DEFAULT_DEPTH;
     if (depth > FSP_URING_MAX_DEPTH)
         depth = FSP_URING_MAX_DEPTH;
@@ -511,6 +512,7 @@ void fsp_uring_start(struct fsp_session *se)
             return; /* the queues that exist never register: harmless */
         }
     }
+    atomic_store(&ur->set_up, true);
     /* Register every entry of every queue, then start the threads. The
      * kernel switches to the ring once each queue has an entry. */
     for (unsigned i = 0; i < ur->nqueues; i++) {
@@ -598,6 +600,16 @@ void fsp_uring_free(struct fsp_session *se)
     free(ur->queues);
     free(ur);
     se->uring = NULL;
+}
+
+void fsp_uring_sum_stats(struct fsp_session *se, struct fsp_op_stats *sum)
+{
+    /* May run on the stopper thread (a dump) while INIT sets the ring up. */
+    struct fsp_uring *ur = __atomic_load_n(&se->uring, __ATOMIC_ACQUIRE);
+    if (!ur || !atomic_load(&ur->set_up))
+        return;
+    for (unsigned i = 0; i < ur->nqueues; i++)
+        fsp_stats_sum(sum, &ur->queues[i].worker.stats);
 }
 
 bool fsp_session_uses_uring(struct fsp_session *se)

@@ -320,7 +320,9 @@ void fsp_dispatch(struct fsp_worker *w, struct fsp_bufset *bs, char *buf, size_t
     }
     if (!req->noreply)
         register_req(se, req);
+    uint64_t t0 = fsp_now_ns();
     fn(req, arg, arglen);
+    fsp_stats_note(&w->stats, opcode, fsp_now_ns() - t0);
 
     /* Deferred: the request is no longer ours to look at. */
     if (w->lost_buffer)

@@ -2,8 +2,9 @@
 # uring.sh - FUSE over io_uring as the session's transport (kernel 6.14+,
 # module parameter enable_uring, which this test sets and always restores).
 #  - ptfs --uring: data through the mount is right, the kernel's own ring
-#    counters (/proc/PID/fdinfo of the io_uring fds) show completions, and the
-#    session's trace counts the requests it served on the rings;
+#    counters (/proc/PID/fdinfo of the io_uring fds) show completions, the
+#    session's trace counts the requests it served on the rings, and the
+#    per-opcode profile (SIGUSR1, and at exit with -d) splits them by transport;
 #  - pendfs (native API, every Read/Write/ReadDirectory answered later from
 #    another thread) with FSP_IO_URING=1: deferred replies commit over the ring;
 #  - memfs-fuse3 -o io_uring (the FUSE 3 option): the conformance suite gives
@@ -73,7 +74,15 @@ if fsp_start_fs "$M" "$PTFS" -d --uring --no-passthrough "$BACK" "$M" 2>"$LOG"; 
     check "ptfs: listing" test "$(ls "$M" | tr '\n' ' ')" = "big copy "
     c=$(ring_completions "$FSP_PID")
     check "ptfs: the kernel completed ring commands ($c)" test "$c" -gt 20
+    # SIGUSR1: the per-opcode profile, READs counted on the ring.
+    kill -USR1 "$FSP_PID"
+    check "ptfs: SIGUSR1 logs the request profile" bash -c \
+        "for i in \$(seq 100); do grep -q 'stats: .*READ  *[1-9][0-9]* requests' '$LOG' && exit 0; sleep 0.05; done; exit 1"
+    check "ptfs: the profile counts requests over io_uring" \
+        grep -qE 'stats: [0-9]+ requests \([0-9]+ over /dev/fuse, [1-9][0-9]* over io_uring\)' "$LOG"
     check "ptfs: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
+    check "ptfs: the profile is logged again at exit (debug)" \
+        test "$(grep -c 'stats: [0-9]* requests (' "$LOG")" -eq 2
     served=$(sed -n 's/.*io_uring: served \([0-9]*\) requests.*/\1/p' "$LOG")
     check "ptfs: requests served on the rings (${served:-none})" test "${served:-0}" -gt 20
 else

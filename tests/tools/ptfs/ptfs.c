@@ -11,7 +11,7 @@
  * read, write and mmap itself and this daemon never sees READ or WRITE for it. When the kernel
  * refuses (no CAP_SYS_ADMIN, the writeback cache asked for, too deep a stack), the file is served
  * the ordinary way, through READ and WRITE. -d logs every request, which is how tests count
- * READ/WRITE requests.
+ * READ/WRITE requests; SIGUSR1 logs the session's per-opcode request counts and times.
  *
  * A test tool: one lock around the node table, no hard links bookkeeping
  * beyond lookups, no xattrs, no special files.
@@ -488,7 +488,10 @@ static void ptfs_init(void *userdata, struct fsp_conn *conn)
 
 static void on_signal(int sig)
 {
-    fsp_session_stop_async(g_se);
+    if (sig == SIGUSR1)
+        fsp_session_dump_stats_async(g_se);
+    else
+        fsp_session_stop_async(g_se);
 }
 
 static void usage(void)
@@ -553,6 +556,7 @@ int main(int argc, char **argv)
     sigaction(SIGTERM, &sa, NULL);
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGHUP, &sa, NULL);
+    sigaction(SIGUSR1, &sa, NULL);
     int rc = fsp_session_start(g_se);
     if (rc == 0)
         rc = fsp_session_wait(g_se);
