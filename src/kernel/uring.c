@@ -299,26 +299,29 @@ int fsp_uring_reply(struct fsp_req *req, const struct iovec *iov, int count)
         size = 0;
     }
     /* A reply may quote the request (which lies in the payload buffer):
-     * gather it in scratch first when any piece overlaps. */
+     * then gather it in a temporary buffer first. Rare, so it may allocate. */
     bool overlap = false;
     for (int i = 1; i < count && size; i++) {
         const char *b = iov[i].iov_base;
         if (b < payload + ent->payload_size && b + iov[i].iov_len > payload)
             overlap = true;
     }
-    char *dst = overlap ? req->bs->scratch : payload;
-    if (overlap && size > req->bs->scratch_size) {
-        oh.error = -EIO;
+    char *tmp = overlap ? malloc(size) : NULL;
+    if (overlap && !tmp) {
+        oh.error = -ENOMEM;
         size = 0;
     }
+    char *dst = overlap ? tmp : payload;
     size_t off = 0;
     for (int i = 1; i < count && size; i++) {
         if (iov[i].iov_len)
-            memmove(dst + off, iov[i].iov_base, iov[i].iov_len);
+            memcpy(dst + off, iov[i].iov_base, iov[i].iov_len);
         off += iov[i].iov_len;
     }
-    if (overlap && size)
-        memcpy(payload, dst, size);
+    if (tmp) {
+        memcpy(payload, tmp, size);
+        free(tmp);
+    }
     oh.len = (uint32_t)(sizeof(oh) + size);
     memcpy(ent->hdr.in_out, &oh, sizeof(oh));
     ent->hdr.ring_ent_in_out.payload_sz = (uint32_t)size;
