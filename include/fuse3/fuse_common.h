@@ -51,6 +51,11 @@ struct fuse_file_info {
     uint64_t fh; /* the file system's handle */
     uint64_t lock_owner;
     uint32_t poll_events; /* poll: requested events */
+    /* open/create: a backing id from fuse_passthrough_open() to pass this
+     * file's I/O straight to the backing file (libfuse 3.17's field). It
+     * fills what was tail padding in 3.14's layout, so the struct keeps its
+     * size and a 3.14 program (which never sets it) leaves it 0. */
+    int32_t backing_id;
 };
 
 /* Before 3.12 the loop configuration was a public two-field struct; since
@@ -89,6 +94,7 @@ struct fuse_loop_config_v1 {
 #define FUSE_CAP_NO_OPENDIR_SUPPORT  (1 << 24)
 #define FUSE_CAP_EXPLICIT_INVAL_DATA (1 << 25)
 #define FUSE_CAP_EXPIRE_ONLY         (1 << 26)
+#define FUSE_CAP_PASSTHROUGH         (1 << 29) /* backing files; see fuse_passthrough_open */
 
 /* ioctl flags (the flags argument of the ioctl operation). */
 #define FUSE_IOCTL_COMPAT       (1 << 0)

@@ -171,6 +171,15 @@ int fuse_reply_create(fuse_req_t req, const struct fuse_entry_param *e,
 int fuse_reply_attr(fuse_req_t req, const struct stat *attr, double attr_timeout);
 int fuse_reply_readlink(fuse_req_t req, const char *link);
 int fuse_reply_open(fuse_req_t req, const struct fuse_file_info *fi);
+
+/* Passthrough (libfuse 3.17's API; kernel 6.9+, CAP_SYS_ADMIN, and
+ * FUSE_CAP_PASSTHROUGH in conn->want): register an open fd as a backing file.
+ * Returns a backing id (> 0) to put in fi->backing_id before
+ * fuse_reply_open/fuse_reply_create, or 0 with errno set when the kernel
+ * refuses (then answer without it: the file is served as usual). */
+int fuse_passthrough_open(fuse_req_t req, int fd);
+/* Release a backing id; 0, or -1 with errno set. */
+int fuse_passthrough_close(fuse_req_t req, int backing_id);
 int fuse_reply_write(fuse_req_t req, size_t count);
 int fuse_reply_buf(fuse_req_t req, const char *buf, size_t size);
 int fuse_reply_data(fuse_req_t req, struct fuse_bufvec *bufv, enum fuse_buf_copy_flags flags);

@@ -45,7 +45,9 @@ struct fuse_session {
     char *fsname, *subtype;
     bool debug, allow_other, allow_root, default_permissions, read_only, auto_unmount;
     unsigned max_read; /* 0 = no limit */
-    uid_t owner;       /* allow_root lets this user (and root) in */
+    bool io_uring;     /* -o io_uring: serve over FUSE-over-io_uring if offered */
+    unsigned io_uring_depth;
+    uid_t owner; /* allow_root lets this user (and root) in */
 
     struct fuse_conn_info conn;
     atomic_bool got_init, got_destroy;

@@ -118,7 +118,7 @@ void fsp_fuse_fill_entry(struct fuse_entry_out *out, const struct fuse_entry_par
     fsp_fuse_fill_attr(&out->attr, &e->attr);
 }
 
-static void fill_open(struct fuse_open_out *o, const struct fuse_file_info *fi)
+static void fill_open(fuse_req_t req, struct fuse_open_out *o, const struct fuse_file_info *fi)
 {
     memset(o, 0, sizeof(*o));
     o->fh = fi->fh;
@@ -132,6 +132,32 @@ static void fill_open(struct fuse_open_out *o, const struct fuse_file_info *fi)
         o->open_flags |= FOPEN_CACHE_DIR;
     if (fi->noflush)
         o->open_flags |= FOPEN_NOFLUSH;
+    if (fi->backing_id > 0 && req->se->fsp &&
+        fsp_open_out_passthrough(req->se->fsp, o, fi->backing_id) != 0)
+        fuse_log(FUSE_LOG_ERR, "fuse: backing_id %d ignored: passthrough is not enabled\n",
+                 fi->backing_id);
+}
+
+FSP_FUSE_EXPORT int fuse_passthrough_open(fuse_req_t req, int fd)
+{
+    int id = req->se->fsp ? fsp_session_backing_open(req->se->fsp, fd) : -ENOTCONN;
+    if (id < 0) {
+        fuse_log(FUSE_LOG_ERR, "fuse: passthrough_open: %s\n", strerror(-id));
+        errno = -id;
+        return 0;
+    }
+    return id;
+}
+
+FSP_FUSE_EXPORT int fuse_passthrough_close(fuse_req_t req, int backing_id)
+{
+    int rc = req->se->fsp ? fsp_session_backing_close(req->se->fsp, backing_id) : -ENOTCONN;
+    if (rc < 0) {
+        fuse_log(FUSE_LOG_ERR, "fuse: passthrough_close: %s\n", strerror(-rc));
+        errno = -rc;
+        return -1;
+    }
+    return 0;
 }
 
 /* --- Replies ----------------------------------------------------------------- */
@@ -170,7 +196,7 @@ FSP_FUSE_EXPORT int fuse_reply_create(fuse_req_t req, const struct fuse_entry_pa
         struct fuse_open_out o;
     } out;
     fsp_fuse_fill_entry(&out.e, e);
-    fill_open(&out.o, fi);
+    fill_open(req, &out.o, fi);
     return send_buf(req, &out, sizeof(out));
 }
 
@@ -192,7 +218,7 @@ FSP_FUSE_EXPORT int fuse_reply_readlink(fuse_req_t req, const char *link)
 FSP_FUSE_EXPORT int fuse_reply_open(fuse_req_t req, const struct fuse_file_info *fi)
 {
     struct fuse_open_out out;
-    fill_open(&out, fi);
+    fill_open(req, &out, fi);
     return send_buf(req, &out, sizeof(out));
 }
 

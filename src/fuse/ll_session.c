@@ -44,6 +44,7 @@ static const struct {
     {FUSE_CAP_CACHE_SYMLINKS, FUSE_CACHE_SYMLINKS},
     {FUSE_CAP_NO_OPENDIR_SUPPORT, FUSE_NO_OPENDIR_SUPPORT},
     {FUSE_CAP_EXPLICIT_INVAL_DATA, FUSE_EXPLICIT_INVAL_DATA},
+    {FUSE_CAP_PASSTHROUGH, FUSE_PASSTHROUGH}, /* only when init() asks for it */
 };
 
 #define SPLICE_CAPS (FUSE_CAP_SPLICE_READ | FUSE_CAP_SPLICE_WRITE | FUSE_CAP_SPLICE_MOVE)
@@ -141,8 +142,8 @@ static void ll_destroy(void *userdata)
 /* --- fuse_session_new: -o options ------------------------------------------ */
 
 struct ll_opts {
-    int debug, allow_root, allow_other, auto_unmount, default_permissions, ro, rw;
-    unsigned max_read;
+    int debug, allow_root, allow_other, auto_unmount, default_permissions, ro, rw, io_uring;
+    unsigned max_read, io_uring_q_depth;
     char *fsname, *subtype;
 };
 
@@ -163,6 +164,10 @@ static const struct fuse_opt ll_opt_spec[] = {
     LL_OPT("fsname=%s", fsname, 0),
     LL_OPT("subtype=%s", subtype, 0),
     LL_OPT("max_read=%u", max_read, 0),
+    /* libfuse 3.18's transport options: FUSE over io_uring when the kernel
+     * offers it (enable_uring), /dev/fuse otherwise. */
+    LL_OPT("io_uring", io_uring, 1),
+    LL_OPT("io_uring_q_depth=%u", io_uring_q_depth, 0),
     LL_OPT("ro", ro, 1),
     LL_OPT("rw", rw, 1),
     FUSE_OPT_KEY("-r", KEY_RO),
@@ -270,6 +275,9 @@ int fsp_fuse_session_opts(struct fuse_session *se, struct fuse_args *args)
         se->max_read = o.max_read;
         se->conn.max_read = o.max_read;
     }
+    se->io_uring |= o.io_uring;
+    if (o.io_uring_q_depth)
+        se->io_uring_depth = o.io_uring_q_depth;
     return 0;
 
 fail:
@@ -338,6 +346,8 @@ FSP_FUSE_EXPORT int fuse_session_mount(struct fuse_session *se, const char *moun
         .auto_unmount = se->auto_unmount,
         .rootmode = S_IFDIR | 0755,
         .max_read = se->max_read,
+        .io_uring = se->io_uring,
+        .io_uring_depth = se->io_uring_depth,
     };
     if (!mo.fsname)
         mo.fsname = "/dev/fuse"; /* what libfuse shows when nothing names the mount */

@@ -15,8 +15,9 @@
 #include <stdint.h>
 
 #define FUSE_KERNEL_VERSION 7
-/* The highest minor we implement; INIT settles on min(kernel, ours). */
-#define FSP_FUSE_MINOR 38
+/* The highest minor we implement; INIT settles on min(kernel, ours).
+ * 7.40 brought passthrough (backing files), 7.42 FUSE over io_uring. */
+#define FSP_FUSE_MINOR 42
 
 #define FUSE_ROOT_ID         1
 #define FUSE_MIN_READ_BUFFER 8192
@@ -585,5 +586,60 @@ struct fuse_ioctl_iovec {
 
 /* Cloning /dev/fuse: _IOR(229, 0, uint32_t) */
 #define FUSE_DEV_IOC_CLONE 0x8004e500u
+
+/* --- Passthrough (7.40) ------------------------------------------------------ */
+
+/* FUSE_DEV_IOC_BACKING_OPEN's argument: an open fd of the backing file. The
+ * ioctl returns a backing id (> 0) that OPEN/CREATE replies name in
+ * fuse_open_out.backing_id together with FOPEN_PASSTHROUGH. */
+struct fuse_backing_map {
+    int32_t fd;
+    uint32_t flags;
+    uint64_t padding;
+};
+
+/* _IOW(229, 1, struct fuse_backing_map) and _IOW(229, 2, uint32_t) */
+#define FUSE_DEV_IOC_BACKING_OPEN  0x4010e501u
+#define FUSE_DEV_IOC_BACKING_CLOSE 0x4004e502u
+
+/* --- FUSE over io_uring (7.42) ----------------------------------------------- */
+
+/* Each ring entry is two buffers registered with the kernel: this header
+ * (iov[0]) and a payload buffer (iov[1]) of at least the negotiated request
+ * size. On fetch the kernel writes the fuse_in_header to in_out, the opcode's
+ * fixed argument (the first in-arg) to op_in and the rest of the request to
+ * the payload; on commit we write the fuse_out_header to in_out and the
+ * reply's payload to the payload buffer. */
+#define FUSE_URING_IN_OUT_HEADER_SZ 128
+#define FUSE_URING_OP_IN_OUT_SZ     128
+
+struct fuse_uring_ent_in_out {
+    uint64_t flags;
+    uint64_t commit_id;  /* the request's unique, echoed in the commit */
+    uint32_t payload_sz; /* bytes used in the payload buffer, either way */
+    uint32_t padding;
+    uint64_t reserved;
+};
+
+struct fuse_uring_req_header {
+    char in_out[FUSE_URING_IN_OUT_HEADER_SZ];
+    char op_in[FUSE_URING_OP_IN_OUT_SZ];
+    struct fuse_uring_ent_in_out ring_ent_in_out;
+};
+
+/* io_uring_sqe.cmd_op of an IORING_OP_URING_CMD on /dev/fuse. */
+enum fuse_uring_cmd {
+    FUSE_IO_URING_CMD_INVALID = 0,
+    FUSE_IO_URING_CMD_REGISTER = 1,         /* hand the kernel an entry's buffers */
+    FUSE_IO_URING_CMD_COMMIT_AND_FETCH = 2, /* answer the entry's request, wait for the next */
+};
+
+/* In the 80-byte command area of a 128-byte SQE. */
+struct fuse_uring_cmd_req {
+    uint64_t flags;
+    uint64_t commit_id;
+    uint16_t qid; /* the queue (CPU) the entry serves */
+    uint8_t padding[6];
+};
 
 #endif /* FSP_FUSE_WIRE_H */

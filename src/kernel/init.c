@@ -136,10 +136,20 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen)
     conn->max_background = 0;       /* 0 keeps the kernel's default */
     conn->congestion_threshold = 0; /* likewise */
     conn->time_gran = 1;
+    conn->max_stack_depth = 1;
 
     if (se->ops.init)
         se->ops.init(se->userdata, conn);
 
+    /* The transport is the session's choice (mount option), not the hook's. */
+    if (se->uring_wanted)
+        conn->want |= FUSE_OVER_IO_URING;
+    /* The kernel does not combine passthrough with the writeback cache. */
+    if ((conn->want & FUSE_PASSTHROUGH) && (conn->want & FUSE_WRITEBACK_CACHE)) {
+        fsp_log("fsp: passthrough and the writeback cache exclude each other; "
+                "passthrough not used");
+        conn->want &= ~FUSE_PASSTHROUGH;
+    }
     uint64_t asked = conn->want;
     conn->want &= kflags;
     /* Requests and READ replies must fit the buffers allocated at start. */
@@ -171,6 +181,14 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen)
     out.time_gran = conn->time_gran;
     if (conn->want & FUSE_MAX_PAGES)
         out.max_pages = conn->max_pages;
+    if (conn->want & FUSE_PASSTHROUGH) {
+        /* The kernel takes 1 or 2 (FILESYSTEM_MAX_STACK_DEPTH). */
+        if (conn->max_stack_depth < 1)
+            conn->max_stack_depth = 1;
+        if (conn->max_stack_depth > 2)
+            conn->max_stack_depth = 2;
+        out.max_stack_depth = conn->max_stack_depth;
+    }
 
     if (fsp_debug(se)) {
         char buf[1024];
@@ -197,5 +215,8 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen)
         outsize = 24;
 
     atomic_store_explicit(&se->got_init, true, memory_order_release);
-    fsp_reply_buf(req, &out, outsize);
+    int rc = fsp_reply_buf(req, &out, outsize);
+    /* The kernel takes ring registrations only once INIT is answered. */
+    if (rc == 0 && (conn->want & FUSE_OVER_IO_URING))
+        fsp_uring_start(se);
 }

@@ -37,9 +37,10 @@ struct fsp_req {
     int fd; /* replies go back to the fd the request came from */
     enum fsp_req_state state;
     atomic_bool interrupted;
-    bool noreply;                /* FORGET & co: the kernel expects no answer */
-    bool in_list;                /* registered in se->inflight (INTERRUPT can find it) */
-    struct fsp_req *prev, *next; /* in-flight list (se->lock) */
+    bool noreply;                   /* FORGET & co: the kernel expects no answer */
+    bool in_list;                   /* registered in se->inflight (INTERRUPT can find it) */
+    struct fsp_uring_ent *ring_ent; /* came over io_uring: the reply commits this entry */
+    struct fsp_req *prev, *next;    /* in-flight list (se->lock) */
     struct fsp_bufset *bs;
     /* fsp_req_on_interrupt (all under se->lock) */
     fsp_intr_fn *intr_fn;
@@ -56,8 +57,15 @@ struct fsp_bufset {
     char *scratch;
 };
 
+/* Per-opcode request counts and handler time of one worker (stats.c). */
+struct fsp_op_stats {
+    uint64_t count[FSP_FUSE_OPCODE_MAX];
+    uint64_t ns[FSP_FUSE_OPCODE_MAX];
+};
+
 struct fsp_worker {
     struct fsp_session *se;
+    struct fsp_op_stats stats; /* written by this worker only */
     pthread_t thread;
     bool thread_started;
     int fd;           /* own clone of the session fd (or the session fd) */
@@ -130,6 +138,11 @@ struct fsp_session {
     unsigned pending_intr_next, pending_intr_count;
 
     atomic_bool destroy_called;
+
+    /* FUSE over io_uring (uring.c); NULL when /dev/fuse serves alone. */
+    bool uring_wanted;
+    unsigned uring_depth;
+    struct fsp_uring *uring;
 };
 
 /* mount.c */
@@ -156,12 +169,32 @@ struct fsp_bufset *fsp_bufset_new(struct fsp_session *se);
 void fsp_bufset_free(struct fsp_bufset *bs);
 void fsp_session_end(struct fsp_session *se);
 bool fsp_on_worker_of(const struct fsp_session *se); /* caller is one of its workers */
+void fsp_worker_bind(struct fsp_session *se);        /* this thread serves se's requests */
+void fsp_dispatch(struct fsp_worker *w, struct fsp_bufset *bs, char *buf, size_t n);
+
+/* uring.c: FUSE over io_uring. start: after the INIT reply (registers one
+ * queue per CPU; on any failure /dev/fuse simply goes on serving). stop:
+ * end and join the queue threads (after the workers). free: at the end. */
+void fsp_uring_start(struct fsp_session *se);
+void fsp_uring_stop(struct fsp_session *se);
+void fsp_uring_free(struct fsp_session *se);
+/* Commit a reply over the ring: iov[0] is the out header, the rest its
+ * payload; consumes the request. Returns 0 or -errno. */
+int fsp_uring_reply(struct fsp_req *req, const struct iovec *iov, int count);
 
 /* reply.c */
 int fsp_reply_raw(struct fsp_req *req, int err, const struct iovec *iov, int count);
 void fsp_req_release(struct fsp_req *req);
 /* Run an interrupt callback taken (intr_running counted) under se->lock. */
 void fsp_req_run_interrupt(struct fsp_req *req, fsp_intr_fn *fn, void *data);
+
+/* stats.c */
+uint64_t fsp_now_ns(void);
+void fsp_stats_note(struct fsp_op_stats *st, uint32_t opcode, uint64_t ns);
+void fsp_stats_sum(struct fsp_op_stats *sum, const struct fsp_op_stats *st);
+void fsp_uring_sum_stats(struct fsp_session *se, struct fsp_op_stats *sum); /* uring.c */
+/* session.c: hand the stopper thread a command byte (async-signal-safe). */
+void fsp_session_signal_stopper(struct fsp_session *se, char cmd);
 
 /* log.c */
 const char *fsp_opcode_name(uint32_t opcode);

@@ -56,8 +56,10 @@ void fsp_req_defer(struct fsp_req *req)
 /* A deferred request's buffers go back to the free list (se->lock held). */
 static void give_back(struct fsp_session *se, struct fsp_req *req)
 {
-    req->bs->next_free = se->free_bufs;
-    se->free_bufs = req->bs;
+    if (!req->ring_ent) { /* a ring entry keeps its buffers */
+        req->bs->next_free = se->free_bufs;
+        se->free_bufs = req->bs;
+    }
     se->ndeferred--;
     pthread_cond_broadcast(&se->cond);
 }
@@ -165,6 +167,9 @@ int fsp_reply_raw(struct fsp_req *req, int err, const struct iovec *iov, int cou
     if (fsp_debug(se))
         fsp_log("fsp:    unique=%llu -> error=%d%s%s size=%zu", (unsigned long long)oh.unique, -err,
                 err ? " " : "", err ? strerror(err) : "", size);
+
+    if (req->ring_ent)
+        return fsp_uring_reply(req, v, 1 + count);
 
     ssize_t n;
     do

@@ -43,6 +43,7 @@ static unsigned default_threads(void)
 
 static void session_free(struct fsp_session *se)
 {
+    fsp_uring_free(se);
     if (se->workers) {
         for (unsigned i = 0; i < se->nworkers; i++) {
             struct fsp_worker *w = &se->workers[i];
@@ -144,6 +145,10 @@ struct fsp_session *fsp_session_mount(const struct fsp_mount_opts *opts,
     se->buf_scratch_size = (size_t)mw + 4096;
 
     fsp_session_set_threads(se, opts->thread_count);
+    /* FSP_IO_URING=1 in the environment asks for the ring in every adapter. */
+    const char *env = getenv("FSP_IO_URING");
+    se->uring_wanted = opts->io_uring || (env && strcmp(env, "1") == 0);
+    se->uring_depth = opts->io_uring_depth;
 
     if (pipe2(se->stop_pipe, O_CLOEXEC) != 0) {
         err = errno;
@@ -169,13 +174,18 @@ fail:
 
 /* --- Stopping -------------------------------------------------------------- */
 
-void fsp_session_stop_async(struct fsp_session *se)
+void fsp_session_signal_stopper(struct fsp_session *se, char cmd)
 {
     int saved = errno;
-    se->stop_requested = 1;
-    ssize_t n = write(se->stop_pipe[1], "s", 1); /* EAGAIN: a byte is pending anyway */
+    ssize_t n = write(se->stop_pipe[1], &cmd, 1); /* EAGAIN: a byte is pending anyway */
     (void)n;
     errno = saved;
+}
+
+void fsp_session_stop_async(struct fsp_session *se)
+{
+    se->stop_requested = 1;
+    fsp_session_signal_stopper(se, 's');
 }
 
 void fsp_session_stop(struct fsp_session *se)
@@ -225,6 +235,8 @@ static void *stopper_main(void *arg)
             continue;
         if (n <= 0 || c == 'q')
             break;
+        if (c == 'd')
+            fsp_session_dump_stats(se);
         if (c == 's' && !unmounted) {
             fsp_kunmount(se);
             unmounted = true;
@@ -307,6 +319,9 @@ int fsp_session_wait(struct fsp_session *se)
         for (unsigned i = 0; i < se->nworkers; i++)
             if (se->workers[i].thread_started)
                 pthread_join(se->workers[i].thread, NULL);
+        fsp_uring_stop(se);
+        if (fsp_debug(se))
+            fsp_session_dump_stats(se);
         if (se->stopper_started) {
             for (;;) {
                 ssize_t n = write(se->stop_pipe[1], "q", 1);

@@ -45,6 +45,11 @@ struct fsp_conn {
     uint16_t max_background;
     uint16_t congestion_threshold;
     uint32_t time_gran; /* ns */
+    /* Passthrough: an adapter that wants backing files sets FUSE_PASSTHROUGH
+     * in want (the session never does on its own). max_stack_depth is then
+     * how many file system layers may lie under the backing files (1: they
+     * live on an ordinary file system); default 1. */
+    uint32_t max_stack_depth;
 };
 
 struct fsp_session_ops {
@@ -71,6 +76,11 @@ struct fsp_mount_opts {
     unsigned thread_count; /* workers; 0 = a sensible default */
     uint32_t max_write;    /* 0 = 1 MiB */
     uint32_t max_read;     /* 0 = no limit; else the max_read= mount option (bytes per READ) */
+    /* Transport: serve requests over FUSE-over-io_uring (one ring per CPU)
+     * when the kernel offers it (module parameter enable_uring); otherwise,
+     * or if the kernel refuses the ring, /dev/fuse as usual. */
+    bool io_uring;
+    unsigned io_uring_depth; /* ring entries per CPU queue; 0 = a default */
 };
 
 /* Create a session and mount it. On failure returns NULL with errno set and a
@@ -153,6 +163,33 @@ int fsp_notify_delete(struct fsp_session *se, uint64_t parent, uint64_t child, c
 /* Any other notification: iov[0] is left for the session's out header,
  * iov[1..count-1] carry the payload (count <= 8). */
 int fsp_notify_raw(struct fsp_session *se, int code, struct iovec *iov, int count);
+
+/* --- Passthrough: backing files (protocol 7.40, CAP_SYS_ADMIN) ------------- */
+
+/* Register `fd` (an open file) as a backing file of this connection. Returns
+ * the backing id (> 0) or -errno (-EPERM without CAP_SYS_ADMIN, -EOPNOTSUPP
+ * when passthrough was not negotiated, -ELOOP when the file lies on too deep
+ * a stack). The fd may be closed afterwards; the id keeps the file. */
+int fsp_session_backing_open(struct fsp_session *se, int fd);
+/* Drop a backing id (files already opened with it keep their backing). */
+int fsp_session_backing_close(struct fsp_session *se, int backing_id);
+/* Make an OPEN/CREATE reply pass the file's I/O straight to backing_id.
+ * Returns 0, or -EOPNOTSUPP (reply unchanged) when passthrough is off. */
+int fsp_open_out_passthrough(struct fsp_session *se, struct fuse_open_out *out, int backing_id);
+
+/* --- Transport ------------------------------------------------------------- */
+
+/* True once a request was served over io_uring (fsp_mount_opts.io_uring). */
+bool fsp_session_uses_uring(struct fsp_session *se);
+
+/* --- Profiling -------------------------------------------------------------- */
+
+/* Log per-opcode request counts and handler time, summed over the workers
+ * (each keeps its own counters; no lock on the request path). Also logged
+ * when a session with debug on ends. The _async variant is safe in signal
+ * handlers (e.g. SIGUSR1): the session's stopper thread does the dump. */
+void fsp_session_dump_stats(struct fsp_session *se);
+void fsp_session_dump_stats_async(struct fsp_session *se);
 
 /* --- Logging -------------------------------------------------------------- */
 

@@ -258,10 +258,13 @@ static void handle_destroy(struct fsp_req *req)
     fsp_session_end(se);
 }
 
-static void dispatch(struct fsp_worker *w, struct fsp_bufset *bs, size_t n)
+/* Decode the request of n bytes at buf (inside bs->in) and run its handler.
+ * Shared by the /dev/fuse workers and the io_uring queue threads, whose
+ * requests carry req->ring_ent (set before the call). */
+void fsp_dispatch(struct fsp_worker *w, struct fsp_bufset *bs, char *buf, size_t n)
 {
     struct fsp_session *se = w->se;
-    const struct fuse_in_header *h = (const void *)bs->in;
+    const struct fuse_in_header *h = (const void *)buf;
     struct fsp_req *req = &bs->req;
 
     if (n < sizeof(*h)) {
@@ -293,7 +296,7 @@ static void dispatch(struct fsp_worker *w, struct fsp_bufset *bs, size_t n)
         fsp_reply_err(req, EIO);
         return;
     }
-    const char *arg = bs->in + sizeof(*h);
+    const char *arg = buf + sizeof(*h);
     uint32_t arglen = (uint32_t)(n - sizeof(*h) - ext);
     uint32_t opcode = h->opcode;
 
@@ -332,7 +335,9 @@ static void dispatch(struct fsp_worker *w, struct fsp_bufset *bs, size_t n)
     }
     if (!req->noreply)
         register_req(se, req);
+    uint64_t t0 = fsp_now_ns();
     fn(req, arg, arglen);
+    fsp_stats_note(&w->stats, opcode, fsp_now_ns() - t0);
 
     /* Deferred: the request is no longer ours to look at. */
     if (w->lost_buffer)
@@ -356,6 +361,11 @@ static _Thread_local struct fsp_session *current_session;
 bool fsp_on_worker_of(const struct fsp_session *se)
 {
     return current_session == se;
+}
+
+void fsp_worker_bind(struct fsp_session *se)
+{
+    current_session = se;
 }
 
 /* Runs when the worker leaves, normally or cancelled in read(). */
@@ -408,7 +418,7 @@ void *fsp_worker_main(void *arg)
             fsp_session_stop_async(se);
             break;
         }
-        dispatch(w, w->bs, (size_t)n);
+        fsp_dispatch(w, w->bs, w->bs->in, (size_t)n);
         if (w->lost_buffer) {
             w->lost_buffer = false;
             w->bs = NULL;
