@@ -155,6 +155,20 @@ static inline bool fsp_is_symlink(const FSP_FSCTL_FILE_INFO *info)
            info->ReparseTag == IO_REPARSE_TAG_SYMLINK;
 }
 
+/* --- killpriv.c ----------------------------------------------------------- */
+/* MODE with setuid/setgid cleared as Linux clears them after a write,
+ * truncation or chown by the caller of hdr (file_gid: the file's group;
+ * privileged: the caller holds CAP_FSETID, as far as we know). */
+uint32_t fsp_killpriv_mode(const struct fuse_in_header *hdr, uint32_t mode, uint32_t file_gid,
+                           bool privileged);
+/* SetSecurity with sd's owner, group and DACL replaced by the POSIX ones. */
+NTSTATUS fsp_set_posix_perms(struct fsp_native *nt, PVOID ctx, PSECURITY_DESCRIPTOR sd, UINT32 uid,
+                             UINT32 gid, UINT32 mode);
+/* Clear the open file's setuid/setgid for an unprivileged writer (the
+ * kernel's *_KILL_SUIDGID flags). The kernel drops its cached attributes
+ * after each of those requests, so no notification is needed. */
+NTSTATUS fsp_kill_suidgid(struct fsp_native *nt, PVOID ctx, const struct fuse_in_header *hdr);
+
 /* --- ops_*.c: request handlers ------------------------------------------- */
 void fsp_native_fill_ops(struct fsp_session_ops *ops);
 /* The operation guard (WinFsp's FINE/COARSE strategies). */

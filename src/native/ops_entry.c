@@ -158,12 +158,17 @@ static void filetime_of(const struct fuse_setattr_in *in, bool atime, UINT64 *ft
         *ft = 1; /* 0 means "leave unchanged" to SetBasicInfo */
 }
 
-/* chmod/chown: merge the new owner, group and mode into the descriptor. */
-static NTSTATUS set_owner_mode(struct fsp_native *nt, PVOID ctx, const struct fuse_setattr_in *in)
+/* chmod/chown: merge the new owner, group and mode into the descriptor. A
+ * chown flagged FATTR_KILL_SUIDGID (HANDLE_KILLPRIV_V2) also clears
+ * setuid/setgid by the rules of the old mode and group; the kernel flags
+ * chown whoever the caller is, and only root may keep a setgid bit
+ * without group execute. */
+static NTSTATUS set_owner_mode(struct fsp_native *nt, PVOID ctx, const struct fuse_in_header *hdr,
+                               const struct fuse_setattr_in *in)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
     char sdbuf[512];
-    PSECURITY_DESCRIPTOR sd = NULL, merged = NULL;
+    PSECURITY_DESCRIPTOR sd = NULL;
     UINT32 uid, gid, mode;
 
     if (!fi->GetSecurity || !fi->SetSecurity)
@@ -172,28 +177,22 @@ static NTSTATUS set_owner_mode(struct fsp_native *nt, PVOID ctx, const struct fu
     if (NT_SUCCESS(st))
         st = FspPosixMapSecurityDescriptorToPermissions(sd, &uid, &gid, &mode);
     if (NT_SUCCESS(st)) {
+        if ((in->valid & FATTR_KILL_SUIDGID) && !(in->valid & FATTR_MODE))
+            mode = fsp_killpriv_mode(hdr, mode, gid, hdr->uid == 0);
         if (in->valid & FATTR_UID)
             uid = in->uid;
         if (in->valid & FATTR_GID)
             gid = in->gid;
         if (in->valid & FATTR_MODE)
             mode = in->mode & 07777;
-        st = FspPosixMergePermissionsToSecurityDescriptor(uid, gid, mode, sd, &merged);
-    }
-    if (NT_SUCCESS(st)) {
-        st = fi->SetSecurity(nt->fs, ctx,
-                             OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
-                                 DACL_SECURITY_INFORMATION,
-                             merged);
-        FspDeleteSecurityDescriptor(merged,
-                                    (NTSTATUS(*)())FspPosixMergePermissionsToSecurityDescriptor);
+        st = fsp_set_posix_perms(nt, ctx, sd, uid, gid, mode);
     }
     fsp_sd_release(sd, sdbuf);
     return st;
 }
 
 static NTSTATUS do_setattr(struct fsp_native *nt, struct fsp_node *node, PVOID ctx,
-                           const struct fuse_setattr_in *in)
+                           const struct fuse_in_header *hdr, const struct fuse_setattr_in *in)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
     FSP_FSCTL_FILE_INFO info;
@@ -215,9 +214,17 @@ static NTSTATUS do_setattr(struct fsp_native *nt, struct fsp_node *node, PVOID c
         if (old != in->size && fi->SetBasicInfo)
             fi->SetBasicInfo(nt->fs, ctx, INVALID_FILE_ATTRIBUTES, 0, 0, now, now, &info);
         node->dirty = false; /* the times are right already */
+        /* An unprivileged truncation (HANDLE_KILLPRIV_V2); a chown is
+         * handled with the owner below. */
+        if ((in->valid & FATTR_KILL_SUIDGID) &&
+            !(in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID))) {
+            st = fsp_kill_suidgid(nt, ctx, hdr);
+            if (!NT_SUCCESS(st))
+                return st;
+        }
     }
     if (in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID)) {
-        st = set_owner_mode(nt, ctx, in);
+        st = set_owner_mode(nt, ctx, hdr, in);
         if (!NT_SUCCESS(st))
             return st;
         changed = true;
@@ -247,15 +254,17 @@ static NTSTATUS do_setattr(struct fsp_native *nt, struct fsp_node *node, PVOID c
 }
 
 struct setattr_args {
+    const struct fuse_in_header *hdr;
     const struct fuse_setattr_in *in;
     struct fuse_attr *attr;
 };
 
 static NTSTATUS setattr_locked(struct fsp_native *nt, struct fsp_node *node, PVOID ctx,
-                               const struct fuse_setattr_in *in, struct fuse_attr *attr)
+                               const struct fuse_in_header *hdr, const struct fuse_setattr_in *in,
+                               struct fuse_attr *attr)
 {
     pthread_rwlock_wrlock(&node->io_lock);
-    NTSTATUS st = do_setattr(nt, node, ctx, in);
+    NTSTATUS st = do_setattr(nt, node, ctx, hdr, in);
     if (NT_SUCCESS(st))
         st = fsp_attr_of_context(nt, node, ctx, attr);
     pthread_rwlock_unlock(&node->io_lock);
@@ -265,7 +274,7 @@ static NTSTATUS setattr_locked(struct fsp_native *nt, struct fsp_node *node, PVO
 static NTSTATUS setattr_cb(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, void *arg)
 {
     struct setattr_args *a = arg;
-    return setattr_locked(nt, node, ctx, a->in, a->attr);
+    return setattr_locked(nt, node, ctx, a->hdr, a->in, a->attr);
 }
 
 static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
@@ -291,7 +300,7 @@ static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
         int len = fsp_node_path(nt, node, NULL, 0, path);
         if (len < 0) {
             /* unlinked but open: fchmod(2) and friends ask without a handle */
-            struct setattr_args a = {in, &attr};
+            struct setattr_args a = {fsp_req_header(req), in, &attr};
             st = fsp_node_call_open(nt, node, setattr_cb, &a);
             fsp_node_put(nt, node);
             if (NT_SUCCESS(st))
@@ -319,7 +328,7 @@ static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
         opened = true;
     }
 
-    st = setattr_locked(nt, node, ctx, in, &attr);
+    st = setattr_locked(nt, node, ctx, fsp_req_header(req), in, &attr);
     if (opened) {
         if (nt->fs->Interface->Cleanup)
             nt->fs->Interface->Cleanup(nt->fs, ctx, NULL, 0);

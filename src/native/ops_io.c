@@ -80,8 +80,14 @@ static void op_write(struct fsp_req *req, const void *arg, uint32_t arglen)
     fsp_opctx_set(req, &treq, NULL);
 
     pthread_rwlock_wrlock(&h->node->io_lock);
-    NTSTATUS st = nt->fs->Interface->Write(nt->fs, h->context, data, offset, in->size, append,
-                                           FALSE, &bytes, &info);
+    /* An unprivileged writer (HANDLE_KILLPRIV_V2): setuid/setgid go first,
+     * so nobody sees the new data under the old privileges. */
+    NTSTATUS st = STATUS_SUCCESS;
+    if (in->write_flags & FUSE_WRITE_KILL_SUIDGID)
+        st = fsp_kill_suidgid(nt, h->context, fsp_req_header(req));
+    if (NT_SUCCESS(st))
+        st = nt->fs->Interface->Write(nt->fs, h->context, data, offset, in->size, append, FALSE,
+                                      &bytes, &info);
     h->node->dirty = true;
     pthread_rwlock_unlock(&h->node->io_lock);
     fsp_opctx_clear();

@@ -20,6 +20,9 @@ static void native_init(void *userdata, struct fsp_conn *conn)
     /* Writes go through the file system as they happen (no writeback
      * cache): WinFsp file systems expect to see every write. */
     conn->want &= ~FUSE_WRITEBACK_CACHE;
+    /* The adapter clears setuid/setgid itself (killpriv.c): the kernel then
+     * stops asking for security.capability before every write. */
+    conn->want |= FUSE_HANDLE_KILLPRIV_V2;
     /* FILETIME counts 100 ns; let the kernel round the times it makes to
      * what the file system can store. */
     conn->time_gran = 100;

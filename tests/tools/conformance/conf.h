@@ -153,6 +153,7 @@ void check_utimens(void);
 void check_utimens_ns(void);
 void check_chmod(void);
 void check_chown(void);
+void check_killpriv(void);
 void check_statfs(void);
 void check_perm_deny(void);
 void check_owner_create(void);
