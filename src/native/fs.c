@@ -18,16 +18,25 @@
 
 #define FSP_FILEINFO_INFINITE_SEC (365ull * 24 * 3600)
 
+/* FileInfoTimeout INFINITE is WinFsp's "cache data too": the kernel keeps
+ * pages across opens and writes behind (FUSE_WRITEBACK_CACHE, asked for at
+ * INIT), as WinFsp's cache manager does. Not on case-insensitive volumes:
+ * there a name unlinked under another spelling leaves the kernel's entry for
+ * the first spelling behind, and only the attribute refresh that follows
+ * the unlink finds it gone; with the writeback cache the kernel keeps ctime
+ * itself and skips that refresh. */
 static void apply_cache_policy(struct fsp_native *nt, UINT32 timeout)
 {
     if (timeout == INFINITE) {
         nt->attr_sec = FSP_FILEINFO_INFINITE_SEC;
         nt->attr_nsec = 0;
         nt->keep_cache = true;
+        nt->writeback = !nt->case_insensitive; /* kept if the kernel agrees */
     } else {
         nt->attr_sec = timeout / 1000;
         nt->attr_nsec = (timeout % 1000) * 1000000u;
         nt->keep_cache = false;
+        nt->writeback = false;
     }
 }
 

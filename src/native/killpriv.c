@@ -61,8 +61,7 @@ uint32_t fsp_killpriv_mode(const struct fuse_in_header *hdr, uint32_t mode, uint
                            bool privileged)
 {
     uint32_t kept = mode & ~(uint32_t)S_ISUID;
-    if ((mode & S_ISGID) &&
-        ((mode & S_IXGRP) || (!privileged && !caller_in_group(hdr, file_gid))))
+    if ((mode & S_ISGID) && ((mode & S_IXGRP) || (!privileged && !caller_in_group(hdr, file_gid))))
         kept &= ~(uint32_t)S_ISGID;
     return kept;
 }
@@ -78,7 +77,8 @@ NTSTATUS fsp_set_posix_perms(struct fsp_native *nt, PVOID ctx, PSECURITY_DESCRIP
                                         OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
                                             DACL_SECURITY_INFORMATION,
                                         merged);
-    FspDeleteSecurityDescriptor(merged, (NTSTATUS(*)())FspPosixMergePermissionsToSecurityDescriptor);
+    FspDeleteSecurityDescriptor(merged,
+                                (NTSTATUS(*)())FspPosixMergePermissionsToSecurityDescriptor);
     return st;
 }
 

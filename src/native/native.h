@@ -42,6 +42,9 @@ struct fsp_node {
     uint64_t ino;     /* st_ino: IndexNumber, or our own number */
     uint64_t nlookup; /* kernel references */
     uint32_t refs;    /* children, handles, in-flight requests */
+    /* Type, mode and owner as last reported to the kernel: what is left to
+     * say about a file whose name and last handle are gone (op_setattr). */
+    uint32_t mode, uid, gid;
     bool unlinked;
     bool dirty;                 /* written since the last Cleanup: pass the time flags */
     struct fsp_handle *handles; /* open handles, for files that lost their name */
@@ -82,6 +85,9 @@ struct fsp_native {
     uint64_t attr_sec;
     uint32_t attr_nsec;
     bool keep_cache;
+    /* INFINITE also caches writes (FUSE_WRITEBACK_CACHE), as WinFsp's cache
+     * manager writes behind; set at INIT to what the kernel agreed to. */
+    bool writeback;
 
     bool case_insensitive;
     bool has_security; /* GetSecurity or GetSecurityByName */
@@ -148,6 +154,14 @@ NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID
 void fsp_attr_reparse(struct fsp_native *nt, const FSP_FSCTL_FILE_INFO *info, PVOID context,
                       PWSTR path, struct fuse_attr *attr);
 void fsp_entry_fill(struct fsp_native *nt, struct fsp_node *node, struct fuse_entry_out *entry);
+/* Keep what fsp_node_gone_attr needs (racy by design: any recent value
+ * serves). */
+static inline void fsp_node_remember(struct fsp_node *node, const struct fuse_attr *attr)
+{
+    node->mode = attr->mode;
+    node->uid = attr->uid;
+    node->gid = attr->gid;
+}
 
 static inline bool fsp_is_symlink(const FSP_FSCTL_FILE_INFO *info)
 {

@@ -79,6 +79,7 @@ static void op_lookup(struct fsp_req *req, const void *arg, uint32_t arglen)
         return;
     }
     entry.attr.ino = node->ino;
+    fsp_node_remember(node, &entry.attr);
     fsp_entry_fill(nt, node, &entry);
     fsp_reply_buf(req, &entry, sizeof entry);
 }
@@ -277,6 +278,29 @@ static NTSTATUS setattr_cb(struct fsp_native *nt, struct fsp_node *node, PVOID c
     return setattr_locked(nt, node, ctx, a->hdr, a->in, a->attr);
 }
 
+#define FSP_FATTR_TIMES                                                                       \
+    (FATTR_ATIME | FATTR_MTIME | FATTR_CTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW | FATTR_FH | \
+     FATTR_LOCKOWNER)
+
+/* The attributes of a file with no name and no handle left: nothing stored,
+ * so what the kernel was last told, with the times it sets. */
+static void gone_attr(struct fsp_node *node, const struct fuse_setattr_in *in,
+                      struct fuse_attr *attr)
+{
+    memset(attr, 0, sizeof *attr);
+    attr->ino = node->ino;
+    attr->mode = node->mode;
+    attr->uid = node->uid;
+    attr->gid = node->gid;
+    attr->blksize = 4096;
+    attr->atime = in->atime;
+    attr->atimensec = in->atimensec;
+    attr->mtime = in->mtime;
+    attr->mtimensec = in->mtimensec;
+    attr->ctime = in->ctime;
+    attr->ctimensec = in->ctimensec;
+}
+
 static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
     struct fsp_native *nt = fsp_native_of(req);
@@ -302,6 +326,14 @@ static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
             /* unlinked but open: fchmod(2) and friends ask without a handle */
             struct setattr_args a = {fsp_req_header(req), in, &attr};
             st = fsp_node_call_open(nt, node, setattr_cb, &a);
+            if (st == STATUS_OBJECT_NAME_NOT_FOUND && !(in->valid & ~FSP_FATTR_TIMES)) {
+                /* The file is gone for good, but the kernel still flushes
+                 * the times it kept (the writeback cache does so when the
+                 * inode is written back): nothing is left to change, and an
+                 * error would be reported to the next syncfs(2). */
+                gone_attr(node, in, &attr);
+                st = STATUS_SUCCESS;
+            }
             fsp_node_put(nt, node);
             if (NT_SUCCESS(st))
                 reply_attr(req, nt, &attr);

@@ -17,9 +17,17 @@ void fsp_native_xattr_ops(struct fsp_session_ops *ops);
 
 static void native_init(void *userdata, struct fsp_conn *conn)
 {
-    /* Writes go through the file system as they happen (no writeback
-     * cache): WinFsp file systems expect to see every write. */
-    conn->want &= ~FUSE_WRITEBACK_CACHE;
+    struct fsp_native *nt = userdata;
+    /* FileInfoTimeout INFINITE is WinFsp's "cache data too": its cache
+     * manager then writes behind, and the kernel's writeback cache is the
+     * same thing here. Any other timeout sends each write(2) through as it
+     * happens. */
+    if (nt->writeback && (conn->kernel_flags & FUSE_WRITEBACK_CACHE))
+        conn->want |= FUSE_WRITEBACK_CACHE;
+    else {
+        conn->want &= ~FUSE_WRITEBACK_CACHE;
+        nt->writeback = false;
+    }
     /* The adapter clears setuid/setgid itself (killpriv.c): the kernel then
      * stops asking for security.capability before every write. */
     conn->want |= FUSE_HANDLE_KILLPRIV_V2;

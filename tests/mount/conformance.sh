@@ -4,7 +4,8 @@
 # The suite (build/tests/conformance) prints a transcript of what each check
 # observed and PASS/FAIL for its own POSIX expectations. It runs once on a
 # tmpfs (the reference, as WinFsp compares with NTFS) and on MEMFS with
-# FileInfoTimeout INFINITE (-t -1) and 0 (-t 0). A check passes on MEMFS when
+# FileInfoTimeout INFINITE (-t -1: the kernel's writeback cache is on) and 0
+# (-t 0: every write(2) reaches MEMFS at once). A check passes on MEMFS when
 # its transcript lines equal the reference's and it passed on both; otherwise
 # the diff (reference -> MEMFS) is shown. The case-insensitive (-i) and
 # read-only (-r) volumes have no tmpfs twin: their checks assert only.
@@ -75,6 +76,46 @@ memfs_run() {
     fi
     return 0
 }
+
+# requests_check ID LABEL WRITEBACK MEMFS-OPTIONS...: what the kernel agreed
+# to at INIT and what 64 small writes cost, from MEMFS's debug log. Every
+# volume negotiates HANDLE_KILLPRIV_V2, so the kernel stops asking for
+# security.capability before each write (at most once per file here); the
+# writeback cache (WRITEBACK yes|no) gathers the writes into fewer WRITE
+# requests.
+requests_check() {
+    local id=$1 label=$2 wb=$3
+    shift 3
+    local mnt=$FSP_TMP/mnt-$id log=$FSP_TMP/$id.dbg flags nx nw
+    if ! fsp_start_logged "$id" "$mnt" "$MEMFS" "$@" -d -1 -D "$log"; then
+        fail "conformance/requests ($label): memfs did not mount"
+        fsp_stop_fs "$FSP_PID" "$mnt"
+        return
+    fi
+    dd if=/dev/zero of="$mnt/f" bs=4k count=64 conv=fsync status=none ||
+        fail "conformance/requests ($label): dd failed"
+    stop_memfs "$FSP_PID" "$mnt" "$label"
+    flags=$(grep -m1 'INIT: using' "$log")
+    nx=$(grep -c ' GETXATTR(' "$log")
+    nw=$(grep -c ' WRITE(' "$log")
+    echo "    $label: $nw WRITE, $nx GETXATTR for 64 writes of 4 KiB"
+    check "conformance/killpriv_v2 negotiated ($label)" grep -q 'HANDLE_KILLPRIV_V2' <<<"$flags"
+    check "conformance/no GETXATTR per write ($label)" test "$nx" -le 2
+    if [ "$wb" = yes ]; then
+        check "conformance/writeback cache negotiated ($label)" grep -q 'WRITEBACK_CACHE' <<<"$flags"
+        check "conformance/writes gathered ($label)" test "$nw" -ge 1 -a "$nw" -lt 64
+    else
+        check "conformance/no writeback cache ($label)" \
+            bash -c '! grep -q WRITEBACK_CACHE <<<"$1"' sh "$flags"
+        check "conformance/one WRITE per write ($label)" test "$nw" -ge 64
+    fi
+}
+
+if [ -x "$MEMFS" ]; then
+    requests_check rq-1 "memfs -t -1" yes -t -1
+    requests_check rq0 "memfs -t 0" no -t 0
+    requests_check rqi "memfs -i" no -i
+fi
 
 # The reference.
 conf_reference || fsp_done

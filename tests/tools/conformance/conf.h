@@ -159,6 +159,7 @@ void check_perm_deny(void);
 void check_owner_create(void);
 void check_setgid_dir(void);
 void check_mmap(void);
+void check_cache_coherence(void);
 void check_bigfile(void);
 void check_threads_regions(void);
 void check_threads_append(void);

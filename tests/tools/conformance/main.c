@@ -46,6 +46,7 @@ const struct check ck_table[] = {
     {"owner_create", check_owner_create, CK_PLAIN},
     {"setgid_dir", check_setgid_dir, CK_PLAIN},
     {"mmap", check_mmap, CK_PLAIN},
+    {"cache_coherence", check_cache_coherence, CK_PLAIN},
     {"bigfile", check_bigfile, CK_PLAIN},
     {"threads_regions", check_threads_regions, CK_PLAIN},
     {"threads_append", check_threads_append, CK_PLAIN},
