@@ -85,8 +85,8 @@ struct fsp_native {
     uint64_t attr_sec;
     uint32_t attr_nsec;
     bool keep_cache;
-    /* INFINITE also caches writes (FUSE_WRITEBACK_CACHE), as WinFsp's cache
-     * manager writes behind; set at INIT to what the kernel agreed to. */
+    /* INFINITE with UmWritebackCache also caches writes
+     * (FUSE_WRITEBACK_CACHE); set at INIT to what the kernel agreed to. */
     bool writeback;
 
     bool case_insensitive;

@@ -18,10 +18,8 @@ void fsp_native_xattr_ops(struct fsp_session_ops *ops);
 static void native_init(void *userdata, struct fsp_conn *conn)
 {
     struct fsp_native *nt = userdata;
-    /* FileInfoTimeout INFINITE is WinFsp's "cache data too": its cache
-     * manager then writes behind, and the kernel's writeback cache is the
-     * same thing here. Any other timeout sends each write(2) through as it
-     * happens. */
+    /* Write-behind only where the volume asked for it (fs.c); otherwise
+     * each write(2) reaches the file system as it happens. */
     if (nt->writeback && (conn->kernel_flags & FUSE_WRITEBACK_CACHE))
         conn->want |= FUSE_WRITEBACK_CACHE;
     else {

@@ -4,8 +4,8 @@
 # The suite (build/tests/conformance) prints a transcript of what each check
 # observed and PASS/FAIL for its own POSIX expectations. It runs once on a
 # tmpfs (the reference, as WinFsp compares with NTFS) and on MEMFS with
-# FileInfoTimeout INFINITE (-t -1: the kernel's writeback cache is on) and 0
-# (-t 0: every write(2) reaches MEMFS at once). A check passes on MEMFS when
+# FileInfoTimeout INFINITE (-t -1), INFINITE with the kernel's writeback
+# cache (-t -1 -w) and 0 (-t 0). A check passes on MEMFS when
 # its transcript lines equal the reference's and it passed on both; otherwise
 # the diff (reference -> MEMFS) is shown. The case-insensitive (-i) and
 # read-only (-r) volumes have no tmpfs twin: their checks assert only.
@@ -112,9 +112,11 @@ requests_check() {
 }
 
 if [ -x "$MEMFS" ]; then
-    requests_check rq-1 "memfs -t -1" yes -t -1
+    requests_check rqw "memfs -t -1 -w" yes -t -1 -w
+    requests_check rq-1 "memfs -t -1" no -t -1
     requests_check rq0 "memfs -t 0" no -t 0
-    requests_check rqi "memfs -i" no -i
+    # Asked for, but refused on a case-insensitive volume (see doc/design.md).
+    requests_check rqi "memfs -i -w" no -i -t -1 -w
 fi
 
 # The reference.
@@ -132,6 +134,8 @@ fi
 NATIVE_SKIP=utimens_ns
 memfs_run t-1 "memfs -t -1" "$RUN_LIMIT" "--skip $NATIVE_SKIP" -t -1 "${MEMFS_OPTS[@]}" &&
     compare "memfs -t -1" "$FSP_TMP/t-1.out" $NATIVE_SKIP
+memfs_run wb "memfs -t -1 -w" "$RUN_LIMIT" "--skip $NATIVE_SKIP" -t -1 -w "${MEMFS_OPTS[@]}" &&
+    compare "memfs -t -1 -w" "$FSP_TMP/wb.out" $NATIVE_SKIP
 memfs_run t0 "memfs -t 0" "$RUN_LIMIT" "--skip $NATIVE_SKIP" -t 0 "${MEMFS_OPTS[@]}" &&
     compare "memfs -t 0" "$FSP_TMP/t0.out" $NATIVE_SKIP
 memfs_run ci "memfs -i" "$SPECIAL_LIMIT" --case-insensitive -i &&
