@@ -86,8 +86,10 @@ FSP_API NTSTATUS FspFileSystemCreate(PWSTR DevicePath, const FSP_FSCTL_VOLUME_PA
     apply_cache_policy(nt, VolumeParams);
     pthread_mutex_init(&nt->state_lock, NULL);
     pthread_cond_init(&nt->state_cond, NULL);
+    pthread_cond_init(&nt->pins_cond, NULL);
     if (fsp_nodes_init(nt)) {
         fsp_nodes_fini(nt);
+        pthread_cond_destroy(&nt->pins_cond);
         free(nt);
         free(fs);
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -106,6 +108,7 @@ FSP_API VOID FspFileSystemDelete(FSP_FILE_SYSTEM *FileSystem)
     fsp_nodes_fini(nt);
     pthread_mutex_destroy(&nt->state_lock);
     pthread_cond_destroy(&nt->state_cond);
+    pthread_cond_destroy(&nt->pins_cond);
     pthread_rwlock_destroy(&FileSystem->OpGuardLock);
     free(nt);
     free(FileSystem);

@@ -55,6 +55,7 @@ struct fsp_node {
 struct fsp_handle {
     struct fsp_node *node;
     struct fsp_handle *next_on_node; /* guarded by nodes_lock */
+    uint32_t pins;                   /* fsp_node_call_open users; nodes_lock */
     PVOID context;                   /* the file system's FileContext */
     bool is_dir;
     /* Directory listing snapshot, taken at offset 0: stable cookies for
@@ -96,6 +97,7 @@ struct fsp_native {
      * volumes. Guarded by nodes_lock, which is never held across a call into
      * the file system. */
     pthread_mutex_t nodes_lock;
+    pthread_cond_t pins_cond; /* a handle's last pin went (fsp_handle_unlink waits) */
     struct fsp_node **buckets;
     size_t nbuckets, nnodes;
     struct fsp_node *root;
@@ -223,6 +225,18 @@ static inline struct fsp_handle *fsp_handle_of(uint64_t fh)
 static inline struct fsp_native *fsp_native_of(struct fsp_req *req)
 {
     return (struct fsp_native *)fsp_session_userdata(fsp_req_session(req));
+}
+
+/* The node a request is about, without taking a reference (and without
+ * nodes_lock): the kernel holds a lookup reference (nlookup > 0) on every
+ * node it sends a request about, and forgets a node only once no request,
+ * dentry or open file of its uses it, so the node outlives the request.
+ * What must outlive the request (a handle) takes its own reference with
+ * fsp_node_get. */
+static inline struct fsp_node *fsp_req_node(struct fsp_native *nt, struct fsp_req *req)
+{
+    uint64_t nodeid = fsp_req_header(req)->nodeid;
+    return nodeid == FUSE_ROOT_ID ? nt->root : (struct fsp_node *)(uintptr_t)nodeid;
 }
 
 static inline NTSTATUS fsp_fs_close(struct fsp_native *nt, PVOID context)

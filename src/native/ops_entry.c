@@ -47,10 +47,9 @@ static void op_lookup(struct fsp_req *req, const void *arg, uint32_t arglen)
         fsp_reply_err(req, -n);
         return;
     }
-    struct fsp_node *parent = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    struct fsp_node *parent = fsp_req_node(nt, req);
     int len = fsp_node_path(nt, parent, name, (size_t)n, path);
     if (len < 0) {
-        fsp_node_put(nt, parent);
         fsp_reply_err(req, -len);
         return;
     }
@@ -60,7 +59,6 @@ static void op_lookup(struct fsp_req *req, const void *arg, uint32_t arglen)
     memset(&entry, 0, sizeof entry);
     NTSTATUS st = stat_path(nt, NULL, path, &info, &entry.attr);
     if (!NT_SUCCESS(st)) {
-        fsp_node_put(nt, parent);
         int err = FspErrnoFromNtStatus(st);
         /* Cache the absence like any other answer, except where another
          * spelling of the name could exist (case-insensitive volumes). */
@@ -73,7 +71,6 @@ static void op_lookup(struct fsp_req *req, const void *arg, uint32_t arglen)
         return;
     }
     struct fsp_node *node = fsp_node_link(nt, parent, name, (size_t)n, info.IndexNumber, true);
-    fsp_node_put(nt, parent);
     if (!node) {
         fsp_reply_err(req, ENOMEM);
         return;
@@ -121,7 +118,7 @@ static void op_getattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
     struct fsp_native *nt = fsp_native_of(req);
     const struct fuse_getattr_in *in = arg;
-    struct fsp_node *node = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    struct fsp_node *node = fsp_req_node(nt, req);
     struct fuse_attr attr;
     NTSTATUS st;
 
@@ -136,7 +133,6 @@ static void op_getattr(struct fsp_req *req, const void *arg, uint32_t arglen)
         else /* unlinked but open: fstat(2) asks without a handle */
             st = fsp_node_call_open(nt, node, attr_cb, &attr);
     }
-    fsp_node_put(nt, node);
     if (NT_SUCCESS(st))
         reply_attr(req, nt, &attr);
     else
@@ -305,14 +301,13 @@ static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
     struct fsp_native *nt = fsp_native_of(req);
     const struct fuse_setattr_in *in = arg;
-    struct fsp_node *node = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    struct fsp_node *node = fsp_req_node(nt, req);
     struct fuse_attr attr;
     PVOID ctx = NULL;
     bool opened = false;
     NTSTATUS st;
 
     if (nt->fs->VolumeParams.ReadOnlyVolume) {
-        fsp_node_put(nt, node);
         fsp_reply_err(req, EROFS);
         return;
     }
@@ -334,7 +329,6 @@ static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
                 gone_attr(node, in, &attr);
                 st = STATUS_SUCCESS;
             }
-            fsp_node_put(nt, node);
             if (NT_SUCCESS(st))
                 reply_attr(req, nt, &attr);
             else
@@ -342,7 +336,6 @@ static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
             return;
         }
         if (!nt->fs->Interface->Open) {
-            fsp_node_put(nt, node);
             fsp_reply_err(req, EOPNOTSUPP);
             return;
         }
@@ -353,7 +346,6 @@ static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
                            &ctx, &info);
         fsp_guard_leave(nt, FSP_GUARD_SHARED);
         if (!NT_SUCCESS(st)) {
-            fsp_node_put(nt, node);
             fsp_reply_status(req, st);
             return;
         }
@@ -366,7 +358,6 @@ static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
             nt->fs->Interface->Cleanup(nt->fs, ctx, NULL, 0);
         fsp_fs_close(nt, ctx);
     }
-    fsp_node_put(nt, node);
     if (NT_SUCCESS(st))
         reply_attr(req, nt, &attr);
     else
@@ -419,9 +410,8 @@ static void op_readlink(struct fsp_req *req, const void *arg, uint32_t arglen)
         fsp_reply_err(req, EINVAL);
         return;
     }
-    struct fsp_node *node = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    struct fsp_node *node = fsp_req_node(nt, req);
     int len = fsp_node_path(nt, node, NULL, 0, path);
-    fsp_node_put(nt, node);
     if (len < 0) {
         fsp_reply_err(req, -len);
         return;

@@ -212,16 +212,14 @@ static void create_common(struct fsp_req *req, const char *name, size_t maxname,
         fsp_reply_err(req, -n);
         return;
     }
-    struct fsp_node *parent = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    struct fsp_node *parent = fsp_req_node(nt, req);
     NTSTATUS st =
         create_child(req, nt, parent, wname, (size_t)n, mode, flags, dir, rp, &ctx, &info);
     if (!NT_SUCCESS(st)) {
-        fsp_node_put(nt, parent);
         fsp_reply_status(req, st);
         return;
     }
     struct fsp_node *node = fsp_node_link(nt, parent, wname, (size_t)n, info.IndexNumber, true);
-    fsp_node_put(nt, parent);
     struct fsp_handle *h = NULL;
     if (node && want_handle) {
         h = fsp_handle_new(nt, node, ctx, false);
