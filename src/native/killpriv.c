@@ -82,7 +82,8 @@ NTSTATUS fsp_set_posix_perms(struct fsp_native *nt, PVOID ctx, PSECURITY_DESCRIP
     return st;
 }
 
-NTSTATUS fsp_kill_suidgid(struct fsp_native *nt, PVOID ctx, const struct fuse_in_header *hdr)
+NTSTATUS fsp_kill_suidgid(struct fsp_native *nt, PVOID ctx, const struct fuse_in_header *hdr,
+                          bool privileged)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
     char sdbuf[512];
@@ -99,7 +100,7 @@ NTSTATUS fsp_kill_suidgid(struct fsp_native *nt, PVOID ctx, const struct fuse_in
     if (NT_SUCCESS(fsp_sd_query(nt, ctx, NULL, sdbuf, sizeof sdbuf, &sd)) &&
         NT_SUCCESS(FspPosixMapSecurityDescriptorToPermissions(sd, &uid, &gid, &mode)) &&
         (mode & (S_ISUID | S_ISGID))) {
-        UINT32 kept = fsp_killpriv_mode(hdr, mode, gid, false);
+        UINT32 kept = fsp_killpriv_mode(hdr, mode, gid, privileged);
         if (kept != mode)
             st = fsp_set_posix_perms(nt, ctx, sd, uid, gid, kept);
     }

@@ -180,10 +180,12 @@ uint32_t fsp_killpriv_mode(const struct fuse_in_header *hdr, uint32_t mode, uint
 /* SetSecurity with sd's owner, group and DACL replaced by the POSIX ones. */
 NTSTATUS fsp_set_posix_perms(struct fsp_native *nt, PVOID ctx, PSECURITY_DESCRIPTOR sd, UINT32 uid,
                              UINT32 gid, UINT32 mode);
-/* Clear the open file's setuid/setgid for an unprivileged writer (the
- * kernel's *_KILL_SUIDGID flags). The kernel drops its cached attributes
- * after each of those requests, so no notification is needed. */
-NTSTATUS fsp_kill_suidgid(struct fsp_native *nt, PVOID ctx, const struct fuse_in_header *hdr);
+/* Clear the open file's setuid/setgid after a write, truncation or chown by
+ * the caller of hdr (the kernel's *_KILL_SUIDGID flags; privileged as for
+ * fsp_killpriv_mode). The kernel drops its cached attributes after each of
+ * those requests, so no notification is needed. */
+NTSTATUS fsp_kill_suidgid(struct fsp_native *nt, PVOID ctx, const struct fuse_in_header *hdr,
+                          bool privileged);
 
 /* --- ops_*.c: request handlers ------------------------------------------- */
 void fsp_native_fill_ops(struct fsp_session_ops *ops);

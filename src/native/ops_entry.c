@@ -198,6 +198,19 @@ static NTSTATUS do_setattr(struct fsp_native *nt, struct fsp_node *node, PVOID c
     bool changed = false;
 
     fsp_timespec_now_ft(&now);
+    /* What HANDLE_KILLPRIV_V2 leaves of a change that only clears
+     * setuid/setgid: the kernel drops ATTR_KILL_SUID/SGID and the mode it
+     * computed, and flags (FATTR_KILL_SUIDGID) only a chown that names an
+     * owner and truncation, so chown(f, -1, -1) arrives as a SETATTR that
+     * sets nothing (but ctime with the writeback cache). Clear the bits by
+     * the chown rules and move ctime, as tmpfs does. (A write's own
+     * privilege check may send one too, before its flagged WRITE.) */
+    if (!(in->valid & ~(FATTR_FH | FATTR_LOCKOWNER | FATTR_CTIME))) {
+        st = fsp_kill_suidgid(nt, ctx, hdr, hdr->uid == 0);
+        if (!NT_SUCCESS(st))
+            return st;
+        changed = true;
+    }
     if (in->valid & FATTR_SIZE) {
         if (!fi->SetFileSize)
             return STATUS_INVALID_DEVICE_REQUEST;
@@ -215,7 +228,7 @@ static NTSTATUS do_setattr(struct fsp_native *nt, struct fsp_node *node, PVOID c
          * handled with the owner below. */
         if ((in->valid & FATTR_KILL_SUIDGID) &&
             !(in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID))) {
-            st = fsp_kill_suidgid(nt, ctx, hdr);
+            st = fsp_kill_suidgid(nt, ctx, hdr, false);
             if (!NT_SUCCESS(st))
                 return st;
         }

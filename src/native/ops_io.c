@@ -95,7 +95,7 @@ static void op_write(struct fsp_req *req, const void *arg, uint32_t arglen)
      * so nobody sees the new data under the old privileges. */
     NTSTATUS st = STATUS_SUCCESS;
     if (in->write_flags & FUSE_WRITE_KILL_SUIDGID)
-        st = fsp_kill_suidgid(nt, h->context, fsp_req_header(req));
+        st = fsp_kill_suidgid(nt, h->context, fsp_req_header(req), false);
     if (NT_SUCCESS(st))
         st = nt->fs->Interface->Write(nt->fs, h->context, data, offset, in->size, append, FALSE,
                                       &bytes, &info);

@@ -62,7 +62,7 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
         st = overwrite(nt, ctx, &info);
         /* O_TRUNC by an unprivileged caller (HANDLE_KILLPRIV_V2). */
         if (NT_SUCCESS(st) && (in->open_flags & FUSE_OPEN_KILL_SUIDGID))
-            st = fsp_kill_suidgid(nt, ctx, fsp_req_header(req));
+            st = fsp_kill_suidgid(nt, ctx, fsp_req_header(req), false);
         pthread_rwlock_unlock(&node->io_lock);
         if (!NT_SUCCESS(st)) {
             if (nt->fs->Interface->Cleanup)

@@ -168,6 +168,17 @@ void check_killpriv(void)
         fmode_is("c_fd", fd, 0700);
         OK(close(fd));
     }
+    /* chown that changes nothing still clears them. */
+    make_priv("c_none", 06755);
+    OK(chown("c_none", (uid_t)-1, (gid_t)-1));
+    mode_is("c_none", 0755);
+    make_priv("c_none_g_noexec", 06745);
+    fd = OK(open("c_none_g_noexec", O_RDONLY));
+    if (fd >= 0) {
+        OK(fchown(fd, (uid_t)-1, (gid_t)-1));
+        fmode_is("c_none_g_noexec", fd, 02745);
+        OK(close(fd));
+    }
     /* A directory keeps both. */
     OK(mkdir("d", 0755));
     OK(chmod("d", 06775));
