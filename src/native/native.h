@@ -156,13 +156,14 @@ NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID
 void fsp_attr_reparse(struct fsp_native *nt, const FSP_FSCTL_FILE_INFO *info, PVOID context,
                       PWSTR path, struct fuse_attr *attr);
 void fsp_entry_fill(struct fsp_native *nt, struct fsp_node *node, struct fuse_entry_out *entry);
-/* Keep what fsp_node_gone_attr needs (racy by design: any recent value
- * serves). */
+/* Keep what op_setattr needs for a file that is gone. Requests on one node
+ * run in parallel, so the fields are stored and loaded atomically; any
+ * recent value serves. */
 static inline void fsp_node_remember(struct fsp_node *node, const struct fuse_attr *attr)
 {
-    node->mode = attr->mode;
-    node->uid = attr->uid;
-    node->gid = attr->gid;
+    __atomic_store_n(&node->mode, attr->mode, __ATOMIC_RELAXED);
+    __atomic_store_n(&node->uid, attr->uid, __ATOMIC_RELAXED);
+    __atomic_store_n(&node->gid, attr->gid, __ATOMIC_RELAXED);
 }
 
 static inline bool fsp_is_symlink(const FSP_FSCTL_FILE_INFO *info)

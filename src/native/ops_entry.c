@@ -298,9 +298,9 @@ static void gone_attr(struct fsp_node *node, const struct fuse_setattr_in *in,
 {
     memset(attr, 0, sizeof *attr);
     attr->ino = node->ino;
-    attr->mode = node->mode;
-    attr->uid = node->uid;
-    attr->gid = node->gid;
+    attr->mode = __atomic_load_n(&node->mode, __ATOMIC_RELAXED);
+    attr->uid = __atomic_load_n(&node->uid, __ATOMIC_RELAXED);
+    attr->gid = __atomic_load_n(&node->gid, __ATOMIC_RELAXED);
     attr->blksize = 4096;
     attr->atime = in->atime;
     attr->atimensec = in->atimensec;
