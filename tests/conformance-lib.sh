@@ -41,7 +41,7 @@ compare() {
     shift 2
     for c in $("$CONF" --list); do
         if [[ " $* " == *" $c "* ]]; then
-            echo "skip conformance/$c ($label): not run on this volume, see above"
+            echo "skip conformance/$c ($label): not compared on this volume, see above"
             continue
         fi
         r=$(checks_of "$ref_out" "$c")

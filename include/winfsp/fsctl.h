@@ -94,7 +94,11 @@ typedef struct {
     UINT32 UmFileContextIsUserContext2 : 1;
     UINT32 UmFileContextIsFullContext : 1;
     UINT32 UmNoReparsePointsDirCheck : 1;
-    UINT32 UmReservedFlags : 5;
+    /* FSP: with FileInfoTimeout INFINITE, also cache writes and write them
+     * back later (the kernel's FUSE writeback cache); see doc/design.md.
+     * Takes a bit WinFsp keeps reserved for user mode. */
+    UINT32 UmWritebackCache : 1;
+    UINT32 UmReservedFlags : 4;
     UINT32 AllowOpenInKernelMode : 1;
     UINT32 CasePreservedExtendedAttributes : 1;
     UINT32 WslFeatures : 1;

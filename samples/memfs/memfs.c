@@ -1,7 +1,7 @@
 /*
  * memfs.c - MEMFS's command line, volume setup and lifetime.
  *
- * memfs [-i] [-r] [-u] [-t FileInfoTimeout] [-n MaxFileNodes] [-s MaxFileSize]
+ * memfs [-i] [-r] [-u] [-w] [-t FileInfoTimeout] [-n MaxFileNodes] [-s MaxFileSize]
  *       [-F FileSystemName] [-d DebugFlags] [-D DebugLogFile] [-m MountPoint]
  *
  * The process serves the volume until SIGINT, SIGTERM or SIGHUP, or until the
@@ -36,6 +36,7 @@ struct options {
     bool case_insensitive;
     bool read_only;
     bool ea_uppercase; /* CasePreservedExtendedAttributes 0 */
+    bool writeback;    /* UmWritebackCache */
     const char *fs_name;
     UINT32 debug_flags;
     const char *debug_log_file;
@@ -58,6 +59,9 @@ static void usage(FILE *out, const char *prog)
             "  -r                  read-only volume\n"
             "  -u                  uppercase extended attribute names, as Windows does by\n"
             "                      default (they are case-preserved otherwise)\n"
+            "  -w                  with -t -1: let the kernel cache writes and write them\n"
+            "                      back later (faster small writes; a full file system\n"
+            "                      fails at close or fsync instead of at write)\n"
             "  -F FileSystemName   file system name, shown as the mount source (default MEMFS;\n"
             "                      up to 15 printable ASCII characters)\n"
             "  -d DebugFlags       debug log of requests: bit mask of request kinds (-1 = all)\n"
@@ -136,12 +140,13 @@ static void parse_options(int argc, char **argv, struct options *o)
     o->case_insensitive = false;
     o->read_only = false;
     o->ea_uppercase = false;
+    o->writeback = false;
     o->fs_name = "MEMFS";
     o->debug_flags = 0;
     o->debug_log_file = NULL;
 
     opterr = 0; /* our own messages */
-    while ((c = getopt(argc, argv, ":m:t:n:s:iF:d:D:ruh")) != -1) {
+    while ((c = getopt(argc, argv, ":m:t:n:s:iF:d:D:ruwh")) != -1) {
         switch (c) {
         case 'm':
             o->mount_point = strcmp(optarg, "*") == 0 ? NULL : optarg;
@@ -172,6 +177,9 @@ static void parse_options(int argc, char **argv, struct options *o)
             break;
         case 'u':
             o->ea_uppercase = true;
+            break;
+        case 'w':
+            o->writeback = true;
             break;
         case 'F': {
             size_t len = strlen(optarg);
@@ -334,6 +342,7 @@ int main(int argc, char **argv)
     vp.PostCleanupWhenModifiedOnly = 1;
     vp.PassQueryDirectoryFileName = 1;
     vp.ReadOnlyVolume = o.read_only;
+    vp.UmWritebackCache = o.writeback;
     for (size_t i = 0; o.fs_name[i]; i++) /* validated: printable ASCII, < 16 */
         vp.FileSystemName[i] = (WCHAR)o.fs_name[i];
 

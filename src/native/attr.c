@@ -94,6 +94,8 @@ void fsp_attr_fill(struct fsp_native *nt, struct fsp_node *node, const FSP_FSCTL
     set_time(info->LastWriteTime, &attr->mtime, &attr->mtimensec);
     set_time(info->ChangeTime ? info->ChangeTime : info->LastWriteTime, &attr->ctime,
              &attr->ctimensec);
+    if (node)
+        fsp_node_remember(node, attr);
 }
 
 /* What only the reparse data tells, read through the open file: a symlink's

@@ -18,16 +18,30 @@
 
 #define FSP_FILEINFO_INFINITE_SEC (365ull * 24 * 3600)
 
-static void apply_cache_policy(struct fsp_native *nt, UINT32 timeout)
+/* FileInfoTimeout INFINITE is WinFsp's "cache data too": the kernel keeps
+ * pages across opens and, when the volume asks (UmWritebackCache), writes
+ * behind (FUSE_WRITEBACK_CACHE, asked for at INIT). Write-behind is not the
+ * default because it changes what a file system sees: WinFsp's cache
+ * manager extends a file through the file system before caching a write, so
+ * a full disk fails the write(2); the kernel's writeback cache learns of it
+ * only when writing back (close, fsync) and keeps the size it cached. Not
+ * on case-insensitive volumes either: there a name unlinked under another
+ * spelling leaves the kernel's entry for the first spelling behind, and
+ * only the attribute refresh that follows the unlink finds it gone; with
+ * the writeback cache the kernel keeps ctime itself and skips that refresh. */
+static void apply_cache_policy(struct fsp_native *nt, const FSP_FSCTL_VOLUME_PARAMS *vp)
 {
+    UINT32 timeout = vp->FileInfoTimeout;
     if (timeout == INFINITE) {
         nt->attr_sec = FSP_FILEINFO_INFINITE_SEC;
         nt->attr_nsec = 0;
         nt->keep_cache = true;
+        nt->writeback = vp->UmWritebackCache && !nt->case_insensitive; /* if the kernel agrees */
     } else {
         nt->attr_sec = timeout / 1000;
         nt->attr_nsec = (timeout % 1000) * 1000000u;
         nt->keep_cache = false;
+        nt->writeback = false;
     }
 }
 
@@ -69,11 +83,13 @@ FSP_API NTSTATUS FspFileSystemCreate(PWSTR DevicePath, const FSP_FSCTL_VOLUME_PA
     nt->mount_gid = getgid();
     nt->case_insensitive = !VolumeParams->CaseSensitiveSearch;
     nt->has_security = Interface->GetSecurity || Interface->GetSecurityByName;
-    apply_cache_policy(nt, VolumeParams->FileInfoTimeout);
+    apply_cache_policy(nt, VolumeParams);
     pthread_mutex_init(&nt->state_lock, NULL);
     pthread_cond_init(&nt->state_cond, NULL);
+    pthread_cond_init(&nt->pins_cond, NULL);
     if (fsp_nodes_init(nt)) {
         fsp_nodes_fini(nt);
+        pthread_cond_destroy(&nt->pins_cond);
         free(nt);
         free(fs);
         return STATUS_INSUFFICIENT_RESOURCES;
@@ -92,6 +108,7 @@ FSP_API VOID FspFileSystemDelete(FSP_FILE_SYSTEM *FileSystem)
     fsp_nodes_fini(nt);
     pthread_mutex_destroy(&nt->state_lock);
     pthread_cond_destroy(&nt->state_cond);
+    pthread_cond_destroy(&nt->pins_cond);
     pthread_rwlock_destroy(&FileSystem->OpGuardLock);
     free(nt);
     free(FileSystem);

@@ -42,6 +42,9 @@ struct fsp_node {
     uint64_t ino;     /* st_ino: IndexNumber, or our own number */
     uint64_t nlookup; /* kernel references */
     uint32_t refs;    /* children, handles, in-flight requests */
+    /* Type, mode and owner as last reported to the kernel: what is left to
+     * say about a file whose name and last handle are gone (op_setattr). */
+    uint32_t mode, uid, gid;
     bool unlinked;
     bool dirty;                 /* written since the last Cleanup: pass the time flags */
     struct fsp_handle *handles; /* open handles, for files that lost their name */
@@ -52,6 +55,7 @@ struct fsp_node {
 struct fsp_handle {
     struct fsp_node *node;
     struct fsp_handle *next_on_node; /* guarded by nodes_lock */
+    uint32_t pins;                   /* fsp_node_call_open users; nodes_lock */
     PVOID context;                   /* the file system's FileContext */
     bool is_dir;
     /* Directory listing snapshot, taken at offset 0: stable cookies for
@@ -82,6 +86,9 @@ struct fsp_native {
     uint64_t attr_sec;
     uint32_t attr_nsec;
     bool keep_cache;
+    /* INFINITE with UmWritebackCache also caches writes
+     * (FUSE_WRITEBACK_CACHE); set at INIT to what the kernel agreed to. */
+    bool writeback;
 
     bool case_insensitive;
     bool has_security; /* GetSecurity or GetSecurityByName */
@@ -90,6 +97,7 @@ struct fsp_native {
      * volumes. Guarded by nodes_lock, which is never held across a call into
      * the file system. */
     pthread_mutex_t nodes_lock;
+    pthread_cond_t pins_cond; /* a handle's last pin went (fsp_handle_unlink waits) */
     struct fsp_node **buckets;
     size_t nbuckets, nnodes;
     struct fsp_node *root;
@@ -148,12 +156,37 @@ NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID
 void fsp_attr_reparse(struct fsp_native *nt, const FSP_FSCTL_FILE_INFO *info, PVOID context,
                       PWSTR path, struct fuse_attr *attr);
 void fsp_entry_fill(struct fsp_native *nt, struct fsp_node *node, struct fuse_entry_out *entry);
+/* Keep what op_setattr needs for a file that is gone. Requests on one node
+ * run in parallel, so the fields are stored and loaded atomically; any
+ * recent value serves. */
+static inline void fsp_node_remember(struct fsp_node *node, const struct fuse_attr *attr)
+{
+    __atomic_store_n(&node->mode, attr->mode, __ATOMIC_RELAXED);
+    __atomic_store_n(&node->uid, attr->uid, __ATOMIC_RELAXED);
+    __atomic_store_n(&node->gid, attr->gid, __ATOMIC_RELAXED);
+}
 
 static inline bool fsp_is_symlink(const FSP_FSCTL_FILE_INFO *info)
 {
     return (info->FileAttributes & FILE_ATTRIBUTE_REPARSE_POINT) &&
            info->ReparseTag == IO_REPARSE_TAG_SYMLINK;
 }
+
+/* --- killpriv.c ----------------------------------------------------------- */
+/* MODE with setuid/setgid cleared as Linux clears them after a write,
+ * truncation or chown by the caller of hdr (file_gid: the file's group;
+ * privileged: the caller holds CAP_FSETID, as far as we know). */
+uint32_t fsp_killpriv_mode(const struct fuse_in_header *hdr, uint32_t mode, uint32_t file_gid,
+                           bool privileged);
+/* SetSecurity with sd's owner, group and DACL replaced by the POSIX ones. */
+NTSTATUS fsp_set_posix_perms(struct fsp_native *nt, PVOID ctx, PSECURITY_DESCRIPTOR sd, UINT32 uid,
+                             UINT32 gid, UINT32 mode);
+/* Clear the open file's setuid/setgid after a write, truncation or chown by
+ * the caller of hdr (the kernel's *_KILL_SUIDGID flags; privileged as for
+ * fsp_killpriv_mode). The kernel drops its cached attributes after each of
+ * those requests, so no notification is needed. */
+NTSTATUS fsp_kill_suidgid(struct fsp_native *nt, PVOID ctx, const struct fuse_in_header *hdr,
+                          bool privileged);
 
 /* --- ops_*.c: request handlers ------------------------------------------- */
 void fsp_native_fill_ops(struct fsp_session_ops *ops);
@@ -195,6 +228,18 @@ static inline struct fsp_handle *fsp_handle_of(uint64_t fh)
 static inline struct fsp_native *fsp_native_of(struct fsp_req *req)
 {
     return (struct fsp_native *)fsp_session_userdata(fsp_req_session(req));
+}
+
+/* The node a request is about, without taking a reference (and without
+ * nodes_lock): the kernel holds a lookup reference (nlookup > 0) on every
+ * node it sends a request about, and forgets a node only once no request,
+ * dentry or open file of its uses it, so the node outlives the request.
+ * What must outlive the request (a handle) takes its own reference with
+ * fsp_node_get. */
+static inline struct fsp_node *fsp_req_node(struct fsp_native *nt, struct fsp_req *req)
+{
+    uint64_t nodeid = fsp_req_header(req)->nodeid;
+    return nodeid == FUSE_ROOT_ID ? nt->root : (struct fsp_node *)(uintptr_t)nodeid;
 }
 
 static inline NTSTATUS fsp_fs_close(struct fsp_native *nt, PVOID context)

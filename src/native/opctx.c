@@ -96,18 +96,30 @@ void fsp_handle_unlink(struct fsp_native *nt, struct fsp_handle *h)
             *p = h->next_on_node;
             break;
         }
+    /* Off the list, nobody pins it anew; let the current users finish
+     * before the caller Cleans up and Closes the context. */
+    while (h->pins)
+        pthread_cond_wait(&nt->pins_cond, &nt->nodes_lock);
     pthread_mutex_unlock(&nt->nodes_lock);
 }
 
 NTSTATUS fsp_node_call_open(struct fsp_native *nt, struct fsp_node *node, fsp_file_fn *fn,
                             void *arg)
 {
-    /* nodes_lock keeps the handle from being closed under us (release
-     * unlinks it first); this path is rare enough to pay for that. */
-    NTSTATUS st = STATUS_OBJECT_NAME_NOT_FOUND;
+    /* Pin one of the node's handles so that RELEASE cannot close it under
+     * us, and call the file system without nodes_lock: a slow call must not
+     * hold up every other request's node lookups. */
     pthread_mutex_lock(&nt->nodes_lock);
-    if (node->handles)
-        st = fn(nt, node, node->handles->context, arg);
+    struct fsp_handle *h = node->handles;
+    if (h)
+        h->pins++;
+    pthread_mutex_unlock(&nt->nodes_lock);
+    if (!h)
+        return STATUS_OBJECT_NAME_NOT_FOUND;
+    NTSTATUS st = fn(nt, node, h->context, arg);
+    pthread_mutex_lock(&nt->nodes_lock);
+    if (--h->pins == 0)
+        pthread_cond_broadcast(&nt->pins_cond);
     pthread_mutex_unlock(&nt->nodes_lock);
     return st;
 }

@@ -47,10 +47,9 @@ static void op_lookup(struct fsp_req *req, const void *arg, uint32_t arglen)
         fsp_reply_err(req, -n);
         return;
     }
-    struct fsp_node *parent = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    struct fsp_node *parent = fsp_req_node(nt, req);
     int len = fsp_node_path(nt, parent, name, (size_t)n, path);
     if (len < 0) {
-        fsp_node_put(nt, parent);
         fsp_reply_err(req, -len);
         return;
     }
@@ -60,7 +59,6 @@ static void op_lookup(struct fsp_req *req, const void *arg, uint32_t arglen)
     memset(&entry, 0, sizeof entry);
     NTSTATUS st = stat_path(nt, NULL, path, &info, &entry.attr);
     if (!NT_SUCCESS(st)) {
-        fsp_node_put(nt, parent);
         int err = FspErrnoFromNtStatus(st);
         /* Cache the absence like any other answer, except where another
          * spelling of the name could exist (case-insensitive volumes). */
@@ -73,12 +71,12 @@ static void op_lookup(struct fsp_req *req, const void *arg, uint32_t arglen)
         return;
     }
     struct fsp_node *node = fsp_node_link(nt, parent, name, (size_t)n, info.IndexNumber, true);
-    fsp_node_put(nt, parent);
     if (!node) {
         fsp_reply_err(req, ENOMEM);
         return;
     }
     entry.attr.ino = node->ino;
+    fsp_node_remember(node, &entry.attr);
     fsp_entry_fill(nt, node, &entry);
     fsp_reply_buf(req, &entry, sizeof entry);
 }
@@ -120,7 +118,7 @@ static void op_getattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
     struct fsp_native *nt = fsp_native_of(req);
     const struct fuse_getattr_in *in = arg;
-    struct fsp_node *node = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    struct fsp_node *node = fsp_req_node(nt, req);
     struct fuse_attr attr;
     NTSTATUS st;
 
@@ -135,7 +133,6 @@ static void op_getattr(struct fsp_req *req, const void *arg, uint32_t arglen)
         else /* unlinked but open: fstat(2) asks without a handle */
             st = fsp_node_call_open(nt, node, attr_cb, &attr);
     }
-    fsp_node_put(nt, node);
     if (NT_SUCCESS(st))
         reply_attr(req, nt, &attr);
     else
@@ -158,12 +155,17 @@ static void filetime_of(const struct fuse_setattr_in *in, bool atime, UINT64 *ft
         *ft = 1; /* 0 means "leave unchanged" to SetBasicInfo */
 }
 
-/* chmod/chown: merge the new owner, group and mode into the descriptor. */
-static NTSTATUS set_owner_mode(struct fsp_native *nt, PVOID ctx, const struct fuse_setattr_in *in)
+/* chmod/chown: merge the new owner, group and mode into the descriptor. A
+ * chown flagged FATTR_KILL_SUIDGID (HANDLE_KILLPRIV_V2) also clears
+ * setuid/setgid by the rules of the old mode and group; the kernel flags
+ * chown whoever the caller is, and only root may keep a setgid bit
+ * without group execute. */
+static NTSTATUS set_owner_mode(struct fsp_native *nt, PVOID ctx, const struct fuse_in_header *hdr,
+                               const struct fuse_setattr_in *in)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
     char sdbuf[512];
-    PSECURITY_DESCRIPTOR sd = NULL, merged = NULL;
+    PSECURITY_DESCRIPTOR sd = NULL;
     UINT32 uid, gid, mode;
 
     if (!fi->GetSecurity || !fi->SetSecurity)
@@ -172,28 +174,22 @@ static NTSTATUS set_owner_mode(struct fsp_native *nt, PVOID ctx, const struct fu
     if (NT_SUCCESS(st))
         st = FspPosixMapSecurityDescriptorToPermissions(sd, &uid, &gid, &mode);
     if (NT_SUCCESS(st)) {
+        if ((in->valid & FATTR_KILL_SUIDGID) && !(in->valid & FATTR_MODE))
+            mode = fsp_killpriv_mode(hdr, mode, gid, hdr->uid == 0);
         if (in->valid & FATTR_UID)
             uid = in->uid;
         if (in->valid & FATTR_GID)
             gid = in->gid;
         if (in->valid & FATTR_MODE)
             mode = in->mode & 07777;
-        st = FspPosixMergePermissionsToSecurityDescriptor(uid, gid, mode, sd, &merged);
-    }
-    if (NT_SUCCESS(st)) {
-        st = fi->SetSecurity(nt->fs, ctx,
-                             OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
-                                 DACL_SECURITY_INFORMATION,
-                             merged);
-        FspDeleteSecurityDescriptor(merged,
-                                    (NTSTATUS(*)())FspPosixMergePermissionsToSecurityDescriptor);
+        st = fsp_set_posix_perms(nt, ctx, sd, uid, gid, mode);
     }
     fsp_sd_release(sd, sdbuf);
     return st;
 }
 
 static NTSTATUS do_setattr(struct fsp_native *nt, struct fsp_node *node, PVOID ctx,
-                           const struct fuse_setattr_in *in)
+                           const struct fuse_in_header *hdr, const struct fuse_setattr_in *in)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
     FSP_FSCTL_FILE_INFO info;
@@ -202,6 +198,19 @@ static NTSTATUS do_setattr(struct fsp_native *nt, struct fsp_node *node, PVOID c
     bool changed = false;
 
     fsp_timespec_now_ft(&now);
+    /* What HANDLE_KILLPRIV_V2 leaves of a change that only clears
+     * setuid/setgid: the kernel drops ATTR_KILL_SUID/SGID and the mode it
+     * computed, and flags (FATTR_KILL_SUIDGID) only a chown that names an
+     * owner and truncation, so chown(f, -1, -1) arrives as a SETATTR that
+     * sets nothing (but ctime with the writeback cache). Clear the bits by
+     * the chown rules and move ctime, as tmpfs does. (A write's own
+     * privilege check may send one too, before its flagged WRITE.) */
+    if (!(in->valid & ~(FATTR_FH | FATTR_LOCKOWNER | FATTR_CTIME))) {
+        st = fsp_kill_suidgid(nt, ctx, hdr, hdr->uid == 0);
+        if (!NT_SUCCESS(st))
+            return st;
+        changed = true;
+    }
     if (in->valid & FATTR_SIZE) {
         if (!fi->SetFileSize)
             return STATUS_INVALID_DEVICE_REQUEST;
@@ -215,9 +224,17 @@ static NTSTATUS do_setattr(struct fsp_native *nt, struct fsp_node *node, PVOID c
         if (old != in->size && fi->SetBasicInfo)
             fi->SetBasicInfo(nt->fs, ctx, INVALID_FILE_ATTRIBUTES, 0, 0, now, now, &info);
         node->dirty = false; /* the times are right already */
+        /* An unprivileged truncation (HANDLE_KILLPRIV_V2); a chown is
+         * handled with the owner below. */
+        if ((in->valid & FATTR_KILL_SUIDGID) &&
+            !(in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID))) {
+            st = fsp_kill_suidgid(nt, ctx, hdr, false);
+            if (!NT_SUCCESS(st))
+                return st;
+        }
     }
     if (in->valid & (FATTR_MODE | FATTR_UID | FATTR_GID)) {
-        st = set_owner_mode(nt, ctx, in);
+        st = set_owner_mode(nt, ctx, hdr, in);
         if (!NT_SUCCESS(st))
             return st;
         changed = true;
@@ -247,15 +264,17 @@ static NTSTATUS do_setattr(struct fsp_native *nt, struct fsp_node *node, PVOID c
 }
 
 struct setattr_args {
+    const struct fuse_in_header *hdr;
     const struct fuse_setattr_in *in;
     struct fuse_attr *attr;
 };
 
 static NTSTATUS setattr_locked(struct fsp_native *nt, struct fsp_node *node, PVOID ctx,
-                               const struct fuse_setattr_in *in, struct fuse_attr *attr)
+                               const struct fuse_in_header *hdr, const struct fuse_setattr_in *in,
+                               struct fuse_attr *attr)
 {
     pthread_rwlock_wrlock(&node->io_lock);
-    NTSTATUS st = do_setattr(nt, node, ctx, in);
+    NTSTATUS st = do_setattr(nt, node, ctx, hdr, in);
     if (NT_SUCCESS(st))
         st = fsp_attr_of_context(nt, node, ctx, attr);
     pthread_rwlock_unlock(&node->io_lock);
@@ -265,21 +284,43 @@ static NTSTATUS setattr_locked(struct fsp_native *nt, struct fsp_node *node, PVO
 static NTSTATUS setattr_cb(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, void *arg)
 {
     struct setattr_args *a = arg;
-    return setattr_locked(nt, node, ctx, a->in, a->attr);
+    return setattr_locked(nt, node, ctx, a->hdr, a->in, a->attr);
+}
+
+#define FSP_FATTR_TIMES                                                                       \
+    (FATTR_ATIME | FATTR_MTIME | FATTR_CTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW | FATTR_FH | \
+     FATTR_LOCKOWNER)
+
+/* The attributes of a file with no name and no handle left: nothing stored,
+ * so what the kernel was last told, with the times it sets. */
+static void gone_attr(struct fsp_node *node, const struct fuse_setattr_in *in,
+                      struct fuse_attr *attr)
+{
+    memset(attr, 0, sizeof *attr);
+    attr->ino = node->ino;
+    attr->mode = __atomic_load_n(&node->mode, __ATOMIC_RELAXED);
+    attr->uid = __atomic_load_n(&node->uid, __ATOMIC_RELAXED);
+    attr->gid = __atomic_load_n(&node->gid, __ATOMIC_RELAXED);
+    attr->blksize = 4096;
+    attr->atime = in->atime;
+    attr->atimensec = in->atimensec;
+    attr->mtime = in->mtime;
+    attr->mtimensec = in->mtimensec;
+    attr->ctime = in->ctime;
+    attr->ctimensec = in->ctimensec;
 }
 
 static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
     struct fsp_native *nt = fsp_native_of(req);
     const struct fuse_setattr_in *in = arg;
-    struct fsp_node *node = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    struct fsp_node *node = fsp_req_node(nt, req);
     struct fuse_attr attr;
     PVOID ctx = NULL;
     bool opened = false;
     NTSTATUS st;
 
     if (nt->fs->VolumeParams.ReadOnlyVolume) {
-        fsp_node_put(nt, node);
         fsp_reply_err(req, EROFS);
         return;
     }
@@ -291,9 +332,16 @@ static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
         int len = fsp_node_path(nt, node, NULL, 0, path);
         if (len < 0) {
             /* unlinked but open: fchmod(2) and friends ask without a handle */
-            struct setattr_args a = {in, &attr};
+            struct setattr_args a = {fsp_req_header(req), in, &attr};
             st = fsp_node_call_open(nt, node, setattr_cb, &a);
-            fsp_node_put(nt, node);
+            if (st == STATUS_OBJECT_NAME_NOT_FOUND && !(in->valid & ~FSP_FATTR_TIMES)) {
+                /* The file is gone for good, but the kernel still flushes
+                 * the times it kept (the writeback cache does so when the
+                 * inode is written back): nothing is left to change, and an
+                 * error would be reported to the next syncfs(2). */
+                gone_attr(node, in, &attr);
+                st = STATUS_SUCCESS;
+            }
             if (NT_SUCCESS(st))
                 reply_attr(req, nt, &attr);
             else
@@ -301,7 +349,6 @@ static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
             return;
         }
         if (!nt->fs->Interface->Open) {
-            fsp_node_put(nt, node);
             fsp_reply_err(req, EOPNOTSUPP);
             return;
         }
@@ -312,20 +359,18 @@ static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
                            &ctx, &info);
         fsp_guard_leave(nt, FSP_GUARD_SHARED);
         if (!NT_SUCCESS(st)) {
-            fsp_node_put(nt, node);
             fsp_reply_status(req, st);
             return;
         }
         opened = true;
     }
 
-    st = setattr_locked(nt, node, ctx, in, &attr);
+    st = setattr_locked(nt, node, ctx, fsp_req_header(req), in, &attr);
     if (opened) {
         if (nt->fs->Interface->Cleanup)
             nt->fs->Interface->Cleanup(nt->fs, ctx, NULL, 0);
         fsp_fs_close(nt, ctx);
     }
-    fsp_node_put(nt, node);
     if (NT_SUCCESS(st))
         reply_attr(req, nt, &attr);
     else
@@ -378,9 +423,8 @@ static void op_readlink(struct fsp_req *req, const void *arg, uint32_t arglen)
         fsp_reply_err(req, EINVAL);
         return;
     }
-    struct fsp_node *node = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    struct fsp_node *node = fsp_req_node(nt, req);
     int len = fsp_node_path(nt, node, NULL, 0, path);
-    fsp_node_put(nt, node);
     if (len < 0) {
         fsp_reply_err(req, -len);
         return;

@@ -65,8 +65,10 @@ static void op_write(struct fsp_req *req, const void *arg, uint32_t arglen)
         return;
     }
     /* O_APPEND: the file system puts the data at its own end of file, so
-     * appenders through different descriptors never overwrite each other. */
-    BOOLEAN append = (in->flags & O_APPEND) != 0;
+     * appenders through different descriptors never overwrite each other.
+     * With the writeback cache the kernel owns the file size and has placed
+     * every write itself (cached pages carry no O_APPEND meaning). */
+    BOOLEAN append = !nt->writeback && (in->flags & O_APPEND) != 0;
     UINT64 offset = append ? (UINT64)-1 : in->offset;
 
     FSP_FSCTL_TRANSACT_REQ treq;
@@ -80,8 +82,23 @@ static void op_write(struct fsp_req *req, const void *arg, uint32_t arglen)
     fsp_opctx_set(req, &treq, NULL);
 
     pthread_rwlock_wrlock(&h->node->io_lock);
-    NTSTATUS st = nt->fs->Interface->Write(nt->fs, h->context, data, offset, in->size, append,
-                                           FALSE, &bytes, &info);
+    /* With the writeback cache the kernel keeps size and times but takes
+     * st_blocks from us, and does not ask again after writing back: tell
+     * it when the allocation changed (below). */
+    UINT64 alloc_before = 0;
+    if (nt->writeback && nt->fs->Interface->GetFileInfo) {
+        memset(&info, 0, sizeof info);
+        nt->fs->Interface->GetFileInfo(nt->fs, h->context, &info);
+        alloc_before = info.AllocationSize;
+    }
+    /* An unprivileged writer (HANDLE_KILLPRIV_V2): setuid/setgid go first,
+     * so nobody sees the new data under the old privileges. */
+    NTSTATUS st = STATUS_SUCCESS;
+    if (in->write_flags & FUSE_WRITE_KILL_SUIDGID)
+        st = fsp_kill_suidgid(nt, h->context, fsp_req_header(req), false);
+    if (NT_SUCCESS(st))
+        st = nt->fs->Interface->Write(nt->fs, h->context, data, offset, in->size, append, FALSE,
+                                      &bytes, &info);
     h->node->dirty = true;
     pthread_rwlock_unlock(&h->node->io_lock);
     fsp_opctx_clear();
@@ -90,6 +107,11 @@ static void op_write(struct fsp_req *req, const void *arg, uint32_t arglen)
         fsp_pending_park(treq.Hint, req, FspFsctlTransactWriteKind, NULL, 0);
     } else if (NT_SUCCESS(st)) {
         struct fuse_write_out out = {.size = bytes};
+        /* Before the reply, so that an fsync(2) waiting for this write
+         * finds the attributes already stale. The inode cannot be in
+         * eviction meanwhile: a write-back in flight holds its file open. */
+        if (nt->writeback && info.AllocationSize != alloc_before)
+            fsp_notify_inval_inode(fsp_req_session(req), h->node->nodeid, -1, 0);
         fsp_reply_buf(req, &out, sizeof out);
     } else
         fsp_reply_status(req, st);

@@ -48,7 +48,7 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
         return;
     }
     UINT32 access = dir ? FILE_LIST_DIRECTORY | FILE_TRAVERSE | FILE_READ_ATTRIBUTES | SYNCHRONIZE
-                        : fsp_access_of_flags(in->flags);
+                        : fsp_handle_access(nt, in->flags);
     fsp_guard_enter(nt, FSP_GUARD_SHARED);
     NTSTATUS st = fsp_open_path(nt, path, dir ? FILE_DIRECTORY_FILE : FILE_NON_DIRECTORY_FILE,
                                 access, &ctx, &info);
@@ -60,6 +60,9 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
     if (NT_SUCCESS(st) && !dir && (in->flags & O_TRUNC)) {
         pthread_rwlock_wrlock(&node->io_lock);
         st = overwrite(nt, ctx, &info);
+        /* O_TRUNC by an unprivileged caller (HANDLE_KILLPRIV_V2). */
+        if (NT_SUCCESS(st) && (in->open_flags & FUSE_OPEN_KILL_SUIDGID))
+            st = fsp_kill_suidgid(nt, ctx, fsp_req_header(req), false);
         pthread_rwlock_unlock(&node->io_lock);
         if (!NT_SUCCESS(st)) {
             if (nt->fs->Interface->Cleanup)
@@ -136,7 +139,7 @@ static NTSTATUS create_child(struct fsp_req *req, struct fsp_native *nt, struct 
     }
 
     UINT32 options = (FILE_CREATE << 24) | (dir ? FILE_DIRECTORY_FILE : FILE_NON_DIRECTORY_FILE);
-    UINT32 access = dir ? FILE_ALL_ACCESS : fsp_access_of_flags(flags) | DELETE;
+    UINT32 access = dir ? FILE_ALL_ACCESS : fsp_handle_access(nt, flags) | DELETE;
     UINT32 attrs = dir ? FILE_ATTRIBUTE_DIRECTORY : FILE_ATTRIBUTE_ARCHIVE;
     FSP_FSCTL_OPEN_FILE_INFO oinfo;
     memset(&oinfo, 0, sizeof oinfo);
@@ -209,16 +212,14 @@ static void create_common(struct fsp_req *req, const char *name, size_t maxname,
         fsp_reply_err(req, -n);
         return;
     }
-    struct fsp_node *parent = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    struct fsp_node *parent = fsp_req_node(nt, req);
     NTSTATUS st =
         create_child(req, nt, parent, wname, (size_t)n, mode, flags, dir, rp, &ctx, &info);
     if (!NT_SUCCESS(st)) {
-        fsp_node_put(nt, parent);
         fsp_reply_status(req, st);
         return;
     }
     struct fsp_node *node = fsp_node_link(nt, parent, wname, (size_t)n, info.IndexNumber, true);
-    fsp_node_put(nt, parent);
     struct fsp_handle *h = NULL;
     if (node && want_handle) {
         h = fsp_handle_new(nt, node, ctx, false);
@@ -308,7 +309,12 @@ static void release_common(struct fsp_req *req, const struct fuse_release_in *in
 
     fsp_handle_unlink(nt, h);
     if (!h->is_dir && node->dirty) {
-        flags = FspCleanupSetLastWriteTime | FspCleanupSetChangeTime | FspCleanupSetArchiveBit;
+        /* With the writeback cache the kernel keeps mtime and ctime and
+         * sends them (SETATTR) when it writes back: Cleanup must not move
+         * them to the time of the last close. */
+        flags = nt->writeback ? FspCleanupSetArchiveBit
+                              : FspCleanupSetLastWriteTime | FspCleanupSetChangeTime |
+                                    FspCleanupSetArchiveBit;
         node->dirty = false;
     }
     if (fi->Cleanup && (flags || !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly))
@@ -319,7 +325,7 @@ static void release_common(struct fsp_req *req, const struct fuse_release_in *in
     fsp_handle_free(h);
     fsp_reply_err(req, 0);
     /* Cleanup moved the times on; the kernel's copy of them is stale now. */
-    if (flags && (nt->attr_sec || nt->attr_nsec))
+    if ((flags & FspCleanupSetLastWriteTime) && (nt->attr_sec || nt->attr_nsec))
         fsp_notify_inval_inode(fsp_req_session(req), nodeid, -1, 0);
 }
 

@@ -17,9 +17,18 @@ void fsp_native_xattr_ops(struct fsp_session_ops *ops);
 
 static void native_init(void *userdata, struct fsp_conn *conn)
 {
-    /* Writes go through the file system as they happen (no writeback
-     * cache): WinFsp file systems expect to see every write. */
-    conn->want &= ~FUSE_WRITEBACK_CACHE;
+    struct fsp_native *nt = userdata;
+    /* Write-behind only where the volume asked for it (fs.c); otherwise
+     * each write(2) reaches the file system as it happens. */
+    if (nt->writeback && (conn->kernel_flags & FUSE_WRITEBACK_CACHE))
+        conn->want |= FUSE_WRITEBACK_CACHE;
+    else {
+        conn->want &= ~FUSE_WRITEBACK_CACHE;
+        nt->writeback = false;
+    }
+    /* The adapter clears setuid/setgid itself (killpriv.c): the kernel then
+     * stops asking for security.capability before every write. */
+    conn->want |= FUSE_HANDLE_KILLPRIV_V2;
     /* FILETIME counts 100 ns; let the kernel round the times it makes to
      * what the file system can store. */
     conn->time_gran = 100;

@@ -41,6 +41,17 @@ static inline UINT32 fsp_access_of_flags(uint32_t flags)
     }
 }
 
+/* The access a file handle is opened with. With the writeback cache the
+ * kernel reads through any handle to fill a partly written page, even one
+ * opened O_WRONLY, so write-only opens get read access as well (the kernel
+ * has checked the caller's permissions on the real flags). */
+static inline UINT32 fsp_handle_access(struct fsp_native *nt, uint32_t flags)
+{
+    if (nt->writeback && (flags & O_ACCMODE) == O_WRONLY)
+        return FILE_GENERIC_READ | FILE_GENERIC_WRITE;
+    return fsp_access_of_flags(flags);
+}
+
 /* Open by path for a metadata operation: Open, then the caller Closes. */
 static inline NTSTATUS fsp_open_path(struct fsp_native *nt, PWSTR path, UINT32 options,
                                      UINT32 access, PVOID *context, FSP_FSCTL_FILE_INFO *info)

@@ -14,7 +14,7 @@ NTSTATUS fsp_with_file(struct fsp_req *req, UINT32 access, bool change, ULONG cl
 {
     struct fsp_native *nt = fsp_native_of(req);
     const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
-    struct fsp_node *node = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    struct fsp_node *node = fsp_req_node(nt, req);
     WCHAR path[FSP_PATH_MAX];
     FSP_FSCTL_FILE_INFO info;
     PVOID ctx;
@@ -24,11 +24,9 @@ NTSTATUS fsp_with_file(struct fsp_req *req, UINT32 access, bool change, ULONG cl
     if (len == -ENOENT) {
         /* unlinked but open: the f*xattr(2) calls come without a handle */
         st = fsp_node_call_open(nt, node, fn, arg);
-        fsp_node_put(nt, node);
         return st;
     }
     if (len < 0) {
-        fsp_node_put(nt, node);
         return FspNtStatusFromErrno(-len);
     }
     fsp_guard_enter(nt, FSP_GUARD_SHARED);
@@ -43,6 +41,5 @@ NTSTATUS fsp_with_file(struct fsp_req *req, UINT32 access, bool change, ULONG cl
         }
         fsp_fs_close(nt, ctx);
     }
-    fsp_node_put(nt, node);
     return st;
 }

@@ -4,7 +4,8 @@
 # The suite (build/tests/conformance) prints a transcript of what each check
 # observed and PASS/FAIL for its own POSIX expectations. It runs once on a
 # tmpfs (the reference, as WinFsp compares with NTFS) and on MEMFS with
-# FileInfoTimeout INFINITE (-t -1) and 0 (-t 0). A check passes on MEMFS when
+# FileInfoTimeout INFINITE (-t -1), INFINITE with the kernel's writeback
+# cache (-t -1 -w) and 0 (-t 0). A check passes on MEMFS when
 # its transcript lines equal the reference's and it passed on both; otherwise
 # the diff (reference -> MEMFS) is shown. The case-insensitive (-i) and
 # read-only (-r) volumes have no tmpfs twin: their checks assert only.
@@ -76,6 +77,48 @@ memfs_run() {
     return 0
 }
 
+# requests_check ID LABEL WRITEBACK MEMFS-OPTIONS...: what the kernel agreed
+# to at INIT and what 64 small writes cost, from MEMFS's debug log. Every
+# volume negotiates HANDLE_KILLPRIV_V2, so the kernel stops asking for
+# security.capability before each write (at most once per file here); the
+# writeback cache (WRITEBACK yes|no) gathers the writes into fewer WRITE
+# requests.
+requests_check() {
+    local id=$1 label=$2 wb=$3
+    shift 3
+    local mnt=$FSP_TMP/mnt-$id log=$FSP_TMP/$id.dbg flags nx nw
+    if ! fsp_start_logged "$id" "$mnt" "$MEMFS" "$@" -d -1 -D "$log"; then
+        fail "conformance/requests ($label): memfs did not mount"
+        fsp_stop_fs "$FSP_PID" "$mnt"
+        return
+    fi
+    dd if=/dev/zero of="$mnt/f" bs=4k count=64 conv=fsync status=none ||
+        fail "conformance/requests ($label): dd failed"
+    stop_memfs "$FSP_PID" "$mnt" "$label"
+    flags=$(grep -m1 'INIT: using' "$log")
+    nx=$(grep -c ' GETXATTR(' "$log")
+    nw=$(grep -c ' WRITE(' "$log")
+    echo "    $label: $nw WRITE, $nx GETXATTR for 64 writes of 4 KiB"
+    check "conformance/killpriv_v2 negotiated ($label)" grep -q 'HANDLE_KILLPRIV_V2' <<<"$flags"
+    check "conformance/no GETXATTR per write ($label)" test "$nx" -le 2
+    if [ "$wb" = yes ]; then
+        check "conformance/writeback cache negotiated ($label)" grep -q 'WRITEBACK_CACHE' <<<"$flags"
+        check "conformance/writes gathered ($label)" test "$nw" -ge 1 -a "$nw" -lt 64
+    else
+        check "conformance/no writeback cache ($label)" \
+            bash -c '! grep -q WRITEBACK_CACHE <<<"$1"' sh "$flags"
+        check "conformance/one WRITE per write ($label)" test "$nw" -ge 64
+    fi
+}
+
+if [ -x "$MEMFS" ]; then
+    requests_check rqw "memfs -t -1 -w" yes -t -1 -w
+    requests_check rq-1 "memfs -t -1" no -t -1
+    requests_check rq0 "memfs -t 0" no -t 0
+    # Asked for, but refused on a case-insensitive volume (see doc/design.md).
+    requests_check rqi "memfs -i -w" no -i -t -1 -w
+fi
+
 # The reference.
 conf_reference || fsp_done
 
@@ -91,6 +134,8 @@ fi
 NATIVE_SKIP=utimens_ns
 memfs_run t-1 "memfs -t -1" "$RUN_LIMIT" "--skip $NATIVE_SKIP" -t -1 "${MEMFS_OPTS[@]}" &&
     compare "memfs -t -1" "$FSP_TMP/t-1.out" $NATIVE_SKIP
+memfs_run wb "memfs -t -1 -w" "$RUN_LIMIT" "--skip $NATIVE_SKIP" -t -1 -w "${MEMFS_OPTS[@]}" &&
+    compare "memfs -t -1 -w" "$FSP_TMP/wb.out" $NATIVE_SKIP
 memfs_run t0 "memfs -t 0" "$RUN_LIMIT" "--skip $NATIVE_SKIP" -t 0 "${MEMFS_OPTS[@]}" &&
     compare "memfs -t 0" "$FSP_TMP/t0.out" $NATIVE_SKIP
 memfs_run ci "memfs -i" "$SPECIAL_LIMIT" --case-insensitive -i &&

@@ -293,6 +293,63 @@ TEST(mode_round_trip)
     CHECK(sd == NULL);
 }
 
+/* The mapping remembers recent descriptors by their bytes: answers must
+ * follow the bytes, whatever was mapped before, also when a buffer is
+ * reused for another descriptor and when more descriptors come by than it
+ * keeps. */
+TEST(mapping_memo)
+{
+    static const uint32_t modes[] = {0644, 0640, 0755, 0600, 04755, 0700, 0444};
+    enum { N = sizeof modes / sizeof modes[0] };
+    PSECURITY_DESCRIPTOR sd[N];
+    for (int i = 0; i < N; i++)
+        CHECK_EQ_INT(FspPosixMapPermissionsToSecurityDescriptor(1001 + i, 2000, modes[i], &sd[i]),
+                     0);
+    unsigned bad = 0;
+    for (int round = 0; round < 5; round++)
+        for (int i = 0; i < N; i++) {
+            int k = (i * (round + 1)) % N;
+            uint32_t u = 0, g = 0, m = 0;
+            if (FspPosixMapSecurityDescriptorToPermissions(sd[k], &u, &g, &m) != 0 ||
+                u != 1001u + k || g != 2000 || m != modes[k])
+                bad++;
+        }
+    CHECK_EQ_INT(bad, 0);
+    /* One buffer, two descriptors of the same length in turn. */
+    size_t len = GetSecurityDescriptorLength(sd[0]);
+    PSECURITY_DESCRIPTOR other = NULL;
+    uint32_t other_uid = 0;
+    for (uint32_t uid = 1100; uid < 1200 && !other; uid++) {
+        CHECK_EQ_INT(FspPosixMapPermissionsToSecurityDescriptor(uid, 2000, 0644, &other), 0);
+        if (GetSecurityDescriptorLength(other) != len) {
+            DELETE_SD(other);
+            other = NULL;
+        } else
+            other_uid = uid;
+    }
+    CHECK(other != NULL);
+    uint8_t buf[512];
+    uint32_t u, g, m;
+    memcpy(buf, sd[0], len);
+    CHECK_EQ_INT(FspPosixMapSecurityDescriptorToPermissions(buf, &u, &g, &m), 0);
+    CHECK_EQ_INT(u, 1001);
+    if (other) {
+        memcpy(buf, other, len);
+        CHECK_EQ_INT(FspPosixMapSecurityDescriptorToPermissions(buf, &u, &g, &m), 0);
+        CHECK_EQ_INT(u, other_uid);
+        CHECK_EQ_INT(m, 0644);
+        DELETE_SD(other);
+    }
+    /* A remembered descriptor, damaged: checked afresh, not answered from
+     * the memo. */
+    memcpy(buf, sd[0], len);
+    buf[0] = 2; /* revision */
+    CHECK_EQ_INT(FspPosixMapSecurityDescriptorToPermissions(buf, &u, &g, &m),
+                 STATUS_INVALID_SECURITY_DESCR);
+    for (int i = 0; i < N; i++)
+        DELETE_SD(sd[i]);
+}
+
 /* Find the ACE for sid of the given type in sd's DACL; its mask or -1. */
 static long long dacl_mask(PSECURITY_DESCRIPTOR sd, uint8_t type, const void *sid)
 {
@@ -940,6 +997,7 @@ int main(void)
     RUN(known_sids);
     RUN(id_round_trip);
     RUN(mode_round_trip);
+    RUN(mapping_memo);
     RUN(mode_sd_shape);
     RUN(sd_to_mode_foreign);
     RUN(merge_keeps_unrelated);
