@@ -330,6 +330,7 @@ int main(int argc, char **argv)
     /* Extended attributes: Linux "user." xattrs through FSP's adapter. EA
      * names are case-insensitive either way; -u stores them uppercased. */
     vp.ExtendedAttributes = 1;
+    vp.HardLinks = 1; /* and CreateHardLink: link(2) works */
     vp.CasePreservedExtendedAttributes = !o.ea_uppercase;
     vp.PostCleanupWhenModifiedOnly = 1;
     vp.PassQueryDirectoryFileName = 1;
