@@ -238,8 +238,8 @@ NTSTATUS memfs_lookup_parent(const struct memfs *m, const WCHAR *path, struct me
                              const WCHAR **pname, size_t *pnamelen);
 /* The entry a path names (the root's for "\"). */
 NTSTATUS memfs_lookup(const struct memfs *m, const WCHAR *path, struct memfs_entry **pentry);
-/* The name of node that FileName reaches: what Cleanup and Rename act on
- * (a file may have several); NULL if FileName does not name node. */
+/* The name Cleanup and Rename act on: a node's only name, or of a file with
+ * several the one FileName reaches (NULL if it reaches none of them). */
 struct memfs_entry *memfs_entry_of(const struct memfs *m, struct memfs_node *node,
                                    const WCHAR *file_name);
 

@@ -462,11 +462,12 @@ struct memfs_entry *memfs_entry_of(const struct memfs *m, struct memfs_node *nod
                                    const WCHAR *file_name)
 {
     struct memfs_entry *entry;
+    /* A single name is the one, whatever FileName says; of several, the one
+     * FileName reaches. */
+    if (node->names && !node->names->next_name)
+        return node->names;
     if (file_name && NT_SUCCESS(memfs_lookup(m, file_name, &entry)) && entry->node == node)
         return entry;
-    /* No name given (or a stale one): only a single name is unambiguous. */
-    if (node->names && !node->names->next_name && (!file_name || node->dir))
-        return node->names;
     return NULL;
 }
 

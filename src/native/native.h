@@ -106,8 +106,8 @@ struct fsp_native {
     uint64_t next_ino;
     /* With hard links a file is found by IndexNumber too, so that all its
      * names lead to one node id (the kernel needs one inode per file). Holds
-     * named non-directory nodes whose ino is the file system's; nbuckets
-     * chains, like the name hash. */
+     * named nodes whose ino is the file system's; nbuckets chains, like the
+     * name hash. */
     bool hard_links;
     struct fsp_node **ino_buckets;
 

@@ -88,8 +88,8 @@ static int grow_buckets(struct fsp_native *nt)
     return 0;
 }
 
-/* The IndexNumber index: named, non-directory nodes numbered by the file
- * system (ino_indexed), on hard-link volumes only. */
+/* The IndexNumber index, on hard-link volumes only: named nodes numbered by
+ * the file system (ino_indexed); ino_find passes over directories. */
 static void ino_insert(struct fsp_native *nt, struct fsp_node *node)
 {
     struct fsp_node **slot = &nt->ino_buckets[ino_index(node->ino, nt->nbuckets)];

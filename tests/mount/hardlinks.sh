@@ -129,7 +129,7 @@ cp -a "$REF/t" "$M/from-tmpfs"
 expect "cp -a tmpfs -> memfs keeps the links" "$want" "$(links_of "$M/from-tmpfs")"
 rm -rf "$M/t" "$M/cp" "$M/tar" "$M/from-tmpfs"
 expect "rm -rf of the trees leaves the root empty" "" "$(ls -A "$M")"
-fsp_stop_fs "$FSP_PID" "$M"
+check "memfs exits 0 on SIGTERM and unmounts" stop_with TERM "$FSP_PID" "$M"
 
 # Without the extension (VolumeParams.HardLinks 0), link(2) is EPERM.
 if fsp_start_logged memfs-H "$M" "$MEMFS" -H; then
@@ -137,7 +137,7 @@ if fsp_start_logged memfs-H "$M" "$MEMFS" -H; then
     expect "memfs -H: ln answers EPERM" "Operation not permitted" \
         "$(ln "$M/f" "$M/g" 2>&1 | sed 's/.*: //')"
     expect "memfs -H: nothing was made" "f" "$(ls "$M")"
-    fsp_stop_fs "$FSP_PID" "$M"
+    check "memfs -H exits 0 on SIGTERM and unmounts" stop_with TERM "$FSP_PID" "$M"
 else
     fail "hardlinks: memfs -H mounts"
 fi
