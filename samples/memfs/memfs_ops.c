@@ -545,8 +545,15 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
     if (!memfs_entry_name_prepare(entry, namelen, &name_buf))
         return STATUS_INSUFFICIENT_RESOURCES;
 
-    if (target && target != entry)
-        memfs_entry_delete(m, target); /* only that name: its file may have others */
+    if (target && target != entry) {
+        /* Only that name: its file may have others, whose link count (and
+         * so ctime) changes. */
+        struct memfs_node *replaced = target->node;
+        bool linked = replaced->names->next_name != NULL; /* else it may be freed */
+        memfs_entry_delete(m, target);
+        if (linked)
+            replaced->info.ChangeTime = memfs_now();
+    }
 
     struct memfs_node *old_parent = entry->parent;
     memfs_dir_remove(m, entry);

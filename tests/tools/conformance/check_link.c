@@ -55,9 +55,14 @@ void check_hard_links(void)
     expect_stat("d", S_IFDIR, 0755, 2, -1);
     ck_yes("d/h is f", same_inode("f", "d/h"));
 
-    /* Unlink one name at a time: the others keep the file. */
+    /* Unlink one name at a time: the others keep the file (whose link
+     * count, and so ctime, changes). */
+    get_stat("g", &before);
+    tick();
     OK(unlink("f"));
     ERR(stat("f", &st), ENOENT);
+    if (get_stat("g", &st) == 0)
+        ck_time("ctime of g after unlink of f", &before.st_ctim, &st.st_ctim, T_CHANGED);
     expect_stat("g", S_IFREG, 0600, 2, 6);
     expect_content("d/h", "abcdef", 6);
     OK(unlink("d/h"));
@@ -90,7 +95,11 @@ void check_hard_links(void)
     make_file("a", 0644, "A", 1);
     OK(link("a", "b"));
     make_file("c", 0644, "CC", 2);
+    get_stat("a", &before);
+    tick();
     OK(rename("c", "b"));
+    if (get_stat("a", &st) == 0)
+        ck_time("ctime of a after rename over b", &before.st_ctim, &st.st_ctim, T_CHANGED);
     expect_stat("a", S_IFREG, 0644, 1, 1);
     expect_content("a", "A", 1);
     expect_content("b", "CC", 2);
