@@ -82,6 +82,9 @@ typedef struct {
     UINT32 ReparsePoints : 1;
     UINT32 ReparsePointsAccessCheck : 1;
     UINT32 NamedStreams : 1;
+    /* FSP: files may have several names, told apart from other files by
+     * IndexNumber (so it must be unique and stable); with
+     * Interface->CreateHardLink, link(2) makes new ones. WinFsp leaves it 0. */
     UINT32 HardLinks : 1;
     UINT32 ExtendedAttributes : 1;
     UINT32 ReadOnlyVolume : 1;
@@ -143,7 +146,7 @@ typedef struct {
     UINT64 LastWriteTime;
     UINT64 ChangeTime;
     UINT64 IndexNumber; /* becomes st_ino; 0 lets FSP pick one */
-    UINT32 HardLinks;   /* 0 = unknown (FSP reports 1, or 2+ for directories) */
+    UINT32 HardLinks;   /* st_nlink; 0 = unknown (FSP reports 1, or 2 for directories) */
     UINT32 EaSize;
 } FSP_FSCTL_FILE_INFO;
 

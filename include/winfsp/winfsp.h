@@ -123,7 +123,24 @@ typedef struct _FSP_FILE_SYSTEM_INTERFACE {
      FSP_FSCTL_FILE_INFO *FileInfo);
     NTSTATUS (*Obsolete0)(VOID);
     VOID (*DispatcherStopped)(FSP_FILE_SYSTEM *FileSystem, BOOLEAN Normally);
-    NTSTATUS (*Reserved[31])(VOID);
+    /*
+     * FSP extension (WinFsp has no such call; its slot is WinFsp's first
+     * reserved one). Gives the open file FileContext, reached as FileName,
+     * the additional name NewFileName in the same volume: a hard link, as
+     * NTFS makes for FileLinkInformation without ReplaceIfExists. Both names
+     * then open the same file, which keeps its IndexNumber and reports
+     * FileInfo.HardLinks one higher (returned in FileInfo). An existing
+     * NewFileName is STATUS_OBJECT_NAME_COLLISION; a directory is
+     * STATUS_FILE_IS_A_DIRECTORY. Deleting one name (Cleanup with
+     * FspCleanupDelete, or Rename over it) removes only that name; the
+     * file lives until its last name is gone and its last handle closed.
+     * Called only when VolumeParams.HardLinks is set, under the exclusive
+     * operation guard like Rename. NULL: link(2) answers EPERM.
+     */
+    NTSTATUS(*CreateHardLink)
+    (FSP_FILE_SYSTEM *FileSystem, PVOID FileContext, PWSTR FileName, PWSTR NewFileName,
+     FSP_FSCTL_FILE_INFO *FileInfo);
+    NTSTATUS (*Reserved[30])(VOID);
 } FSP_FILE_SYSTEM_INTERFACE;
 
 _Static_assert(sizeof(FSP_FILE_SYSTEM_INTERFACE) == 64 * sizeof(void (*)(void)),

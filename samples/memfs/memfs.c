@@ -1,7 +1,7 @@
 /*
  * memfs.c - MEMFS's command line, volume setup and lifetime.
  *
- * memfs [-i] [-r] [-u] [-w] [-t FileInfoTimeout] [-n MaxFileNodes] [-s MaxFileSize]
+ * memfs [-i] [-r] [-u] [-w] [-H] [-t FileInfoTimeout] [-n MaxFileNodes] [-s MaxFileSize]
  *       [-F FileSystemName] [-d DebugFlags] [-D DebugLogFile] [-m MountPoint]
  *
  * The process serves the volume until SIGINT, SIGTERM or SIGHUP, or until the
@@ -35,8 +35,9 @@ struct options {
     uint64_t max_file_size;
     bool case_insensitive;
     bool read_only;
-    bool ea_uppercase; /* CasePreservedExtendedAttributes 0 */
-    bool writeback;    /* UmWritebackCache */
+    bool ea_uppercase;  /* CasePreservedExtendedAttributes 0 */
+    bool writeback;     /* UmWritebackCache */
+    bool no_hard_links; /* VolumeParams.HardLinks 0 */
     const char *fs_name;
     UINT32 debug_flags;
     const char *debug_log_file;
@@ -62,6 +63,7 @@ static void usage(FILE *out, const char *prog)
             "  -w                  with -t -1: let the kernel cache writes and write them\n"
             "                      back later (faster small writes; a full file system\n"
             "                      fails at close or fsync instead of at write)\n"
+            "  -H                  no hard links (VolumeParams.HardLinks 0: link(2) is EPERM)\n"
             "  -F FileSystemName   file system name, shown as the mount source (default MEMFS;\n"
             "                      up to 15 printable ASCII characters)\n"
             "  -d DebugFlags       debug log of requests: bit mask of request kinds (-1 = all)\n"
@@ -141,12 +143,13 @@ static void parse_options(int argc, char **argv, struct options *o)
     o->read_only = false;
     o->ea_uppercase = false;
     o->writeback = false;
+    o->no_hard_links = false;
     o->fs_name = "MEMFS";
     o->debug_flags = 0;
     o->debug_log_file = NULL;
 
     opterr = 0; /* our own messages */
-    while ((c = getopt(argc, argv, ":m:t:n:s:iF:d:D:ruwh")) != -1) {
+    while ((c = getopt(argc, argv, ":m:t:n:s:iF:d:D:ruwHh")) != -1) {
         switch (c) {
         case 'm':
             o->mount_point = strcmp(optarg, "*") == 0 ? NULL : optarg;
@@ -180,6 +183,8 @@ static void parse_options(int argc, char **argv, struct options *o)
             break;
         case 'w':
             o->writeback = true;
+        case 'H':
+            o->no_hard_links = true;
             break;
         case 'F': {
             size_t len = strlen(optarg);
@@ -338,6 +343,7 @@ int main(int argc, char **argv)
     /* Extended attributes: Linux "user." xattrs through FSP's adapter. EA
      * names are case-insensitive either way; -u stores them uppercased. */
     vp.ExtendedAttributes = 1;
+    vp.HardLinks = !o.no_hard_links; /* with CreateHardLink: link(2) works */
     vp.CasePreservedExtendedAttributes = !o.ea_uppercase;
     vp.PostCleanupWhenModifiedOnly = 1;
     vp.PassQueryDirectoryFileName = 1;

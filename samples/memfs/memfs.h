@@ -87,27 +87,45 @@ NTSTATUS memfs_ea_get(const struct memfs_ea_set *set, PFILE_FULL_EA_INFORMATION 
                       ULONG length, PULONG pbytes_transferred);
 void memfs_ea_clear(struct memfs_ea_set *set);
 
-/* --- Nodes and the directory index (memfs_node.c) --------------------------- */
+/* --- Nodes, names and the directory index (memfs_node.c) -------------------- */
 
 #define MEMFS_SKIP_MAXLEVEL 24 /* p = 1/4: enough for 4^24 entries per directory */
 
 struct memfs_node;
+struct memfs_entry;
 
-/* A directory's children: a skip list ordered by name (ordinal, or by the
+/* A directory's entries: a skip list ordered by name (ordinal, or by the
  * case fold on a case-insensitive volume), so a lookup is O(log n) and a
  * listing resumes after a marker in O(log n) too. */
 struct memfs_dir {
-    struct memfs_node *head[MEMFS_SKIP_MAXLEVEL];
+    struct memfs_entry *head[MEMFS_SKIP_MAXLEVEL];
     int level; /* levels in use */
     uint64_t count;
 };
 
+/*
+ * A name: one entry in a directory's index, naming a file or directory (the
+ * node). A file has one entry per hard link; a directory exactly one. The
+ * root's entry has no parent and an empty name.
+ */
+struct memfs_entry {
+    struct memfs_node *parent;     /* the directory; NULL for the root's entry */
+    struct memfs_node *node;       /* what it names */
+    struct memfs_entry *next_name; /* the node's other names */
+    WCHAR *name;                   /* in the case it was created with; not NUL-terminated */
+    uint16_t namelen;
+    uint16_t inline_name_cap;   /* WCHARs of name room after next[] */
+    uint8_t nlevels;            /* height of this entry in its directory's skip list */
+    struct memfs_entry *next[]; /* skip-list links, nlevels of them */
+};
+
+/* A file or directory: everything but its names. */
 struct memfs_node {
-    struct memfs_node *parent; /* NULL for the root and for nodes no longer in the tree */
+    struct memfs_entry *names; /* NULL once the last name is gone */
     struct memfs_dir *dir;     /* non-NULL exactly for directories */
     struct memfs_data data;    /* files only */
-    FSP_FSCTL_FILE_INFO info;
-    void *sd; /* self-relative security descriptor (malloc'ed copy) */
+    FSP_FSCTL_FILE_INFO info;  /* info.HardLinks: names (files), 2 + subdirectories (dirs) */
+    void *sd;                  /* self-relative security descriptor (malloc'ed copy) */
     uint32_t sdsize;
     /* The whole REPARSE_DATA_BUFFER (header included) as it was set, or NULL.
      * info.FileAttributes has FILE_ATTRIBUTE_REPARSE_POINT and info.ReparseTag
@@ -116,16 +134,11 @@ struct memfs_node {
     uint32_t reparse_size;
     /* Extended attributes; info.EaSize is eas.packed_size. */
     struct memfs_ea_set eas;
-    /* One reference for presence in the tree plus one per open context:
+    /* One reference while the node has a name, plus one per open context:
      * Close may race with an Open of the same name, hence atomic. */
     atomic_long refcount;
-    WCHAR *name; /* last component, in the case it was created with; not NUL-terminated */
-    uint16_t namelen;
-    uint16_t inline_name_cap; /* WCHARs of name room after next[] */
-    bool orphan;              /* removed from the tree while still open */
+    bool orphan; /* every name removed while still open */
     struct memfs_node *orphan_prev, *orphan_next;
-    uint8_t nlevels;           /* height of this node in its parent's skip list */
-    struct memfs_node *next[]; /* skip-list links, nlevels of them */
 };
 
 struct memfs {
@@ -148,17 +161,34 @@ struct memfs {
 UINT64 memfs_now(void);
 UINT64 memfs_round_alloc(const struct memfs *m, UINT64 size);
 
-/* Allocates a detached node (refcount 1: the tree's reference, taken over by
- * memfs_node_insert). SD is copied; NULL gives an empty descriptor. */
+/* Allocates a node with one name, detached (refcount 1: the tree's
+ * reference). SD is copied; NULL gives an empty descriptor. */
 struct memfs_node *memfs_node_new(struct memfs *m, const WCHAR *name, size_t namelen,
                                   bool directory, const void *sd, uint32_t sdsize);
+/* Frees a node that memfs_node_new made and that never entered the tree. */
+void memfs_node_discard(struct memfs *m, struct memfs_node *node);
+/* A further, detached name for a file (a hard link in the making). */
+struct memfs_entry *memfs_entry_new(struct memfs *m, struct memfs_node *node, const WCHAR *name,
+                                    size_t namelen);
+/* Frees a detached name that never entered the tree. */
+void memfs_entry_discard(struct memfs_entry *entry);
+static inline struct memfs_entry *memfs_node_entry(const struct memfs_node *node)
+{
+    return node->names; /* for a directory, its only name */
+}
+/* The directory holding (one of) node's names; NULL for the root and for a
+ * node without names. */
+static inline struct memfs_node *memfs_node_parent(const struct memfs_node *node)
+{
+    return node->names ? node->names->parent : NULL;
+}
 void memfs_node_ref(struct memfs_node *node);
 /* Renaming in two steps, so that the only allocation comes before any
- * change: Prepare gets room for a name that does not fit the node's own
- * (*PBuf NULL if it fits); SetName, with the node out of its directory
+ * change: Prepare gets room for a name that does not fit the entry's own
+ * (*PBuf NULL if it fits); SetName, with the entry out of its directory
  * index, stores the name. */
-bool memfs_node_name_prepare(const struct memfs_node *node, size_t namelen, WCHAR **pbuf);
-void memfs_node_set_name(struct memfs_node *node, const WCHAR *name, size_t namelen, WCHAR *buf);
+bool memfs_entry_name_prepare(const struct memfs_entry *entry, size_t namelen, WCHAR **pbuf);
+void memfs_entry_set_name(struct memfs_entry *entry, const WCHAR *name, size_t namelen, WCHAR *buf);
 /* Drops one reference; frees the node at zero. */
 void memfs_node_release(struct memfs *m, struct memfs_node *node);
 bool memfs_node_set_sd(struct memfs_node *node, const void *sd, uint32_t sdsize);
@@ -180,36 +210,42 @@ NTSTATUS memfs_reparse_validate(const void *buffer, size_t size);
 bool memfs_node_set_reparse(struct memfs_node *node, const void *buffer, uint32_t size);
 void memfs_node_clear_reparse(struct memfs_node *node);
 
-struct memfs_node *memfs_dir_find(const struct memfs *m, const struct memfs_node *dir,
-                                  const WCHAR *name, size_t namelen);
-/* The first child strictly after Name in the directory's order (Name NULL: the
- * first child). */
-struct memfs_node *memfs_dir_first_after(const struct memfs *m, const struct memfs_node *dir,
-                                         const WCHAR *name, size_t namelen);
-static inline struct memfs_node *memfs_dir_next(const struct memfs_node *child)
+struct memfs_entry *memfs_dir_find(const struct memfs *m, const struct memfs_node *dir,
+                                   const WCHAR *name, size_t namelen);
+/* The first entry strictly after Name in the directory's order (Name NULL: the
+ * first entry). */
+struct memfs_entry *memfs_dir_first_after(const struct memfs *m, const struct memfs_node *dir,
+                                          const WCHAR *name, size_t namelen);
+static inline struct memfs_entry *memfs_dir_next(const struct memfs_entry *entry)
 {
-    return child->next[0];
+    return entry->next[0];
 }
-/* Links a detached node under Dir, unless a child of that name exists:
- * then returns that child and links nothing. */
-struct memfs_node *memfs_dir_insert(struct memfs *m, struct memfs_node *dir,
-                                    struct memfs_node *node);
-/* Unlinks a node from its parent's index only (parent pointer kept). */
-void memfs_dir_remove(struct memfs *m, struct memfs_node *node);
+/* Links a detached entry under Dir, unless an entry of that name exists:
+ * then returns that entry and links nothing. */
+struct memfs_entry *memfs_dir_insert(struct memfs *m, struct memfs_node *dir,
+                                     struct memfs_entry *entry);
+/* Unlinks an entry from its directory's index only (parent kept). */
+void memfs_dir_remove(struct memfs *m, struct memfs_entry *entry);
 
-/* Removes a node's name from the tree and drops the tree's reference; a node
- * still open lives on (on the orphan list) until its last Close. */
-void memfs_node_delete(struct memfs *m, struct memfs_node *node);
+/* Removes one name from the tree. With its last name the node loses the
+ * tree's reference; a node still open lives on (on the orphan list) until
+ * its last Close. */
+void memfs_entry_delete(struct memfs *m, struct memfs_entry *entry);
 
 /* Walks "\a\b\c". memfs_lookup_parent stops before the last component and
  * returns it in *pname and *pnamelen (length 0 for the root itself). */
 NTSTATUS memfs_lookup_parent(const struct memfs *m, const WCHAR *path, struct memfs_node **pparent,
                              const WCHAR **pname, size_t *pnamelen);
-NTSTATUS memfs_lookup(const struct memfs *m, const WCHAR *path, struct memfs_node **pnode);
+/* The entry a path names (the root's for "\"). */
+NTSTATUS memfs_lookup(const struct memfs *m, const WCHAR *path, struct memfs_entry **pentry);
+/* The name Cleanup and Rename act on: a node's only name, or of a file with
+ * several the one FileName reaches (NULL if it reaches none of them). */
+struct memfs_entry *memfs_entry_of(const struct memfs *m, struct memfs_node *node,
+                                   const WCHAR *file_name);
 
-/* Writes the node's full path ("\a\b", stored case, no NUL) into Buffer.
+/* Writes the entry's full path ("\a\b", stored case, no NUL) into Buffer.
  * Returns its size in bytes, or 0 if it does not fit in Capacity bytes. */
-size_t memfs_node_path(const struct memfs_node *node, WCHAR *buffer, size_t capacity);
+size_t memfs_entry_path(const struct memfs_entry *entry, WCHAR *buffer, size_t capacity);
 
 bool memfs_node_is_ancestor(const struct memfs_node *ancestor, const struct memfs_node *node);
 

@@ -1,25 +1,33 @@
 /*
- * memfs_node.c - MEMFS's node tree: nodes, per-directory skip lists, path walks.
+ * memfs_node.c - MEMFS's tree: nodes, their names, per-directory skip lists,
+ * path walks.
  *
- * Each directory indexes its children in a skip list keyed by name, so a
- * path walk costs O(log n) per component, a listing resumes after a marker in
- * O(log n), and a directory of a million entries is fine. A node knows its
- * parent and its own last component only, which makes renaming a directory
- * O(log n) whatever lies beneath it: nothing below is rekeyed.
+ * A node is a file or directory; an entry is one of its names, the element
+ * of a directory's skip list. Keeping them apart is what hard links need: a
+ * file has one entry per link, all leading to the same node (one IndexNumber,
+ * one contents), and the node lives until its last name is removed and its
+ * last open context closed. A directory has exactly one entry.
  *
- * Link counts (FSP_FSCTL_FILE_INFO.HardLinks, which FSP reports as st_nlink
- * when nonzero): MEMFS has no hard links, so a file counts 1. A directory
- * counts 2 + its subdirectories, as on ext4 and tmpfs: its name in the
- * parent, its own "." and the ".." of each subdirectory. Tools rely on it:
- * find(1) without -noleaf stops looking for subdirectories once it has seen
- * nlink - 2 of them. The count is adjusted where a
- * node enters or leaves a directory index (memfs_dir_insert/remove), which
- * every mkdir, rmdir and rename of a directory goes through.
+ * Each directory indexes its entries in a skip list keyed by name, so a path
+ * walk costs O(log n) per component, a listing resumes after a marker in
+ * O(log n), and a directory of a million entries is fine. An entry knows its
+ * directory and its own last component only, which makes renaming a
+ * directory O(log n) whatever lies beneath it: nothing below is rekeyed.
+ *
+ * Link counts (FSP_FSCTL_FILE_INFO.HardLinks, which FSP reports as st_nlink):
+ * a file counts its names (memfs_entry_new and the deletion of an entry keep
+ * it). A directory counts 2 + its subdirectories, as on ext4 and tmpfs: its
+ * name in the parent, its own "." and the ".." of each subdirectory. Tools
+ * rely on it: find(1) without -noleaf stops looking for subdirectories once
+ * it has seen nlink - 2 of them. The count is adjusted where a directory's
+ * entry enters or leaves an index (memfs_dir_insert/remove), which every
+ * mkdir, rmdir and rename of a directory goes through.
  *
  * Locking: the adapter's operation guard makes every namespace change
- * (Create, Cleanup with delete, Rename) exclusive against lookups, as WinFsp's
- * FSD does, so the index itself needs no lock. Reference counts are atomic
- * (a Close runs outside the guard) and the orphan list has a mutex.
+ * (Create, Cleanup with delete, Rename, CreateHardLink) exclusive against
+ * lookups, as WinFsp's FSD does, so the index itself needs no lock. Reference
+ * counts are atomic (a Close runs outside the guard) and the orphan list has
+ * a mutex.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -56,33 +64,82 @@ static int random_level(struct memfs *m)
     return level;
 }
 
+/* An entry with its skip-list links and, in the same allocation, its name:
+ * a skip-list search compares names at every hop, and one cache miss per hop
+ * is better than two. A rename to a longer name moves it to the heap. */
+static struct memfs_entry *entry_alloc(struct memfs *m, const WCHAR *name, size_t namelen)
+{
+    int levels = random_level(m);
+    size_t links = (size_t)levels * sizeof(struct memfs_entry *);
+    struct memfs_entry *e = calloc(1, sizeof(*e) + links + namelen * sizeof(WCHAR));
+    if (!e)
+        return NULL;
+    e->nlevels = (uint8_t)levels;
+    e->name = (WCHAR *)((char *)e->next + links);
+    e->inline_name_cap = (uint16_t)namelen;
+    if (namelen)
+        memcpy(e->name, name, namelen * sizeof(WCHAR));
+    e->namelen = (uint16_t)namelen;
+    return e;
+}
+
+static bool name_is_inline(const struct memfs_entry *e)
+{
+    return (const char *)e->name ==
+           (const char *)e->next + (size_t)e->nlevels * sizeof(struct memfs_entry *);
+}
+
+static WCHAR *inline_name(struct memfs_entry *e)
+{
+    return (WCHAR *)((char *)e->next + (size_t)e->nlevels * sizeof(struct memfs_entry *));
+}
+
+static void entry_free(struct memfs_entry *e)
+{
+    if (!name_is_inline(e))
+        free(e->name);
+    free(e);
+}
+
+/* Put a detached entry on its node's list of names. */
+static void add_name(struct memfs_node *node, struct memfs_entry *e)
+{
+    e->node = node;
+    e->next_name = node->names;
+    node->names = e;
+    if (!node->dir)
+        node->info.HardLinks++;
+}
+
+static void remove_name(struct memfs_node *node, struct memfs_entry *e)
+{
+    struct memfs_entry **p = &node->names;
+    while (*p != e)
+        p = &(*p)->next_name;
+    *p = e->next_name;
+    e->next_name = NULL;
+    if (!node->dir)
+        node->info.HardLinks--;
+}
+
 struct memfs_node *memfs_node_new(struct memfs *m, const WCHAR *name, size_t namelen,
                                   bool directory, const void *sd, uint32_t sdsize)
 {
-    int levels = random_level(m);
-    /* The name lives in the same allocation as the node: a skip-list search
-     * compares names at every hop, and one cache miss per hop is better than
-     * two. A rename to a longer name moves it to the heap. */
-    size_t links = (size_t)levels * sizeof(struct memfs_node *);
-    struct memfs_node *node = calloc(1, sizeof(*node) + links + namelen * sizeof(WCHAR));
-    if (!node)
-        return NULL;
-    node->nlevels = (uint8_t)levels;
+    struct memfs_node *node = calloc(1, sizeof(*node));
+    struct memfs_entry *e = entry_alloc(m, name, namelen);
+    if (!node || !e)
+        goto fail;
     atomic_init(&node->refcount, 1);
-    node->name = (WCHAR *)((char *)node->next + links);
-    node->inline_name_cap = (uint16_t)namelen;
-    if (namelen)
-        memcpy(node->name, name, namelen * sizeof(WCHAR));
-    node->namelen = (uint16_t)namelen;
     if (directory) {
         node->dir = calloc(1, sizeof(*node->dir));
         if (!node->dir)
             goto fail;
         node->info.FileAttributes = FILE_ATTRIBUTE_DIRECTORY;
+        node->info.HardLinks = 2;
     }
-    node->info.HardLinks = directory ? 2 : 1;
     if (sdsize && !memfs_node_set_sd(node, sd, sdsize))
         goto fail;
+    add_name(node, e);
     UINT64 now = memfs_now();
     node->info.CreationTime = node->info.LastAccessTime = node->info.LastWriteTime =
         node->info.ChangeTime = now;
@@ -90,38 +147,44 @@ struct memfs_node *memfs_node_new(struct memfs *m, const WCHAR *name, size_t nam
     return node;
 
 fail:
-    free(node->dir);
+    if (node)
+        free(node->dir);
     free(node);
+    free(e);
     return NULL;
 }
 
-static bool name_is_inline(const struct memfs_node *node)
+struct memfs_entry *memfs_entry_new(struct memfs *m, struct memfs_node *node, const WCHAR *name,
+                                    size_t namelen)
 {
-    return (const char *)node->name ==
-           (const char *)node->next + (size_t)node->nlevels * sizeof(struct memfs_node *);
+    struct memfs_entry *e = entry_alloc(m, name, namelen);
+    if (e)
+        add_name(node, e);
+    return e;
 }
 
-static WCHAR *inline_name(struct memfs_node *node)
+void memfs_entry_discard(struct memfs_entry *entry)
 {
-    return (WCHAR *)((char *)node->next + (size_t)node->nlevels * sizeof(struct memfs_node *));
+    remove_name(entry->node, entry);
+    entry_free(entry);
 }
 
-bool memfs_node_name_prepare(const struct memfs_node *node, size_t namelen, WCHAR **pbuf)
+bool memfs_entry_name_prepare(const struct memfs_entry *entry, size_t namelen, WCHAR **pbuf)
 {
     *pbuf = NULL;
-    if (namelen <= node->inline_name_cap)
+    if (namelen <= entry->inline_name_cap)
         return true;
     *pbuf = malloc(namelen * sizeof(WCHAR));
     return *pbuf != NULL;
 }
 
-void memfs_node_set_name(struct memfs_node *node, const WCHAR *name, size_t namelen, WCHAR *buf)
+void memfs_entry_set_name(struct memfs_entry *entry, const WCHAR *name, size_t namelen, WCHAR *buf)
 {
-    if (!name_is_inline(node))
-        free(node->name);
-    node->name = buf ? buf : inline_name(node);
-    memcpy(node->name, name, namelen * sizeof(WCHAR));
-    node->namelen = (uint16_t)namelen;
+    if (!name_is_inline(entry))
+        free(entry->name);
+    entry->name = buf ? buf : inline_name(entry);
+    memcpy(entry->name, name, namelen * sizeof(WCHAR));
+    entry->namelen = (uint16_t)namelen;
 }
 
 bool memfs_node_set_sd(struct memfs_node *node, const void *sd, uint32_t sdsize)
@@ -136,16 +199,25 @@ bool memfs_node_set_sd(struct memfs_node *node, const void *sd, uint32_t sdsize)
     return true;
 }
 
+/* Frees the node and whatever names it still has (none once deleted). */
 static void free_node(struct memfs_node *node)
 {
+    while (node->names) {
+        struct memfs_entry *e = node->names;
+        node->names = e->next_name;
+        entry_free(e);
+    }
     memfs_data_free(&node->data);
     free(node->dir);
-    if (!name_is_inline(node))
-        free(node->name);
     free(node->sd);
     free(node->reparse);
     memfs_ea_clear(&node->eas);
     free(node);
+}
+
+void memfs_node_discard(struct memfs *m, struct memfs_node *node)
+{
+    free_node(node);
 }
 
 void memfs_node_ref(struct memfs_node *node)
@@ -157,8 +229,8 @@ void memfs_node_release(struct memfs *m, struct memfs_node *node)
 {
     if (atomic_fetch_sub(&node->refcount, 1) != 1)
         return;
-    /* Only a node already out of the tree can reach zero: the tree holds a
-     * reference to every node in it. */
+    /* Only a node without names can reach zero: the tree holds a reference
+     * to every node that has one. */
     if (node->orphan) {
         pthread_mutex_lock(&m->lock);
         if (node->orphan_prev)
@@ -221,23 +293,23 @@ void memfs_node_clear_reparse(struct memfs_node *node)
 
 /* --- The skip list ----------------------------------------------------------- */
 
-static int compare(const struct memfs *m, const struct memfs_node *node, const WCHAR *name,
+static int compare(const struct memfs *m, const struct memfs_entry *e, const WCHAR *name,
                    size_t namelen)
 {
-    return memfs_name_compare(node->name, node->namelen, name, namelen, m->case_insensitive);
+    return memfs_name_compare(e->name, e->namelen, name, namelen, m->case_insensitive);
 }
 
 /*
- * Finds the first child >= Name. With Update, records for every level the
- * link array (of the head or of a node) whose link at that level points at or
- * past the position: what insertion and removal rewrite.
+ * Finds the first entry >= Name. With Update, records for every level the
+ * link array (of the head or of an entry) whose link at that level points at
+ * or past the position: what insertion and removal rewrite.
  */
-static struct memfs_node *search(const struct memfs *m, struct memfs_dir *dir, const WCHAR *name,
-                                 size_t namelen, struct memfs_node ***update)
+static struct memfs_entry *search(const struct memfs *m, struct memfs_dir *dir, const WCHAR *name,
+                                  size_t namelen, struct memfs_entry ***update)
 {
-    struct memfs_node **links = dir->head;
+    struct memfs_entry **links = dir->head;
     for (int level = dir->level - 1; level >= 0; level--) {
-        struct memfs_node *n;
+        struct memfs_entry *n;
         while ((n = links[level]) && compare(m, n, name, namelen) < 0)
             links = n->next;
         if (update)
@@ -246,74 +318,78 @@ static struct memfs_node *search(const struct memfs *m, struct memfs_dir *dir, c
     return dir->level ? links[0] : NULL;
 }
 
-struct memfs_node *memfs_dir_find(const struct memfs *m, const struct memfs_node *dir,
-                                  const WCHAR *name, size_t namelen)
+struct memfs_entry *memfs_dir_find(const struct memfs *m, const struct memfs_node *dir,
+                                   const WCHAR *name, size_t namelen)
 {
     if (!dir->dir)
         return NULL;
-    struct memfs_node *n = search(m, dir->dir, name, namelen, NULL);
+    struct memfs_entry *n = search(m, dir->dir, name, namelen, NULL);
     return (n && compare(m, n, name, namelen) == 0) ? n : NULL;
 }
 
-struct memfs_node *memfs_dir_first_after(const struct memfs *m, const struct memfs_node *dir,
-                                         const WCHAR *name, size_t namelen)
+struct memfs_entry *memfs_dir_first_after(const struct memfs *m, const struct memfs_node *dir,
+                                          const WCHAR *name, size_t namelen)
 {
     if (!dir->dir)
         return NULL;
     if (!name)
         return dir->dir->head[0];
-    struct memfs_node *n = search(m, dir->dir, name, namelen, NULL);
+    struct memfs_entry *n = search(m, dir->dir, name, namelen, NULL);
     if (n && compare(m, n, name, namelen) == 0)
         n = n->next[0];
     return n;
 }
 
-struct memfs_node *memfs_dir_insert(struct memfs *m, struct memfs_node *dir,
-                                    struct memfs_node *node)
+struct memfs_entry *memfs_dir_insert(struct memfs *m, struct memfs_node *dir,
+                                     struct memfs_entry *entry)
 {
     struct memfs_dir *d = dir->dir;
-    struct memfs_node **update[MEMFS_SKIP_MAXLEVEL];
+    struct memfs_entry **update[MEMFS_SKIP_MAXLEVEL];
     /* One search both detects a collision and finds where to link. */
-    struct memfs_node *found = search(m, d, node->name, node->namelen, update);
-    if (found && compare(m, found, node->name, node->namelen) == 0)
+    struct memfs_entry *found = search(m, d, entry->name, entry->namelen, update);
+    if (found && compare(m, found, entry->name, entry->namelen) == 0)
         return found;
-    for (int level = d->level; level < node->nlevels; level++)
+    for (int level = d->level; level < entry->nlevels; level++)
         update[level] = d->head;
-    if (node->nlevels > d->level)
-        d->level = node->nlevels;
-    for (int level = 0; level < node->nlevels; level++) {
-        node->next[level] = update[level][level];
-        update[level][level] = node;
+    if (entry->nlevels > d->level)
+        d->level = entry->nlevels;
+    for (int level = 0; level < entry->nlevels; level++) {
+        entry->next[level] = update[level][level];
+        update[level][level] = entry;
     }
     d->count++;
-    node->parent = dir;
-    if (node->dir)
+    entry->parent = dir;
+    if (entry->node->dir)
         dir->info.HardLinks++; /* the child's ".." */
     return NULL;
 }
 
-void memfs_dir_remove(struct memfs *m, struct memfs_node *node)
+void memfs_dir_remove(struct memfs *m, struct memfs_entry *entry)
 {
-    struct memfs_dir *d = node->parent->dir;
-    struct memfs_node **update[MEMFS_SKIP_MAXLEVEL];
-    search(m, d, node->name, node->namelen, update);
-    for (int level = 0; level < node->nlevels && level < d->level; level++) {
-        if (update[level][level] == node)
-            update[level][level] = node->next[level];
+    struct memfs_dir *d = entry->parent->dir;
+    struct memfs_entry **update[MEMFS_SKIP_MAXLEVEL];
+    search(m, d, entry->name, entry->namelen, update);
+    for (int level = 0; level < entry->nlevels && level < d->level; level++) {
+        if (update[level][level] == entry)
+            update[level][level] = entry->next[level];
     }
     while (d->level > 0 && !d->head[d->level - 1])
         d->level--;
     d->count--;
-    if (node->dir)
-        node->parent->info.HardLinks--;
-    memset(node->next, 0, node->nlevels * sizeof(node->next[0]));
+    if (entry->node->dir)
+        entry->parent->info.HardLinks--;
+    memset(entry->next, 0, entry->nlevels * sizeof(entry->next[0]));
 }
 
-void memfs_node_delete(struct memfs *m, struct memfs_node *node)
+void memfs_entry_delete(struct memfs *m, struct memfs_entry *entry)
 {
-    memfs_dir_remove(m, node);
-    node->parent = NULL;
+    struct memfs_node *node = entry->node;
+    memfs_dir_remove(m, entry);
+    remove_name(node, entry);
+    entry_free(entry);
     atomic_fetch_sub(&m->node_count, 1);
+    if (node->names)
+        return; /* another hard link keeps the file */
     /* Still open? Keep it findable for the shutdown sweep. */
     if (atomic_load(&node->refcount) > 1) {
         pthread_mutex_lock(&m->lock);
@@ -354,14 +430,14 @@ NTSTATUS memfs_lookup_parent(const struct memfs *m, const WCHAR *path, struct me
         }
         if (!dir->dir)
             return STATUS_NOT_A_DIRECTORY;
-        struct memfs_node *child = memfs_dir_find(m, dir, start, len);
+        struct memfs_entry *child = memfs_dir_find(m, dir, start, len);
         if (!child)
             return STATUS_OBJECT_PATH_NOT_FOUND;
-        dir = child;
+        dir = child->node;
     }
 }
 
-NTSTATUS memfs_lookup(const struct memfs *m, const WCHAR *path, struct memfs_node **pnode)
+NTSTATUS memfs_lookup(const struct memfs *m, const WCHAR *path, struct memfs_entry **pentry)
 {
     struct memfs_node *parent;
     const WCHAR *name;
@@ -370,21 +446,34 @@ NTSTATUS memfs_lookup(const struct memfs *m, const WCHAR *path, struct memfs_nod
     if (!NT_SUCCESS(status))
         return status;
     if (!parent) {
-        *pnode = m->root;
+        *pentry = memfs_node_entry(m->root);
         return STATUS_SUCCESS;
     }
     if (!parent->dir)
         return STATUS_NOT_A_DIRECTORY;
-    struct memfs_node *node = memfs_dir_find(m, parent, name, namelen);
-    if (!node)
+    struct memfs_entry *entry = memfs_dir_find(m, parent, name, namelen);
+    if (!entry)
         return STATUS_OBJECT_NAME_NOT_FOUND;
-    *pnode = node;
+    *pentry = entry;
     return STATUS_SUCCESS;
 }
 
-size_t memfs_node_path(const struct memfs_node *node, WCHAR *buffer, size_t capacity)
+struct memfs_entry *memfs_entry_of(const struct memfs *m, struct memfs_node *node,
+                                   const WCHAR *file_name)
 {
-    if (!node->parent) {
+    struct memfs_entry *entry;
+    /* A single name is the one, whatever FileName says; of several, the one
+     * FileName reaches. */
+    if (node->names && !node->names->next_name)
+        return node->names;
+    if (file_name && NT_SUCCESS(memfs_lookup(m, file_name, &entry)) && entry->node == node)
+        return entry;
+    return NULL;
+}
+
+size_t memfs_entry_path(const struct memfs_entry *entry, WCHAR *buffer, size_t capacity)
+{
+    if (!entry->parent) {
         /* The root (a deleted node is never asked for its path). */
         if (capacity < sizeof(WCHAR))
             return 0;
@@ -392,15 +481,15 @@ size_t memfs_node_path(const struct memfs_node *node, WCHAR *buffer, size_t capa
         return sizeof(WCHAR);
     }
     size_t units = 0;
-    for (const struct memfs_node *n = node; n->parent; n = n->parent)
-        units += 1 + n->namelen;
+    for (const struct memfs_entry *e = entry; e->parent; e = memfs_node_entry(e->parent))
+        units += 1 + e->namelen;
     if (units * sizeof(WCHAR) > capacity)
         return 0;
     /* Fill from the end, walking up. */
     size_t pos = units;
-    for (const struct memfs_node *n = node; n->parent; n = n->parent) {
-        pos -= n->namelen;
-        memcpy(buffer + pos, n->name, n->namelen * sizeof(WCHAR));
+    for (const struct memfs_entry *e = entry; e->parent; e = memfs_node_entry(e->parent)) {
+        pos -= e->namelen;
+        memcpy(buffer + pos, e->name, e->namelen * sizeof(WCHAR));
         buffer[--pos] = u'\\';
     }
     return units * sizeof(WCHAR);
@@ -408,27 +497,36 @@ size_t memfs_node_path(const struct memfs_node *node, WCHAR *buffer, size_t capa
 
 bool memfs_node_is_ancestor(const struct memfs_node *ancestor, const struct memfs_node *node)
 {
-    for (const struct memfs_node *n = node; n; n = n->parent)
+    for (const struct memfs_node *n = node; n; n = memfs_node_parent(n))
         if (n == ancestor)
             return true;
     return false;
 }
 
 /* Frees a subtree depth-first without recursion on the C stack: a chain of
- * directories can be as deep as the path limit allows. */
+ * directories can be as deep as the path limit allows. A file goes with the
+ * last of its names met; a directory's single entry is freed on the way up. */
 static void free_subtree(struct memfs_node *top)
 {
     struct memfs_node *n = top;
     while (n) {
         if (n->dir && n->dir->head[0]) {
-            /* Detach the first child and descend into it. */
-            struct memfs_node *child = n->dir->head[0];
+            /* Detach the first entry; descend into a directory. */
+            struct memfs_entry *child = n->dir->head[0];
             for (int level = 0; level < child->nlevels; level++)
                 n->dir->head[level] = child->next[level];
-            n = child;
+            struct memfs_node *node = child->node;
+            if (node->dir) {
+                n = node;
+                continue;
+            }
+            remove_name(node, child);
+            entry_free(child);
+            if (!node->names && !node->orphan)
+                free_node(node);
             continue;
         }
-        struct memfs_node *up = n == top ? NULL : n->parent;
+        struct memfs_node *up = n == top ? NULL : memfs_node_parent(n);
         free_node(n);
         n = up;
     }
@@ -436,13 +534,15 @@ static void free_subtree(struct memfs_node *top)
 
 void memfs_free_all(struct memfs *m)
 {
-    if (m->root) {
-        free_subtree(m->root);
-        m->root = NULL;
-    }
+    /* Orphans first: a file can be both (open, its names removed) only if
+     * it has no names, so the tree walk never meets one. */
     while (m->orphans) {
         struct memfs_node *n = m->orphans;
         m->orphans = n->orphan_next;
-        free_subtree(n);
+        free_node(n);
+    }
+    if (m->root) {
+        free_subtree(m->root);
+        m->root = NULL;
     }
 }

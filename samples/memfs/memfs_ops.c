@@ -1,12 +1,13 @@
 /*
  * memfs_ops.c - MEMFS's FSP_FILE_SYSTEM_INTERFACE.
  *
- * FileContext is the node itself, the same for every open of a name (the
- * default WinFsp convention). The adapter provides WinFsp's guarantees, which
- * this code relies on exactly as WinFsp's own MEMFS does: namespace changes
- * (Create, Cleanup with delete, Rename, SetVolumeLabel) run exclusively
- * against lookups, and per file the writes, size, attribute, security and
- * delete changes are serialized while reads may run together.
+ * FileContext is the node itself, the same for every open of any of its
+ * names (the default WinFsp convention). Calls that act on one name of a
+ * hard-linked file (Cleanup with delete, Rename) find it from FileName. The adapter provides
+ * WinFsp's guarantees, which this code relies on exactly as WinFsp's own MEMFS does: namespace
+ * changes (Create, Cleanup with delete, Rename, SetVolumeLabel) run exclusively against lookups,
+ * and per file the writes, size, attribute, security and delete changes are serialized while reads
+ * may run together.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -65,7 +66,7 @@ static NTSTATUS copy_sd(const struct memfs_node *node, PSECURITY_DESCRIPTOR sd, 
     return STATUS_SUCCESS;
 }
 
-static void set_normalized_name(const struct memfs_node *node, FSP_FSCTL_FILE_INFO *info)
+static void set_normalized_name(const struct memfs_entry *entry, FSP_FSCTL_FILE_INFO *info)
 {
     FSP_FSCTL_OPEN_FILE_INFO *open_info = FspFileSystemGetOpenFileInfo(info);
     if (!open_info->NormalizedName)
@@ -73,7 +74,7 @@ static void set_normalized_name(const struct memfs_node *node, FSP_FSCTL_FILE_IN
     /* A name that does not fit is not reported (size 0); the adapter then
      * keeps the name the caller used. */
     open_info->NormalizedNameSize =
-        (UINT16)memfs_node_path(node, open_info->NormalizedName, open_info->NormalizedNameSize);
+        (UINT16)memfs_entry_path(entry, open_info->NormalizedName, open_info->NormalizedNameSize);
 }
 
 /* Resizes a file's data. Only the end-of-file size touches the contents;
@@ -135,10 +136,11 @@ static NTSTATUS SetVolumeLabel(FSP_FILE_SYSTEM *fs, PWSTR volume_label,
 static NTSTATUS GetSecurityByName(FSP_FILE_SYSTEM *fs, PWSTR file_name, PUINT32 pfile_attributes,
                                   PSECURITY_DESCRIPTOR sd, SIZE_T *psd_size)
 {
-    struct memfs_node *node;
-    NTSTATUS status = memfs_lookup(get_memfs(fs), file_name, &node);
+    struct memfs_entry *entry;
+    NTSTATUS status = memfs_lookup(get_memfs(fs), file_name, &entry);
     if (!NT_SUCCESS(status))
         return status;
+    const struct memfs_node *node = entry->node;
     if (pfile_attributes)
         *pfile_attributes = node->info.FileAttributes;
     return copy_sd(node, sd, psd_size);
@@ -216,7 +218,7 @@ static NTSTATUS CreateEx(FSP_FILE_SYSTEM *fs, PWSTR file_name, UINT32 create_opt
         node->info.EaSize = node->eas.packed_size;
     }
 
-    if (memfs_dir_insert(m, parent, node)) {
+    if (memfs_dir_insert(m, parent, memfs_node_entry(node))) {
         memfs_node_release(m, node);
         return STATUS_OBJECT_NAME_COLLISION;
     }
@@ -226,7 +228,7 @@ static NTSTATUS CreateEx(FSP_FILE_SYSTEM *fs, PWSTR file_name, UINT32 create_opt
     memfs_node_ref(node); /* the open context's reference */
     *pfile_context = node;
     get_info(node, info);
-    set_normalized_name(node, info);
+    set_normalized_name(memfs_node_entry(node), info);
     return STATUS_SUCCESS;
 }
 
@@ -243,14 +245,15 @@ static NTSTATUS Create(FSP_FILE_SYSTEM *fs, PWSTR file_name, UINT32 create_optio
 static NTSTATUS Open(FSP_FILE_SYSTEM *fs, PWSTR file_name, UINT32 create_options,
                      UINT32 granted_access, PVOID *pfile_context, FSP_FSCTL_FILE_INFO *info)
 {
-    struct memfs_node *node;
-    NTSTATUS status = memfs_lookup(get_memfs(fs), file_name, &node);
+    struct memfs_entry *entry;
+    NTSTATUS status = memfs_lookup(get_memfs(fs), file_name, &entry);
     if (!NT_SUCCESS(status))
         return status;
+    struct memfs_node *node = entry->node;
     memfs_node_ref(node);
     *pfile_context = node;
     get_info(node, info);
-    set_normalized_name(node, info);
+    set_normalized_name(entry, info);
     return STATUS_SUCCESS;
 }
 
@@ -354,13 +357,17 @@ static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name, UL
         set_file_size(m, node, node->info.FileSize, TRUE);
 
     if (flags & FspCleanupDelete) {
-        /* Deleting a node already gone (a second handle with delete
+        /* Deleting a name already gone (a second handle with delete
          * disposition), the root, or a directory that gained entries since
-         * CanDelete does nothing, as in WinFsp's MEMFS. */
-        if (node->parent && !(node->dir && node->dir->count)) {
-            struct memfs_node *parent = node->parent;
-            memfs_node_delete(m, node);
+         * CanDelete does nothing, as in WinFsp's MEMFS. Of a file with
+         * several names, the one opened goes. */
+        struct memfs_entry *entry = memfs_entry_of(m, node, file_name);
+        if (entry && entry->parent && !(node->dir && node->dir->count)) {
+            struct memfs_node *parent = entry->parent;
+            memfs_entry_delete(m, entry);
             touch_dir(parent);
+            if (node->names)
+                node->info.ChangeTime = memfs_now(); /* its link count changed */
         }
     }
 }
@@ -474,7 +481,7 @@ static NTSTATUS SetFileSize(FSP_FILE_SYSTEM *fs, PVOID file_context, UINT64 new_
 
 static NTSTATUS check_delete(const struct memfs_node *node)
 {
-    if (!node->parent)
+    if (!memfs_node_parent(node))
         return STATUS_CANNOT_DELETE; /* the root, or already deleted */
     if (node->dir && node->dir->count)
         return STATUS_DIRECTORY_NOT_EMPTY;
@@ -498,11 +505,14 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
 {
     struct memfs *m = get_memfs(fs);
     struct memfs_node *node = file_context;
+    struct memfs_entry *entry = memfs_entry_of(m, node, file_name);
     struct memfs_node *new_parent;
     const WCHAR *name;
     size_t namelen;
 
-    if (!node->parent)
+    if (!entry)
+        return STATUS_OBJECT_NAME_NOT_FOUND; /* deleted meanwhile */
+    if (!entry->parent)
         return STATUS_ACCESS_DENIED; /* the root cannot move */
     NTSTATUS status = memfs_lookup_parent(m, new_file_name, &new_parent, &name, &namelen);
     if (!NT_SUCCESS(status))
@@ -517,28 +527,38 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
     if (node->dir && memfs_node_is_ancestor(node, new_parent))
         return STATUS_INVALID_PARAMETER;
 
-    struct memfs_node *target = memfs_dir_find(m, new_parent, name, namelen);
-    if (target && target != node) {
+    struct memfs_entry *target = memfs_dir_find(m, new_parent, name, namelen);
+    if (target && target != entry) {
+        /* Another name of the same file: POSIX rename does nothing. */
+        if (target->node == node)
+            return STATUS_SUCCESS;
         if (!replace_if_exists)
             return STATUS_OBJECT_NAME_COLLISION;
         /* Replacing a directory is the adapter's business (POSIX rename onto
          * an empty directory); NT never does it. */
-        if (target->dir)
+        if (target->node->dir)
             return STATUS_ACCESS_DENIED;
     }
 
     /* Allocate before changing anything, so that failure leaves no trace. */
     WCHAR *name_buf;
-    if (!memfs_node_name_prepare(node, namelen, &name_buf))
+    if (!memfs_entry_name_prepare(entry, namelen, &name_buf))
         return STATUS_INSUFFICIENT_RESOURCES;
 
-    if (target && target != node)
-        memfs_node_delete(m, target);
+    if (target && target != entry) {
+        /* Only that name: its file may have others, whose link count (and
+         * so ctime) changes. */
+        struct memfs_node *replaced = target->node;
+        bool linked = replaced->names->next_name != NULL; /* else it may be freed */
+        memfs_entry_delete(m, target);
+        if (linked)
+            replaced->info.ChangeTime = memfs_now();
+    }
 
-    struct memfs_node *old_parent = node->parent;
-    memfs_dir_remove(m, node);
-    memfs_node_set_name(node, name, namelen, name_buf);
-    memfs_dir_insert(m, new_parent, node); /* cannot collide: the target is gone */
+    struct memfs_node *old_parent = entry->parent;
+    memfs_dir_remove(m, entry);
+    memfs_entry_set_name(entry, name, namelen, name_buf);
+    memfs_dir_insert(m, new_parent, entry); /* cannot collide: the target is gone */
 
     node->info.ChangeTime = memfs_now();
     touch_dir(old_parent);
@@ -656,7 +676,7 @@ static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR pat
     struct memfs *m = get_memfs(fs);
     struct memfs_node *dir = file_context;
     union dir_info_buf entry;
-    struct memfs_node *child;
+    struct memfs_entry *child;
 
     if (!dir->dir)
         return STATUS_NOT_A_DIRECTORY;
@@ -674,7 +694,7 @@ static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR pat
                 return STATUS_SUCCESS;
         }
         /* A deleted directory has no parent any more: show itself. */
-        const struct memfs_node *parent = dir->parent ? dir->parent : dir;
+        const struct memfs_node *parent = memfs_node_parent(dir) ? memfs_node_parent(dir) : dir;
         fill_dir_info(&entry, &parent->info, u"..", 2);
         if (!FspFileSystemAddDirInfo(&entry.info, buffer, length, pbytes_transferred))
             return STATUS_SUCCESS;
@@ -685,7 +705,7 @@ static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR pat
         child = memfs_dir_first_after(m, dir, marker, memfs_wcslen(marker));
 
     for (; child; child = memfs_dir_next(child)) {
-        fill_dir_info(&entry, &child->info, child->name, child->namelen);
+        fill_dir_info(&entry, &child->node->info, child->name, child->namelen);
         if (!FspFileSystemAddDirInfo(&entry.info, buffer, length, pbytes_transferred))
             return STATUS_SUCCESS; /* full: the caller comes back with a marker */
     }
@@ -700,15 +720,60 @@ static NTSTATUS GetDirInfoByName(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR 
     struct memfs_node *dir = file_context;
     if (!dir->dir)
         return STATUS_NOT_A_DIRECTORY;
-    struct memfs_node *child = memfs_dir_find(m, dir, file_name, memfs_wcslen(file_name));
+    struct memfs_entry *child = memfs_dir_find(m, dir, file_name, memfs_wcslen(file_name));
     if (!child)
         return STATUS_OBJECT_NAME_NOT_FOUND;
     /* The caller's buffer holds a header plus a maximal component, like the
      * entries ReadDirectory produces; the stored case is reported. */
     memset(dir_info, 0, sizeof(*dir_info));
     dir_info->Size = (UINT16)(sizeof(FSP_FSCTL_DIR_INFO) + child->namelen * sizeof(WCHAR));
-    dir_info->FileInfo = child->info;
+    dir_info->FileInfo = child->node->info;
     memcpy(dir_info->FileNameBuf, child->name, child->namelen * sizeof(WCHAR));
+    return STATUS_SUCCESS;
+}
+
+/*
+ * FSP's hard-link extension: one more name for the open file. The new entry
+ * leads to the same node, so contents, IndexNumber and metadata are shared;
+ * HardLinks counts the names.
+ */
+static NTSTATUS CreateHardLink(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
+                               PWSTR new_file_name, FSP_FSCTL_FILE_INFO *info)
+{
+    struct memfs *m = get_memfs(fs);
+    struct memfs_node *node = file_context;
+    struct memfs_node *parent;
+    const WCHAR *name;
+    size_t namelen;
+
+    if (node->dir)
+        return STATUS_FILE_IS_A_DIRECTORY;
+    if (!node->names)
+        return STATUS_OBJECT_NAME_NOT_FOUND; /* no name left to add to */
+    NTSTATUS status = memfs_lookup_parent(m, new_file_name, &parent, &name, &namelen);
+    if (!NT_SUCCESS(status))
+        return status;
+    if (!parent) /* the root */
+        return STATUS_OBJECT_NAME_COLLISION;
+    if (!parent->dir)
+        return STATUS_NOT_A_DIRECTORY;
+    if (namelen > MEMFS_MAX_COMPONENT)
+        return STATUS_OBJECT_NAME_INVALID;
+    /* A name costs a node's worth of the volume, as in CreateEx. */
+    if (atomic_load(&m->node_count) >= m->max_nodes)
+        return memfs_dir_find(m, parent, name, namelen) ? STATUS_OBJECT_NAME_COLLISION
+                                                        : STATUS_DISK_FULL;
+    struct memfs_entry *entry = memfs_entry_new(m, node, name, namelen);
+    if (!entry)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    if (memfs_dir_insert(m, parent, entry)) {
+        memfs_entry_discard(entry);
+        return STATUS_OBJECT_NAME_COLLISION;
+    }
+    atomic_fetch_add(&m->node_count, 1);
+    touch_dir(parent);
+    node->info.ChangeTime = memfs_now(); /* link(2) moves the file's ctime */
+    get_info(node, info);
     return STATUS_SUCCESS;
 }
 
@@ -741,4 +806,5 @@ const FSP_FILE_SYSTEM_INTERFACE memfs_interface = {
     .OverwriteEx = OverwriteEx,
     .GetEa = GetEa,
     .SetEa = SetEa,
+    .CreateHardLink = CreateHardLink,
 };

@@ -153,6 +153,7 @@ NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID
 
 void fsp_entry_fill(struct fsp_native *nt, struct fsp_node *node, struct fuse_entry_out *entry)
 {
+    fsp_node_set_kind(node, entry->attr.mode); /* for the IndexNumber index */
     entry->nodeid = node->nodeid;
     entry->generation = 0;
     entry->entry_valid = nt->attr_sec;

@@ -46,7 +46,16 @@ struct fsp_node {
      * say about a file whose name and last handle are gone (op_setattr). */
     uint32_t mode, uid, gid;
     bool unlinked;
-    bool dirty;                 /* written since the last Cleanup: pass the time flags */
+    bool dirty;   /* written since the last Cleanup: pass the time flags */
+    uint8_t kind; /* FSP_NODE_UNKNOWN/FILE/DIR, from the attributes sent */
+    /* Hard links (VolumeParams.HardLinks): the fields above hold the node's
+     * first name; each further name is an alias record, a node that is only
+     * a (parent, name) entry in the hash and never reaches the kernel. */
+    struct fsp_node *alias_of;   /* in an alias record: the node it names */
+    struct fsp_node *aliases;    /* the node's further names */
+    struct fsp_node *alias_next; /* next alias record of the same node */
+    struct fsp_node *ino_next;   /* chain in the IndexNumber index */
+    bool ino_indexed;
     struct fsp_handle *handles; /* open handles, for files that lost their name */
     pthread_rwlock_t io_lock;   /* per-file serialization, as the FSD does it */
 };
@@ -103,6 +112,12 @@ struct fsp_native {
     struct fsp_node *root;
     struct fsp_node *all_nodes; /* linked or not: unlinked ones leave the hash */
     uint64_t next_ino;
+    /* With hard links a file is found by IndexNumber too, so that all its
+     * names lead to one node id (the kernel needs one inode per file). Holds
+     * named nodes whose ino is the file system's; nbuckets chains, like the
+     * name hash. */
+    bool hard_links;
+    struct fsp_node **ino_buckets;
 
     /* The dispatcher */
     pthread_mutex_t state_lock;
@@ -115,6 +130,7 @@ struct fsp_native {
 };
 
 /* --- nodes.c -------------------------------------------------------------- */
+enum { FSP_NODE_UNKNOWN, FSP_NODE_FILE, FSP_NODE_DIR };
 int fsp_nodes_init(struct fsp_native *nt);
 void fsp_nodes_fini(struct fsp_native *nt);
 struct fsp_node *fsp_node_get(struct fsp_native *nt, uint64_t nodeid); /* +1 ref */
@@ -130,6 +146,17 @@ void fsp_node_unlink(struct fsp_native *nt, struct fsp_node *parent, const WCHAR
 /* Move node to (newparent, newname); the caller has unlinked any target. */
 int fsp_node_move(struct fsp_native *nt, struct fsp_node *node, struct fsp_node *newparent,
                   const WCHAR *newname, size_t newlen);
+/* The name (olddir, oldname) became (newdir, newname): move that name of its
+ * node (one of several for a hard-linked file). The caller has unlinked any
+ * target. No-op if the old name is unknown. */
+int fsp_node_rename(struct fsp_native *nt, struct fsp_node *olddir, const WCHAR *oldname,
+                    size_t oldlen, struct fsp_node *newdir, const WCHAR *newname, size_t newlen);
+/* A hard link made node known as (parent, name) too: record the name and
+ * take a kernel lookup reference (LINK's reply counts as one). */
+int fsp_node_add_name(struct fsp_native *nt, struct fsp_node *node, struct fsp_node *parent,
+                      const WCHAR *name, size_t namelen);
+/* Record what the kernel was told the node is (from the mode). */
+void fsp_node_set_kind(struct fsp_node *node, uint32_t mode);
 /* Find the child (parent, name) without creating it; +1 ref or NULL. */
 struct fsp_node *fsp_node_find(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
                                size_t namelen);

@@ -9,10 +9,20 @@
  *
  * Node ids are node addresses (the root is FUSE_ROOT_ID); the kernel only
  * hands back ids we gave it and has not forgotten.
+ *
+ * Hard links: the kernel must see one node id per file, whichever name it
+ * came through, or two inodes would cache one file's pages and attributes
+ * apart. On a volume with VolumeParams.HardLinks a second index, by
+ * IndexNumber, finds the node of a file already known under another name;
+ * that name becomes an alias record of the node (a bare hash entry). Paths
+ * are built from the node's first name; when it goes, an alias takes its
+ * place, and the node is unlinked only when its last name is gone.
+ * Directories never get aliases (they have one name).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "native.h"
 #include "utf.h"
@@ -41,12 +51,20 @@ static bool name_equal(struct fsp_native *nt, const WCHAR *a, size_t alen, const
     return true;
 }
 
+static size_t ino_index(uint64_t ino, size_t nbuckets)
+{
+    return (size_t)((ino * 0x9e3779b97f4a7c15ull) >> 32) & (nbuckets - 1);
+}
+
 static int grow_buckets(struct fsp_native *nt)
 {
     size_t n = nt->nbuckets ? nt->nbuckets * 2 : 1024;
     struct fsp_node **b = calloc(n, sizeof *b);
-    if (!b)
+    struct fsp_node **ib = nt->hard_links ? calloc(n, sizeof *ib) : NULL;
+    if (!b || (nt->hard_links && !ib)) {
+        free(b);
         return -ENOMEM;
+    }
     for (size_t i = 0; i < nt->nbuckets; i++) {
         struct fsp_node *node = nt->buckets[i], *next;
         for (; node; node = next) {
@@ -54,11 +72,54 @@ static int grow_buckets(struct fsp_native *nt)
             node->hash_next = b[node->hash & (n - 1)];
             b[node->hash & (n - 1)] = node;
         }
+        if (!ib)
+            continue;
+        for (node = nt->ino_buckets[i]; node; node = next) {
+            next = node->ino_next;
+            node->ino_next = ib[ino_index(node->ino, n)];
+            ib[ino_index(node->ino, n)] = node;
+        }
     }
     free(nt->buckets);
+    free(nt->ino_buckets);
     nt->buckets = b;
+    nt->ino_buckets = ib;
     nt->nbuckets = n;
     return 0;
+}
+
+/* The IndexNumber index, on hard-link volumes only: named nodes numbered by
+ * the file system (ino_indexed); ino_find passes over directories. */
+static void ino_insert(struct fsp_native *nt, struct fsp_node *node)
+{
+    struct fsp_node **slot = &nt->ino_buckets[ino_index(node->ino, nt->nbuckets)];
+    node->ino_next = *slot;
+    *slot = node;
+    node->ino_indexed = true;
+}
+
+static void ino_remove(struct fsp_native *nt, struct fsp_node *node)
+{
+    if (!node->ino_indexed)
+        return;
+    struct fsp_node **p = &nt->ino_buckets[ino_index(node->ino, nt->nbuckets)];
+    for (; *p; p = &(*p)->ino_next)
+        if (*p == node) {
+            *p = node->ino_next;
+            break;
+        }
+    node->ino_next = NULL;
+    node->ino_indexed = false;
+}
+
+/* A directory has one name only: one found under another name was moved
+ * behind our back, and stays a separate node. */
+static struct fsp_node *ino_find(struct fsp_native *nt, uint64_t ino)
+{
+    struct fsp_node *n = nt->ino_buckets[ino_index(ino, nt->nbuckets)];
+    while (n && (n->ino != ino || __atomic_load_n(&n->kind, __ATOMIC_RELAXED) == FSP_NODE_DIR))
+        n = n->ino_next;
+    return n;
 }
 
 static void hash_insert(struct fsp_native *nt, struct fsp_node *node)
@@ -111,6 +172,16 @@ static void node_free(struct fsp_native *nt, struct fsp_node *node)
  * nodes_lock held; may free a chain of ancestors that nothing else holds. */
 static void maybe_free(struct fsp_native *nt, struct fsp_node *node);
 
+/* Free an alias record already off its node's list. */
+static void free_alias(struct fsp_native *nt, struct fsp_node *alias)
+{
+    struct fsp_node *parent = alias->parent;
+    hash_remove(nt, alias);
+    node_free(nt, alias);
+    parent->refs--;
+    maybe_free(nt, parent);
+}
+
 static void detach(struct fsp_native *nt, struct fsp_node *node)
 {
     struct fsp_node *parent = node->parent;
@@ -125,6 +196,14 @@ static void detach(struct fsp_native *nt, struct fsp_node *node)
 static void maybe_free(struct fsp_native *nt, struct fsp_node *node)
 {
     while (node && node != nt->root && node->nlookup == 0 && node->refs == 0) {
+        /* Aliases are files' names, and files are nobody's parent: this
+         * recursion is one level deep. */
+        while (node->aliases) {
+            struct fsp_node *alias = node->aliases;
+            node->aliases = alias->alias_next;
+            free_alias(nt, alias);
+        }
+        ino_remove(nt, node);
         struct fsp_node *parent = node->parent;
         if (parent) {
             hash_remove(nt, node);
@@ -133,6 +212,46 @@ static void maybe_free(struct fsp_native *nt, struct fsp_node *node)
         node_free(nt, node);
         node = parent;
     }
+}
+
+/* Remove one name (a node's own or an alias record) from the table; the
+ * node is unlinked when it was the last. Lock held; the caller holds a
+ * reference on the node. */
+static void drop_name(struct fsp_native *nt, struct fsp_node *entry)
+{
+    struct fsp_node *node = entry->alias_of;
+    if (node) {
+        struct fsp_node **p = &node->aliases;
+        while (*p != entry)
+            p = &(*p)->alias_next;
+        *p = entry->alias_next;
+        free_alias(nt, entry);
+        return;
+    }
+    node = entry;
+    struct fsp_node *alias = node->aliases;
+    if (!alias) {
+        node->unlinked = true;
+        ino_remove(nt, node);
+        detach(nt, node);
+        return;
+    }
+    /* Another name takes over: the node keeps its id, paths now go
+     * through the alias's name (whose parent reference it inherits). */
+    struct fsp_node *oldparent = node->parent;
+    node->aliases = alias->alias_next;
+    hash_remove(nt, node);
+    hash_remove(nt, alias);
+    free(node->name);
+    node->name = alias->name;
+    node->namelen = alias->namelen;
+    node->hash = alias->hash;
+    node->parent = alias->parent;
+    alias->name = NULL;
+    node_free(nt, alias);
+    hash_insert(nt, node);
+    oldparent->refs--;
+    maybe_free(nt, oldparent);
 }
 
 static struct fsp_node *node_new(struct fsp_native *nt, const WCHAR *name, size_t len)
@@ -160,6 +279,7 @@ static struct fsp_node *node_new(struct fsp_native *nt, const WCHAR *name, size_
 int fsp_nodes_init(struct fsp_native *nt)
 {
     pthread_mutex_init(&nt->nodes_lock, NULL);
+    nt->hard_links = nt->fs->VolumeParams.HardLinks;
     if (grow_buckets(nt))
         return -ENOMEM;
     nt->root = node_new(nt, u"", 0);
@@ -188,7 +308,9 @@ void fsp_nodes_fini(struct fsp_native *nt)
         node_free(nt, node);
     }
     free(nt->buckets);
+    free(nt->ino_buckets);
     nt->buckets = NULL;
+    nt->ino_buckets = NULL;
     nt->nbuckets = nt->nnodes = 0;
     nt->root = NULL;
     pthread_mutex_destroy(&nt->nodes_lock);
@@ -216,21 +338,48 @@ void fsp_node_put(struct fsp_native *nt, struct fsp_node *node)
     pthread_mutex_unlock(&nt->nodes_lock);
 }
 
+/* Give node the further name (parent, name). Lock held. */
+static bool add_alias(struct fsp_native *nt, struct fsp_node *node, struct fsp_node *parent,
+                      const WCHAR *name, size_t namelen, uint32_t hash)
+{
+    struct fsp_node *alias = node_new(nt, name, namelen);
+    if (!alias)
+        return false;
+    alias->hash = hash;
+    alias->parent = parent;
+    alias->ino = node->ino;
+    alias->alias_of = node;
+    alias->refs = 1; /* owned by node: maybe_free never takes it */
+    alias->alias_next = node->aliases;
+    node->aliases = alias;
+    parent->refs++;
+    hash_insert(nt, alias);
+    return true;
+}
+
 struct fsp_node *fsp_node_link(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
                                size_t namelen, uint64_t ino, bool lookup)
 {
     uint32_t hash = name_hash(nt, parent, name, namelen);
     pthread_mutex_lock(&nt->nodes_lock);
-    struct fsp_node *node = hash_find(nt, parent, name, namelen, hash);
+    struct fsp_node *entry = hash_find(nt, parent, name, namelen, hash);
+    struct fsp_node *node = entry && entry->alias_of ? entry->alias_of : entry;
     if (node && ino && node->ino != ino) {
         /* A different file now has this name (replaced outside our view):
-         * the old node leaves the namespace, the kernel will forget it. */
-        node->unlinked = true;
+         * the name leaves the old node, the kernel will forget it. */
         node->refs++;
-        detach(nt, node);
+        drop_name(nt, entry);
         node->refs--;
         maybe_free(nt, node);
         node = NULL;
+    }
+    if (!node && ino && nt->hard_links) {
+        /* Another name of a file the kernel knows: the same node. */
+        node = ino_find(nt, ino);
+        if (node && !add_alias(nt, node, parent, name, namelen, hash)) {
+            pthread_mutex_unlock(&nt->nodes_lock);
+            return NULL;
+        }
     }
     if (!node) {
         node = node_new(nt, name, namelen);
@@ -243,6 +392,8 @@ struct fsp_node *fsp_node_link(struct fsp_native *nt, struct fsp_node *parent, c
         node->ino = ino ? ino : nt->next_ino++;
         parent->refs++;
         hash_insert(nt, node);
+        if (ino && nt->hard_links)
+            ino_insert(nt, node);
     }
     if (lookup)
         node->nlookup++;
@@ -258,6 +409,8 @@ struct fsp_node *fsp_node_find(struct fsp_native *nt, struct fsp_node *parent, c
     uint32_t hash = name_hash(nt, parent, name, namelen);
     pthread_mutex_lock(&nt->nodes_lock);
     struct fsp_node *node = hash_find(nt, parent, name, namelen, hash);
+    if (node && node->alias_of)
+        node = node->alias_of;
     if (node)
         node->refs++;
     pthread_mutex_unlock(&nt->nodes_lock);
@@ -281,11 +434,11 @@ void fsp_node_unlink(struct fsp_native *nt, struct fsp_node *parent, const WCHAR
 {
     uint32_t hash = name_hash(nt, parent, name, namelen);
     pthread_mutex_lock(&nt->nodes_lock);
-    struct fsp_node *node = hash_find(nt, parent, name, namelen, hash);
-    if (node) {
-        node->unlinked = true;
+    struct fsp_node *entry = hash_find(nt, parent, name, namelen, hash);
+    if (entry) {
+        struct fsp_node *node = entry->alias_of ? entry->alias_of : entry;
         node->refs++; /* keep it while detaching */
-        detach(nt, node);
+        drop_name(nt, entry);
         node->refs--;
         maybe_free(nt, node);
     }
@@ -318,6 +471,58 @@ int fsp_node_move(struct fsp_native *nt, struct fsp_node *node, struct fsp_node 
     }
     pthread_mutex_unlock(&nt->nodes_lock);
     return 0;
+}
+
+int fsp_node_rename(struct fsp_native *nt, struct fsp_node *olddir, const WCHAR *oldname,
+                    size_t oldlen, struct fsp_node *newdir, const WCHAR *newname, size_t newlen)
+{
+    uint32_t hash = name_hash(nt, olddir, oldname, oldlen);
+    pthread_mutex_lock(&nt->nodes_lock);
+    struct fsp_node *entry = hash_find(nt, olddir, oldname, oldlen, hash);
+    if (entry)
+        entry->refs++;
+    pthread_mutex_unlock(&nt->nodes_lock);
+    if (!entry)
+        return 0;
+    /* An alias record moves like a node: same fields, same hash. */
+    int err = fsp_node_move(nt, entry, newdir, newname, newlen);
+    fsp_node_put(nt, entry);
+    return err;
+}
+
+int fsp_node_add_name(struct fsp_native *nt, struct fsp_node *node, struct fsp_node *parent,
+                      const WCHAR *name, size_t namelen)
+{
+    uint32_t hash = name_hash(nt, parent, name, namelen);
+    pthread_mutex_lock(&nt->nodes_lock);
+    if (!node->parent) { /* no name left to add one to (link(2) checks first) */
+        pthread_mutex_unlock(&nt->nodes_lock);
+        return -ENOENT;
+    }
+    struct fsp_node *entry = hash_find(nt, parent, name, namelen, hash);
+    struct fsp_node *owner = entry && entry->alias_of ? entry->alias_of : entry;
+    if (entry && owner != node) {
+        /* A stale name of a file gone behind our back. */
+        owner->refs++;
+        drop_name(nt, entry);
+        owner->refs--;
+        maybe_free(nt, owner);
+        entry = NULL;
+    }
+    if (!entry && !add_alias(nt, node, parent, name, namelen, hash)) {
+        pthread_mutex_unlock(&nt->nodes_lock);
+        return -ENOMEM;
+    }
+    node->nlookup++;
+    pthread_mutex_unlock(&nt->nodes_lock);
+    return 0;
+}
+
+void fsp_node_set_kind(struct fsp_node *node, uint32_t mode)
+{
+    uint8_t kind = S_ISDIR(mode) ? FSP_NODE_DIR : FSP_NODE_FILE;
+    if (mode && __atomic_load_n(&node->kind, __ATOMIC_RELAXED) != kind)
+        __atomic_store_n(&node->kind, kind, __ATOMIC_RELAXED);
 }
 
 int fsp_node_path(struct fsp_native *nt, struct fsp_node *node, const WCHAR *child, size_t childlen,

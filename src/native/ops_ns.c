@@ -1,5 +1,5 @@
 /*
- * ops_ns.c - namespace changes on the native API: UNLINK, RMDIR, RENAME.
+ * ops_ns.c - namespace changes on the native API: UNLINK, RMDIR, RENAME, LINK.
  *
  * Deletion is WinFsp's dance: Open(DELETE), ask SetDelete (or CanDelete),
  * then Cleanup with FspCleanupDelete and Close. Passing the delete flag on
@@ -7,7 +7,10 @@
  * other open handles keep the file's data until they close.
  *
  * Rename adds what POSIX requires and WinFsp's Rename does not do: type
- * checks (EISDIR/ENOTDIR), replacing an empty directory, RENAME_NOREPLACE.
+ * checks (EISDIR/ENOTDIR), replacing an empty directory, RENAME_NOREPLACE,
+ * and doing nothing when both names are links to one file.
+ *
+ * LINK maps to FSP's CreateHardLink extension (winfsp.h).
  */
 #include <sys/stat.h>
 
@@ -96,6 +99,16 @@ static void op_rmdir(struct fsp_req *req, const void *arg, uint32_t arglen)
     remove_common(req, arg, arglen, true);
 }
 
+static bool same_name_folded(const WCHAR *a, size_t alen, const WCHAR *b, size_t blen)
+{
+    if (alen != blen)
+        return false;
+    for (size_t i = 0; i < alen; i++)
+        if (fsp_towupper(a[i]) != fsp_towupper(b[i]))
+            return false;
+    return true;
+}
+
 static NTSTATUS do_rename(struct fsp_native *nt, struct fsp_node *olddir, const WCHAR *oldname,
                           size_t oldlen, struct fsp_node *newdir, const WCHAR *newname,
                           size_t newlen, uint32_t flags)
@@ -119,9 +132,12 @@ static NTSTATUS do_rename(struct fsp_native *nt, struct fsp_node *olddir, const 
         bool dst_dir = tinfo.FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
         ULONG tflags = 0;
         if (same) {
-            /* One file under two spellings: only a case change is left to do. */
-            if (olddir == newdir && oldlen == newlen &&
-                !memcmp(oldname, newname, oldlen * sizeof(WCHAR))) {
+            /* One file under two names: on a case-insensitive volume maybe
+             * two spellings of one name, and only a case change is left to
+             * do; otherwise two hard links, and POSIX says do nothing. */
+            bool respelled = nt->case_insensitive && olddir == newdir &&
+                             same_name_folded(oldname, oldlen, newname, newlen);
+            if (!respelled || !memcmp(oldname, newname, oldlen * sizeof(WCHAR))) {
                 close_child(nt, tctx, NULL, 0);
                 close_child(nt, ctx, NULL, 0);
                 return STATUS_SUCCESS;
@@ -152,13 +168,9 @@ static NTSTATUS do_rename(struct fsp_native *nt, struct fsp_node *olddir, const 
     if (!NT_SUCCESS(st))
         return st;
 
-    struct fsp_node *node = fsp_node_find(nt, olddir, oldname, oldlen);
     if (replace)
         fsp_node_unlink(nt, newdir, newname, newlen);
-    if (node) {
-        fsp_node_move(nt, node, newdir, newname, newlen);
-        fsp_node_put(nt, node);
-    }
+    fsp_node_rename(nt, olddir, oldname, oldlen, newdir, newname, newlen);
     return STATUS_SUCCESS;
 }
 
@@ -210,11 +222,77 @@ static void op_rename2(struct fsp_req *req, const void *arg, uint32_t arglen)
     rename_common(req, in->newdir, in->flags, (const char *)(in + 1), arglen - sizeof *in);
 }
 
-/* Hard links need the hard-link extension of the interface, which this
- * adapter does not map yet: answer as a file system without them. */
-static void op_not_permitted(struct fsp_req *req, const void *arg, uint32_t arglen)
+/* LINK: open the source by (one of) its path(s), CreateHardLink, and answer
+ * with the same node id (the kernel wants one inode per file) and the
+ * attributes read after the link, so that st_nlink is right at once. */
+static NTSTATUS do_link(struct fsp_native *nt, struct fsp_node *node, struct fsp_node *newdir,
+                        const WCHAR *newname, size_t newlen, struct fuse_attr *attr)
 {
-    fsp_reply_err(req, EPERM);
+    WCHAR oldpath[FSP_PATH_MAX], newpath[FSP_PATH_MAX];
+    FSP_FSCTL_FILE_INFO info;
+    PVOID ctx;
+
+    /* The kernel refuses to link a file whose st_nlink it saw drop to 0,
+     * but it may not have seen it: a file without a name has none to give. */
+    int len = fsp_node_path(nt, node, NULL, 0, oldpath);
+    if (len >= 0)
+        len = fsp_node_path(nt, newdir, newname, newlen, newpath);
+    if (len < 0)
+        return FspNtStatusFromErrno(-len);
+    NTSTATUS st =
+        fsp_open_path(nt, oldpath, FILE_OPEN_REPARSE_POINT,
+                      FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | READ_CONTROL, &ctx, &info);
+    if (!NT_SUCCESS(st))
+        return st;
+    if (info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)
+        st = STATUS_FILE_IS_A_DIRECTORY; /* EPERM below: a directory has one name */
+    else
+        st = nt->fs->Interface->CreateHardLink(nt->fs, ctx, oldpath, newpath, &info);
+    if (NT_SUCCESS(st))
+        st = fsp_attr_of_context(nt, node, ctx, attr);
+    close_child(nt, ctx, NULL, 0);
+    if (NT_SUCCESS(st) && fsp_node_add_name(nt, node, newdir, newname, newlen))
+        st = STATUS_INSUFFICIENT_RESOURCES;
+    return st;
+}
+
+static void op_link(struct fsp_req *req, const void *arg, uint32_t arglen)
+{
+    struct fsp_native *nt = fsp_native_of(req);
+    const struct fuse_link_in *in = arg;
+    WCHAR newname[FSP_NAME_MAX + 1];
+
+    /* Without the extension the volume is one where names are files. */
+    if (!nt->fs->VolumeParams.HardLinks || !nt->fs->Interface->CreateHardLink) {
+        fsp_reply_err(req, EPERM);
+        return;
+    }
+    int n = fsp_req_name(nt, (const char *)(in + 1), arglen - sizeof *in, newname);
+    if (n < 0) {
+        fsp_reply_err(req, -n);
+        return;
+    }
+    if (nt->fs->VolumeParams.ReadOnlyVolume) {
+        fsp_reply_err(req, EROFS);
+        return;
+    }
+    struct fsp_node *node = fsp_node_get(nt, in->oldnodeid);
+    struct fsp_node *newdir = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    struct fuse_entry_out entry;
+    memset(&entry, 0, sizeof entry);
+    fsp_guard_enter(nt, FSP_GUARD_EXCL);
+    NTSTATUS st = do_link(nt, node, newdir, newname, (size_t)n, &entry.attr);
+    fsp_guard_leave(nt, FSP_GUARD_EXCL);
+    if (NT_SUCCESS(st))
+        fsp_entry_fill(nt, node, &entry);
+    fsp_node_put(nt, node);
+    fsp_node_put(nt, newdir);
+    if (st == STATUS_FILE_IS_A_DIRECTORY)
+        fsp_reply_err(req, EPERM);
+    else if (NT_SUCCESS(st))
+        fsp_reply_buf(req, &entry, sizeof entry);
+    else
+        fsp_reply_status(req, st);
 }
 
 void fsp_native_ns_ops(struct fsp_session_ops *ops);
@@ -224,5 +302,5 @@ void fsp_native_ns_ops(struct fsp_session_ops *ops)
     ops->op[FUSE_RMDIR] = op_rmdir;
     ops->op[FUSE_RENAME] = op_rename;
     ops->op[FUSE_RENAME2] = op_rename2;
-    ops->op[FUSE_LINK] = op_not_permitted;
+    ops->op[FUSE_LINK] = op_link;
 }

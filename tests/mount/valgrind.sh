@@ -12,7 +12,7 @@
 
 MEMFS=$FSP_BUILD/memfs
 CONF=$FSP_BUILD/tests/conformance
-CHECKS=open_flags,rdwr,truncate,rename_file,rename_dir,unlink_open,readdir_large,chmod,owner_create
+CHECKS=open_flags,rdwr,truncate,rename_file,rename_dir,hard_links,unlink_open,readdir_large,chmod,owner_create
 MOUNT_LIMIT=60 # seconds for MEMFS to mount under valgrind
 RUN_LIMIT=150  # seconds for the conformance subset
 EXIT_LIMIT=60  # seconds from SIGTERM to exit (leak check included)

@@ -3,6 +3,7 @@
  */
 #include <errno.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 
 #include "check.h"
 #include "native/native.h"
@@ -12,12 +13,18 @@
 static FSP_FILE_SYSTEM fs;
 static struct fsp_native nt;
 
-static void setup(bool ci)
+static void setup_volume(bool ci, bool hard_links)
 {
     memset(&nt, 0, sizeof nt);
+    fs.VolumeParams.HardLinks = hard_links;
     nt.fs = &fs;
     nt.case_insensitive = ci;
     fsp_nodes_init(&nt);
+}
+
+static void setup(bool ci)
+{
+    setup_volume(ci, false);
 }
 
 static int path_of(struct fsp_node *n, const char *child, char *out, size_t cap)
@@ -166,6 +173,152 @@ TEST(many_nodes)
     fsp_nodes_fini(&nt);
 }
 
+static WCHAR *wname(const char *name, WCHAR *w)
+{
+    int n = fsp_utf8_to_utf16(name, strlen(name), w, 63, 0);
+    w[n] = 0;
+    return w;
+}
+
+static void unlink_name(struct fsp_node *parent, const char *name)
+{
+    WCHAR w[64];
+    fsp_node_unlink(&nt, parent, wname(name, w), strlen(name));
+}
+
+TEST(hard_links_one_node)
+{
+    char p[256];
+    WCHAR w[64], w2[64];
+    setup_volume(false, true);
+    struct fsp_node *f = link_name(nt.root, "f", 20);
+    fsp_node_set_kind(f, S_IFREG | 0644);
+    struct fsp_node *d = link_name(nt.root, "d", 21);
+    fsp_node_set_kind(d, S_IFDIR | 0755);
+    /* a second name with the same IndexNumber is the same node */
+    CHECK(link_name(d, "g", 20) == f);
+    CHECK_EQ_INT(f->nlookup, 2);
+    struct fsp_node *found = find_name(d, "g");
+    CHECK(found == f);
+    fsp_node_put(&nt, found);
+    CHECK(path_of(f, NULL, p, sizeof p) > 0);
+    CHECK_EQ_STR(p, "/f");
+
+    /* the first name goes: the other one carries the path */
+    unlink_name(nt.root, "f");
+    CHECK(!f->unlinked);
+    CHECK(find_name(nt.root, "f") == NULL);
+    CHECK(path_of(f, NULL, p, sizeof p) > 0);
+    CHECK_EQ_STR(p, "/d/g");
+
+    /* LINK adds a name and a lookup reference */
+    CHECK_EQ_INT(fsp_node_add_name(&nt, f, nt.root, wname("h", w), 1), 0);
+    CHECK_EQ_INT(f->nlookup, 3);
+    found = find_name(nt.root, "h");
+    CHECK(found == f);
+    fsp_node_put(&nt, found);
+
+    /* rename moves that name only */
+    CHECK_EQ_INT(fsp_node_rename(&nt, nt.root, wname("h", w), 1, d, wname("k", w2), 1), 0);
+    CHECK(find_name(nt.root, "h") == NULL);
+    found = find_name(d, "k");
+    CHECK(found == f);
+    fsp_node_put(&nt, found);
+    CHECK(path_of(f, NULL, p, sizeof p) > 0);
+    CHECK_EQ_STR(p, "/d/g");
+
+    /* unlinked with the last name only */
+    unlink_name(d, "g");
+    CHECK(!f->unlinked);
+    CHECK(path_of(f, NULL, p, sizeof p) > 0);
+    CHECK_EQ_STR(p, "/d/k");
+    unlink_name(d, "k");
+    CHECK(f->unlinked);
+    CHECK_EQ_INT(path_of(f, NULL, p, sizeof p), -ENOENT);
+    /* ... and a new file with its IndexNumber reused is a new node */
+    struct fsp_node *n = link_name(nt.root, "n", 20);
+    CHECK(n != f);
+    fsp_node_forget(&nt, f->nodeid, 3);
+    fsp_node_forget(&nt, n->nodeid, 1);
+    fsp_node_forget(&nt, d->nodeid, 1);
+    CHECK_EQ_INT(nt.nnodes, 0);
+    fsp_nodes_fini(&nt);
+}
+
+TEST(hard_links_forget_and_replace)
+{
+    setup_volume(false, true);
+    struct fsp_node *d = link_name(nt.root, "d", 2);
+    fsp_node_set_kind(d, S_IFDIR | 0755);
+    struct fsp_node *f = link_name(d, "a", 5);
+    fsp_node_set_kind(f, S_IFREG | 0644);
+    CHECK(link_name(d, "b", 5) == f);
+    CHECK(link_name(nt.root, "c", 5) == f);
+    /* "b" now names another file: only that name leaves f */
+    struct fsp_node *g = link_name(d, "b", 9);
+    CHECK(g != f);
+    CHECK(!f->unlinked);
+    /* forgetting f frees its names, and with them the parent's references */
+    fsp_node_forget(&nt, f->nodeid, 3);
+    CHECK(find_name(nt.root, "c") == NULL);
+    CHECK(find_name(d, "a") == NULL);
+    fsp_node_forget(&nt, g->nodeid, 1);
+    fsp_node_forget(&nt, d->nodeid, 1); /* d is freed: nothing holds it */
+    CHECK_EQ_INT(nt.nnodes, 0);
+    fsp_nodes_fini(&nt);
+}
+
+TEST(hard_links_not_for_directories_or_plain_volumes)
+{
+    setup_volume(false, true);
+    struct fsp_node *d = link_name(nt.root, "d", 30);
+    fsp_node_set_kind(d, S_IFDIR | 0755);
+    /* a directory met under another name was moved: a separate node */
+    struct fsp_node *e = link_name(nt.root, "e", 30);
+    CHECK(e != d);
+    fsp_node_forget(&nt, d->nodeid, 1);
+    fsp_node_forget(&nt, e->nodeid, 1);
+    CHECK_EQ_INT(nt.nnodes, 0);
+    fsp_nodes_fini(&nt);
+
+    /* without VolumeParams.HardLinks, IndexNumber is not an identity */
+    setup(false);
+    struct fsp_node *x = link_name(nt.root, "x", 40);
+    fsp_node_set_kind(x, S_IFREG | 0644);
+    struct fsp_node *y = link_name(nt.root, "y", 40);
+    CHECK(x != y);
+    fsp_node_forget(&nt, x->nodeid, 1);
+    fsp_node_forget(&nt, y->nodeid, 1);
+    CHECK_EQ_INT(nt.nnodes, 0);
+    fsp_nodes_fini(&nt);
+}
+
+TEST(hard_links_many)
+{
+    /* the IndexNumber index survives the table's growth */
+    setup_volume(false, true);
+    enum { N = 5000 };
+    struct fsp_node **v = malloc(N * sizeof *v);
+    char name[32];
+    int ok = 1;
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "f%d", i);
+        v[i] = link_name(nt.root, name, (uint64_t)i + 100);
+        fsp_node_set_kind(v[i], S_IFREG | 0644);
+    }
+    for (int i = 0; i < N; i++) {
+        snprintf(name, sizeof name, "link%d", i);
+        ok &= link_name(nt.root, name, (uint64_t)i + 100) == v[i];
+    }
+    CHECK(ok);
+    CHECK_EQ_INT(nt.nnodes, 2 * N);
+    for (int i = 0; i < N; i++)
+        fsp_node_forget(&nt, v[i]->nodeid, 2);
+    CHECK_EQ_INT(nt.nnodes, 0);
+    free(v);
+    fsp_nodes_fini(&nt);
+}
+
 static void roundtrip(const char *target)
 {
     struct fsp_reparse rp;
@@ -214,6 +367,10 @@ int main(void)
     RUN(replaced_behind_our_back);
     RUN(case_insensitive);
     RUN(many_nodes);
+    RUN(hard_links_one_node);
+    RUN(hard_links_forget_and_replace);
+    RUN(hard_links_not_for_directories_or_plain_volumes);
+    RUN(hard_links_many);
     RUN(symlink_roundtrip);
     RUN(symlink_decode_rejects_garbage);
     return CHECK_DONE();

@@ -143,6 +143,7 @@ void check_holes(void);
 void check_truncate(void);
 void check_size_nlink(void);
 void check_unlink_open(void);
+void check_hard_links(void);
 void check_odirect(void);
 void check_readdir_large(void);
 void check_deep_nesting(void);

@@ -36,6 +36,7 @@ const struct check ck_table[] = {
     {"dir_times_nlink", check_dir_times_nlink, CK_PLAIN},
     {"rename_file", check_rename_file, CK_PLAIN},
     {"rename_dir", check_rename_dir, CK_PLAIN},
+    {"hard_links", check_hard_links, CK_PLAIN},
     {"utimens", check_utimens, CK_PLAIN},
     {"utimens_ns", check_utimens_ns, CK_PLAIN},
     {"chmod", check_chmod, CK_PLAIN},
