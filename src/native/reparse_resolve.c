@@ -22,8 +22,8 @@
 
 #define HDR          REPARSE_DATA_BUFFER_HEADER_SIZE      /* tag, length, reserved */
 #define GUID_HDR     REPARSE_GUID_DATA_BUFFER_HEADER_SIZE /* ... and the GUID */
-#define SYMLINK_HDR  12u /* name offsets and lengths, flags */
-#define MOUNTPT_HDR  8u  /* name offsets and lengths */
+#define SYMLINK_HDR  12u                                  /* name offsets and lengths, flags */
+#define MOUNTPT_HDR  8u                                   /* name offsets and lengths */
 #define SYMLINK_PATH (HDR + SYMLINK_HDR)
 
 /* WinFsp allows 31 symlinks on one path; the 32nd fails. */
