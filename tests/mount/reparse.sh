@@ -68,9 +68,10 @@ export GETR='getfattr -h -e hex -n system.fsp.reparse'
 # xattrtool (which prints the errno name on failure).
 # shellcheck disable=SC2317 # called from the test scripts (export -f)
 setbin() {
-    local bin
+    local bin hex=${2#0x} bytes='' i
     bin=$(mktemp) || return 1
-    printf '%b' "$(echo "${2#0x}" | sed 's/../\\x&/g')" >"$bin"
+    for ((i = 0; i < ${#hex}; i += 2)); do bytes+="\\x${hex:i:2}"; done
+    printf '%b' "$bytes" >"$bin"
     "$XT" setfile "$1" system.fsp.reparse "$bin" ${3:+"$3"}
     rm -f "$bin"
 }
