@@ -268,6 +268,120 @@ FSP_API VOID FspFileSystemReadDirectoryBuffer(PVOID *PDirBuffer, PWSTR Marker, P
                                               ULONG Length, PULONG PBytesTransferred);
 FSP_API VOID FspFileSystemDeleteDirectoryBuffer(PVOID *PDirBuffer);
 
+/* --- Reparse points ----------------------------------------------------------- */
+
+/* Reparse data, laid out as on Windows (little-endian, packed as declared).
+ * Microsoft tags (bit 31 set) use REPARSE_DATA_BUFFER: an 8-byte header and
+ * ReparseDataLength bytes of data. Other tags use REPARSE_GUID_DATA_BUFFER:
+ * the header, the owner's GUID, then ReparseDataLength bytes of data. */
+typedef struct _GUID {
+    UINT32 Data1;
+    UINT16 Data2;
+    UINT16 Data3;
+    UINT8 Data4[8];
+} GUID;
+
+typedef struct _REPARSE_DATA_BUFFER {
+    ULONG ReparseTag;
+    USHORT ReparseDataLength;
+    USHORT Reserved;
+    union {
+        struct {
+            USHORT SubstituteNameOffset;
+            USHORT SubstituteNameLength;
+            USHORT PrintNameOffset;
+            USHORT PrintNameLength;
+            ULONG Flags;
+            WCHAR PathBuffer[1];
+        } SymbolicLinkReparseBuffer;
+        struct {
+            USHORT SubstituteNameOffset;
+            USHORT SubstituteNameLength;
+            USHORT PrintNameOffset;
+            USHORT PrintNameLength;
+            WCHAR PathBuffer[1];
+        } MountPointReparseBuffer;
+        struct {
+            UCHAR DataBuffer[1];
+        } GenericReparseBuffer;
+    };
+} REPARSE_DATA_BUFFER, *PREPARSE_DATA_BUFFER;
+
+typedef struct _REPARSE_GUID_DATA_BUFFER {
+    ULONG ReparseTag;
+    USHORT ReparseDataLength;
+    USHORT Reserved;
+    GUID ReparseGuid;
+    struct {
+        UCHAR DataBuffer[1];
+    } GenericReparseBuffer;
+} REPARSE_GUID_DATA_BUFFER, *PREPARSE_GUID_DATA_BUFFER;
+
+#define REPARSE_DATA_BUFFER_HEADER_SIZE      8u
+#define REPARSE_GUID_DATA_BUFFER_HEADER_SIZE 24u
+#define MAXIMUM_REPARSE_DATA_BUFFER_SIZE     (16u * 1024u)
+#define SYMLINK_FLAG_RELATIVE                1u
+/* IO_STATUS_BLOCK.Information with STATUS_REPARSE: a new name to open. */
+#define IO_REPARSE 0u
+
+#define IsReparseTagMicrosoft(Tag)     (((Tag)&0x80000000u) != 0)
+#define IsReparseTagNameSurrogate(Tag) (((Tag)&0x20000000u) != 0)
+
+/* GetReparsePointByName, as the helpers below call it: the reparse data of
+ * FileName (a path prefix, "\a\b"; IsDirectory tells whether more of the
+ * path follows it) into Buffer (*PSize bytes; size in *PSize on return).
+ * Buffer may be NULL when only "is it a reparse point" is asked. Returns
+ * STATUS_NOT_A_REPARSE_POINT for an ordinary file or directory,
+ * STATUS_OBJECT_NAME_NOT_FOUND when there is no such name. */
+typedef NTSTATUS FSP_GET_REPARSE_POINT_BY_NAME(FSP_FILE_SYSTEM *FileSystem, PVOID Context,
+                                               PWSTR FileName, BOOLEAN IsDirectory, PVOID Buffer,
+                                               PSIZE_T PSize);
+
+/* Is a directory above FileName's last component a reparse point? TRUE, with
+ * *PReparsePointIndex (may be NULL) the WCHAR index where the first such
+ * component starts: what GetSecurityByName reports with STATUS_REPARSE.
+ * The last component is never checked; a path with a stream (':') gives
+ * FALSE, as does any error other than STATUS_NOT_A_REPARSE_POINT. */
+FSP_API BOOLEAN FspFileSystemFindReparsePoint(FSP_FILE_SYSTEM *FileSystem,
+                                              FSP_GET_REPARSE_POINT_BY_NAME *GetReparsePointByName,
+                                              PVOID Context, PWSTR FileName,
+                                              PUINT32 PReparsePointIndex);
+/* The body of a ResolveReparsePoints operation. Starting at
+ * ReparsePointIndex, walk FileName and substitute each symlink met
+ * (IO_REPARSE_TAG_SYMLINK; the last component only when
+ * ResolveLastPathComponent): a target starting with '\' replaces the whole
+ * path, any other the link's own component; "." and ".." are folded as they
+ * come. Results, all returning STATUS_REPARSE with PIoStatus->Status
+ * STATUS_REPARSE:
+ *  - a path: Buffer gets an IO_REPARSE_TAG_SYMLINK REPARSE_DATA_BUFFER
+ *    whose substitute and print names are the resolved path, Flags
+ *    SYMLINK_FLAG_RELATIVE (a volume path) or 0 (an absolute target that
+ *    did not carry SYMLINK_FLAG_RELATIVE: a path outside the volume, where
+ *    resolution stops); PIoStatus->Information IO_REPARSE_TAG_SYMLINK;
+ *  - another reparse point (any other tag): its data, as returned by
+ *    GetReparsePointByName, and its tag in PIoStatus->Information; for
+ *    IO_REPARSE_TAG_MOUNT_POINT, Reserved holds the byte length of the path
+ *    left after it.
+ * Failures: STATUS_REPARSE_POINT_NOT_RESOLVED after 31 symlinks (the 32nd
+ * is not followed) or when the result does not fit *PSize;
+ * STATUS_OBJECT_NAME_NOT_FOUND for a missing directory (a missing last
+ * component is a result, not an error); STATUS_OBJECT_PATH_NOT_FOUND for
+ * any other error of GetReparsePointByName; STATUS_IO_REPARSE_DATA_INVALID
+ * for a malformed symlink or data larger than *PSize. */
+FSP_API NTSTATUS FspFileSystemResolveReparsePoints(
+    FSP_FILE_SYSTEM *FileSystem, FSP_GET_REPARSE_POINT_BY_NAME *GetReparsePointByName,
+    PVOID Context, PWSTR FileName, UINT32 ReparsePointIndex, BOOLEAN ResolveLastPathComponent,
+    PIO_STATUS_BLOCK PIoStatus, PVOID Buffer, PSIZE_T PSize);
+/* May reparse data replace the current one (SetReparsePoint,
+ * DeleteReparsePoint)? STATUS_IO_REPARSE_TAG_MISMATCH if the tags differ;
+ * for a non-Microsoft tag STATUS_REPARSE_ATTRIBUTE_CONFLICT unless both
+ * carry the same GUID; STATUS_IO_REPARSE_DATA_INVALID if either is shorter
+ * than a tag. */
+FSP_API NTSTATUS FspFileSystemCanReplaceReparsePoint(PVOID CurrentReparseData,
+                                                     SIZE_T CurrentReparseDataSize,
+                                                     PVOID ReplaceReparseData,
+                                                     SIZE_T ReplaceReparseDataSize);
+
 /* --- Status codes ----------------------------------------------------------- */
 
 /* FSP extensions: NTSTATUS <-> errno (positive errno values). */

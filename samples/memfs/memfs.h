@@ -29,15 +29,6 @@
 
 #define MEMFS_MAX_COMPONENT 255 /* WCHARs per name component */
 
-/* NT codes FSP's <winfsp/ntstatus.h> does not define (yet); the values are
- * Windows'. Guarded so that the header's own definitions win once added. */
-#ifndef STATUS_IO_REPARSE_TAG_INVALID
-#define STATUS_IO_REPARSE_TAG_INVALID ((NTSTATUS)0xC0000276L)
-#endif
-#ifndef STATUS_IO_REPARSE_TAG_MISMATCH
-#define STATUS_IO_REPARSE_TAG_MISMATCH ((NTSTATUS)0xC0000277L)
-#endif
-
 /* --- File contents (memfs_data.c) ------------------------------------------ */
 
 /* 64 KiB chunks: large enough that a 1 GiB file needs only 16 Ki chunk
@@ -201,8 +192,9 @@ bool memfs_node_set_sd(struct memfs_node *node, const void *sd, uint32_t sdsize)
 
 /* The tag of a buffer at least MEMFS_REPARSE_HEADER_SIZE bytes long. */
 UINT32 memfs_reparse_tag(const void *buffer);
-/* STATUS_SUCCESS if Buffer is a well-formed header whose data length
- * accounts for exactly Size bytes and whose tag is not reserved. */
+/* STATUS_SUCCESS if Buffer is a well-formed header (plus the GUID for a
+ * non-Microsoft tag) whose data length accounts for exactly Size bytes and
+ * whose tag is not reserved. */
 NTSTATUS memfs_reparse_validate(const void *buffer, size_t size);
 /* Replaces the node's reparse data with a copy of Buffer (validated) and
  * keeps the attribute and tag in step. False when memory runs out (the node

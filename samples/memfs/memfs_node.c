@@ -260,7 +260,12 @@ NTSTATUS memfs_reparse_validate(const void *buffer, size_t size)
         return STATUS_IO_REPARSE_DATA_INVALID;
     const uint8_t *p = buffer;
     size_t data_length = (size_t)(p[4] | p[5] << 8);
-    if (data_length + MEMFS_REPARSE_HEADER_SIZE != size)
+    /* Third-party tags (bit 31 clear) carry their owner's GUID after the
+     * header, and ReparseDataLength does not count it. */
+    size_t header = IsReparseTagMicrosoft(memfs_reparse_tag(buffer))
+                        ? MEMFS_REPARSE_HEADER_SIZE
+                        : REPARSE_GUID_DATA_BUFFER_HEADER_SIZE;
+    if (size < header || data_length + header != size)
         return STATUS_IO_REPARSE_DATA_INVALID;
     /* Tags 0 and 1 are reserved by Windows and never valid on a file. */
     if (memfs_reparse_tag(buffer) <= 1)

@@ -595,11 +595,41 @@ static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID file_context,
 /*
  * Reparse points. MEMFS stores the buffer and hands it back; it never
  * interprets the data (the adapter turns IO_REPARSE_TAG_SYMLINK into a Linux
- * symlink). ResolveReparsePoints is not implemented: on Linux the kernel
- * follows a symlink itself after reading it, so no open ever reaches a file
- * system with a reparse point in the middle of its path, and
- * GetSecurityByName need not stop at one either.
+ * symlink). On Linux the kernel follows a symlink itself after reading it,
+ * so no open ever reaches a file system with a reparse point in the middle
+ * of its path and GetSecurityByName need not stop at one; the adapter never
+ * calls ResolveReparsePoints. MEMFS still implements it the WinFsp way, with
+ * FspFileSystemResolveReparsePoints over its own tree, for callers of the
+ * interface that want a path resolved.
  */
+static NTSTATUS GetReparsePointByName(FSP_FILE_SYSTEM *fs, PVOID context, PWSTR file_name,
+                                      BOOLEAN is_directory, PVOID buffer, PSIZE_T psize)
+{
+    struct memfs_node *node;
+    NTSTATUS status = memfs_lookup(get_memfs(fs), file_name, &node);
+    if (!NT_SUCCESS(status))
+        return status == STATUS_NOT_A_DIRECTORY ? STATUS_OBJECT_PATH_NOT_FOUND : status;
+    if (!node->reparse)
+        return STATUS_NOT_A_REPARSE_POINT;
+    if (buffer) {
+        if (*psize < node->reparse_size)
+            return STATUS_BUFFER_TOO_SMALL;
+        memcpy(buffer, node->reparse, node->reparse_size);
+        *psize = node->reparse_size;
+    }
+    return STATUS_SUCCESS;
+}
+
+static NTSTATUS ResolveReparsePoints(FSP_FILE_SYSTEM *fs, PWSTR file_name,
+                                     UINT32 reparse_point_index,
+                                     BOOLEAN resolve_last_path_component, PIO_STATUS_BLOCK piosb,
+                                     PVOID buffer, PSIZE_T psize)
+{
+    return FspFileSystemResolveReparsePoints(fs, GetReparsePointByName, NULL, file_name,
+                                             reparse_point_index, resolve_last_path_component,
+                                             piosb, buffer, psize);
+}
+
 static NTSTATUS GetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
                                 PVOID buffer, PSIZE_T psize)
 {
@@ -625,10 +655,15 @@ static NTSTATUS SetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR f
     /* FUSE needs its root to stay a directory. */
     if (node == get_memfs(fs)->root)
         return STATUS_ACCESS_DENIED;
-    /* Replacing reparse data keeps its kind: changing the tag takes a
-     * DeleteReparsePoint first, as on NTFS. */
-    if (node->reparse && memfs_reparse_tag(buffer) != node->info.ReparseTag)
-        return STATUS_IO_REPARSE_TAG_MISMATCH;
+    /* Replacing reparse data keeps its kind (tag, and owner GUID for a
+     * third-party tag): changing it takes a DeleteReparsePoint first, as on
+     * NTFS. */
+    if (node->reparse) {
+        status =
+            FspFileSystemCanReplaceReparsePoint(node->reparse, node->reparse_size, buffer, size);
+        if (!NT_SUCCESS(status))
+            return status;
+    }
     /* Entries under a reparse point could no longer be reached by name. */
     if (!node->reparse && node->dir && node->dir->count)
         return STATUS_DIRECTORY_NOT_EMPTY;
@@ -638,8 +673,9 @@ static NTSTATUS SetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR f
     return STATUS_SUCCESS;
 }
 
-/* Buffer is a REPARSE_DATA_BUFFER naming the tag to remove; its data, if any,
- * is not compared (NTFS wants none, and the tag identifies the point). */
+/* Buffer is a REPARSE_DATA_BUFFER naming the tag to remove (with the GUID
+ * for a third-party tag); its data, if any, is not compared (NTFS wants
+ * none, and the tag identifies the point). */
 static NTSTATUS DeleteReparsePoint(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
                                    PVOID buffer, SIZE_T size)
 {
@@ -648,8 +684,10 @@ static NTSTATUS DeleteReparsePoint(FSP_FILE_SYSTEM *fs, PVOID file_context, PWST
         return STATUS_IO_REPARSE_DATA_INVALID;
     if (!node->reparse)
         return STATUS_NOT_A_REPARSE_POINT;
-    if (memfs_reparse_tag(buffer) != node->info.ReparseTag)
-        return STATUS_IO_REPARSE_TAG_MISMATCH;
+    NTSTATUS status =
+        FspFileSystemCanReplaceReparsePoint(node->reparse, node->reparse_size, buffer, size);
+    if (!NT_SUCCESS(status))
+        return status;
     memfs_node_clear_reparse(node);
     node->info.ChangeTime = memfs_now();
     return STATUS_SUCCESS;
@@ -797,6 +835,7 @@ const FSP_FILE_SYSTEM_INTERFACE memfs_interface = {
     .GetSecurity = GetSecurity,
     .SetSecurity = SetSecurity,
     .ReadDirectory = ReadDirectory,
+    .ResolveReparsePoints = ResolveReparsePoints,
     .GetReparsePoint = GetReparsePoint,
     .SetReparsePoint = SetReparsePoint,
     .DeleteReparsePoint = DeleteReparsePoint,

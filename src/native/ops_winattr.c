@@ -63,6 +63,38 @@
  *   within the FILETIME range (EINVAL otherwise). SetBasicInfo. Needs
  *   GetFileInfo and SetBasicInfo.
  *
+ * - system.fsp.reparse. The file's reparse point, raw: get returns the
+ *   REPARSE_DATA_BUFFER (or, for a non-Microsoft tag, REPARSE_GUID_DATA_BUFFER)
+ *   exactly as GetReparsePoint gives it, ENODATA when the file has none. set
+ *   takes such a buffer (binary; setfattr -v 0x...), checked as Windows'
+ *   I/O manager checks FSCTL_SET_REPARSE_POINT (fsp_reparse_validate:
+ *   EINVAL for a bad length or a reserved tag), then SetReparsePoint. Over
+ *   an existing reparse point the new data must carry the same tag (and, for
+ *   a non-Microsoft tag, the same GUID): FspFileSystemCanReplaceReparsePoint,
+ *   whose STATUS_IO_REPARSE_TAG_MISMATCH / STATUS_REPARSE_ATTRIBUTE_CONFLICT
+ *   answer EEXIST ("another reparse point is in the way: remove it first").
+ *   XATTR_CREATE is EEXIST on a file that has one, XATTR_REPLACE ENODATA on
+ *   a file that has none. removexattr is DeleteReparsePoint with the current
+ *   tag (and GUID) and no data, ENODATA without one. The tags that make a
+ *   file what Linux sees (IO_REPARSE_TAG_SYMLINK: a symlink;
+ *   IO_REPARSE_TAG_NFS: a FIFO, socket or device) are symlink(2)'s and
+ *   mknod(2)'s: data of those tags may replace data of the same kind (a new
+ *   target; a device's numbers) but never change the file's type (EINVAL),
+ *   and removing them is EPERM (the file would change type under the
+ *   kernel's inode). Needs GetReparsePoint, SetReparsePoint and
+ *   DeleteReparsePoint, and a volume with ReparsePoints.
+ *
+ * - system.fsp.name. get: the file's name (last component) as the file
+ *   system stores it (the normalized name its Open reports), UTF-8. set: a
+ *   new spelling of that name, in the same directory: the file system's
+ *   Rename from the current path to the new one, allowed only when the new
+ *   name already reaches this very file (same IndexNumber), i.e. a
+ *   case-only rename on a case-insensitive volume, which rename(2) cannot
+ *   ask for (casename.c says why). Anything else (another file, no file, a
+ *   '/', "." or "..", the root) is EINVAL; use mv. Trailing NULs are
+ *   dropped, nothing else. XATTR_CREATE is EEXIST, removexattr EPERM, as
+ *   for the names above. Needs Open, GetFileInfo and Rename.
+ *
  * - Calls, as for EAs. Each request opens the file by path (READ_CONTROL to
  *   read the descriptor, FILE_READ_ATTRIBUTES for the others; a change asks
  *   for READ_CONTROL (the owner check) | FILE_READ_ATTRIBUTES |
@@ -75,8 +107,9 @@
  *   moves the change time (SetBasicInfo with ChangeTime now).
  *
  * - Other answers. Size 0 asks for the size, a short buffer is ERANGE.
- *   XATTR_CREATE is EEXIST (the value always exists); XATTR_REPLACE is
- *   accepted. removexattr is EPERM (a file always has these). A file system
+ *   For the other names XATTR_CREATE is EEXIST (the value always exists);
+ *   XATTR_REPLACE is accepted; removexattr is EPERM (a file always has
+ *   these). A file system
  *   without the calls a name needs answers EOPNOTSUPP; a read-only volume
  *   EROFS to changes.
  */
@@ -86,20 +119,22 @@
 #include <sys/stat.h>
 #include <sys/xattr.h>
 
+#include "casename.h"
 #include "native/filetime.h"
+#include "native/reparse.h"
 #include "native/security.h"
 #include "ops_util.h"
 #include "winattr.h"
 
-enum wa_kind { WA_SDDL, WA_ATTRIBUTES, WA_CRTIME };
+enum wa_kind { WA_SDDL, WA_ATTRIBUTES, WA_CRTIME, WA_REPARSE, WA_NAME };
 
 static const struct {
     const char *name;
     enum wa_kind kind;
 } wa_names[] = {
-    {"system.fsp.sddl", WA_SDDL},
-    {"system.fsp.attributes", WA_ATTRIBUTES},
-    {"system.fsp.crtime", WA_CRTIME},
+    {"system.fsp.sddl", WA_SDDL},     {"system.fsp.attributes", WA_ATTRIBUTES},
+    {"system.fsp.crtime", WA_CRTIME}, {"system.fsp.reparse", WA_REPARSE},
+    {"system.fsp.name", WA_NAME},
 };
 
 static const struct {
@@ -120,6 +155,7 @@ static const struct {
 
 struct wa_call {
     enum wa_kind kind;
+    struct fsp_native *nt;
     bool set;
     uint32_t uid, gid, pid; /* the caller */
     void *scratch;          /* the worker's scratch buffer: descriptors */
@@ -130,8 +166,14 @@ struct wa_call {
     SECURITY_INFORMATION info;
     uint32_t attr_set, attr_clear; /* WA_ATTRIBUTES */
     bool attr_relative;
-    UINT64 crtime; /* WA_CRTIME */
-    bool changed_security;
+    UINT64 crtime;  /* WA_CRTIME */
+    const void *rp; /* WA_REPARSE: the new data (the caller's value) */
+    size_t rplen;
+    uint32_t xflags;              /* XATTR_CREATE, XATTR_REPLACE */
+    bool remove;                  /* WA_REPARSE: removexattr */
+    WCHAR name[FSP_NAME_MAX + 1]; /* WA_NAME: the new spelling */
+    size_t namelen;
+    bool changed_security; /* mode, uid, gid may have changed */
     /* get */
     char *text; /* small, or malloc'd (text_owned) */
     size_t textlen;
@@ -156,6 +198,11 @@ static bool supported(struct fsp_native *nt, enum wa_kind kind, bool set)
         return false;
     if (kind == WA_SDDL)
         return fi->GetSecurity && (!set || fi->SetSecurity);
+    if (kind == WA_NAME)
+        return !set || (fi->GetFileInfo && fi->Rename);
+    if (kind == WA_REPARSE)
+        return nt->fs->VolumeParams.ReparsePoints && fi->GetReparsePoint &&
+               (!set || (fi->SetReparsePoint && fi->DeleteReparsePoint));
     return fi->GetFileInfo && (!set || fi->SetBasicInfo);
 }
 
@@ -318,10 +365,39 @@ static void format_time(UINT64 ft, char *buf, size_t cap)
     snprintf(buf, cap, "%s%lld.%09ld", sign, sec, nsec);
 }
 
+/* A new spelling for system.fsp.name: one component, UTF-8, trailing NULs
+ * dropped. 0 or the errno to answer. */
+static int parse_name(struct wa_call *c, const void *value, size_t size)
+{
+    char buf[FSP_NAME_MAX + 1];
+    const char *v = value;
+    while (size && v[size - 1] == '\0')
+        size--;
+    if (!size || size > 255 || memchr(v, '\0', size) || memchr(v, '/', size) ||
+        (v[0] == '.' && (size == 1 || (size == 2 && v[1] == '.'))))
+        return EINVAL;
+    memcpy(buf, v, size);
+    buf[size] = 0;
+    int n = fsp_req_name(c->nt, buf, size + 1, c->name);
+    if (n < 0)
+        return -n;
+    c->namelen = (size_t)n;
+    return 0;
+}
+
 /* Parse a set's value into c; 0 or the errno to answer. */
 static int parse_value(struct wa_call *c, const void *value, size_t size)
 {
     int err;
+    if (c->kind == WA_REPARSE) {
+        /* Binary: checked, not copied (the request outlives the call). */
+        NTSTATUS st = fsp_reparse_validate(value, size);
+        c->rp = value;
+        c->rplen = size;
+        return NT_SUCCESS(st) ? 0 : EINVAL;
+    }
+    if (c->kind == WA_NAME)
+        return parse_name(c, value, size);
     char *s = value_string(value, size, &err);
     if (!s)
         return err;
@@ -349,6 +425,9 @@ static int parse_value(struct wa_call *c, const void *value, size_t size)
     case WA_CRTIME:
         if (!parse_time(s, &c->crtime))
             err = EINVAL;
+        break;
+    case WA_REPARSE: /* binary, handled above */
+    case WA_NAME:
         break;
     }
     free(s);
@@ -418,11 +497,138 @@ static NTSTATUS set_basic(struct fsp_native *nt, PVOID ctx, UINT32 attributes, U
     return st;
 }
 
-static NTSTATUS do_get(struct fsp_native *nt, PVOID ctx, struct wa_call *c)
+/* --- system.fsp.reparse ------------------------------------------------------- */
+
+/* The file's reparse data into a malloc'd buffer (*pdata, *plen), or
+ * STATUS_NOT_A_REPARSE_POINT. path is the file's name, for the call. */
+static NTSTATUS query_reparse(struct fsp_native *nt, PVOID ctx, PWSTR path, void **pdata,
+                              size_t *plen)
+{
+    SIZE_T size = MAXIMUM_REPARSE_DATA_BUFFER_SIZE;
+    void *buf = malloc(size);
+    if (!buf)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    fsp_guard_enter(nt, FSP_GUARD_NONE);
+    NTSTATUS st = nt->fs->Interface->GetReparsePoint(nt->fs, ctx, path, buf, &size);
+    fsp_guard_leave(nt, FSP_GUARD_NONE);
+    if (NT_SUCCESS(st) &&
+        (size < REPARSE_DATA_BUFFER_HEADER_SIZE || size > MAXIMUM_REPARSE_DATA_BUFFER_SIZE))
+        st = STATUS_IO_REPARSE_DATA_INVALID;
+    if (!NT_SUCCESS(st)) {
+        free(buf);
+        return st;
+    }
+    *pdata = buf;
+    *plen = size;
+    return STATUS_SUCCESS;
+}
+
+/* Does data of this tag decide the Linux file type (attr.c)? */
+static bool tag_is_type(UINT32 tag)
+{
+    return tag == IO_REPARSE_TAG_SYMLINK || tag == IO_REPARSE_TAG_NFS;
+}
+
+/* May `next` replace `cur` (NULL: none) as far as the Linux file type goes? */
+static bool keeps_type(const void *cur, size_t curlen, const void *next, size_t nextlen)
+{
+    UINT32 tag = fsp_get_le32(next);
+    if (!tag_is_type(tag) && (!cur || !tag_is_type(fsp_get_le32(cur))))
+        return true;
+    if (!cur || fsp_get_le32(cur) != tag)
+        return false;
+    if (tag == IO_REPARSE_TAG_SYMLINK)
+        return true; /* another target */
+    uint32_t t1, t2, d1, d2;
+    return fsp_special_decode(cur, curlen, &t1, &d1) == 0 &&
+           fsp_special_decode(next, nextlen, &t2, &d2) == 0 && t1 == t2;
+}
+
+static NTSTATUS set_reparse(struct fsp_native *nt, PVOID ctx, PWSTR path, struct wa_call *c)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
+    void *cur = NULL;
+    size_t curlen = 0;
+    NTSTATUS st = query_reparse(nt, ctx, path, &cur, &curlen);
+    if (st == STATUS_NOT_A_REPARSE_POINT)
+        st = STATUS_SUCCESS;
+    if (!NT_SUCCESS(st))
+        return st;
+
+    if (c->remove) {
+        if (!cur)
+            return STATUS_NONEXISTENT_EA_ENTRY;
+        /* What FSCTL_DELETE_REPARSE_POINT carries: the header (with the GUID
+         * for a third-party tag) and no data. */
+        UINT8 hdr[REPARSE_GUID_DATA_BUFFER_HEADER_SIZE];
+        size_t hlen = IsReparseTagMicrosoft(fsp_get_le32(cur))
+                          ? REPARSE_DATA_BUFFER_HEADER_SIZE
+                          : REPARSE_GUID_DATA_BUFFER_HEADER_SIZE;
+        if (tag_is_type(fsp_get_le32(cur)))
+            st = STATUS_PRIVILEGE_NOT_HELD;
+        else if (curlen < hlen)
+            st = STATUS_IO_REPARSE_DATA_INVALID;
+        if (NT_SUCCESS(st)) {
+            memcpy(hdr, cur, hlen);
+            fsp_put_le16(hdr + 4, 0);
+            fsp_guard_enter(nt, FSP_GUARD_NONE);
+            st = fi->DeleteReparsePoint(nt->fs, ctx, path, hdr, hlen);
+            fsp_guard_leave(nt, FSP_GUARD_NONE);
+        }
+    } else if (cur && (c->xflags & XATTR_CREATE)) {
+        st = STATUS_OBJECT_NAME_COLLISION;
+    } else if (!cur && (c->xflags & XATTR_REPLACE)) {
+        st = STATUS_NONEXISTENT_EA_ENTRY;
+    } else {
+        if (cur)
+            st = FspFileSystemCanReplaceReparsePoint(cur, curlen, (PVOID)c->rp, c->rplen);
+        if (NT_SUCCESS(st) && !keeps_type(cur, curlen, c->rp, c->rplen))
+            st = STATUS_INVALID_PARAMETER;
+        if (NT_SUCCESS(st)) {
+            fsp_guard_enter(nt, FSP_GUARD_NONE);
+            st = fi->SetReparsePoint(nt->fs, ctx, path, (PVOID)c->rp, c->rplen);
+            fsp_guard_leave(nt, FSP_GUARD_NONE);
+        }
+    }
+    free(cur);
+    if (NT_SUCCESS(st))
+        c->changed_security = true; /* attributes, and a symlink's size */
+    return st;
+}
+
+static NTSTATUS do_get(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, PWSTR path,
+                       struct wa_call *c)
 {
     FSP_FSCTL_FILE_INFO info;
     NTSTATUS st;
 
+    if (c->kind == WA_NAME) {
+        size_t n;
+        st = fsp_stored_name(nt, node, c->name, &n);
+        if (!NT_SUCCESS(st))
+            return st;
+        /* Up to 3 bytes of UTF-8 per UTF-16 unit. */
+        c->text = malloc(3 * n + 1);
+        if (!c->text)
+            return STATUS_INSUFFICIENT_RESOURCES;
+        c->text_owned = true;
+        int len = fsp_utf16_to_utf8(c->name, n, c->text, 3 * n + 1, FSP_UTF_TRANSLATE);
+        if (len < 0)
+            return STATUS_OBJECT_NAME_INVALID;
+        c->textlen = (size_t)len;
+        return STATUS_SUCCESS;
+    }
+    if (c->kind == WA_REPARSE) {
+        void *data;
+        st = query_reparse(nt, ctx, path, &data, &c->textlen);
+        if (st == STATUS_NOT_A_REPARSE_POINT)
+            return STATUS_NONEXISTENT_EA_ENTRY;
+        if (!NT_SUCCESS(st))
+            return st;
+        c->text = data;
+        c->text_owned = true;
+        return STATUS_SUCCESS;
+    }
     if (c->kind == WA_SDDL) {
         void *sd;
         size_t len;
@@ -559,7 +765,8 @@ static NTSTATUS set_attributes(struct fsp_native *nt, PVOID ctx, struct wa_call 
     return set_basic(nt, ctx, want, 0);
 }
 
-static NTSTATUS do_set(struct fsp_native *nt, PVOID ctx, struct wa_call *c)
+static NTSTATUS do_set(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, PWSTR path,
+                       struct wa_call *c)
 {
     void *sd = NULL;
     size_t sdlen = 0;
@@ -581,6 +788,10 @@ static NTSTATUS do_set(struct fsp_native *nt, PVOID ctx, struct wa_call *c)
         st = set_sddl(nt, ctx, c, sd, sdlen);
     else if (c->kind == WA_ATTRIBUTES)
         st = set_attributes(nt, ctx, c);
+    else if (c->kind == WA_REPARSE)
+        st = set_reparse(nt, ctx, path, c);
+    else if (c->kind == WA_NAME)
+        st = fsp_case_rename(nt, node, ctx, c->name, c->namelen);
     else
         st = set_basic(nt, ctx, INVALID_FILE_ATTRIBUTES, c->crtime);
     if (owned)
@@ -592,12 +803,28 @@ static NTSTATUS run_locked(struct fsp_native *nt, struct fsp_node *node, PVOID c
                            struct wa_call *c)
 {
     NTSTATUS st;
+    /* A file that lost its name is reached through one of its handles with
+     * nodes_lock held (fsp_node_call_open): nothing below may then take that
+     * lock, which fsp_node_path and the name calls do. The flag only goes
+     * from false to true, under nodes_lock. */
+    bool unlinked = __atomic_load_n(&node->unlinked, __ATOMIC_ACQUIRE);
+    /* The name the reparse point calls take (none for a file that lost it). */
+    WCHAR path[FSP_PATH_MAX];
+    if (unlinked || fsp_node_path(nt, node, NULL, 0, path) < 0)
+        path[0] = 0;
+    /* A name change is a namespace change: it takes the namespace guard
+     * (casename.c), never while holding a file's lock. */
+    if (c->kind == WA_NAME) {
+        if (unlinked)
+            return STATUS_OBJECT_NAME_NOT_FOUND; /* no name to read or change */
+        return c->set ? do_set(nt, node, ctx, path, c) : do_get(nt, node, ctx, path, c);
+    }
     if (c->set) {
         pthread_rwlock_wrlock(&node->io_lock);
-        st = do_set(nt, ctx, c);
+        st = do_set(nt, node, ctx, path, c);
     } else {
         pthread_rwlock_rdlock(&node->io_lock);
-        st = do_get(nt, ctx, c);
+        st = do_get(nt, node, ctx, path, c);
     }
     pthread_rwlock_unlock(&node->io_lock);
     return st;
@@ -613,6 +840,10 @@ static UINT32 access_of(const struct wa_call *c)
     if (!c->set)
         return c->kind == WA_SDDL ? READ_CONTROL : FILE_READ_ATTRIBUTES;
     UINT32 a = READ_CONTROL | FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES;
+    if (c->kind == WA_REPARSE)
+        a |= FILE_WRITE_DATA; /* what FSCTL_SET_REPARSE_POINT asks of a handle */
+    if (c->kind == WA_NAME)
+        a |= DELETE; /* what a rename asks of the source */
     if (c->kind == WA_SDDL)
         a |= WRITE_DAC | WRITE_OWNER |
              (c->info & SACL_SECURITY_INFORMATION ? ACCESS_SYSTEM_SECURITY : 0);
@@ -633,10 +864,21 @@ static NTSTATUS wa_run(struct fsp_req *req, struct wa_call *c)
 
 /* --- The hooks ---------------------------------------------------------------- */
 
+static void finish_set(struct fsp_req *req, const struct wa_call *c, NTSTATUS st)
+{
+    struct fsp_native *nt = fsp_native_of(req);
+    /* Mode, uid and gid come from the descriptor (and a symlink's size from
+     * its reparse data): drop the kernel's copy before the caller can look
+     * again. */
+    if (c->changed_security && (nt->attr_sec || nt->attr_nsec))
+        fsp_notify_inval_inode(fsp_req_session(req), fsp_req_header(req)->nodeid, -1, 0);
+    fsp_reply_status(req, st);
+}
+
 bool fsp_winattr_get(struct fsp_req *req, const char *name, uint32_t size)
 {
     struct fsp_native *nt = fsp_native_of(req);
-    struct wa_call c = {.set = false};
+    struct wa_call c = {.set = false, .nt = nt};
 
     if (!kind_of(name, &c.kind))
         return false;
@@ -666,7 +908,7 @@ bool fsp_winattr_set(struct fsp_req *req, const char *name, const void *value, s
                      uint32_t flags)
 {
     struct fsp_native *nt = fsp_native_of(req);
-    struct wa_call c = {.set = true};
+    struct wa_call c = {.set = true, .nt = nt};
     int err = 0;
 
     if (!kind_of(name, &c.kind))
@@ -677,30 +919,34 @@ bool fsp_winattr_set(struct fsp_req *req, const char *name, const void *value, s
         err = EROFS;
     else if (flags & ~(uint32_t)(XATTR_CREATE | XATTR_REPLACE))
         err = EINVAL;
-    else if (flags & XATTR_CREATE)
+    else if ((flags & XATTR_CREATE) && c.kind != WA_REPARSE)
         err = EEXIST; /* it always exists */
     else
         err = parse_value(&c, value, size);
+    c.xflags = flags;
     if (err) {
         fsp_reply_err(req, err);
         free(c.mod);
         return true;
     }
-    NTSTATUS st = wa_run(req, &c);
-    /* Mode, uid and gid come from the descriptor: drop the kernel's copy
-     * before the caller can look again. */
-    if (c.changed_security && (nt->attr_sec || nt->attr_nsec))
-        fsp_notify_inval_inode(fsp_req_session(req), fsp_req_header(req)->nodeid, -1, 0);
-    fsp_reply_status(req, st);
+    finish_set(req, &c, wa_run(req, &c));
     free(c.mod);
     return true;
 }
 
 bool fsp_winattr_remove(struct fsp_req *req, const char *name)
 {
-    enum wa_kind kind;
-    if (!kind_of(name, &kind))
+    struct fsp_native *nt = fsp_native_of(req);
+    struct wa_call c = {.set = true, .remove = true, .nt = nt};
+    if (!kind_of(name, &c.kind))
         return false;
-    fsp_reply_err(req, supported(fsp_native_of(req), kind, false) ? EPERM : EOPNOTSUPP);
+    if (!supported(nt, c.kind, c.kind == WA_REPARSE))
+        fsp_reply_err(req, EOPNOTSUPP);
+    else if (c.kind != WA_REPARSE)
+        fsp_reply_err(req, EPERM);
+    else if (nt->fs->VolumeParams.ReadOnlyVolume)
+        fsp_reply_err(req, EROFS);
+    else
+        finish_set(req, &c, wa_run(req, &c));
     return true;
 }

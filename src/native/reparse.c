@@ -28,28 +28,6 @@
 #define HDR   8u  /* tag, data length, reserved */
 #define SLHDR 12u /* the symlink part before PathBuffer */
 
-static void put16(UINT8 *p, UINT16 v)
-{
-    p[0] = (UINT8)v;
-    p[1] = (UINT8)(v >> 8);
-}
-
-static void put32(UINT8 *p, UINT32 v)
-{
-    put16(p, (UINT16)v);
-    put16(p + 2, (UINT16)(v >> 16));
-}
-
-static UINT16 get16(const UINT8 *p)
-{
-    return (UINT16)(p[0] | p[1] << 8);
-}
-
-static UINT32 get32(const UINT8 *p)
-{
-    return get16(p) | (UINT32)get16(p + 2) << 16;
-}
-
 int fsp_symlink_encode(const char *target, size_t len, struct fsp_reparse *rp)
 {
     len = strnlen(target, len);
@@ -63,14 +41,14 @@ int fsp_symlink_encode(const char *target, size_t len, struct fsp_reparse *rp)
     if (HDR + SLHDR + bytes > 0xffff)
         return ENAMETOOLONG;
     /* One copy of the name serves as both substitute and print name. */
-    put32(rp->data, IO_REPARSE_TAG_SYMLINK);
-    put16(rp->data + 4, (UINT16)(SLHDR + bytes));
-    put16(rp->data + 6, 0);
-    put16(rp->data + 8, 0);
-    put16(rp->data + 10, (UINT16)bytes);
-    put16(rp->data + 12, 0);
-    put16(rp->data + 14, (UINT16)bytes);
-    put32(rp->data + 16, target[0] == '/' ? 0 : FSP_SYMLINK_FLAG_RELATIVE);
+    fsp_put_le32(rp->data, IO_REPARSE_TAG_SYMLINK);
+    fsp_put_le16(rp->data + 4, (UINT16)(SLHDR + bytes));
+    fsp_put_le16(rp->data + 6, 0);
+    fsp_put_le16(rp->data + 8, 0);
+    fsp_put_le16(rp->data + 10, (UINT16)bytes);
+    fsp_put_le16(rp->data + 12, 0);
+    fsp_put_le16(rp->data + 14, (UINT16)bytes);
+    fsp_put_le32(rp->data + 16, target[0] == '/' ? 0 : FSP_SYMLINK_FLAG_RELATIVE);
     rp->size = HDR + SLHDR + bytes;
     return 0;
 }
@@ -78,12 +56,12 @@ int fsp_symlink_encode(const char *target, size_t len, struct fsp_reparse *rp)
 int fsp_symlink_decode(const void *data, size_t size, char *target, size_t cap)
 {
     const UINT8 *p = data;
-    if (size < HDR + SLHDR || get32(p) != IO_REPARSE_TAG_SYMLINK)
+    if (size < HDR + SLHDR || fsp_get_le32(p) != IO_REPARSE_TAG_SYMLINK)
         return -EINVAL;
-    size_t datalen = get16(p + 4);
+    size_t datalen = fsp_get_le16(p + 4);
     if (HDR + datalen > size || datalen < SLHDR)
         return -EINVAL;
-    size_t off = get16(p + 8), len = get16(p + 10);
+    size_t off = fsp_get_le16(p + 8), len = fsp_get_le16(p + 10);
     size_t pathbytes = datalen - SLHDR;
     if (off + len > pathbytes || (off | len) & 1)
         return -EINVAL;
@@ -101,13 +79,13 @@ int fsp_symlink_decode(const void *data, size_t size, char *target, size_t cap)
 
 static void put64(UINT8 *p, UINT64 v)
 {
-    put32(p, (UINT32)v);
-    put32(p + 4, (UINT32)(v >> 32));
+    fsp_put_le32(p, (UINT32)v);
+    fsp_put_le32(p + 4, (UINT32)(v >> 32));
 }
 
 static UINT64 get64(const UINT8 *p)
 {
-    return get32(p) | (UINT64)get32(p + 4) << 32;
+    return fsp_get_le32(p) | (UINT64)fsp_get_le32(p + 4) << 32;
 }
 
 int fsp_special_encode(uint32_t mode, uint32_t rdev, struct fsp_reparse *rp)
@@ -133,13 +111,13 @@ int fsp_special_encode(uint32_t mode, uint32_t rdev, struct fsp_reparse *rp)
         return EINVAL;
     }
     UINT16 datalen = dev ? 16 : 8;
-    put32(rp->data, IO_REPARSE_TAG_NFS);
-    put16(rp->data + 4, datalen);
-    put16(rp->data + 6, 0);
+    fsp_put_le32(rp->data, IO_REPARSE_TAG_NFS);
+    fsp_put_le16(rp->data + 4, datalen);
+    fsp_put_le16(rp->data + 6, 0);
     put64(rp->data + HDR, type);
     if (dev) {
-        put32(rp->data + HDR + 8, major(rdev));
-        put32(rp->data + HDR + 12, minor(rdev));
+        fsp_put_le32(rp->data + HDR + 8, major(rdev));
+        fsp_put_le32(rp->data + HDR + 12, minor(rdev));
     }
     rp->size = HDR + datalen;
     return 0;
@@ -148,9 +126,9 @@ int fsp_special_encode(uint32_t mode, uint32_t rdev, struct fsp_reparse *rp)
 int fsp_special_decode(const void *data, size_t size, uint32_t *type, uint32_t *rdev)
 {
     const UINT8 *p = data;
-    if (size < HDR + 8 || get32(p) != IO_REPARSE_TAG_NFS)
+    if (size < HDR + 8 || fsp_get_le32(p) != IO_REPARSE_TAG_NFS)
         return -EINVAL;
-    size_t datalen = get16(p + 4);
+    size_t datalen = fsp_get_le16(p + 4);
     if (datalen < 8 || HDR + datalen > size)
         return -EINVAL;
     *rdev = 0;
@@ -173,6 +151,6 @@ int fsp_special_decode(const void *data, size_t size, uint32_t *type, uint32_t *
     if (datalen < 16)
         return -EINVAL;
     /* The kernel's 32-bit dev_t encoding, as FUSE carries it. */
-    *rdev = (uint32_t)makedev(get32(p + HDR + 8), get32(p + HDR + 12));
+    *rdev = (uint32_t)makedev(fsp_get_le32(p + HDR + 8), fsp_get_le32(p + HDR + 12));
     return 0;
 }

@@ -18,6 +18,44 @@ struct fsp_reparse {
 
 #define FSP_SYMLINK_FLAG_RELATIVE 1u
 
+/* Reparse buffers are little-endian whatever the host, and may sit at any
+ * alignment in a request: read and write them a byte at a time. */
+static inline UINT16 fsp_get_le16(const void *p)
+{
+    const UINT8 *b = p;
+    return (UINT16)(b[0] | b[1] << 8);
+}
+
+static inline UINT32 fsp_get_le32(const void *p)
+{
+    const UINT8 *b = p;
+    return fsp_get_le16(b) | (UINT32)fsp_get_le16(b + 2) << 16;
+}
+
+static inline void fsp_put_le16(void *p, UINT16 v)
+{
+    UINT8 *b = p;
+    b[0] = (UINT8)v;
+    b[1] = (UINT8)(v >> 8);
+}
+
+static inline void fsp_put_le32(void *p, UINT32 v)
+{
+    UINT8 *b = p;
+    fsp_put_le16(b, (UINT16)v);
+    fsp_put_le16(b + 2, (UINT16)(v >> 16));
+}
+
+/* Is this well-formed reparse data that a file may carry? What Windows'
+ * FsRtlValidateReparsePointBuffer checks before FSCTL_SET_REPARSE_POINT
+ * reaches a file system: at least a header and at most
+ * MAXIMUM_REPARSE_DATA_BUFFER_SIZE bytes; a tag that is not reserved (0, 1,
+ * 2) and has no bits outside 0xF000FFFF (else STATUS_IO_REPARSE_TAG_INVALID);
+ * ReparseDataLength matching the size (a non-Microsoft tag counts a 24-byte
+ * header: tag, lengths and GUID); for symlinks and mount points, names
+ * inside the data. STATUS_IO_REPARSE_DATA_INVALID otherwise. */
+NTSTATUS fsp_reparse_validate(const void *data, size_t size);
+
 /* Encode a POSIX symlink target (len bytes, NUL optional) as reparse data.
  * Returns 0 or a positive errno. */
 int fsp_symlink_encode(const char *target, size_t len, struct fsp_reparse *rp);

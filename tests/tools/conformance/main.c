@@ -9,7 +9,8 @@
  * on the file system under test. --case-insensitive runs the checks for a
  * case-insensitive volume instead, --read-only those for a read-only volume
  * (in DIR itself, which they cannot write). --case-rename runs the case-only
- * rename check on a case-insensitive volume. Exit status 1 if any check failed,
+ * rename check on a case-insensitive FSP volume (rename(2) and the
+ * system.fsp.name xattr). Exit status 1 if any check failed,
  * 2 on a usage error.
  */
 #include "conf.h"
