@@ -183,6 +183,7 @@ static void parse_options(int argc, char **argv, struct options *o)
             break;
         case 'w':
             o->writeback = true;
+            break;
         case 'H':
             o->no_hard_links = true;
             break;
