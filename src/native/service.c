@@ -421,7 +421,8 @@ static ULONG start_failure_code(NTSTATUS status)
 static bool do_stop(FSP_SERVICE *s)
 {
     if (!(s->AcceptControl & (SERVICE_ACCEPT_STOP | SERVICE_ACCEPT_SHUTDOWN))) {
-        FspServiceLog(EVENTLOG_WARNING_TYPE, "stop request ignored: the service does not accept it");
+        FspServiceLog(EVENTLOG_WARNING_TYPE,
+                      "stop request ignored: the service does not accept it");
         return false;
     }
     set_state(s, SERVICE_STOP_PENDING);
@@ -563,8 +564,7 @@ FSP_API ULONG FspServiceRunEx(PWSTR ServiceName, FSP_SERVICE_START *OnStart,
     ULONG code = FspServiceGetExitCode(s);
     FspServiceDelete(s);
     if (!NT_SUCCESS(st)) {
-        FspServiceLog(EVENTLOG_ERROR_TYPE, "cannot run the service (status 0x%08x)",
-                      (unsigned)st);
+        FspServiceLog(EVENTLOG_ERROR_TYPE, "cannot run the service (status 0x%08x)", (unsigned)st);
         return start_failure_code(st);
     }
     return code;

@@ -34,8 +34,16 @@ static ULONG last_control;
 static BOOLEAN interactive_in_start;
 
 /* What OnStart's helper thread does once the service runs. */
-enum action { ACT_NONE, ACT_STOP, ACT_SIGTERM, ACT_SIGINT, ACT_SIGHUP, ACT_HUP_THEN_STOP,
-              ACT_REFUSED_THEN_STOP, ACT_STOP_TWICE };
+enum action {
+    ACT_NONE,
+    ACT_STOP,
+    ACT_SIGTERM,
+    ACT_SIGINT,
+    ACT_SIGHUP,
+    ACT_HUP_THEN_STOP,
+    ACT_REFUSED_THEN_STOP,
+    ACT_STOP_TWICE
+};
 static enum action action;
 static pthread_t helper;
 static int helper_started;
