@@ -508,7 +508,8 @@ FSP_API BOOLEAN FspServiceIsInteractive(VOID);
  * daemon: fork, the parent waits until OnStart has returned and exits with
  * the service's start result (0 once started), the child goes on in a new
  * session, in service mode, with stdin, stdout and stderr on /dev/null once
- * OnStart returned. STATUS_UNSUCCESSFUL when called elsewhere. */
+ * OnStart returned, and without the descriptors it inherited (those above
+ * stderr without close-on-exec). STATUS_UNSUCCESSFUL when called elsewhere. */
 FSP_API NTSTATUS FspServiceDetach(FSP_SERVICE *Service);
 /* Type is EVENTLOG_*_TYPE: syslog LOG_ERR, LOG_WARNING, LOG_INFO in service
  * mode; "Name: message" lines on stderr in console mode. */

@@ -12,6 +12,7 @@
  * threads).
  */
 #define _GNU_SOURCE
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -259,6 +260,31 @@ static void __attribute__((noreturn)) wait_for_child(pid_t child, int rfd)
     _exit(WIFSIGNALED(status) ? 128 + WTERMSIG(status) : 1);
 }
 
+/* A daemon keeps none of the descriptors whoever started it left open (a
+ * pipe a caller waits on would never see EOF). Those are the ones above
+ * stderr without close-on-exec: any descriptor this process opened itself,
+ * the framework's included, has it. */
+static void close_inherited_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    if (!d)
+        return;
+    int self = dirfd(d);
+    int fds[256], n = 0;
+    struct dirent *e;
+    while ((e = readdir(d)) && n < (int)(sizeof fds / sizeof fds[0])) {
+        int fd = atoi(e->d_name);
+        if (fd > STDERR_FILENO && fd != self && e->d_name[0] != '.') {
+            int flags = fcntl(fd, F_GETFD);
+            if (flags >= 0 && !(flags & FD_CLOEXEC))
+                fds[n++] = fd;
+        }
+    }
+    closedir(d);
+    for (int i = 0; i < n; i++)
+        close(fds[i]);
+}
+
 FSP_API NTSTATUS FspServiceDetach(FSP_SERVICE *Service)
 {
     struct fsp_service_private *p = Service->Private;
@@ -281,6 +307,7 @@ FSP_API NTSTATUS FspServiceDetach(FSP_SERVICE *Service)
         wait_for_child(pid, fds[0]);
     }
     close(fds[0]);
+    close_inherited_fds();
     setsid();
     p->report_fd = fds[1];
     atomic_store(&log_stderr_too, true);
