@@ -499,8 +499,10 @@ FSP_API ULONG FspServiceGetExitCode(FSP_SERVICE *Service);
 /* Runs the service (OnStart, then wait for a stop) and returns when it has
  * stopped; STATUS_SUCCESS even when OnStart failed (see ExitCode). */
 FSP_API NTSTATUS FspServiceLoop(FSP_SERVICE *Service);
-/* Requests a stop from any thread (OnStart, a file system thread, a signal
- * handler excepted); OnStop then runs on the loop's thread. Returns at once. */
+/* Requests a stop; OnStop then runs on the loop's thread. Returns at once,
+ * and may be called from any thread (OnStart and the file system's own
+ * included) and from a signal handler. A stop requested during OnStart is
+ * carried out right after a successful start. */
 FSP_API VOID FspServiceStop(FSP_SERVICE *Service);
 /* FALSE when the process runs as a service (see Modes above). */
 FSP_API BOOLEAN FspServiceIsInteractive(VOID);

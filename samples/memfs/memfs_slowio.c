@@ -127,8 +127,8 @@ static void *slowio_thread(void *arg)
 
 /* Hands the finished operation's response to a thread of its own; false
  * when that cannot be done (the caller then answers synchronously). */
-static bool slowio_pend(FSP_FILE_SYSTEM *fs, struct memfs_slowio *sio, NTSTATUS status,
-                        ULONG bytes, const FSP_FSCTL_FILE_INFO *info)
+static bool slowio_pend(FSP_FILE_SYSTEM *fs, struct memfs_slowio *sio, NTSTATUS status, ULONG bytes,
+                        const FSP_FSCTL_FILE_INFO *info)
 {
     FSP_FILE_SYSTEM_OPERATION_CONTEXT *ctx = FspFileSystemGetOperationContext();
     if (!ctx || !ctx->Request)

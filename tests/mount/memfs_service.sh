@@ -23,7 +23,8 @@ if [ ! -x "$MEMFS" ]; then
     fsp_done
 fi
 
-fuse_mounts() { grep -E ' fuse(\.[^ ]*)? ' /proc/self/mounts || true; }
+# Our mounts only: other programs may mount and unmount meanwhile.
+fuse_mounts() { grep -E " $FSP_TMP/[^ ]* fuse(\.[^ ]*)? " /proc/self/mounts || true; }
 
 # start_memfs ID DIR MEMFS-OPTIONS...: lib.sh's fsp_start_logged for MEMFS.
 start_memfs() {
@@ -205,7 +206,7 @@ daemon_pid() {
     local want p
     want=$(printf '%s\n' "$MEMFS" -b -m "$1")
     for p in /proc/[0-9]*; do
-        [ "$(tr '\0' '\n' <"$p/cmdline" 2>/dev/null)" == "$want" ] || continue
+        [ "$(tr '\0' '\n' 2>/dev/null <"$p/cmdline")" == "$want" ] || continue
         [ "$(awk '{print $4}' "$p/stat" 2>/dev/null)" == 1 ] || continue
         echo "${p#/proc/}"
         return 0
