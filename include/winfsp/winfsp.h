@@ -537,6 +537,129 @@ FSP_API BOOL ConvertSidToStringSidA(PSID Sid, PSTR *StringSid);
 FSP_API VOID FspDebugLog(const char *Format, ...) __attribute__((format(printf, 1, 2)));
 FSP_API VOID FspDebugLogSetHandle(HANDLE Handle);
 
+/* --- Service framework (native/service.c) ----------------------------------- */
+
+/*
+ * A process that serves file systems: FspServiceRun(Name, OnStart, OnStop,
+ * OnControl) creates the service, lets it run in console mode and loops until
+ * it stops, like a WinFsp service under the SCM or on a console. On Linux:
+ *
+ * - OnStart gets the process's command line (/proc/self/cmdline, argv[0]
+ *   included) as UTF-16 strings, as WinFsp's console mode passes it. It runs
+ *   on the thread in FspServiceLoop, with SIGINT, SIGTERM and SIGHUP blocked,
+ *   so every thread it creates inherits that mask and the loop alone takes
+ *   those signals. A failure status stops the service at once (OnStop is not
+ *   called).
+ * - Modes. Console mode (interactive): AllowConsoleMode is set or stdin is a
+ *   terminal; messages go to stderr. Service mode: started by systemd (stderr
+ *   is the journal stream of $JOURNAL_STREAM, or the parent is PID 1 and
+ *   $INVOCATION_ID is set), console mode not allowed on a non-terminal, or
+ *   detached by FspServiceDetach; messages go to syslog (LOG_DAEMON, ident =
+ *   the service name). With $NOTIFY_SOCKET set, systemd is told READY=1 once
+ *   OnStart succeeded and STOPPING=1 when the stop begins, so Type=notify
+ *   units work; no fork is needed under systemd.
+ * - Controls. SIGINT and SIGTERM are SERVICE_CONTROL_STOP. SIGHUP is the
+ *   terminal hanging up in console mode, which WinFsp's console handler also
+ *   treats as a stop (SERVICE_CONTROL_SHUTDOWN); in service mode it is
+ *   SERVICE_CONTROL_PARAMCHANGE, passed to OnControl when the service
+ *   accepts SERVICE_ACCEPT_PARAMCHANGE and ignored otherwise. A stop runs
+ *   OnStop on the loop's thread when the service accepts SERVICE_ACCEPT_STOP
+ *   (the default); if OnStop fails, the service keeps running.
+ * - Exit codes. ExitCode is the process exit status (0-255) FspServiceRun
+ *   returns for main to return. If the service set none (0) and OnStart
+ *   failed, it becomes FspErrnoFromNtStatus(status) (e.g. 2 for
+ *   STATUS_OBJECT_NAME_NOT_FOUND, 13 for STATUS_ACCESS_DENIED), and 1 when
+ *   that gives no errno. If the loop itself cannot run, FspServiceRun returns
+ *   the errno of its failure.
+ */
+#define SERVICE_STOPPED             0x1
+#define SERVICE_START_PENDING       0x2
+#define SERVICE_STOP_PENDING        0x3
+#define SERVICE_RUNNING             0x4
+#define SERVICE_CONTROL_STOP        0x1
+#define SERVICE_CONTROL_SHUTDOWN    0x5
+#define SERVICE_CONTROL_PARAMCHANGE 0x6
+#define SERVICE_ACCEPT_STOP         0x1
+#define SERVICE_ACCEPT_SHUTDOWN     0x4
+#define SERVICE_ACCEPT_PARAMCHANGE  0x8
+#define EVENTLOG_SUCCESS            0x0
+#define EVENTLOG_ERROR_TYPE         0x1
+#define EVENTLOG_WARNING_TYPE       0x2
+#define EVENTLOG_INFORMATION_TYPE   0x4
+
+typedef struct _SERVICE_STATUS {
+    DWORD dwServiceType, dwCurrentState, dwControlsAccepted, dwWin32ExitCode,
+        dwServiceSpecificExitCode, dwCheckPoint, dwWaitHint;
+} SERVICE_STATUS;
+
+typedef struct _FSP_SERVICE FSP_SERVICE;
+typedef NTSTATUS FSP_SERVICE_START(FSP_SERVICE *Service, ULONG argc, PWSTR *argv);
+typedef NTSTATUS FSP_SERVICE_STOP(FSP_SERVICE *Service);
+typedef NTSTATUS FSP_SERVICE_CONTROL(FSP_SERVICE *Service, ULONG Control, ULONG EventType,
+                                     PVOID EventData);
+
+typedef struct fsp_service_private FSP_SERVICE_PRIVATE; /* the loop's state */
+
+struct _FSP_SERVICE {
+    UINT16 Version;
+    PVOID UserContext; /* free for the service's own use */
+    FSP_SERVICE_START *OnStart;
+    FSP_SERVICE_STOP *OnStop;
+    FSP_SERVICE_CONTROL *OnControl;
+    ULONG AcceptControl; /* SERVICE_ACCEPT_* */
+    ULONG ExitCode;      /* the process exit status, see above */
+    HANDLE StatusHandle; /* unused on Linux */
+    SERVICE_STATUS ServiceStatus;
+    pthread_mutex_t ServiceStatusGuard;
+    FSP_SERVICE_PRIVATE *Private;
+    UINT32 AllowConsoleMode : 1;
+    WCHAR ServiceName[];
+};
+
+FSP_API NTSTATUS FspServiceCreate(PWSTR ServiceName, FSP_SERVICE_START *OnStart,
+                                  FSP_SERVICE_STOP *OnStop, FSP_SERVICE_CONTROL *OnControl,
+                                  FSP_SERVICE **PService);
+FSP_API VOID FspServiceDelete(FSP_SERVICE *Service);
+FSP_API VOID FspServiceAllowConsoleMode(FSP_SERVICE *Service);
+FSP_API VOID FspServiceAcceptControl(FSP_SERVICE *Service, ULONG Control);
+/* Asks the service manager for Time more milliseconds to start or stop
+ * (systemd: EXTEND_TIMEOUT_USEC); nothing to do elsewhere. */
+FSP_API VOID FspServiceRequestTime(FSP_SERVICE *Service, ULONG Time);
+FSP_API VOID FspServiceSetExitCode(FSP_SERVICE *Service, ULONG ExitCode);
+FSP_API ULONG FspServiceGetExitCode(FSP_SERVICE *Service);
+/* Runs the service (OnStart, then wait for a stop) and returns when it has
+ * stopped; STATUS_SUCCESS even when OnStart failed (see ExitCode). */
+FSP_API NTSTATUS FspServiceLoop(FSP_SERVICE *Service);
+/* Requests a stop; OnStop then runs on the loop's thread. Returns at once,
+ * and may be called from any thread (OnStart and the file system's own
+ * included) and from a signal handler. A stop requested during OnStart is
+ * carried out right after a successful start. */
+FSP_API VOID FspServiceStop(FSP_SERVICE *Service);
+/* FALSE when the process runs as a service (see Modes above). */
+FSP_API BOOLEAN FspServiceIsInteractive(VOID);
+/* FSP extension: from OnStart, before it creates any thread, turn into a
+ * daemon: fork, the parent waits until OnStart has returned and exits with
+ * the service's start result (0 once started), the child goes on in a new
+ * session, in service mode, with stdin, stdout and stderr on /dev/null once
+ * OnStart returned, and without the descriptors it inherited (those above
+ * stderr without close-on-exec). STATUS_UNSUCCESSFUL when called elsewhere. */
+FSP_API NTSTATUS FspServiceDetach(FSP_SERVICE *Service);
+/* Type is EVENTLOG_*_TYPE: syslog LOG_ERR, LOG_WARNING, LOG_INFO in service
+ * mode; "Name: message" lines on stderr in console mode. */
+FSP_API VOID FspServiceLog(ULONG Type, const char *Format, ...)
+    __attribute__((format(printf, 2, 3)));
+FSP_API VOID FspServiceLogV(ULONG Type, const char *Format, va_list ap)
+    __attribute__((format(printf, 2, 0)));
+/* Create, AllowConsoleMode, Loop, Delete: returns the process exit status. */
+FSP_API ULONG FspServiceRunEx(PWSTR ServiceName, FSP_SERVICE_START *OnStart,
+                              FSP_SERVICE_STOP *OnStop, FSP_SERVICE_CONTROL *OnControl,
+                              PVOID UserContext);
+static inline ULONG FspServiceRun(PWSTR ServiceName, FSP_SERVICE_START *OnStart,
+                                  FSP_SERVICE_STOP *OnStop, FSP_SERVICE_CONTROL *OnControl)
+{
+    return FspServiceRunEx(ServiceName, OnStart, OnStop, OnControl, 0);
+}
+
 /* --- Version -------------------------------------------------------------------- */
 
 #define FSP_VERSION_MAJOR 0

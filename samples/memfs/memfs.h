@@ -146,6 +146,7 @@ struct memfs {
     WCHAR label[32];
     uint16_t label_bytes;
     struct memfs_node *orphans;
+    struct memfs_slowio *slowio; /* -M/-P/-R, NULL when off (memfs_slowio.c) */
 };
 
 /* Current time as a FILETIME (100 ns units since 1601). */
@@ -259,6 +260,22 @@ int memfs_name_compare(const WCHAR *a, size_t alen, const WCHAR *b, size_t blen,
 NTSTATUS memfs_merge_sd(const void *existing, uint32_t existing_size,
                         SECURITY_INFORMATION security_information, const void *modification,
                         void **pmerged, uint32_t *pmerged_size);
+
+/* --- Slow I/O (memfs_slowio.c) ------------------------------------------------ */
+
+struct memfs_slowio;
+
+/* -M MaxDelay (ms; 0 = off), -P PercentDelay (0-100), -R RarefyDelay. */
+NTSTATUS memfs_slowio_create(struct memfs *m, uint32_t max_delay, uint32_t percent_delay,
+                             uint32_t rarefy_delay);
+/* Waits for every delayed response to be sent, then frees the state. */
+void memfs_slowio_delete(struct memfs *m);
+void memfs_slowio_drain(struct memfs *m);
+/* Read, Write and ReadDirectory end with this: with slow I/O on, it delays
+ * their result, or sends it later from another thread and returns
+ * STATUS_PENDING. Info is Write's FileInfo (NULL for the others). */
+NTSTATUS memfs_slowio_finish(FSP_FILE_SYSTEM *fs, NTSTATUS status, PULONG pbytes_transferred,
+                             const FSP_FSCTL_FILE_INFO *info);
 
 /* --- The interface (memfs_ops.c) -------------------------------------------- */
 

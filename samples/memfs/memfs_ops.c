@@ -377,8 +377,8 @@ static VOID Close(FSP_FILE_SYSTEM *fs, PVOID file_context)
     memfs_node_release(get_memfs(fs), file_context);
 }
 
-static NTSTATUS Read(FSP_FILE_SYSTEM *fs, PVOID file_context, PVOID buffer, UINT64 offset,
-                     ULONG length, PULONG pbytes_transferred)
+static NTSTATUS read_now(FSP_FILE_SYSTEM *fs, PVOID file_context, PVOID buffer, UINT64 offset,
+                         ULONG length, PULONG pbytes_transferred)
 {
     struct memfs_node *node = file_context;
     UINT64 size = node->info.FileSize;
@@ -390,9 +390,9 @@ static NTSTATUS Read(FSP_FILE_SYSTEM *fs, PVOID file_context, PVOID buffer, UINT
     return STATUS_SUCCESS;
 }
 
-static NTSTATUS Write(FSP_FILE_SYSTEM *fs, PVOID file_context, PVOID buffer, UINT64 offset,
-                      ULONG length, BOOLEAN write_to_end_of_file, BOOLEAN constrained_io,
-                      PULONG pbytes_transferred, FSP_FSCTL_FILE_INFO *info)
+static NTSTATUS write_now(FSP_FILE_SYSTEM *fs, PVOID file_context, PVOID buffer, UINT64 offset,
+                          ULONG length, BOOLEAN write_to_end_of_file, BOOLEAN constrained_io,
+                          PULONG pbytes_transferred, FSP_FSCTL_FILE_INFO *info)
 {
     struct memfs *m = get_memfs(fs);
     struct memfs_node *node = file_context;
@@ -605,10 +605,11 @@ static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID file_context,
 static NTSTATUS GetReparsePointByName(FSP_FILE_SYSTEM *fs, PVOID context, PWSTR file_name,
                                       BOOLEAN is_directory, PVOID buffer, PSIZE_T psize)
 {
-    struct memfs_node *node;
-    NTSTATUS status = memfs_lookup(get_memfs(fs), file_name, &node);
+    struct memfs_entry *entry;
+    NTSTATUS status = memfs_lookup(get_memfs(fs), file_name, &entry);
     if (!NT_SUCCESS(status))
         return status == STATUS_NOT_A_DIRECTORY ? STATUS_OBJECT_PATH_NOT_FOUND : status;
+    const struct memfs_node *node = entry->node;
     if (!node->reparse)
         return STATUS_NOT_A_REPARSE_POINT;
     if (buffer) {
@@ -708,8 +709,8 @@ static void fill_dir_info(union dir_info_buf *buf, const FSP_FSCTL_FILE_INFO *in
     memcpy(buf->info.FileNameBuf, name, namelen * sizeof(WCHAR));
 }
 
-static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR pattern, PWSTR marker,
-                              PVOID buffer, ULONG length, PULONG pbytes_transferred)
+static NTSTATUS read_directory_now(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR marker,
+                                   PVOID buffer, ULONG length, PULONG pbytes_transferred)
 {
     struct memfs *m = get_memfs(fs);
     struct memfs_node *dir = file_context;
@@ -749,6 +750,31 @@ static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR pat
     }
     FspFileSystemAddDirInfo(NULL, buffer, length, pbytes_transferred);
     return STATUS_SUCCESS;
+}
+
+/* Read, Write and ReadDirectory go through slow I/O (-M/-P/-R), which may
+ * delay their result or complete them asynchronously (memfs_slowio.c). */
+static NTSTATUS Read(FSP_FILE_SYSTEM *fs, PVOID file_context, PVOID buffer, UINT64 offset,
+                     ULONG length, PULONG pbytes_transferred)
+{
+    NTSTATUS st = read_now(fs, file_context, buffer, offset, length, pbytes_transferred);
+    return memfs_slowio_finish(fs, st, pbytes_transferred, NULL);
+}
+
+static NTSTATUS Write(FSP_FILE_SYSTEM *fs, PVOID file_context, PVOID buffer, UINT64 offset,
+                      ULONG length, BOOLEAN write_to_end_of_file, BOOLEAN constrained_io,
+                      PULONG pbytes_transferred, FSP_FSCTL_FILE_INFO *info)
+{
+    NTSTATUS st = write_now(fs, file_context, buffer, offset, length, write_to_end_of_file,
+                            constrained_io, pbytes_transferred, info);
+    return memfs_slowio_finish(fs, st, pbytes_transferred, NT_SUCCESS(st) ? info : NULL);
+}
+
+static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR pattern, PWSTR marker,
+                              PVOID buffer, ULONG length, PULONG pbytes_transferred)
+{
+    NTSTATUS st = read_directory_now(fs, file_context, marker, buffer, length, pbytes_transferred);
+    return memfs_slowio_finish(fs, st, pbytes_transferred, NULL);
 }
 
 static NTSTATUS GetDirInfoByName(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,

@@ -67,6 +67,15 @@ static void watcher_main(int rfd, const char *mountpoint, const char *fstype, co
     if (chdir("/") != 0) {
         /* nothing to do: we only need not to pin a directory */
     }
+    /* Nor stdin and stdout: a caller reading the file system's output up
+     * to EOF (out=$(memfs -b ...)) must not wait for us. */
+    int null = open("/dev/null", O_RDWR);
+    if (null >= 0) {
+        dup2(null, STDIN_FILENO);
+        dup2(null, STDOUT_FILENO);
+        if (null > STDERR_FILENO && null != rfd)
+            close(null);
+    }
     if (rfd > 3)
         close_range(3, (unsigned)rfd - 1, 0);
     close_range((unsigned)rfd + 1, ~0u, 0);

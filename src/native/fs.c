@@ -267,9 +267,26 @@ FSP_API NTSTATUS FspFileSystemStartDispatcher(FSP_FILE_SYSTEM *FileSystem, ULONG
                 *p = '_';
     }
 
+    /* A network volume (VolumeParams.Prefix "\Server\Share", WinFsp's UNC
+     * prefix) shows as the source "//Server/Share", as Linux shows CIFS
+     * shares; the file system name still gives the subtype. */
+    char prefix[3 * FSP_FSCTL_VOLUME_PREFIX_SIZE / 2 + 2];
+    const char *source = fsname;
+    size_t plen = 0;
+    while (plen < FSP_FSCTL_VOLUME_PREFIX_SIZE / sizeof(WCHAR) && vp->Prefix[plen])
+        plen++;
+    if (plen && plen < FSP_FSCTL_VOLUME_PREFIX_SIZE / sizeof(WCHAR) &&
+        fsp_utf16_to_utf8(vp->Prefix, plen, prefix + 1, sizeof prefix - 1, FSP_UTF_PATH) > 0) {
+        prefix[0] = '/';
+        for (char *p = prefix; *p; p++)
+            if (*p == ',' || *p == ' ')
+                *p = '_';
+        source = prefix;
+    }
+
     struct fsp_mount_opts opts = {
         .mountpoint = nt->mountpoint,
-        .fsname = fsname,
+        .fsname = source,
         .subtype = subtype,
         .allow_other = geteuid() == 0,
         .default_permissions = true,

@@ -20,7 +20,8 @@ if [ ! -x "$MEMFS" ]; then
     fsp_done
 fi
 
-fuse_mounts() { grep -E ' fuse(\.[^ ]*)? ' /proc/self/mounts || true; }
+# Our mounts only: other programs may mount and unmount meanwhile.
+fuse_mounts() { grep -E " $FSP_TMP/[^ ]* fuse(\.[^ ]*)? " /proc/self/mounts || true; }
 matches() { [[ $1 =~ $2 ]]; } # matches STRING REGEX
 quiet() { "$@" >/dev/null; }   # quiet CMD...: CMD's stdout discarded
 

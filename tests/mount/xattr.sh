@@ -4,7 +4,7 @@
 # attributes"): set/get/list/remove with getfattr/setfattr, XATTR_CREATE and
 # XATTR_REPLACE, the size-0 and ERANGE protocol, ENODATA, binary and 64 KiB
 # values, a thousand attributes, case-insensitive names (case-preserved, and
-# uppercased with memfs -u), namespaces that are not EAs (EOPNOTSUPP), the
+# uppercased with memfs -U), namespaces that are not EAs (EOPNOTSUPP), the
 # empty value (EINVAL), an unlinked open file, cp --preserve=xattr and
 # tar --xattrs both ways, and a volume without EAs (pendfs: EOPNOTSUPP).
 #
@@ -290,11 +290,11 @@ check "writes of many small blocks" \
 check "MEMFS: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
 
 # ===========================================================================
-# memfs -u: EA names uppercased, as Windows stores them by default
+# memfs -U: EA names uppercased, as Windows stores them by default
 # ===========================================================================
 M=$FSP_TMP/upper
-if fsp_start_logged upper "$M" "$MEMFS" -u; then
-    expect "-u: names are stored uppercased; any spelling finds them" \
+if fsp_start_logged upper "$M" "$MEMFS" -U; then
+    expect "-U: names are stored uppercased; any spelling finds them" \
         "$(printf 'user.LOWER\nuser.MIXED\n1\n2\n')" '
         touch f
         setfattr -n user.lower -v 1 f
@@ -302,9 +302,9 @@ if fsp_start_logged upper "$M" "$MEMFS" -u; then
         $XT list f
         $XT get f user.lower; echo
         getfattr -n user.mIxEd --only-values f; echo'
-    check "-u: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
+    check "-U: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
 else
-    fail "xattr: mount memfs -u"
+    fail "xattr: mount memfs -U"
 fi
 
 # ===========================================================================
