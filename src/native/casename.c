@@ -16,8 +16,7 @@
 
 #include "casename.h"
 
-NTSTATUS fsp_stored_name(struct fsp_native *nt, struct fsp_node *node, WCHAR *name,
-                         size_t *plen)
+NTSTATUS fsp_stored_name(struct fsp_native *nt, struct fsp_node *node, WCHAR *name, size_t *plen)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
     WCHAR path[FSP_PATH_MAX], normalized[FSP_PATH_MAX];

@@ -11,8 +11,7 @@
  * FSP_FSCTL_OPEN_FILE_INFO.NormalizedName (or as the kernel looked it up,
  * when the file system does not normalize): into name (FSP_NAME_MAX
  * WCHARs), length in *plen. */
-NTSTATUS fsp_stored_name(struct fsp_native *nt, struct fsp_node *node, WCHAR *name,
-                         size_t *plen);
+NTSTATUS fsp_stored_name(struct fsp_native *nt, struct fsp_node *node, WCHAR *name, size_t *plen);
 /* Rename node (open as ctx, with DELETE access) to newname in the same
  * directory, provided newname already names this file (same IndexNumber):
  * the case-only rename rename(2) cannot ask for. STATUS_INVALID_PARAMETER
