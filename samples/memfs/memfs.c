@@ -333,6 +333,7 @@ int main(int argc, char **argv)
     vp.CasePreservedExtendedAttributes = !o.ea_uppercase;
     vp.PostCleanupWhenModifiedOnly = 1;
     vp.PassQueryDirectoryFileName = 1;
+    vp.DeviceControl = 1; /* memfs_control.c */
     vp.ReadOnlyVolume = o.read_only;
     for (size_t i = 0; o.fs_name[i]; i++) /* validated: printable ASCII, < 16 */
         vp.FileSystemName[i] = (WCHAR)o.fs_name[i];

@@ -741,4 +741,5 @@ const FSP_FILE_SYSTEM_INTERFACE memfs_interface = {
     .OverwriteEx = OverwriteEx,
     .GetEa = GetEa,
     .SetEa = SetEa,
+    .Control = memfs_control,
 };
