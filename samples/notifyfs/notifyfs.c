@@ -11,6 +11,11 @@
  *   mkdir PATH          create a directory
  *   delete PATH         remove a file or an empty directory
  *   rename OLD NEW      rename (replacing a file at NEW)
+ *   count PATH          create the file PATH holding the number of reads of
+ *                       other files; each Read callback updates it and
+ *                       notifies from inside the callback (a dispatcher
+ *                       thread: FSP sends that notification from a helper
+ *                       thread, so it arrives shortly after, not at once)
  *
  * PATH is "/dir/file" (relative to the volume root). After each command
  * notifyfs prints "done N" (N counts commands) or "error N: why" on stdout;
@@ -52,6 +57,11 @@ static UINT64 next_index = 1;
 static PSECURITY_DESCRIPTOR dir_sd, file_sd;
 static FSP_FILE_SYSTEM *notify_fs;
 static bool notify_off;
+static struct entry *counter; /* the "count" file, if any */
+static unsigned long reads;
+
+static void notify(const WCHAR *path, size_t len, UINT32 filter, UINT32 action, const WCHAR *path2,
+                   size_t len2);
 
 static UINT64 now_filetime(void)
 {
@@ -208,7 +218,25 @@ static NTSTATUS Read(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, UINT64 offset, U
         memcpy(buf, e->data + offset, length);
         *bytes = length;
     }
+    /* Count the read in the counter file and say so, from right here. */
+    WCHAR path[1024];
+    size_t len = 0;
+    char text[32];
+    if (counter && e != counter && (len = counter->pathlen) < 1024) {
+        snprintf(text, sizeof text, "%lu", ++reads);
+        char *data = strdup(text);
+        if (data) {
+            free(counter->data);
+            counter->data = data;
+            counter->size = strlen(data);
+            counter->mtime = now_filetime();
+        }
+        memcpy(path, counter->path, len * sizeof(WCHAR));
+    }
     pthread_mutex_unlock(&lock);
+    if (len)
+        notify(path, len, FILE_NOTIFY_CHANGE_SIZE | FILE_NOTIFY_CHANGE_LAST_WRITE,
+               FILE_ACTION_MODIFIED, NULL, 0);
     return st;
 }
 
@@ -270,7 +298,8 @@ static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR pattern, PWS
     pthread_mutex_unlock(&lock);
 
     if (NT_SUCCESS(st)) {
-        qsort(list, count, sizeof *list, name_cmp);
+        if (count)
+            qsort(list, count, sizeof *list, name_cmp);
         *bytes = 0;
         size_t i = 0;
         if (marker) {
@@ -375,6 +404,17 @@ static const char *run(char *line)
             e->size = strlen(data);
             e->mtime = now_filetime();
         }
+    } else if (!strcmp(cmd, "count")) {
+        if (e || counter)
+            err = "exists";
+        else if (!(e = add(path, len, false)) || !(e->data = strdup("0")))
+            err = "out of memory";
+        else {
+            e->size = 1;
+            counter = e;
+        }
+        action = FILE_ACTION_ADDED;
+        filter = FILE_NOTIFY_CHANGE_FILE_NAME;
     } else if (!strcmp(cmd, "mkdir")) {
         if (e)
             err = "exists";

@@ -44,6 +44,18 @@ watch() {
     return 1
 }
 
+# counter_moves FILE [TRIES]: the counter file changes from 0 within TRIES
+# times 50 ms (default 5 s); counter_stays FILE: it does not within 1 s.
+counter_moves() {
+    local i
+    for ((i = 0; i < ${2:-100}; i++)); do
+        [ "$(cat "$1")" != 0 ] && return 0
+        sleep 0.05
+    done
+    return 1
+}
+counter_stays() { ! counter_moves "$1" 20; }
+
 # events: wait (bounded) for the watcher, print the events it saw.
 events() {
     fsp_wait_exit "$WATCH_PID" 10 >/dev/null
@@ -72,7 +84,7 @@ if fsp_start_logged on "$M" "$NOTIFYFS" -c "$CTL"; then
         test "$(stat -L -c %h /proc/self/fd/3)" = 0
     check "the open descriptor still reads the old data" test "$(cat <&3)" = "a longer text"
     exec 3<&-
-    check "ls shows the directory empty" test -z "$(ls "$M")"
+    check "ls shows the directory empty" test -z "$(ls -A "$M" 2>&1)"
     cmd on "mkdir /d"
     check "a missing name in a new directory is ENOENT" bash -c "! stat '$M/d/x' 2>/dev/null"
     cmd on "write /d/x inner"
@@ -80,6 +92,12 @@ if fsp_start_logged on "$M" "$NOTIFYFS" -c "$CTL"; then
     cmd on "delete /d/x"
     cmd on "delete /d"
     check "a directory removed inside is gone at once" bash -c "! stat '$M/d' 2>/dev/null"
+    cmd on "count /reads"
+    cmd on "write /r x"
+    check "the read counter starts at 0" test "$(cat "$M/reads")" = 0
+    cat "$M/r" >/dev/null
+    check "a notification from inside a Read callback arrives (helper thread)" \
+        counter_moves "$M/reads"
     check "SIGTERM unmounts notifyfs and exits 0" stop_with TERM "$FSP_PID" "$M"
 else
     fail "mount notifyfs"
@@ -96,6 +114,11 @@ if fsp_start_logged off "$M" "$NOTIFYFS" -c "$CTL" -n; then
     check "(no notify) a name never looked up is found" test "$(cat "$M/c")" = "first"
     cmd off "write /c second text"
     check "(no notify) the old contents stay: stale cache" test "$(cat "$M/c")" = "first"
+    cmd off "count /reads"
+    check "(no notify) the read counter starts at 0" test "$(cat "$M/reads")" = 0
+    cmd off "write /z fresh"
+    check "(no notify) a fresh file is read" test "$(cat "$M/z")" = fresh
+    check "(no notify) the read counter stays 0: stale cache" counter_stays "$M/reads"
     check "SIGTERM unmounts notifyfs -n and exits 0" stop_with TERM "$FSP_PID" "$M"
 else
     fail "mount notifyfs -n"
