@@ -21,8 +21,10 @@
  * notifyfs prints "done N" (N counts commands) or "error N: why" on stdout;
  * when it prints "done", the kernel has seen the notification.
  *
- *   notifyfs -m MOUNTPOINT -c FIFO [-n]
+ *   notifyfs -m MOUNTPOINT -c FIFO [-n] [-w]
  *     -n  make the changes without notifying (stale caches, on purpose)
+ *     -w  let files be renamed through the mount too (everything else
+ *         stays read-only), so renames race with notifications
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -57,6 +59,7 @@ static UINT64 next_index = 1;
 static PSECURITY_DESCRIPTOR dir_sd, file_sd;
 static FSP_FILE_SYSTEM *notify_fs;
 static bool notify_off;
+static bool renames_allowed;
 static struct entry *counter; /* the "count" file, if any */
 static unsigned long reads;
 
@@ -204,6 +207,40 @@ static VOID Close(FSP_FILE_SYSTEM *fs, PVOID ctx)
 {
 }
 
+/* Only renames change anything through the mount (with -w). */
+static NTSTATUS CanDelete(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name)
+{
+    return STATUS_MEDIA_WRITE_PROTECTED;
+}
+
+static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname, BOOLEAN replace)
+{
+    struct entry *e = ctx;
+    size_t len = wlen(newname);
+    NTSTATUS st = STATUS_SUCCESS;
+    WCHAR *copy = malloc((len + 1) * sizeof(WCHAR));
+    if (!copy)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    memcpy(copy, newname, (len + 1) * sizeof(WCHAR));
+    pthread_mutex_lock(&lock);
+    struct entry *target = find(newname, len), *parent = find(newname, parent_len(newname, len));
+    if (e->dir || e->gone || !parent || !parent->dir)
+        st = STATUS_ACCESS_DENIED; /* files only */
+    else if (target && target != e && (!replace || target->dir))
+        st = target->dir ? STATUS_ACCESS_DENIED : STATUS_OBJECT_NAME_COLLISION;
+    else {
+        if (target && target != e)
+            target->gone = true;
+        free(e->path);
+        e->path = copy;
+        e->pathlen = len;
+        copy = NULL;
+    }
+    pthread_mutex_unlock(&lock);
+    free(copy);
+    return st;
+}
+
 static NTSTATUS Read(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, UINT64 offset, ULONG length,
                      PULONG bytes)
 {
@@ -331,6 +368,8 @@ static FSP_FILE_SYSTEM_INTERFACE notifyfs_interface = {
     .Open = Open,
     .Overwrite = Overwrite,
     .Close = Close,
+    .CanDelete = CanDelete,
+    .Rename = Rename,
     .Read = Read,
     .GetFileInfo = GetFileInfo,
     .GetSecurity = GetSecurity,
@@ -500,18 +539,20 @@ int main(int argc, char **argv)
 {
     const char *mount = NULL, *fifo = NULL;
     int opt;
-    while ((opt = getopt(argc, argv, "m:c:n")) != -1) {
+    while ((opt = getopt(argc, argv, "m:c:nw")) != -1) {
         if (opt == 'm')
             mount = optarg;
         else if (opt == 'c')
             fifo = optarg;
         else if (opt == 'n')
             notify_off = true;
+        else if (opt == 'w')
+            renames_allowed = true;
         else
             mount = NULL, optind = argc + 1;
     }
     if (!mount || !fifo || optind != argc) {
-        fprintf(stderr, "usage: notifyfs -m MOUNTPOINT -c FIFO [-n]\n");
+        fprintf(stderr, "usage: notifyfs -m MOUNTPOINT -c FIFO [-n] [-w]\n");
         return 2;
     }
     /* Read and write: the FIFO never reports end-of-file when a writer
@@ -522,8 +563,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "notifyfs: %s: %s\n", fifo, strerror(errno));
         return 1;
     }
-    if (!NT_SUCCESS(
-            FspPosixMapPermissionsToSecurityDescriptor(getuid(), getgid(), 0555, &dir_sd)) ||
+    if (!NT_SUCCESS(FspPosixMapPermissionsToSecurityDescriptor(
+            getuid(), getgid(), renames_allowed ? 0755 : 0555, &dir_sd)) ||
         !NT_SUCCESS(
             FspPosixMapPermissionsToSecurityDescriptor(getuid(), getgid(), 0444, &file_sd)) ||
         !add(u"\\", 1, true)) {
@@ -541,7 +582,7 @@ int main(int argc, char **argv)
     vp.CasePreservedNames = 1;
     vp.UnicodeOnDisk = 1;
     vp.PersistentAcls = 1;
-    vp.ReadOnlyVolume = 1;
+    vp.ReadOnlyVolume = !renames_allowed;
     memcpy(vp.FileSystemName, u"notifyfs", 8 * sizeof(WCHAR));
 
     static sigset_t set;
