@@ -14,11 +14,13 @@
  *                                "no such file" (and a stale positive entry,
  *                                whose inode is invalidated too)
  *   FILE_ACTION_REMOVED          delete(parent, child, name): the kernel drops
- *                                the dentry, the inode loses its link and
- *                                inotify watchers get IN_DELETE; the node
- *                                leaves the table. inval_entry when the kernel
- *                                cannot do that (a directory with cached
- *                                children, an unknown child).
+ *                                the dentry and the inode loses its link (open
+ *                                descriptors see st_nlink 0); the node leaves
+ *                                the table. inval_entry when the kernel cannot
+ *                                do that (a directory with cached children, an
+ *                                unknown child). No FUSE notification raises
+ *                                inotify events (Linux 6.18 checked): only
+ *                                changes through the mount do.
  *   FILE_ACTION_MODIFIED         inval_inode(child): attributes, and the page
  *                                cache too when the Filter says the data may
  *                                have changed (SIZE, LAST_WRITE, STREAM_*, or
