@@ -399,15 +399,31 @@ static bool resolve(struct fsp_native *nt, struct batch *b, const FSP_FSCTL_NOTI
     uint64_t pid = parent->nodeid, cid = child ? child->nodeid : 0;
     bool ok = true;
 
+    /* The kernel knows the name in the case it was looked up with, which on
+     * a case-insensitive volume need not be the file system's: tell it about
+     * its own spelling (the node's). */
+    WCHAR kname[FSP_NAME_MAX + 1];
+    const WCHAR *kn = name;
+    size_t klen = namelen;
+    if (child && nt->case_insensitive) {
+        pthread_mutex_lock(&nt->nodes_lock);
+        if (child->namelen <= FSP_NAME_MAX) {
+            memcpy(kname, child->name, child->namelen * sizeof(WCHAR));
+            kn = kname;
+            klen = child->namelen;
+        }
+        pthread_mutex_unlock(&nt->nodes_lock);
+    }
+
     switch (info->Action) {
     case FILE_ACTION_ADDED:
-        ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, name, namelen);
+        ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, kn, klen);
         if (ok && child) /* a stale entry for a file that was replaced */
             ok = add_rec(b, REC_INVAL_INODE, 0, cid, 0, NULL, 0);
         break;
     case FILE_ACTION_REMOVED:
         if (child) {
-            ok = add_rec(b, REC_DELETE, pid, cid, 0, name, namelen);
+            ok = add_rec(b, REC_DELETE, pid, cid, 0, kn, klen);
             fsp_node_unlink(nt, parent, name, namelen);
         } else
             ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, name, namelen);
@@ -420,12 +436,12 @@ static bool resolve(struct fsp_native *nt, struct batch *b, const FSP_FSCTL_NOTI
             ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, name, namelen);
         break;
     case FILE_ACTION_RENAMED_OLD_NAME:
-        ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, name, namelen);
+        ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, kn, klen);
         if (ok && remember_old(b, parent, child, name, namelen))
             return true; /* both references now belong to the batch */
         break;
     case FILE_ACTION_RENAMED_NEW_NAME:
-        ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, name, namelen);
+        ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, kn, klen);
         if (b->old_node) {
             /* The new name replaced whatever had it; the file keeps its
              * node, and so its kernel inode (a case-only change finds the
@@ -446,7 +462,7 @@ static bool resolve(struct fsp_native *nt, struct batch *b, const FSP_FSCTL_NOTI
         if (child)
             ok = add_rec(b, REC_INVAL_INODE, 0, cid, 0, NULL, 0);
         if (ok)
-            ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, name, namelen);
+            ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, kn, klen);
         break;
     }
     fsp_node_put(nt, child);

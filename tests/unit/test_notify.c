@@ -12,14 +12,19 @@
 
 static const FSP_FILE_SYSTEM_INTERFACE iface; /* nothing is ever called */
 
-static FSP_FILE_SYSTEM *make_fs(void)
+static FSP_FILE_SYSTEM *make_fs_ci(bool case_insensitive)
 {
     FSP_FSCTL_VOLUME_PARAMS vp;
     FSP_FILE_SYSTEM *fs = NULL;
     memset(&vp, 0, sizeof vp);
-    vp.CaseSensitiveSearch = 1;
+    vp.CaseSensitiveSearch = !case_insensitive;
     FspFileSystemCreate(NULL, &vp, &iface, &fs);
     return fs;
+}
+
+static FSP_FILE_SYSTEM *make_fs(void)
+{
+    return make_fs_ci(false);
 }
 
 /* Append one record for path (ASCII) to buf. */
@@ -210,6 +215,27 @@ TEST(records_update_the_node_table)
     FspFileSystemDelete(fs);
 }
 
+TEST(case_insensitive_names_find_the_kernel_spelling)
+{
+    FSP_FILE_SYSTEM *fs = make_fs_ci(true);
+    struct fsp_native *nt = fs->Native;
+    struct fsp_node *dir = link_name(nt, nt->root, u"Dir", 2);
+    struct fsp_node *f = link_name(nt, dir, u"File", 3);
+    _Alignas(8) UINT8 buf[256];
+    ULONG size = 0;
+    add(buf, sizeof buf, &size, FILE_ACTION_RENAMED_OLD_NAME, "\\DIR\\FILE");
+    add(buf, sizeof buf, &size, FILE_ACTION_RENAMED_NEW_NAME, "\\DIR\\Other");
+    CHECK_EQ_INT(FspFileSystemNotify(fs, (FSP_FSCTL_NOTIFY_INFO *)buf, size), STATUS_SUCCESS);
+    CHECK(find_name(nt, dir, u"OTHER") == f);
+    CHECK(f->namelen == 5 && !memcmp(f->name, u"Other", 5 * sizeof(WCHAR))); /* new case */
+    size = 0;
+    add(buf, sizeof buf, &size, FILE_ACTION_REMOVED, "\\dir\\other");
+    CHECK_EQ_INT(FspFileSystemNotify(fs, (FSP_FSCTL_NOTIFY_INFO *)buf, size), STATUS_SUCCESS);
+    CHECK(find_name(nt, dir, u"Other") == NULL);
+    CHECK(f->unlinked);
+    FspFileSystemDelete(fs);
+}
+
 int main(void)
 {
     RUN(add_notify_info_aligns_records);
@@ -217,5 +243,6 @@ int main(void)
     RUN(begin_end_pairing);
     RUN(begin_times_out_during_a_rename);
     RUN(records_update_the_node_table);
+    RUN(case_insensitive_names_find_the_kernel_spelling);
     return CHECK_DONE();
 }
