@@ -71,7 +71,8 @@ struct batch {
     FSP_FILE_SYSTEM *fs;
     struct batch *next; /* the thread's other batches, or the helper's queue */
     unsigned depth;     /* nested NotifyBegin calls */
-    bool locked;        /* holds the rename lock (not when we are the renamer) */
+    bool locked;        /* holds the rename lock (not when we are the renamer):
+                           only then does the batch change the node table */
     struct rec *recs;
     size_t count, cap;
     /* A RENAMED_OLD_NAME waiting for its RENAMED_NEW_NAME. */
@@ -424,7 +425,8 @@ static bool resolve(struct fsp_native *nt, struct batch *b, const FSP_FSCTL_NOTI
     case FILE_ACTION_REMOVED:
         if (child) {
             ok = add_rec(b, REC_DELETE, pid, cid, 0, kn, klen);
-            fsp_node_unlink(nt, parent, name, namelen);
+            if (b->locked)
+                fsp_node_unlink(nt, parent, name, namelen);
         } else
             ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, name, namelen);
         break;
@@ -437,7 +439,7 @@ static bool resolve(struct fsp_native *nt, struct batch *b, const FSP_FSCTL_NOTI
         break;
     case FILE_ACTION_RENAMED_OLD_NAME:
         ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, kn, klen);
-        if (ok && remember_old(b, parent, child, name, namelen))
+        if (ok && b->locked && remember_old(b, parent, child, name, namelen))
             return true; /* both references now belong to the batch */
         break;
     case FILE_ACTION_RENAMED_NEW_NAME:
@@ -522,8 +524,10 @@ FSP_API NTSTATUS FspFileSystemNotifyBegin(FSP_FILE_SYSTEM *FileSystem, ULONG Tim
         return STATUS_INSUFFICIENT_RESOURCES;
     int rc = lock_shared(n, Timeout);
     if (rc == EDEADLK) {
-        /* Called from inside the file system's own Rename: the namespace
-         * cannot change under this thread anyway. */
+        /* Called from inside the file system's own Rename (through the
+         * mount): the namespace cannot change under this thread, and the
+         * adapter moves its nodes itself once Rename returns, so this batch
+         * only invalidates and leaves the node table alone (!locked). */
         rc = 0;
     } else if (rc == 0)
         b->locked = true;
