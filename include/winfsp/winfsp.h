@@ -382,6 +382,52 @@ FSP_API NTSTATUS FspFileSystemCanReplaceReparsePoint(PVOID CurrentReparseData,
                                                      PVOID ReplaceReparseData,
                                                      SIZE_T ReplaceReparseDataSize);
 
+/* --- Change notification ------------------------------------------------------ */
+
+/* FSP_FSCTL_NOTIFY_INFO.Filter: what changed (Windows' FILE_NOTIFY_CHANGE_*). */
+#define FILE_NOTIFY_CHANGE_FILE_NAME    0x00000001u
+#define FILE_NOTIFY_CHANGE_DIR_NAME     0x00000002u
+#define FILE_NOTIFY_CHANGE_NAME         0x00000003u
+#define FILE_NOTIFY_CHANGE_ATTRIBUTES   0x00000004u
+#define FILE_NOTIFY_CHANGE_SIZE         0x00000008u
+#define FILE_NOTIFY_CHANGE_LAST_WRITE   0x00000010u
+#define FILE_NOTIFY_CHANGE_LAST_ACCESS  0x00000020u
+#define FILE_NOTIFY_CHANGE_CREATION     0x00000040u
+#define FILE_NOTIFY_CHANGE_EA           0x00000080u
+#define FILE_NOTIFY_CHANGE_SECURITY     0x00000100u
+#define FILE_NOTIFY_CHANGE_STREAM_NAME  0x00000200u
+#define FILE_NOTIFY_CHANGE_STREAM_SIZE  0x00000400u
+#define FILE_NOTIFY_CHANGE_STREAM_WRITE 0x00000800u
+/* FSP_FSCTL_NOTIFY_INFO.Action: how the name changed (FILE_ACTION_*). */
+#define FILE_ACTION_ADDED            0x00000001u
+#define FILE_ACTION_REMOVED          0x00000002u
+#define FILE_ACTION_MODIFIED         0x00000003u
+#define FILE_ACTION_RENAMED_OLD_NAME 0x00000004u
+#define FILE_ACTION_RENAMED_NEW_NAME 0x00000005u
+
+/* Tell the kernel about changes the file system made on its own (not
+ * through the mount), so that cached names, attributes and data are dropped
+ * (see native/notify.c for what each action does on Linux). NotifyBegin
+ * holds off renames through the mount until NotifyEnd, so the names reported
+ * stay valid; it waits at most Timeout ms (INFINITE: for ever) and returns
+ * STATUS_CANT_WAIT when a rename holds on longer (retry later). Notify takes
+ * records packed with FspFileSystemAddNotifyInfo (each 8-byte aligned; Size
+ * is the record's header plus name); FileNameBuf is the full path
+ * ("\\dir\\file"), with the case the file system stores. Notify outside
+ * Begin/End brackets itself. Notifications reach the kernel by the time
+ * NotifyEnd returns, except when called on a dispatcher thread (inside a
+ * file system callback): then a helper thread sends them, since the kernel
+ * may wait for that callback's reply before it can apply them. Do not hold
+ * a lock your callbacks need across NotifyEnd, for the same reason. */
+FSP_API NTSTATUS FspFileSystemNotifyBegin(FSP_FILE_SYSTEM *FileSystem, ULONG Timeout);
+FSP_API NTSTATUS FspFileSystemNotifyEnd(FSP_FILE_SYSTEM *FileSystem);
+FSP_API NTSTATUS FspFileSystemNotify(FSP_FILE_SYSTEM *FileSystem, FSP_FSCTL_NOTIFY_INFO *NotifyInfo,
+                                     ULONG Size);
+/* Append NotifyInfo (NotifyInfo->Size bytes) at *PBytesTransferred, padded
+ * to 8 bytes; FALSE, writing nothing, when it does not fit. */
+FSP_API BOOLEAN FspFileSystemAddNotifyInfo(FSP_FSCTL_NOTIFY_INFO *NotifyInfo, PVOID Buffer,
+                                           ULONG Length, PULONG PBytesTransferred);
+
 /* --- Status codes ----------------------------------------------------------- */
 
 /* FSP extensions: NTSTATUS <-> errno (positive errno values). */

@@ -545,6 +545,7 @@ static NTSTATUS start_volume(FSP_SERVICE *service, struct memfs_service *svc,
     vp.CasePreservedExtendedAttributes = !o->ea_uppercase;
     vp.PostCleanupWhenModifiedOnly = 1;
     vp.PassQueryDirectoryFileName = 1;
+    vp.DeviceControl = 1; /* memfs_control.c */
     vp.ReadOnlyVolume = o->read_only;
     vp.UmWritebackCache = o->writeback;
     for (size_t i = 0; o->fs_name[i]; i++) /* validated: printable ASCII, < 16 */

@@ -280,5 +280,9 @@ NTSTATUS memfs_slowio_finish(FSP_FILE_SYSTEM *fs, NTSTATUS status, PULONG pbytes
 /* --- The interface (memfs_ops.c) -------------------------------------------- */
 
 extern const FSP_FILE_SYSTEM_INTERFACE memfs_interface;
+/* memfs_control.c: the ROT13 demo control code */
+NTSTATUS memfs_control(FSP_FILE_SYSTEM *fs, PVOID file_context, UINT32 control_code, PVOID input,
+                       ULONG input_length, PVOID output, ULONG output_length,
+                       PULONG bytes_transferred);
 
 #endif /* MEMFS_H */

@@ -872,4 +872,5 @@ const FSP_FILE_SYSTEM_INTERFACE memfs_interface = {
     .GetEa = GetEa,
     .SetEa = SetEa,
     .CreateHardLink = CreateHardLink,
+    .Control = memfs_control,
 };

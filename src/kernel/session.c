@@ -413,6 +413,11 @@ bool fsp_session_exited(struct fsp_session *se)
     return atomic_load(&se->exited);
 }
 
+bool fsp_session_on_worker(struct fsp_session *se)
+{
+    return fsp_on_worker_of(se);
+}
+
 int fsp_session_fd(struct fsp_session *se)
 {
     return se->fd;

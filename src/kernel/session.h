@@ -108,6 +108,9 @@ void *fsp_session_userdata(struct fsp_session *se);
 const struct fsp_conn *fsp_session_conn(struct fsp_session *se);
 const char *fsp_session_mountpoint(struct fsp_session *se);
 bool fsp_session_exited(struct fsp_session *se);
+/* True on one of the session's worker threads: a handler must not wait for
+ * the kernel to apply a notification (it may need the handler's reply). */
+bool fsp_session_on_worker(struct fsp_session *se);
 
 /* The /dev/fuse fd the mount was made with (for fuse_session_fd()). */
 int fsp_session_fd(struct fsp_session *se);

@@ -87,7 +87,8 @@ FSP_API NTSTATUS FspFileSystemCreate(PWSTR DevicePath, const FSP_FSCTL_VOLUME_PA
     pthread_mutex_init(&nt->state_lock, NULL);
     pthread_cond_init(&nt->state_cond, NULL);
     pthread_cond_init(&nt->pins_cond, NULL);
-    if (fsp_nodes_init(nt)) {
+    if (fsp_nodes_init(nt) || fsp_notify_init(nt)) {
+        fsp_notify_fini(nt);
         fsp_nodes_fini(nt);
         pthread_cond_destroy(&nt->pins_cond);
         free(nt);
@@ -105,6 +106,7 @@ FSP_API VOID FspFileSystemDelete(FSP_FILE_SYSTEM *FileSystem)
     struct fsp_native *nt = FileSystem->Native;
     FspFileSystemStopDispatcher(FileSystem);
     FspFileSystemRemoveMountPoint(FileSystem);
+    fsp_notify_fini(nt);
     fsp_nodes_fini(nt);
     pthread_mutex_destroy(&nt->state_lock);
     pthread_cond_destroy(&nt->state_cond);
@@ -356,6 +358,7 @@ FSP_API VOID FspFileSystemStopDispatcher(FSP_FILE_SYSTEM *FileSystem)
     fsp_session_stop(se);
     FspFileSystemWaitDispatcher(FileSystem);
     pthread_join(nt->waiter, NULL);
+    fsp_notify_quiesce(nt);
     fsp_session_destroy(se);
     if (nt->mountpoint && nt->mountpoint_made)
         rmdir(nt->mountpoint);

@@ -127,6 +127,8 @@ struct fsp_native {
     bool waiter_done; /* the session ended and DispatcherStopped was called */
     bool stopping;    /* a StopDispatcher call is tearing down */
     pthread_t waiter;
+
+    struct fsp_notify *notify; /* change notifications and the rename lock (notify.c) */
 };
 
 /* --- nodes.c -------------------------------------------------------------- */
@@ -165,6 +167,16 @@ struct fsp_node *fsp_node_find(struct fsp_native *nt, struct fsp_node *parent, c
  * -ENOENT for an unlinked node, -ENAMETOOLONG. */
 int fsp_node_path(struct fsp_native *nt, struct fsp_node *node, const WCHAR *child, size_t childlen,
                   WCHAR *buf);
+
+/* --- notify.c ------------------------------------------------------------ */
+int fsp_notify_init(struct fsp_native *nt);
+/* Before the session goes away: wait for notifications being sent. */
+void fsp_notify_quiesce(struct fsp_native *nt);
+void fsp_notify_fini(struct fsp_native *nt);
+/* Renames through the mount hold this (exclusive) while they change names,
+ * NotifyBegin..NotifyEnd shared. Take it after the operation guard. */
+void fsp_notify_rename_lock(struct fsp_native *nt);
+void fsp_notify_rename_unlock(struct fsp_native *nt);
 
 /* --- attr.c --------------------------------------------------------------- */
 /* Fill a FUSE attribute from FileInfo and the file's descriptor (may be NULL). */

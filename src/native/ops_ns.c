@@ -203,7 +203,9 @@ static void rename_common(struct fsp_req *req, uint64_t newdirid, uint32_t flags
     struct fsp_node *olddir = fsp_node_get(nt, fsp_req_header(req)->nodeid);
     struct fsp_node *newdir = fsp_node_get(nt, newdirid);
     fsp_guard_enter(nt, FSP_GUARD_EXCL);
+    fsp_notify_rename_lock(nt);
     NTSTATUS st = do_rename(nt, olddir, oldname, (size_t)on, newdir, newname, (size_t)nn, flags);
+    fsp_notify_rename_unlock(nt);
     fsp_guard_leave(nt, FSP_GUARD_EXCL);
     fsp_node_put(nt, olddir);
     fsp_node_put(nt, newdir);

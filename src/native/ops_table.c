@@ -14,6 +14,7 @@ void fsp_native_io_ops(struct fsp_session_ops *ops);
 void fsp_native_dir_ops(struct fsp_session_ops *ops);
 void fsp_native_ns_ops(struct fsp_session_ops *ops);
 void fsp_native_xattr_ops(struct fsp_session_ops *ops);
+void fsp_native_ioctl_ops(struct fsp_session_ops *ops);
 
 static void native_init(void *userdata, struct fsp_conn *conn)
 {
@@ -32,6 +33,8 @@ static void native_init(void *userdata, struct fsp_conn *conn)
     /* FILETIME counts 100 ns; let the kernel round the times it makes to
      * what the file system can store. */
     conn->time_gran = 100;
+    /* Control (DeviceIoControl) works on directories too (ops_ioctl.c). */
+    conn->want |= FUSE_HAS_IOCTL_DIR;
 }
 
 static void native_destroy(void *userdata)
@@ -48,4 +51,5 @@ void fsp_native_fill_ops(struct fsp_session_ops *ops)
     fsp_native_dir_ops(ops);
     fsp_native_ns_ops(ops);
     fsp_native_xattr_ops(ops);
+    fsp_native_ioctl_ops(ops);
 }

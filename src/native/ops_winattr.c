@@ -476,7 +476,7 @@ static NTSTATUS query_sd(struct fsp_native *nt, PVOID ctx, struct wa_call *c, vo
     return st;
 }
 
-static NTSTATUS get_file_info(struct fsp_native *nt, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
+NTSTATUS fsp_winattr_file_info(struct fsp_native *nt, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
 {
     memset(info, 0, sizeof *info);
     fsp_guard_enter(nt, FSP_GUARD_NONE);
@@ -485,7 +485,7 @@ static NTSTATUS get_file_info(struct fsp_native *nt, PVOID ctx, FSP_FSCTL_FILE_I
     return st;
 }
 
-static NTSTATUS set_basic(struct fsp_native *nt, PVOID ctx, UINT32 attributes, UINT64 crtime)
+NTSTATUS fsp_winattr_set_basic(struct fsp_native *nt, PVOID ctx, UINT32 attributes, UINT64 crtime)
 {
     FSP_FSCTL_FILE_INFO info;
     UINT64 now;
@@ -648,7 +648,7 @@ static NTSTATUS do_get(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, 
         c->text_owned = true;
         return STATUS_SUCCESS;
     }
-    st = get_file_info(nt, ctx, &info);
+    st = fsp_winattr_file_info(nt, ctx, &info);
     if (!NT_SUCCESS(st))
         return st;
     if (c->kind == WA_ATTRIBUTES)
@@ -744,14 +744,14 @@ static NTSTATUS set_sddl(struct fsp_native *nt, PVOID ctx, struct wa_call *c, co
         return st;
     c->changed_security = true;
     if (nt->fs->Interface->SetBasicInfo)
-        set_basic(nt, ctx, INVALID_FILE_ATTRIBUTES, 0); /* the change time */
+        fsp_winattr_set_basic(nt, ctx, INVALID_FILE_ATTRIBUTES, 0); /* the change time */
     return STATUS_SUCCESS;
 }
 
 static NTSTATUS set_attributes(struct fsp_native *nt, PVOID ctx, struct wa_call *c)
 {
     FSP_FSCTL_FILE_INFO info;
-    NTSTATUS st = get_file_info(nt, ctx, &info);
+    NTSTATUS st = fsp_winattr_file_info(nt, ctx, &info);
     if (!NT_SUCCESS(st))
         return st;
     uint32_t cur = info.FileAttributes, want;
@@ -762,7 +762,7 @@ static NTSTATUS set_attributes(struct fsp_native *nt, PVOID ctx, struct wa_call 
     want &= ~FILE_ATTRIBUTE_NORMAL;
     if ((want ^ cur) & KIND_BITS)
         return STATUS_INVALID_PARAMETER;
-    return set_basic(nt, ctx, want, 0);
+    return fsp_winattr_set_basic(nt, ctx, want, 0);
 }
 
 static NTSTATUS do_set(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, PWSTR path,
@@ -793,7 +793,7 @@ static NTSTATUS do_set(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, 
     else if (c->kind == WA_NAME)
         st = fsp_case_rename(nt, node, ctx, c->name, c->namelen);
     else
-        st = set_basic(nt, ctx, INVALID_FILE_ATTRIBUTES, c->crtime);
+        st = fsp_winattr_set_basic(nt, ctx, INVALID_FILE_ATTRIBUTES, c->crtime);
     if (owned)
         free(sd);
     return st;
