@@ -413,7 +413,7 @@ FSP_API NTSTATUS FspFileSystemCanReplaceReparsePoint(PVOID CurrentReparseData,
  * STATUS_CANT_WAIT when a rename holds on longer (retry later). Notify takes
  * records packed with FspFileSystemAddNotifyInfo (each 8-byte aligned; Size
  * is the record's header plus name); FileNameBuf is the full path
- * ("\\dir\\file"), with the case the file system stores. Notify outside
+ * ("\dir\file"), with the case the file system stores. Notify outside
  * Begin/End brackets itself. Notifications reach the kernel by the time
  * NotifyEnd returns, except when called on a dispatcher thread (inside a
  * file system callback): then a helper thread sends them, since the kernel
