@@ -79,6 +79,10 @@ struct fuse {
     struct hl_dir *dirs; /* open directories (hl_dir.c) */
 
     void *compat; /* libfuse.so.2: the FUSE 2 file system this one serves (src/fuse2) */
+    /* FUSE 2's flag_nullpath_ok: operations on open files get their path
+     * when the file still has one, and NULL only once it has none (FUSE 3's
+     * nullpath_ok gives NULL always). */
+    bool nullpath_if_unlinked;
 };
 
 /* hl_main.c: whether fuse_new() takes opt (for libfuse.so.2's fuse_is_lib_option). */

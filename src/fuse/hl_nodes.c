@@ -311,7 +311,7 @@ out:
 int hl_path_fi(struct fuse *f, fuse_req_t req, uint64_t id, char **path)
 {
     *path = NULL;
-    if (f->conf.nullpath_ok)
+    if (f->conf.nullpath_ok && !f->nullpath_if_unlinked)
         return 0;
     int err = hl_path(f, req, id, NULL, path);
     return err == -ENOENT ? 0 : err;

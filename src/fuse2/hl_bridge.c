@@ -19,9 +19,9 @@ static struct fuse2 *cur(void)
 }
 
 /*
- * The path an operation on an open file gets: NULL for file systems that
- * take NULL (flag_nullpath_ok, flag_nopath; see br_init); the others get
- * -ENOENT for a file without a name (unlinked with hard_remove), as in
+ * The path an operation on an open file gets: always NULL with flag_nopath;
+ * NULL for a file without a name (unlinked with hard_remove) with
+ * flag_nullpath_ok (see br_init); otherwise such a file gets -ENOENT, as in
  * libfuse 2.
  */
 static int fh_path(const struct fuse2_fs *fs, const char **path)
@@ -47,11 +47,11 @@ static void *br_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
 {
     struct fuse2 *st = cur();
     struct fuse2_conn_info c2;
-    /* A file system that takes NULL paths gets them for every operation on
-     * an open file (FUSE 3's nullpath_ok), and fstat/fchmod of unlinked
-     * files reach it through the open handle. That is within FUSE 2's
-     * contract: the flag lists exactly these operations. */
+    /* A file system that takes NULL paths gets them, as in libfuse 2, only
+     * for open files that have lost their name (flag_nopath: always), and
+     * fstat of such files reaches it through the open handle. */
     cfg->nullpath_ok = st->fs->op.flag_nullpath_ok || st->fs->op.flag_nopath;
+    fuse_get_context()->fuse->nullpath_if_unlinked = !st->fs->op.flag_nopath;
     fuse2_conn_from3(&c2, conn);
     fuse2_fs_init(st->fs, &c2);
     fuse2_conn_to3(conn, &c2, &st->co);
