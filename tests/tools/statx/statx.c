@@ -5,7 +5,8 @@
  *
  * asks for the basic stats and btime (--btime-only: STATX_BTIME alone, as
  * `stat -c %W` does), with AT_STATX_FORCE_SYNC if --sync, through an open
- * descriptor if --fd, and prints one line per FIELD (btime, mtime, ctime,
+ * descriptor if --fd (PATH "-N" is the inherited descriptor N, which may
+ * belong to an unlinked file), and prints one line per FIELD (btime, mtime, ctime,
  * atime) as SECONDS.NANOSECONDS, or "none" when the kernel left the field out
  * of stx_mask. Debian 12's stat(1) shows btime but cannot choose the mask
  * or the sync mode.
@@ -14,6 +15,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -62,8 +64,10 @@ int main(int argc, char **argv)
     const char *path = argv[i++];
     struct statx sx;
     int r;
-    if (use_fd) {
-        int fd = open(path, O_RDONLY); /* follows: /proc/self/fd/N reaches an unlinked file */
+    if (use_fd && path[0] == '-') {
+        r = statx(atoi(path + 1), "", flags | AT_EMPTY_PATH, mask, &sx);
+    } else if (use_fd) {
+        int fd = open(path, O_RDONLY | O_NOFOLLOW);
         if (fd < 0) {
             fprintf(stderr, "statx: open %s: %s\n", path, strerror(errno));
             return 1;
