@@ -7,6 +7,7 @@
 # still answers; FUSE API volumes have none (the kernel's STATX gets ENOSYS
 # once and falls back to GETATTR). The conformance suite's btime check
 # covers the semantics in detail; this test covers the tools and the wire.
+# shellcheck disable=SC2016 # the scripts are single-quoted, run by bash -c
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -50,9 +51,9 @@ STORY='
 # answered ENOSYS (matched by their unique ids: workers interleave lines).
 statx_enosys() {
     local u n=0
-    for u in $(sed -n 's/.*unique=\([0-9]*\) STATX(.*/\1/p' "$1"); do
+    while read -r u; do
         grep -q "unique=$u -> error=-38 " "$1" && n=$((n + 1))
-    done
+    done < <(sed -n 's/.*unique=\([0-9]*\) STATX(.*/\1/p' "$1")
     [ "$n" -gt 0 ] && echo "$n"
 }
 
