@@ -69,3 +69,31 @@ asserted() {
         fi
     done
 }
+
+# known_fails LABEL OUT CHECK EXPECTED: for a check that compare skips on
+# this volume because it cannot pass there: it must fail with exactly the
+# FAIL lines in EXPECTED (one per line), no more, no fewer, so the limit
+# stays visible and its end (or any other change) shows.
+known_fails() {
+    local label=$1 out=$2 c=$3 want=$4 got
+    got=$(checks_of "$out" "$c" | grep '^FAIL')
+    if [ "$got" == "$want" ]; then
+        pass "conformance/$c ($label): fails exactly where expected"
+    else
+        fail "conformance/$c ($label): expected to fail exactly where listed"
+        diff -u --label expected --label "$label" <(echo "$want") <(echo "$got") | sed 's/^/    /'
+    fi
+}
+
+# The FUSE API has no statx operation in libfuse 3.14 (nor in FUSE 2), so
+# FSP's FUSE adapters answer the kernel's STATX with ENOSYS and the kernel
+# reports no btime on their volumes: the btime check stops at its first
+# statx. (Native volumes report CreationTime: doc/windows-on-linux.md.)
+NO_BTIME='FAIL btime: statx(f) reports no STATX_BTIME'
+
+# A bug of the high-level FUSE adapter (src/fuse/hl_*), found by ctime_ops:
+# link(2) of a file renamed before answers with a node other than the one
+# the kernel holds for the file, so the kernel keeps two inodes for one file
+# and the first name's cached nlink and ctime go stale (until the attribute
+# timeout). To be fixed there; then this list must go.
+HL_LINK_AFTER_RENAME='FAIL ctime_ops: ctime after link: expected changed'

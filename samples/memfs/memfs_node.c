@@ -37,7 +37,11 @@
 UINT64 memfs_now(void)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_REALTIME, &ts);
+    /* The clock the kernel stamps file times with (and tick-grained like
+     * Windows' system time): with the writeback cache the kernel sets mtime
+     * and ctime itself, and a finer clock here would put a new file's
+     * CreationTime after the mtime its first write gets. */
+    clock_gettime(CLOCK_REALTIME_COARSE, &ts);
     /* 116444736000000000 = 100 ns units from 1601-01-01 to 1970-01-01 */
     return (UINT64)ts.tv_sec * 10000000u + (UINT64)ts.tv_nsec / 100u + 116444736000000000ull;
 }

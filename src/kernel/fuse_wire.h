@@ -263,6 +263,57 @@ struct fuse_attr_out {
     struct fuse_attr attr;
 };
 
+/* --- STATX (7.39) ------------------------------------------------------------
+ * The kernel asks with STATX instead of GETATTR when a statx(2) caller wants
+ * more than the basic stats (today: the birth time, STATX_BTIME) and its
+ * cached attributes need refreshing. An ENOSYS answer makes it fall back to
+ * GETATTR for good and report no btime. No INIT flag is involved. */
+struct fuse_sx_time {
+    int64_t tv_sec;
+    uint32_t tv_nsec;
+    int32_t __reserved;
+};
+
+struct fuse_statx {
+    uint32_t mask; /* STATX_* bits of the fields filled in */
+    uint32_t blksize;
+    uint64_t attributes;
+    uint32_t nlink;
+    uint32_t uid;
+    uint32_t gid;
+    uint16_t mode;
+    uint16_t __spare0[1];
+    uint64_t ino;
+    uint64_t size;
+    uint64_t blocks;
+    uint64_t attributes_mask;
+    struct fuse_sx_time atime;
+    struct fuse_sx_time btime;
+    struct fuse_sx_time ctime;
+    struct fuse_sx_time mtime;
+    uint32_t rdev_major;
+    uint32_t rdev_minor;
+    uint32_t dev_major;
+    uint32_t dev_minor;
+    uint64_t __spare2[14];
+};
+
+struct fuse_statx_in {
+    uint32_t getattr_flags; /* FUSE_GETATTR_FH: fh is valid */
+    uint32_t reserved;
+    uint64_t fh;
+    uint32_t sx_flags; /* AT_STATX_* sync hints */
+    uint32_t sx_mask;  /* STATX_* fields wanted */
+};
+
+struct fuse_statx_out {
+    uint64_t attr_valid;
+    uint32_t attr_valid_nsec;
+    uint32_t flags;
+    uint64_t spare[2];
+    struct fuse_statx stat;
+};
+
 struct fuse_mknod_in {
     uint32_t mode;
     uint32_t rdev;

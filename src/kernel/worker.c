@@ -139,6 +139,7 @@ static const struct op_shape shapes[FSP_FUSE_OPCODE_MAX] = {
     [FUSE_COPY_FILE_RANGE] = FIXED(fuse_copy_file_range_in),
     [FUSE_SYNCFS] = {8, false},
     [FUSE_TMPFILE] = NAMED(fuse_create_in),
+    [FUSE_STATX] = FIXED(fuse_statx_in),
 };
 
 /* Returns 0 if the payload is well formed for its opcode, else EINVAL. */

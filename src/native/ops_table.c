@@ -15,6 +15,7 @@ void fsp_native_dir_ops(struct fsp_session_ops *ops);
 void fsp_native_ns_ops(struct fsp_session_ops *ops);
 void fsp_native_xattr_ops(struct fsp_session_ops *ops);
 void fsp_native_ioctl_ops(struct fsp_session_ops *ops);
+void fsp_native_statx_ops(struct fsp_session_ops *ops);
 
 static void native_init(void *userdata, struct fsp_conn *conn)
 {
@@ -52,4 +53,5 @@ void fsp_native_fill_ops(struct fsp_session_ops *ops)
     fsp_native_ns_ops(ops);
     fsp_native_xattr_ops(ops);
     fsp_native_ioctl_ops(ops);
+    fsp_native_statx_ops(ops);
 }

@@ -174,6 +174,7 @@ struct wa_call {
     WCHAR name[FSP_NAME_MAX + 1]; /* WA_NAME: the new spelling */
     size_t namelen;
     bool changed_security; /* mode, uid, gid may have changed */
+    bool changed_crtime;   /* the kernel may hold the old btime (STATX) */
     /* get */
     char *text; /* small, or malloc'd (text_owned) */
     size_t textlen;
@@ -792,8 +793,10 @@ static NTSTATUS do_set(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, 
         st = set_reparse(nt, ctx, path, c);
     else if (c->kind == WA_NAME)
         st = fsp_case_rename(nt, node, ctx, c->name, c->namelen);
-    else
+    else {
         st = fsp_winattr_set_basic(nt, ctx, INVALID_FILE_ATTRIBUTES, c->crtime);
+        c->changed_crtime = NT_SUCCESS(st);
+    }
     if (owned)
         free(sd);
     return st;
@@ -868,9 +871,9 @@ static void finish_set(struct fsp_req *req, const struct wa_call *c, NTSTATUS st
 {
     struct fsp_native *nt = fsp_native_of(req);
     /* Mode, uid and gid come from the descriptor (and a symlink's size from
-     * its reparse data): drop the kernel's copy before the caller can look
-     * again. */
-    if (c->changed_security && (nt->attr_sec || nt->attr_nsec))
+     * its reparse data), btime from CreationTime (ops_statx.c): drop the
+     * kernel's copy before the caller can look again. */
+    if ((c->changed_security || c->changed_crtime) && (nt->attr_sec || nt->attr_nsec))
         fsp_notify_inval_inode(fsp_req_session(req), fsp_req_header(req)->nodeid, -1, 0);
     fsp_reply_status(req, st);
 }

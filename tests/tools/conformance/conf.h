@@ -154,6 +154,8 @@ void check_utimens(void);
 void check_utimens_ns(void);
 void check_chmod(void);
 void check_chown(void);
+void check_btime(void);
+void check_ctime_ops(void);
 void check_killpriv(void);
 void check_statfs(void);
 void check_perm_deny(void);

@@ -42,6 +42,8 @@ const struct check ck_table[] = {
     {"utimens_ns", check_utimens_ns, CK_PLAIN},
     {"chmod", check_chmod, CK_PLAIN},
     {"chown", check_chown, CK_PLAIN},
+    {"btime", check_btime, CK_PLAIN},
+    {"ctime_ops", check_ctime_ops, CK_PLAIN},
     {"killpriv", check_killpriv, CK_PLAIN},
     {"statfs", check_statfs, CK_PLAIN},
     {"perm_deny", check_perm_deny, CK_PLAIN},
