@@ -90,10 +90,3 @@ known_fails() {
 # reports no btime on their volumes: the btime check stops at its first
 # statx. (Native volumes report CreationTime: doc/windows-on-linux.md.)
 NO_BTIME='FAIL btime: statx(f) reports no STATX_BTIME'
-
-# A bug of the high-level FUSE adapter (src/fuse/hl_*), found by ctime_ops:
-# link(2) of a file renamed before answers with a node other than the one
-# the kernel holds for the file, so the kernel keeps two inodes for one file
-# and the first name's cached nlink and ctime go stale (until the attribute
-# timeout). To be fixed there; then this list must go.
-HL_LINK_AFTER_RENAME='FAIL ctime_ops: ctime after link: expected changed'

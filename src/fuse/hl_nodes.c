@@ -163,6 +163,13 @@ static struct hl_name *add_name(struct fuse *f, struct hl_node *node, struct hl_
         p = &(*p)->alias_next;
     *p = n;
     hash_add(&f->names, n, name_key(parent->nodeid, name), NAME_NEXT, name_key_of);
+    /* A node that lost its last name (a rename drops the old name before it
+     * adds the new one) left the inode index: back in, or a later hard
+     * link to it would get a second node, and the kernel a second inode. */
+    if (f->conf.use_ino && !node->in_ino_hash) {
+        hash_add(&f->inos, node, mix((uint64_t)node->ino), INO_NEXT, ino_key_of);
+        node->in_ino_hash = true;
+    }
     return n;
 }
 

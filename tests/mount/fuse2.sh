@@ -69,9 +69,8 @@ if start "conformance" "$M" "$MEMFS" -f -o "$BASE_OPTS,hard_remove" "$M"; then
     [ "$rc" -le 1 ] || fail "conformance/run (memfs-fuse2): exit status $rc"
     check "conformance: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
     echo "note: unlink_open and rename_file are held to FUSE 2's known limits instead:"
-    compare memfs-fuse2 "$out" unlink_open rename_file btime ctime_ops
+    compare memfs-fuse2 "$out" unlink_open rename_file btime
     known_fails memfs-fuse2 "$out" btime "$NO_BTIME"
-    known_fails memfs-fuse2 "$out" ctime_ops "$HL_LINK_AFTER_RENAME"
     check "conformance/unlink_open and rename_file: only FUSE 2's known limits differ" \
         test "$(grep -E '^FAIL (unlink_open|rename_file):' "$out")" = "$KNOWN_FUSE2"
     grep -E '^FAIL (unlink_open|rename_file):' "$out" | sed 's/^/    /'

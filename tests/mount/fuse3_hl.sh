@@ -51,10 +51,9 @@ if start "conformance" "$M" "$MEMFS" -f -o "$BASE_OPTS,hard_remove" "$M"; then
     # without group execute after another user's write, and leaves both bits
     # after an unprivileged O_TRUNC open (libfuse 3.14 behaves the same).
     # The transcript is still shown in the log.
-    compare memfs-fuse3 "$out" killpriv btime ctime_ops
+    compare memfs-fuse3 "$out" killpriv btime
     checks_of "$out" killpriv | grep '^FAIL' | sed 's/^/    known: /'
     known_fails memfs-fuse3 "$out" btime "$NO_BTIME"
-    known_fails memfs-fuse3 "$out" ctime_ops "$HL_LINK_AFTER_RENAME"
 fi
 
 # The same for the listing checks with a file system that lists without

@@ -57,12 +57,7 @@ for sample in passthrough-ll passthrough-fuse3; do
         rc=$?
         [ "$rc" -le 1 ] || fail "conformance/run ($sample): exit status $rc"
         check "$sample: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
-        if [ "$sample" = passthrough-fuse3 ]; then
-            compare "$sample" "$out" btime ctime_ops
-            known_fails "$sample" "$out" ctime_ops "$HL_LINK_AFTER_RENAME"
-        else
-            compare "$sample" "$out" btime
-        fi
+        compare "$sample" "$out" btime
         known_fails "$sample" "$out" btime "$NO_BTIME"
         fsp_umount_tmpfs "$SRC"
     fi

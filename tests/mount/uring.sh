@@ -140,9 +140,8 @@ verdicts() { grep -E '^(PASS|FAIL) ' "$1"; }
 if run_conf uring "$BASE_OPTS,io_uring"; then
     check "uring: the suite ran over the ring ($COMPLETIONS completions)" \
         test "${COMPLETIONS:-0}" -gt 1000
-    compare "memfs-fuse3 -o io_uring" "$FSP_TMP/uring.out" btime ctime_ops
+    compare "memfs-fuse3 -o io_uring" "$FSP_TMP/uring.out" btime
     known_fails "memfs-fuse3 -o io_uring" "$FSP_TMP/uring.out" btime "$NO_BTIME"
-    known_fails "memfs-fuse3 -o io_uring" "$FSP_TMP/uring.out" ctime_ops "$HL_LINK_AFTER_RENAME"
 fi
 if run_conf devfuse "$BASE_OPTS"; then
     check "devfuse: no ring without -o io_uring" test "${COMPLETIONS:-0}" -eq 0
