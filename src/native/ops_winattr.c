@@ -95,6 +95,12 @@
  *   dropped, nothing else. XATTR_CREATE is EEXIST, removexattr EPERM, as
  *   for the names above. Needs Open, GetFileInfo and Rename.
  *
+ * - system.fsp.streams. get: the file's streams (GetStreamInfo), one a
+ *   line: the Windows name ("::$DATA" for the unnamed data stream,
+ *   ":NAME:$DATA"), a tab, the size, a tab, the allocation size
+ *   (streams.c). Read-only: set and removexattr are EPERM. Needs a volume
+ *   with NamedStreams and GetStreamInfo.
+ *
  * - Calls, as for EAs. Each request opens the file by path (READ_CONTROL to
  *   read the descriptor, FILE_READ_ATTRIBUTES for the others; a change asks
  *   for READ_CONTROL (the owner check) | FILE_READ_ATTRIBUTES |
@@ -124,9 +130,10 @@
 #include "native/reparse.h"
 #include "native/security.h"
 #include "ops_util.h"
+#include "streams.h"
 #include "winattr.h"
 
-enum wa_kind { WA_SDDL, WA_ATTRIBUTES, WA_CRTIME, WA_REPARSE, WA_NAME };
+enum wa_kind { WA_SDDL, WA_ATTRIBUTES, WA_CRTIME, WA_REPARSE, WA_NAME, WA_STREAMS };
 
 static const struct {
     const char *name;
@@ -134,7 +141,7 @@ static const struct {
 } wa_names[] = {
     {"system.fsp.sddl", WA_SDDL},     {"system.fsp.attributes", WA_ATTRIBUTES},
     {"system.fsp.crtime", WA_CRTIME}, {"system.fsp.reparse", WA_REPARSE},
-    {"system.fsp.name", WA_NAME},
+    {"system.fsp.name", WA_NAME},     {"system.fsp.streams", WA_STREAMS},
 };
 
 static const struct {
@@ -200,6 +207,8 @@ static bool supported(struct fsp_native *nt, enum wa_kind kind, bool set)
         return fi->GetSecurity && (!set || fi->SetSecurity);
     if (kind == WA_NAME)
         return !set || (fi->GetFileInfo && fi->Rename);
+    if (kind == WA_STREAMS) /* read-only: set and remove answer EPERM */
+        return nt->fs->VolumeParams.NamedStreams && fi->GetStreamInfo;
     if (kind == WA_REPARSE)
         return nt->fs->VolumeParams.ReparsePoints && fi->GetReparsePoint &&
                (!set || (fi->SetReparsePoint && fi->DeleteReparsePoint));
@@ -428,6 +437,7 @@ static int parse_value(struct wa_call *c, const void *value, size_t size)
         break;
     case WA_REPARSE: /* binary, handled above */
     case WA_NAME:
+    case WA_STREAMS: /* read-only, refused before parsing */
         break;
     }
     free(s);
@@ -617,6 +627,11 @@ static NTSTATUS do_get(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, 
             return STATUS_OBJECT_NAME_INVALID;
         c->textlen = (size_t)len;
         return STATUS_SUCCESS;
+    }
+    if (c->kind == WA_STREAMS) {
+        st = fsp_streams_text(nt, ctx, &c->text, &c->textlen);
+        c->text_owned = NT_SUCCESS(st);
+        return st;
     }
     if (c->kind == WA_REPARSE) {
         void *data;
@@ -919,6 +934,8 @@ bool fsp_winattr_set(struct fsp_req *req, const char *name, const void *value, s
         err = EROFS;
     else if (flags & ~(uint32_t)(XATTR_CREATE | XATTR_REPLACE))
         err = EINVAL;
+    else if (c.kind == WA_STREAMS)
+        err = EPERM; /* a list, not a setting */
     else if ((flags & XATTR_CREATE) && c.kind != WA_REPARSE)
         err = EEXIST; /* it always exists */
     else
