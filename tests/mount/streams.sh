@@ -214,6 +214,17 @@ expect "one stream, two processes: a reader sees what a writer appends" \
     exec 3<&-
     stat -c %s f:s'
 
+expect "an open stream of a deleted file still works through its handle" \
+    "$(printf 'abc\n8')" '
+    echo hello >f
+    echo abc >f:s
+    exec 3<>f:s
+    rm f
+    read -r a <&3; echo "$a"
+    echo def >&3
+    stat -L -c %s /dev/fd/3
+    exec 3>&-'
+
 expect "the file and its stream open together keep apart" \
     "$(printf 'main\nside')" '
     exec 3>f 4>f:s
