@@ -82,12 +82,14 @@ static void remove_common(struct fsp_req *req, const char *name, uint32_t maxnam
         return;
     }
     struct fsp_node *parent = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    struct fsp_streams_gone gone = {NULL, 0};
     fsp_guard_enter(nt, FSP_GUARD_EXCL);
     NTSTATUS st = delete_child(nt, parent, wname, (size_t)n, dir);
+    if (NT_SUCCESS(st) && !fsp_stream_name_is(wname, (size_t)n))
+        fsp_streams_detach(nt, parent, wname, (size_t)n, &gone); /* they died with it */
     fsp_guard_leave(nt, FSP_GUARD_EXCL);
     fsp_reply_status(req, st);
-    if (NT_SUCCESS(st) && !fsp_stream_name_is(wname, (size_t)n))
-        fsp_streams_detach(req, parent, wname, (size_t)n); /* they died with it */
+    fsp_streams_forget(req, parent, &gone);
     fsp_node_put(nt, parent);
 }
 
@@ -209,15 +211,18 @@ static void rename_common(struct fsp_req *req, uint64_t newdirid, uint32_t flags
     }
     struct fsp_node *olddir = fsp_node_get(nt, fsp_req_header(req)->nodeid);
     struct fsp_node *newdir = fsp_node_get(nt, newdirid);
+    struct fsp_streams_gone gone_old = {NULL, 0}, gone_new = {NULL, 0};
     fsp_guard_enter(nt, FSP_GUARD_EXCL);
     NTSTATUS st = do_rename(nt, olddir, oldname, (size_t)on, newdir, newname, (size_t)nn, flags);
-    fsp_guard_leave(nt, FSP_GUARD_EXCL);
-    fsp_reply_status(req, st);
     if (NT_SUCCESS(st)) {
         /* The streams moved with the file, and a replaced target's died. */
-        fsp_streams_detach(req, olddir, oldname, (size_t)on);
-        fsp_streams_detach(req, newdir, newname, (size_t)nn);
+        fsp_streams_detach(nt, olddir, oldname, (size_t)on, &gone_old);
+        fsp_streams_detach(nt, newdir, newname, (size_t)nn, &gone_new);
     }
+    fsp_guard_leave(nt, FSP_GUARD_EXCL);
+    fsp_reply_status(req, st);
+    fsp_streams_forget(req, olddir, &gone_old);
+    fsp_streams_forget(req, newdir, &gone_new);
     fsp_node_put(nt, olddir);
     fsp_node_put(nt, newdir);
 }

@@ -193,13 +193,14 @@ static bool is_stream_of(struct fsp_native *nt, const struct fsp_node *node, con
     return memcmp(node->name, name, namelen * sizeof(WCHAR)) == 0;
 }
 
-void fsp_streams_detach(struct fsp_req *req, struct fsp_node *dir, const WCHAR *name,
-                        size_t namelen)
+void fsp_streams_detach(struct fsp_native *nt, struct fsp_node *dir, const WCHAR *name,
+                        size_t namelen, struct fsp_streams_gone *gone)
 {
-    struct fsp_native *nt = fsp_native_of(req);
     WCHAR **names = NULL;
     size_t count = 0, cap = 0;
 
+    gone->names = NULL;
+    gone->count = 0;
     if (!nt->stream_names || !dir)
         return;
     /* Collect first: fsp_node_unlink takes nodes_lock itself. Stream nodes
@@ -226,16 +227,39 @@ void fsp_streams_detach(struct fsp_req *req, struct fsp_node *dir, const WCHAR *
     }
     pthread_mutex_unlock(&nt->nodes_lock);
 
+    /* Without memory for the kernel's names, the nodes still lose theirs:
+     * the kernel's entries then fail until they expire. */
+    char **names8 = count ? calloc(count, sizeof *names8) : NULL;
     for (size_t i = 0; i < count; i++) {
         size_t len = fsp_wcslen(names[i]);
-        char name8[3 * FSP_NAME_MAX + 1];
         fsp_node_unlink(nt, dir, names[i], len);
-        /* The stream name's own colon is a real ':' here; the conversion
-         * gives ':' for it as for U+F03A. */
-        int n8 = fsp_utf16_to_utf8(names[i], len, name8, sizeof name8, FSP_UTF_TRANSLATE);
-        if (n8 > 0)
-            fsp_notify_inval_entry(fsp_req_session(req), dir->nodeid, name8, (size_t)n8);
+        /* The stream's own colon is a real ':' here; the conversion gives
+         * ':' for it as for U+F03A. */
+        char *name8 = names8 ? malloc(3 * len + 1) : NULL;
+        int n8 =
+            name8 ? fsp_utf16_to_utf8(names[i], len, name8, 3 * len + 1, FSP_UTF_TRANSLATE) : -1;
+        if (n8 > 0) {
+            name8[n8] = 0;
+            names8[i] = name8;
+        } else {
+            free(name8);
+        }
         free(names[i]);
     }
     free(names);
+    gone->names = names8;
+    gone->count = names8 ? count : 0;
+}
+
+void fsp_streams_forget(struct fsp_req *req, struct fsp_node *dir, struct fsp_streams_gone *gone)
+{
+    for (size_t i = 0; i < gone->count; i++) {
+        if (gone->names[i])
+            fsp_notify_inval_entry(fsp_req_session(req), dir->nodeid, gone->names[i],
+                                   strlen(gone->names[i]));
+        free(gone->names[i]);
+    }
+    free(gone->names);
+    gone->names = NULL;
+    gone->count = 0;
 }

@@ -43,11 +43,21 @@ long fsp_streams_format(const void *buf, ULONG bytes, char *out, size_t cap, boo
 /* The open file's streams as malloc'd text (fsp_streams_format). */
 NTSTATUS fsp_streams_text(struct fsp_native *nt, PVOID ctx, char **ptext, size_t *plen);
 
+/* Names of stream nodes that lost their file (UTF-8, malloc'd). */
+struct fsp_streams_gone {
+    char **names;
+    size_t count;
+};
+
 /* The file (dir, name) was deleted or renamed, and its streams went with it:
- * the nodes named "name:..." in dir lose their names, and the kernel's
- * entries for them are dropped. Call after the reply (the kernel holds the
- * directory locked until then). */
-void fsp_streams_detach(struct fsp_req *req, struct fsp_node *dir, const WCHAR *name,
-                        size_t namelen);
+ * the nodes named "name:..." in dir lose their names now (call under the
+ * namespace guard, with the change), and their names are kept in gone for
+ * fsp_streams_forget. A no-op unless the volume has stream names. */
+void fsp_streams_detach(struct fsp_native *nt, struct fsp_node *dir, const WCHAR *name,
+                        size_t namelen, struct fsp_streams_gone *gone);
+/* Tell the kernel to drop its entries for them, and free gone. Call after
+ * the reply: the kernel holds the directory locked until then, and an
+ * invalidation would wait for that lock. */
+void fsp_streams_forget(struct fsp_req *req, struct fsp_node *dir, struct fsp_streams_gone *gone);
 
 #endif /* FSP_NATIVE_STREAMS_H */
