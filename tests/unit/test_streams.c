@@ -6,7 +6,9 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <winfsp/winfsp.h>
 
@@ -158,6 +160,116 @@ TEST(format_names_are_utf8)
     CHECK_EQ_INT(fsp_streams_format(buf, bytes, text, 4, &complete), len);
 }
 
+/* --- Stream nodes in the inode table -------------------------------------- */
+
+static FSP_FILE_SYSTEM fs;
+static struct fsp_native nt;
+
+static void setup_volume(bool ci, bool hard_links)
+{
+    memset(&nt, 0, sizeof nt);
+    fs.VolumeParams.HardLinks = hard_links;
+    nt.fs = &fs;
+    nt.case_insensitive = ci;
+    nt.stream_names = true;
+    fsp_nodes_init(&nt);
+}
+
+/* A name as stored in a node: a stream name has its real ':'. */
+static struct fsp_node *link_name(struct fsp_node *parent, const char *name, uint64_t ino)
+{
+    WCHAR w[64];
+    int n = fsp_utf8_to_utf16(name, strlen(name), w, 64, 0);
+    return fsp_node_link(&nt, parent, w, (size_t)n, ino, true);
+}
+
+static bool known(struct fsp_node *parent, const char *name)
+{
+    WCHAR w[64];
+    int n = fsp_utf8_to_utf16(name, strlen(name), w, 64, 0);
+    struct fsp_node *node = fsp_node_find(&nt, parent, w, (size_t)n);
+    if (node)
+        fsp_node_put(&nt, node);
+    return node != NULL;
+}
+
+static void free_gone(struct fsp_streams_gone *gone)
+{
+    for (size_t i = 0; i < gone->count; i++)
+        free(gone->names[i]);
+    free(gone->names);
+}
+
+TEST(stream_node_has_its_own_inode)
+{
+    setup_volume(false, true);
+    struct fsp_node *f = link_name(nt.root, "f", 20);
+    fsp_node_set_kind(f, S_IFREG | 0644);
+    /* The stream reports its file's IndexNumber: still a node of its own. */
+    struct fsp_node *s = link_name(nt.root, "f:s", 20);
+    CHECK(s && s != f);
+    CHECK(s->stream && !f->stream);
+    CHECK(s->ino != 20 && (s->ino & FSP_STREAM_INO_BIT));
+    CHECK_EQ_INT(f->ino, 20);
+    /* Met again, the same node; another stream another one. */
+    CHECK(link_name(nt.root, "f:s", 20) == s);
+    struct fsp_node *t = link_name(nt.root, "f:t", 20);
+    CHECK(t != s && t->ino != s->ino);
+    /* The file's other name still leads to the file, not to a stream. */
+    CHECK(link_name(nt.root, "g", 20) == f);
+    fsp_nodes_fini(&nt);
+}
+
+TEST(detach_takes_the_file_streams_only)
+{
+    setup_volume(false, false);
+    struct fsp_node *d = link_name(nt.root, "d", 0);
+    link_name(d, "f", 0);
+    link_name(d, "f:s", 0);
+    link_name(d, "f:t", 0);
+    link_name(d, "fx:s", 0);
+    link_name(d, "F:s", 0);
+    link_name(nt.root, "f:s", 0);
+    struct fsp_streams_gone gone;
+    WCHAR f[] = u"f";
+    fsp_streams_detach(&nt, d, f, 1, &gone);
+    CHECK_EQ_INT(gone.count, 2);
+    bool s = false, t = false;
+    for (size_t i = 0; i < gone.count; i++) {
+        s |= gone.names[i] && !strcmp(gone.names[i], "f:s");
+        t |= gone.names[i] && !strcmp(gone.names[i], "f:t");
+    }
+    CHECK(s && t);
+    CHECK(!known(d, "f:s") && !known(d, "f:t"));
+    CHECK(known(d, "f") && known(d, "fx:s") && known(d, "F:s") && known(nt.root, "f:s"));
+    free_gone(&gone);
+    /* Nothing left to take. */
+    fsp_streams_detach(&nt, d, f, 1, &gone);
+    CHECK_EQ_INT(gone.count, 0);
+    free_gone(&gone);
+    /* Without stream names, nothing is taken. */
+    nt.stream_names = false;
+    WCHAR fx[] = u"fx";
+    fsp_streams_detach(&nt, d, fx, 2, &gone);
+    CHECK_EQ_INT(gone.count, 0);
+    CHECK(known(d, "fx:s"));
+    fsp_nodes_fini(&nt);
+}
+
+TEST(detach_case_insensitive)
+{
+    setup_volume(true, false);
+    link_name(nt.root, "File:One", 0);
+    link_name(nt.root, "FILE:two", 0);
+    struct fsp_streams_gone gone;
+    WCHAR f[] = u"file";
+    fsp_streams_detach(&nt, nt.root, f, 4, &gone);
+    CHECK_EQ_INT(gone.count, 2);
+    CHECK(!known(nt.root, "file:one") && !known(nt.root, "file:TWO"));
+    free_gone(&gone);
+    fsp_nodes_fini(&nt);
+}
+
 int main(void)
 {
     RUN(plain_names_unchanged);
@@ -167,5 +279,8 @@ int main(void)
     RUN(add_stream_info_full_buffer);
     RUN(format_rejects_malformed);
     RUN(format_names_are_utf8);
+    RUN(stream_node_has_its_own_inode);
+    RUN(detach_takes_the_file_streams_only);
+    RUN(detach_case_insensitive);
     return CHECK_DONE();
 }
