@@ -270,8 +270,8 @@ struct memfs_node *memfs_stream_new(struct memfs *m, struct memfs_node *main, co
 void memfs_stream_delete(struct memfs *m, struct memfs_node *stream);
 /* Every stream of main goes (main lost its last name). */
 void memfs_streams_delete_all(struct memfs *m, struct memfs_node *main);
-/* The stream's FileInfo: its main file's, with its own sizes, never a
- * directory or reparse point. */
+/* The stream's FileInfo: its main file's, with its own sizes and one link,
+ * never a directory or reparse point. */
 void memfs_stream_info(const struct memfs_node *stream, FSP_FSCTL_FILE_INFO *info);
 /* "\dirile:stream" into Buffer (bytes, like memfs_entry_path); 0 if it
  * does not fit. */

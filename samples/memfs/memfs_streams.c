@@ -142,6 +142,7 @@ void memfs_stream_info(const struct memfs_node *stream, FSP_FSCTL_FILE_INFO *inf
     *info = stream->main->info;
     info->FileAttributes &= ~(UINT32)(FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_REPARSE_POINT);
     info->ReparseTag = 0;
+    info->HardLinks = 1; /* no names of its own; st_nlink 1, as for a plain file */
     info->FileSize = stream->info.FileSize;
     info->AllocationSize = stream->info.AllocationSize;
 }

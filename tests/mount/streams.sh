@@ -48,199 +48,208 @@ expect() {
     fi
 }
 
-# The stream list of a file, without the allocation sizes.
+# The stream list of a file, without the allocation sizes (for the scripts).
+# shellcheck disable=SC2317 # called by the bash -c scripts
 streams() { getfattr -n system.fsp.streams --only-values "$1" | cut -f1,2; }
 export -f streams
 
 # ===========================================================================
-# MEMFS with stream names (-N); 1 MiB files; caching on (the default -t -1)
+# MEMFS with stream names (-N), 1 MiB files: with caching (the default
+# -t -1), and uncached and case-insensitive (-t 0 -i)
 # ===========================================================================
-M=$FSP_TMP/m
-if ! fsp_start_logged memfs "$M" "$MEMFS" -N -s 1M; then
-    fail "streams: mount MEMFS -N"
-    fsp_done
-fi
+run_named_streams() {
+    local label=$1
+    shift
+    M=$FSP_TMP/m$N
+    if ! fsp_start_logged "memfs$N" "$M" "$MEMFS" -N -s 1M "$@"; then
+        fail "streams: mount MEMFS -N $*"
+        return
+    fi
 
-expect "echo > f:s creates a stream, cat reads it, the file is untouched" \
-    "$(printf 'abc\nhello')" '
-    echo hello >f
-    echo abc >f:s
-    cat f:s; cat f'
+    expect "$label: echo > f:s creates a stream, cat reads it, the file is untouched" \
+        "$(printf 'abc\nhello')" '
+        echo hello >f
+        echo abc >f:s
+        cat f:s; cat f'
 
-expect "stat f:s: a regular file with the stream's size and an inode of its own" \
-    "$(printf 'regular file 4\nregular file 6\ndistinct')" '
-    echo hello >f
-    echo abc >f:s
-    stat -c "%F %s" f:s f
-    [ "$(stat -c %i f:s)" != "$(stat -c %i f)" ] && echo distinct'
+    expect "$label: stat f:s: a regular file with the stream's size, one link, an inode of its own" \
+        "$(printf 'regular file 4 1\nregular file 6 2\ndistinct')" '
+        echo hello >f
+        ln f f2
+        echo abc >f:s
+        stat -c "%F %s %h" f:s f
+        [ "$(stat -c %i f:s)" != "$(stat -c %i f)" ] && echo distinct'
 
-expect "system.fsp.streams lists ::\$DATA and the named streams with sizes" \
-    "$(printf '::$DATA\t6\n:one:$DATA\t4\n:two:$DATA\t0\n--\n::$DATA\t0')" '
-    echo hello >f
-    echo abc >f:one
-    : >f:two
-    streams f | sort
-    echo --
-    touch plain; streams plain'
+    expect "$label: system.fsp.streams lists ::\$DATA and the named streams with sizes" \
+        "$(printf '::$DATA\t6\n:one:$DATA\t4\n:two:$DATA\t0\n--\n::$DATA\t0')" '
+        echo hello >f
+        echo abc >f:one
+        : >f:two
+        streams f | sort
+        echo --
+        touch plain; streams plain'
 
-expect "system.fsp.streams is read-only (set and remove: EPERM)" \
-    "$(printf 'EPERM\nEPERM')" '
-    touch f
-    setfattr -n system.fsp.streams -v x f 2>&1 | grep -q "not permitted" && echo EPERM
-    setfattr -x system.fsp.streams f 2>&1 | grep -q "not permitted" && echo EPERM'
+    expect "$label: system.fsp.streams is read-only (set and remove: EPERM)" \
+        "$(printf 'EPERM\nEPERM')" '
+        touch f
+        setfattr -n system.fsp.streams -v x f 2>&1 | grep -q "not permitted" && echo EPERM
+        setfattr -x system.fsp.streams f 2>&1 | grep -q "not permitted" && echo EPERM'
 
-expect "cp f:s g copies the stream's data; cp g f:t makes a stream" \
-    "$(printf 'same\nsame\n:t:$DATA\t3000')" '
-    echo hello >f
-    head -c 3000 /dev/urandom >f:s
-    cp f:s g && cmp -s f:s g && echo same
-    cp g f:t && cmp -s g f:t && echo same
-    streams f | grep :t:'
+    expect "$label: cp f:s g copies the stream's data; cp g f:t makes a stream" \
+        "$(printf 'same\nsame\n:t:$DATA\t3000')" '
+        echo hello >f
+        head -c 3000 /dev/urandom >f:s
+        cp f:s g && cmp -s f:s g && echo same
+        cp g f:t && cmp -s g f:t && echo same
+        streams f | grep :t:'
 
-expect "ls and find do not show streams" \
-    "$(printf 'f\ng\n--\n.\n./f\n./g')" '
-    echo x >f; echo y >f:s; echo z >f:s2; touch g
-    ls -a | grep -v "^\.\.\?$"
-    echo --
-    find . | sort'
+    expect "$label: ls and find do not show streams" \
+        "$(printf 'f\ng\n--\n.\n./f\n./g')" '
+        echo x >f; echo y >f:s; echo z >f:s2; touch g
+        ls -a | grep -v "^\.\.\?$"
+        echo --
+        find . | sort'
 
-expect "rm f:s deletes the stream only; it can be made again" \
-    "$(printf 'gone\n::$DATA\t6\nhello\nagain')" '
-    echo hello >f
-    echo abc >f:s
-    cat f:s >/dev/null
-    rm f:s
-    cat f:s 2>/dev/null || echo gone
-    streams f
-    cat f
-    echo again >f:s && cat f:s'
+    expect "$label: rm f:s deletes the stream only; it can be made again" \
+        "$(printf 'gone\n::$DATA\t6\nhello\nagain')" '
+        echo hello >f
+        echo abc >f:s
+        cat f:s >/dev/null
+        rm f:s
+        cat f:s 2>/dev/null || echo gone
+        streams f
+        cat f
+        echo again >f:s && cat f:s'
 
-expect "rm f deletes its streams (no stale entry); a new f has none" \
-    "$(printf 'gone\ngone\n::$DATA\t0\nnew')" '
-    echo hello >f
-    echo abc >f:s
-    stat f:s >/dev/null
-    rm f
-    stat f:s >/dev/null 2>&1 || echo gone
-    touch f
-    cat f:s 2>/dev/null || echo gone
-    streams f
-    echo new >f:s && cat f:s'
+    expect "$label: rm f deletes its streams (no stale entry); a new f has none" \
+        "$(printf 'gone\ngone\n::$DATA\t0\nnew')" '
+        echo hello >f
+        echo abc >f:s
+        stat f:s >/dev/null
+        rm f
+        stat f:s >/dev/null 2>&1 || echo gone
+        touch f
+        cat f:s 2>/dev/null || echo gone
+        streams f
+        echo new >f:s && cat f:s'
 
-expect "a stream needs its file: echo > nofile:s is ENOENT" \
-    "ENOENT" '
-    (echo x >nofile:s) 2>&1 | grep -q "No such file" && echo ENOENT'
+    expect "$label: a stream needs its file: echo > nofile:s is ENOENT" \
+        "ENOENT" '
+        (echo x >nofile:s) 2>&1 | grep -q "No such file" && echo ENOENT'
 
-expect "a directory has named streams, but no unnamed one; rmdir takes them" \
-    "$(printf 'dirdata\n:s:$DATA\t8\nregular file\nok\ngone')" '
-    mkdir d
-    echo dirdata >d:s
-    cat d:s
-    streams d
-    stat -c %F d:s
-    rmdir d && echo ok
-    mkdir d; cat d:s 2>/dev/null || echo gone'
+    expect "$label: a directory has named streams, but no unnamed one; rmdir takes them" \
+        "$(printf 'dirdata\n:s:$DATA\t8\nregular file\nok\ngone')" '
+        mkdir d
+        echo dirdata >d:s
+        cat d:s
+        streams d
+        stat -c %F d:s
+        rmdir d && echo ok
+        mkdir d; cat d:s 2>/dev/null || echo gone'
 
-expect "rename of the file: streams move with it, the old names go at once" \
-    "$(printf 'abc\ngone\n:s:$DATA\t4\nnew')" '
-    echo hello >f
-    echo abc >f:s
-    cat f:s >/dev/null; stat f:s >/dev/null
-    mv f h
-    cat h:s
-    stat f:s >/dev/null 2>&1 || echo gone
-    streams h | grep :s:
-    touch f; echo new >f:s && cat f:s'
+    expect "$label: rename of the file: streams move with it, the old names go at once" \
+        "$(printf 'abc\ngone\n:s:$DATA\t4\nnew')" '
+        echo hello >f
+        echo abc >f:s
+        cat f:s >/dev/null; stat f:s >/dev/null
+        mv f h
+        cat h:s
+        stat f:s >/dev/null 2>&1 || echo gone
+        streams h | grep :s:
+        touch f; echo new >f:s && cat f:s'
 
-expect "rename over a file with streams: the replaced file's streams go" \
-    "$(printf 'gone\nmine')" '
-    echo one >a; echo theirs >a:s
-    echo two >b; echo mine >b:s
-    cat a:s b:s >/dev/null
-    mv b a
-    cat b:s 2>/dev/null || echo gone
-    cat a:s'
+    expect "$label: rename over a file with streams: the replaced file's streams go" \
+        "$(printf 'gone\nmine')" '
+        echo one >a; echo theirs >a:s
+        echo two >b; echo mine >b:s
+        cat a:s b:s >/dev/null
+        mv b a
+        cat b:s 2>/dev/null || echo gone
+        cat a:s'
 
-expect "a stream is not renamed (EXDEV), and mv copies it instead" \
-    "$(printf 'EXDEV\nEXDEV\nabc\ngone\nabc')" '
-    echo hello >f; echo abc >f:s; touch g
-    $RENAMEX f:s f:t 2>&1 | grep -q "cross-device" && echo EXDEV
-    $RENAMEX g f:u 2>&1 | grep -q "cross-device" && echo EXDEV
-    mv f:s f:t && cat f:t
-    cat f:s 2>/dev/null || echo gone
-    mv f:t plain && cat plain'
+    expect "$label: a stream is not renamed (EXDEV), and mv copies it instead" \
+        "$(printf 'EXDEV\nEXDEV\nabc\ngone\nabc')" '
+        echo hello >f; echo abc >f:s; touch g
+        $RENAMEX f:s f:t 2>&1 | grep -q "cross-device" && echo EXDEV
+        $RENAMEX g f:u 2>&1 | grep -q "cross-device" && echo EXDEV
+        mv f:s f:t && cat f:t
+        cat f:s 2>/dev/null || echo gone
+        mv f:t plain && cat plain'
 
-expect "mkdir, ln, mknod and symlink to a stream name: EPERM" \
-    "$(printf 'EPERM\nEPERM\nEPERM\nEPERM\nEPERM')" '
-    touch f; echo x >f:s
-    mkdir f:d 2>&1 | grep -q "not permitted" && echo EPERM
-    ln f f:l 2>&1 | grep -q "not permitted" && echo EPERM
-    ln f:s l 2>&1 | grep -q "not permitted" && echo EPERM
-    mkfifo f:p 2>&1 | grep -q "not permitted" && echo EPERM
-    ln -s f f:y 2>&1 | grep -q "not permitted" && echo EPERM'
+    expect "$label: mkdir, ln, mknod and symlink to a stream name: EPERM" \
+        "$(printf 'EPERM\nEPERM\nEPERM\nEPERM\nEPERM')" '
+        touch f; echo x >f:s
+        mkdir f:d 2>&1 | grep -q "not permitted" && echo EPERM
+        ln f f:l 2>&1 | grep -q "not permitted" && echo EPERM
+        ln f:s l 2>&1 | grep -q "not permitted" && echo EPERM
+        mkfifo f:p 2>&1 | grep -q "not permitted" && echo EPERM
+        ln -s f f:y 2>&1 | grep -q "not permitted" && echo EPERM'
 
-expect "names with ':' that are no stream name: EINVAL" \
-    "$(printf 'EINVAL\nEINVAL\nEINVAL\nEINVAL')" '
-    touch f
-    for n in "f:s:\$DATA" "f::\$DATA" ":s" "f:"; do
-        (echo x >"$n") 2>&1 | grep -q "Invalid argument" && echo EINVAL
-    done'
+    expect "$label: names with ':' that are no stream name: EINVAL" \
+        "$(printf 'EINVAL\nEINVAL\nEINVAL\nEINVAL')" '
+        touch f
+        for n in "f:s:\$DATA" "f::\$DATA" ":s" "f:"; do
+            (echo x >"$n") 2>&1 | grep -q "Invalid argument" && echo EINVAL
+        done'
 
-expect "hard links share their file's streams" \
-    "$(printf 'abc\nmore')" '
-    echo hello >f
-    ln f h
-    echo abc >f:s
-    cat h:s
-    echo more >h:s
-    cat f:s'
+    expect "$label: hard links share their file's streams" \
+        "$(printf 'abc\nmore')" '
+        echo hello >f
+        ln f h
+        echo abc >f:s
+        cat h:s
+        echo more >h:s
+        cat f:s'
 
-expect "O_TRUNC of the file (echo > f) keeps its streams" \
-    "$(printf 'abc\n::$DATA\t4')" '
-    echo hello >f
-    echo abc >f:s
-    echo new >f
-    cat f:s
-    streams f | grep "::"'
+    expect "$label: O_TRUNC of the file (echo > f) keeps its streams" \
+        "$(printf 'abc\n::$DATA\t4')" '
+        echo hello >f
+        echo abc >f:s
+        echo new >f
+        cat f:s
+        streams f | grep "::"'
 
-expect "one stream, two processes: a reader sees what a writer appends" \
-    "$(printf 'one\ntwo\n8')" '
-    echo hello >f
-    echo one >f:s
-    exec 3<f:s
-    read -r a <&3; echo "$a"
-    (echo two >>f:s)
-    read -r b <&3; echo "$b"
-    exec 3<&-
-    stat -c %s f:s'
+    expect "$label: one stream, two processes: a reader sees what a writer appends" \
+        "$(printf 'one\ntwo\n8')" '
+        echo hello >f
+        echo one >f:s
+        exec 3<f:s
+        read -r a <&3; echo "$a"
+        (echo two >>f:s)
+        read -r b <&3; echo "$b"
+        exec 3<&-
+        stat -c %s f:s'
 
-expect "an open stream of a deleted file still works through its handle" \
-    "$(printf 'abc\n8')" '
-    echo hello >f
-    echo abc >f:s
-    exec 3<>f:s
-    rm f
-    read -r a <&3; echo "$a"
-    echo def >&3
-    stat -L -c %s /dev/fd/3
-    exec 3>&-'
+    expect "$label: an open stream of a deleted file still works through its handle" \
+        "$(printf 'abc\n8')" '
+        echo hello >f
+        echo abc >f:s
+        exec 3<>f:s
+        rm f
+        read -r a <&3; echo "$a"
+        echo def >&3
+        stat -L -c %s /dev/fd/3
+        exec 3>&-'
 
-expect "the file and its stream open together keep apart" \
-    "$(printf 'main\nside')" '
-    exec 3>f 4>f:s
-    echo main >&3
-    echo side >&4
-    exec 3>&- 4>&-
-    cat f f:s'
+    expect "$label: the file and its stream open together keep apart" \
+        "$(printf 'main\nside')" '
+        exec 3>f 4>f:s
+        echo main >&3
+        echo side >&4
+        exec 3>&- 4>&-
+        cat f f:s'
 
-expect "size limit: a stream is a file of at most MaxFileSize (1 MiB)" \
-    "$(printf '1048576\nENOSPC\n0')" '
-    touch f
-    head -c 1048576 /dev/zero >f:s && stat -c %s f:s
-    (head -c 1048577 /dev/zero >f:t) 2>&1 | grep -q "No space left" && echo ENOSPC
-    stat -c %s f'
+    expect "$label: size limit: a stream is a file of at most MaxFileSize (1 MiB)" \
+        "$(printf '1048576\nENOSPC\n0')" '
+        touch f
+        head -c 1048576 /dev/zero >f:s && stat -c %s f:s
+        (head -c 1048577 /dev/zero >f:t) 2>&1 | grep -q "No space left" && echo ENOSPC
+        stat -c %s f'
 
-check "streams: MEMFS -N stops on SIGTERM" stop_with TERM "$FSP_PID" "$M"
+    check "streams ($label): MEMFS -N stops on SIGTERM" stop_with TERM "$FSP_PID" "$M"
+}
+run_named_streams cached
+run_named_streams "-t 0 -i" -t 0 -i
 
 # ===========================================================================
 # Without -N: ':' is an ordinary character, as on tmpfs
