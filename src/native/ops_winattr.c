@@ -628,11 +628,6 @@ static NTSTATUS do_get(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, 
         c->textlen = (size_t)len;
         return STATUS_SUCCESS;
     }
-    if (c->kind == WA_STREAMS) {
-        st = fsp_streams_text(nt, ctx, &c->text, &c->textlen);
-        c->text_owned = NT_SUCCESS(st);
-        return st;
-    }
     if (c->kind == WA_REPARSE) {
         void *data;
         st = query_reparse(nt, ctx, path, &data, &c->textlen);
@@ -827,6 +822,20 @@ static NTSTATUS run_locked(struct fsp_native *nt, struct fsp_node *node, PVOID c
     WCHAR path[FSP_PATH_MAX];
     if (unlinked || fsp_node_path(nt, node, NULL, 0, path) < 0)
         path[0] = 0;
+    /* The list of a file's streams is namespace, as a directory listing is:
+     * GetStreamInfo runs under the shared namespace guard (Create and
+     * deletion of streams take it exclusively), not the file's lock. Not
+     * through a handle of a file without a name (nodes_lock is held then,
+     * and the guard comes before it); such a file has no streams left. */
+    if (c->kind == WA_STREAMS) {
+        if (!unlinked)
+            fsp_guard_enter(nt, FSP_GUARD_SHARED);
+        st = fsp_streams_text(nt, ctx, &c->text, &c->textlen);
+        if (!unlinked)
+            fsp_guard_leave(nt, FSP_GUARD_SHARED);
+        c->text_owned = NT_SUCCESS(st);
+        return st;
+    }
     /* A name change is a namespace change: it takes the namespace guard
      * (casename.c), never while holding a file's lock. */
     if (c->kind == WA_NAME) {
