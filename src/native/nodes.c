@@ -362,8 +362,9 @@ struct fsp_node *fsp_node_link(struct fsp_native *nt, struct fsp_node *parent, c
                                size_t namelen, uint64_t ino, bool lookup)
 {
     /* A named stream reports its main file's IndexNumber, or its own: either
-     * way it is a node of its own with a number of ours (streams.h). */
-    bool stream = fsp_stream_name_is(name, namelen);
+     * way it is a node of its own with a number of ours (streams.h). Without
+     * stream names a ':' (in a name a file system lists) is nothing special. */
+    bool stream = nt->stream_names && fsp_stream_name_is(name, namelen);
     if (stream)
         ino = 0;
     uint32_t hash = name_hash(nt, parent, name, namelen);
