@@ -101,7 +101,11 @@ typedef struct {
      * back later (the kernel's FUSE writeback cache); see doc/design.md.
      * Takes a bit WinFsp keeps reserved for user mode. */
     UINT32 UmWritebackCache : 1;
-    UINT32 UmReservedFlags : 4;
+    /* FSP: with NamedStreams, a Linux name "file:stream" opens that named
+     * stream (':' is otherwise an ordinary character, translated to U+F03A);
+     * see doc/windows-on-linux.md. Takes a bit WinFsp keeps reserved. */
+    UINT32 UmNamedStreamNames : 1;
+    UINT32 UmReservedFlags : 3;
     UINT32 AllowOpenInKernelMode : 1;
     UINT32 CasePreservedExtendedAttributes : 1;
     UINT32 WslFeatures : 1;

@@ -236,6 +236,12 @@ static inline FSP_FSCTL_OPEN_FILE_INFO *FspFileSystemGetOpenFileInfo(FSP_FSCTL_F
 FSP_API BOOLEAN FspFileSystemAddDirInfo(FSP_FSCTL_DIR_INFO *DirInfo, PVOID Buffer, ULONG Length,
                                         PULONG PBytesTransferred);
 
+/* Append StreamInfo to Buffer (GetStreamInfo), packed as AddDirInfo packs;
+ * StreamInfo NULL ends the list. Returns FALSE when the buffer is full. The
+ * unnamed data stream has an empty name. */
+FSP_API BOOLEAN FspFileSystemAddStreamInfo(FSP_FSCTL_STREAM_INFO *StreamInfo, PVOID Buffer,
+                                           ULONG Length, PULONG PBytesTransferred);
+
 /* Extended attributes, as lists of FILE_FULL_EA_INFORMATION entries (each
  * starting on a 4-byte boundary; the last one has NextEntryOffset 0).
  * AddEa appends a copy of SingleEa to Ea (Length bytes, *PBytesTransferred

@@ -47,6 +47,7 @@ struct options {
     bool ea_uppercase;  /* CasePreservedExtendedAttributes 0 */
     bool writeback;     /* UmWritebackCache */
     bool no_hard_links; /* VolumeParams.HardLinks 0 */
+    bool stream_names;  /* -N: VolumeParams.UmNamedStreamNames */
     bool detach;        /* -b: run as a daemon */
     const char *fs_name;
     const char *root_sddl;     /* NULL: the caller's uid/gid, mode 0777 */
@@ -82,6 +83,8 @@ static void usage(FILE *out, const char *prog)
             "                      back later (faster small writes; a full file system\n"
             "                      fails at close or fsync instead of at write)\n"
             "  -H                  no hard links (VolumeParams.HardLinks 0: link(2) is EPERM)\n"
+            "  -N                  names 'file:stream' open named streams (cat f:s, echo >\n"
+            "                      f:s, rm f:s); ':' is an ordinary character otherwise\n"
             "  -F FileSystemName   file system name, shown as the mount source (default MEMFS;\n"
             "                      up to 15 printable ASCII characters)\n"
             "  -u \\Server\\Share    network volume prefix, shown as the mount source\n"
@@ -212,7 +215,7 @@ static enum parse_result parse_options(int argc, char **argv, struct options *o)
 
     opterr = 0; /* our own messages */
     optind = 1;
-    while ((c = getopt(argc, argv, ":m:t:n:s:iF:d:D:rUu:S:M:P:R:bwHh")) != -1) {
+    while ((c = getopt(argc, argv, ":m:t:n:s:iF:d:D:rUu:S:M:P:R:bwHNh")) != -1) {
         switch (c) {
         case 'm':
             o->mount_point = strcmp(optarg, "*") == 0 ? NULL : optarg;
@@ -250,6 +253,9 @@ static enum parse_result parse_options(int argc, char **argv, struct options *o)
             break;
         case 'H':
             o->no_hard_links = true;
+            break;
+        case 'N':
+            o->stream_names = true;
             break;
         case 'b':
             o->detach = true;
@@ -548,6 +554,10 @@ static NTSTATUS start_volume(FSP_SERVICE *service, struct memfs_service *svc,
     vp.DeviceControl = 1; /* memfs_control.c */
     vp.ReadOnlyVolume = o->read_only;
     vp.UmWritebackCache = o->writeback;
+    /* Named streams, as in WinFsp's MEMFS (system.fsp.streams lists them);
+     * -N also opens them by Linux names "file:stream". */
+    vp.NamedStreams = 1;
+    vp.UmNamedStreamNames = o->stream_names;
     for (size_t i = 0; o->fs_name[i]; i++) /* validated: printable ASCII, < 16 */
         vp.FileSystemName[i] = (WCHAR)o->fs_name[i];
     memcpy(vp.Prefix, o->prefix, sizeof vp.Prefix);

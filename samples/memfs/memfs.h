@@ -130,6 +130,13 @@ struct memfs_node {
     atomic_long refcount;
     bool orphan; /* every name removed while still open */
     struct memfs_node *orphan_prev, *orphan_next;
+    /* Named streams (memfs_streams.c). A main file lists its streams; a
+     * stream has no names (entries), only its stream name and its main. */
+    struct memfs_node *streams;     /* main file: its named streams */
+    struct memfs_node *main;        /* stream: its main file; NULL otherwise */
+    struct memfs_node *stream_next; /* stream: next of the main's list */
+    WCHAR *stream_name;             /* stream: its name, not NUL-terminated */
+    uint16_t stream_namelen;
 };
 
 struct memfs {
@@ -245,6 +252,33 @@ bool memfs_node_is_ancestor(const struct memfs_node *ancestor, const struct memf
 /* Frees every node: the tree and the orphans (at shutdown, when no
  * operation can run any more). */
 void memfs_free_all(struct memfs *m);
+
+/* --- Named streams (memfs_streams.c) ---------------------------------------- */
+
+/* Does the last component of path name a stream ("file:stream")? */
+bool memfs_path_is_stream(const WCHAR *path);
+/* Resolves "\dirile:name[:$DATA]": the main file's entry, the stream's
+ * name and the stream (NULL if the file has none of that name). An empty
+ * name ("file::$DATA") is the main file itself. */
+NTSTATUS memfs_stream_lookup(const struct memfs *m, const WCHAR *path,
+                             struct memfs_entry **pmain_entry, struct memfs_node **pstream,
+                             const WCHAR **pname, size_t *pnamelen);
+/* A new empty stream attached to main (refcount 1: main's reference). */
+struct memfs_node *memfs_stream_new(struct memfs *m, struct memfs_node *main, const WCHAR *name,
+                                    size_t namelen);
+/* Detaches a stream from its main file and drops main's reference. */
+void memfs_stream_delete(struct memfs *m, struct memfs_node *stream);
+/* Every stream of main goes (main lost its last name). */
+void memfs_streams_delete_all(struct memfs *m, struct memfs_node *main);
+/* The stream's FileInfo: its main file's, with its own sizes and one link,
+ * never a directory or reparse point. */
+void memfs_stream_info(const struct memfs_node *stream, FSP_FSCTL_FILE_INFO *info);
+/* "\dirile:stream" into Buffer (bytes, like memfs_entry_path); 0 if it
+ * does not fit. */
+size_t memfs_stream_path(const struct memfs_entry *main_entry, const struct memfs_node *stream,
+                         WCHAR *buffer, size_t capacity);
+NTSTATUS memfs_get_stream_info(FSP_FILE_SYSTEM *fs, PVOID file_context, PVOID buffer, ULONG length,
+                               PULONG pbytes_transferred);
 
 /* --- Names (memfs_name.c) --------------------------------------------------- */
 

@@ -206,6 +206,13 @@ bool memfs_node_set_sd(struct memfs_node *node, const void *sd, uint32_t sdsize)
 /* Frees the node and whatever names it still has (none once deleted). */
 static void free_node(struct memfs_node *node)
 {
+    /* Streams left at shutdown (at run time they go with the last name). */
+    while (node->streams) {
+        struct memfs_node *s = node->streams;
+        node->streams = s->stream_next;
+        free_node(s);
+    }
+    free(node->stream_name);
     while (node->names) {
         struct memfs_entry *e = node->names;
         node->names = e->next_name;
@@ -398,7 +405,8 @@ void memfs_entry_delete(struct memfs *m, struct memfs_entry *entry)
     entry_free(entry);
     atomic_fetch_sub(&m->node_count, 1);
     if (node->names)
-        return; /* another hard link keeps the file */
+        return;                        /* another hard link keeps the file */
+    memfs_streams_delete_all(m, node); /* the file's streams die with it */
     /* Still open? Keep it findable for the shutdown sweep. */
     if (atomic_load(&node->refcount) > 1) {
         pthread_mutex_lock(&m->lock);

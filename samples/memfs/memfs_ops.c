@@ -21,7 +21,17 @@ static struct memfs *get_memfs(FSP_FILE_SYSTEM *fs)
 
 static void get_info(const struct memfs_node *node, FSP_FSCTL_FILE_INFO *info)
 {
-    *info = node->info;
+    if (node->main)
+        memfs_stream_info(node, info);
+    else
+        *info = node->info;
+}
+
+/* Whose metadata (times, attributes, security, EAs, reparse data) a context
+ * changes: a stream's are its main file's. */
+static struct memfs_node *meta_node(struct memfs_node *node)
+{
+    return node->main ? node->main : node;
 }
 
 /* POSIX wants a directory's mtime and ctime to move when an entry is added
@@ -137,13 +147,94 @@ static NTSTATUS GetSecurityByName(FSP_FILE_SYSTEM *fs, PWSTR file_name, PUINT32 
                                   PSECURITY_DESCRIPTOR sd, SIZE_T *psd_size)
 {
     struct memfs_entry *entry;
-    NTSTATUS status = memfs_lookup(get_memfs(fs), file_name, &entry);
+    NTSTATUS status;
+    if (memfs_path_is_stream(file_name)) {
+        /* A stream has its file's security; attributes say it is a file. */
+        struct memfs_node *stream;
+        const WCHAR *sname;
+        size_t snamelen;
+        status = memfs_stream_lookup(get_memfs(fs), file_name, &entry, &stream, &sname, &snamelen);
+        if (!NT_SUCCESS(status))
+            return status;
+        if (!stream && snamelen)
+            return STATUS_OBJECT_NAME_NOT_FOUND;
+        if (pfile_attributes)
+            *pfile_attributes = entry->node->info.FileAttributes &
+                                (stream ? ~(UINT32)FILE_ATTRIBUTE_DIRECTORY : ~(UINT32)0);
+        return copy_sd(entry->node, sd, psd_size);
+    }
+    status = memfs_lookup(get_memfs(fs), file_name, &entry);
     if (!NT_SUCCESS(status))
         return status;
     const struct memfs_node *node = entry->node;
     if (pfile_attributes)
         *pfile_attributes = node->info.FileAttributes;
     return copy_sd(node, sd, psd_size);
+}
+
+/* Open of "file:stream" (or "file::$DATA", the file itself). */
+static NTSTATUS open_stream(struct memfs *m, PWSTR file_name, PVOID *pfile_context,
+                            FSP_FSCTL_FILE_INFO *info)
+{
+    struct memfs_entry *entry;
+    struct memfs_node *stream;
+    const WCHAR *sname;
+    size_t snamelen;
+    NTSTATUS status = memfs_stream_lookup(m, file_name, &entry, &stream, &sname, &snamelen);
+    if (!NT_SUCCESS(status))
+        return status;
+    FSP_FSCTL_OPEN_FILE_INFO *open_info = FspFileSystemGetOpenFileInfo(info);
+    if (!snamelen) {
+        if (entry->node->dir)
+            return STATUS_FILE_IS_A_DIRECTORY; /* a directory has no unnamed data stream */
+        memfs_node_ref(entry->node);
+        *pfile_context = entry->node;
+        get_info(entry->node, info);
+        if (open_info->NormalizedName)
+            open_info->NormalizedNameSize = (UINT16)memfs_entry_path(
+                entry, open_info->NormalizedName, open_info->NormalizedNameSize);
+        return STATUS_SUCCESS;
+    }
+    if (!stream)
+        return STATUS_OBJECT_NAME_NOT_FOUND;
+    memfs_node_ref(stream);
+    memfs_node_ref(stream->main); /* an open stream keeps its file (Close drops both) */
+    *pfile_context = stream;
+    get_info(stream, info);
+    if (open_info->NormalizedName)
+        open_info->NormalizedNameSize = (UINT16)memfs_stream_path(
+            entry, stream, open_info->NormalizedName, open_info->NormalizedNameSize);
+    return STATUS_SUCCESS;
+}
+
+/* Create of "file:stream": the file must exist (NTFS would create it; FSP's
+ * adapter never asks that). A stream holds data only: no directory, no
+ * reparse point, no EAs of its own. */
+static NTSTATUS create_stream(struct memfs *m, PWSTR file_name, UINT32 create_options,
+                              UINT64 allocation_size, bool extra, PVOID *pfile_context,
+                              FSP_FSCTL_FILE_INFO *info)
+{
+    struct memfs_entry *entry;
+    struct memfs_node *stream;
+    const WCHAR *sname;
+    size_t snamelen;
+    if (create_options & FILE_DIRECTORY_FILE)
+        return STATUS_NOT_A_DIRECTORY;
+    if (extra)
+        return STATUS_INVALID_PARAMETER;
+    NTSTATUS status = memfs_stream_lookup(m, file_name, &entry, &stream, &sname, &snamelen);
+    if (!NT_SUCCESS(status))
+        return status;
+    if (stream || !snamelen)
+        return STATUS_OBJECT_NAME_COLLISION;
+    if (atomic_load(&m->node_count) >= m->max_nodes || allocation_size > m->max_file_size)
+        return STATUS_DISK_FULL;
+    stream = memfs_stream_new(m, entry->node, sname, snamelen);
+    if (!stream)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    stream->info.AllocationSize = memfs_round_alloc(m, allocation_size);
+    entry->node->info.ChangeTime = memfs_now();
+    return open_stream(m, file_name, pfile_context, info);
 }
 
 /*
@@ -161,6 +252,9 @@ static NTSTATUS CreateEx(FSP_FILE_SYSTEM *fs, PWSTR file_name, UINT32 create_opt
     struct memfs *m = get_memfs(fs);
     const void *reparse = NULL;
     PFILE_FULL_EA_INFORMATION ea = NULL;
+    if (memfs_path_is_stream(file_name))
+        return create_stream(m, file_name, create_options, allocation_size,
+                             extra_buffer && extra_length, pfile_context, info);
     if (extra_buffer && extra_buffer_is_reparse_point) {
         /* Checked before anything changes, so a bad buffer leaves no node. */
         NTSTATUS status = memfs_reparse_validate(extra_buffer, extra_length);
@@ -246,6 +340,8 @@ static NTSTATUS Open(FSP_FILE_SYSTEM *fs, PWSTR file_name, UINT32 create_options
                      UINT32 granted_access, PVOID *pfile_context, FSP_FSCTL_FILE_INFO *info)
 {
     struct memfs_entry *entry;
+    if (memfs_path_is_stream(file_name))
+        return open_stream(get_memfs(fs), file_name, pfile_context, info);
     NTSTATUS status = memfs_lookup(get_memfs(fs), file_name, &entry);
     if (!NT_SUCCESS(status))
         return status;
@@ -278,7 +374,8 @@ static NTSTATUS Overwrite(FSP_FILE_SYSTEM *fs, PVOID file_context, UINT32 file_a
         node->info.FileAttributes |= file_attributes;
 
     UINT64 now = memfs_now();
-    node->info.LastAccessTime = node->info.LastWriteTime = node->info.ChangeTime = now;
+    struct memfs_node *meta = meta_node(node); /* a stream's times are its file's */
+    meta->info.LastAccessTime = meta->info.LastWriteTime = meta->info.ChangeTime = now;
     get_info(node, info);
     return STATUS_SUCCESS;
 }
@@ -317,7 +414,7 @@ static NTSTATUS OverwriteEx(FSP_FILE_SYSTEM *fs, PVOID file_context, UINT32 file
 static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID file_context, PFILE_FULL_EA_INFORMATION ea,
                       ULONG ea_length, PULONG pbytes_transferred)
 {
-    const struct memfs_node *node = file_context;
+    const struct memfs_node *node = meta_node(file_context);
     return memfs_ea_get(&node->eas, ea, ea_length, pbytes_transferred);
 }
 
@@ -325,14 +422,14 @@ static NTSTATUS GetEa(FSP_FILE_SYSTEM *fs, PVOID file_context, PFILE_FULL_EA_INF
 static NTSTATUS SetEa(FSP_FILE_SYSTEM *fs, PVOID file_context, PFILE_FULL_EA_INFORMATION ea,
                       ULONG ea_length, FSP_FSCTL_FILE_INFO *info)
 {
-    struct memfs_node *node = file_context;
+    struct memfs_node *node = meta_node(file_context);
     NTSTATUS status = memfs_ea_apply(fs, &node->eas, ea, ea_length);
     /* Entries applied before a failure stay: keep EaSize in step anyway. */
     node->info.EaSize = node->eas.packed_size;
     if (!NT_SUCCESS(status))
         return status;
     node->info.ChangeTime = memfs_now(); /* setxattr(2) moves ctime */
-    get_info(node, info);
+    get_info(file_context, info);
     return STATUS_SUCCESS;
 }
 
@@ -340,21 +437,28 @@ static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name, UL
 {
     struct memfs *m = get_memfs(fs);
     struct memfs_node *node = file_context;
+    struct memfs_node *meta = meta_node(node);
 
-    if ((flags & FspCleanupSetArchiveBit) && !node->dir)
-        node->info.FileAttributes |= FILE_ATTRIBUTE_ARCHIVE;
+    if ((flags & FspCleanupSetArchiveBit) && !meta->dir)
+        meta->info.FileAttributes |= FILE_ATTRIBUTE_ARCHIVE;
     if (flags &
         (FspCleanupSetLastAccessTime | FspCleanupSetLastWriteTime | FspCleanupSetChangeTime)) {
         UINT64 now = memfs_now();
         if (flags & FspCleanupSetLastAccessTime)
-            node->info.LastAccessTime = now;
+            meta->info.LastAccessTime = now;
         if (flags & FspCleanupSetLastWriteTime)
-            node->info.LastWriteTime = now;
+            meta->info.LastWriteTime = now;
         if (flags & FspCleanupSetChangeTime)
-            node->info.ChangeTime = now;
+            meta->info.ChangeTime = now;
     }
     if ((flags & FspCleanupSetAllocationSize) && !node->dir)
         set_file_size(m, node, node->info.FileSize, TRUE);
+
+    if ((flags & FspCleanupDelete) && node->main) {
+        memfs_stream_delete(m, node); /* once; a second delete finds it gone */
+        meta->info.ChangeTime = memfs_now();
+        return;
+    }
 
     if (flags & FspCleanupDelete) {
         /* Deleting a name already gone (a second handle with delete
@@ -374,7 +478,11 @@ static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name, UL
 
 static VOID Close(FSP_FILE_SYSTEM *fs, PVOID file_context)
 {
-    memfs_node_release(get_memfs(fs), file_context);
+    struct memfs_node *node = file_context;
+    struct memfs_node *main = node->main; /* an open stream holds its file */
+    memfs_node_release(get_memfs(fs), node);
+    if (main)
+        memfs_node_release(get_memfs(fs), main);
 }
 
 static NTSTATUS read_now(FSP_FILE_SYSTEM *fs, PVOID file_context, PVOID buffer, UINT64 offset,
@@ -425,7 +533,7 @@ static NTSTATUS write_now(FSP_FILE_SYSTEM *fs, PVOID file_context, PVOID buffer,
         set_file_size(m, node, end, FALSE);
 
     UINT64 now = memfs_now();
-    node->info.LastWriteTime = node->info.ChangeTime = now;
+    meta_node(node)->info.LastWriteTime = meta_node(node)->info.ChangeTime = now;
     *pbytes_transferred = (ULONG)(end - offset);
     get_info(node, info);
     return STATUS_SUCCESS;
@@ -449,7 +557,7 @@ static NTSTATUS SetBasicInfo(FSP_FILE_SYSTEM *fs, PVOID file_context, UINT32 fil
                              UINT64 creation_time, UINT64 last_access_time, UINT64 last_write_time,
                              UINT64 change_time, FSP_FSCTL_FILE_INFO *info)
 {
-    struct memfs_node *node = file_context;
+    struct memfs_node *node = meta_node(file_context);
     if (file_attributes != INVALID_FILE_ATTRIBUTES)
         node->info.FileAttributes = caller_attributes(file_attributes) | nature_attributes(node);
     if (creation_time)
@@ -460,7 +568,7 @@ static NTSTATUS SetBasicInfo(FSP_FILE_SYSTEM *fs, PVOID file_context, UINT32 fil
         node->info.LastWriteTime = last_write_time;
     /* Any metadata change moves the change time (POSIX ctime). */
     node->info.ChangeTime = change_time ? change_time : memfs_now();
-    get_info(node, info);
+    get_info(file_context, info);
     return STATUS_SUCCESS;
 }
 
@@ -474,13 +582,15 @@ static NTSTATUS SetFileSize(FSP_FILE_SYSTEM *fs, PVOID file_context, UINT64 new_
         return status;
     /* truncate(2) moves mtime and ctime when the size changes. */
     if (node->info.FileSize != old_size)
-        node->info.LastWriteTime = node->info.ChangeTime = memfs_now();
+        meta_node(node)->info.LastWriteTime = meta_node(node)->info.ChangeTime = memfs_now();
     get_info(node, info);
     return STATUS_SUCCESS;
 }
 
 static NTSTATUS check_delete(const struct memfs_node *node)
 {
+    if (node->main)
+        return STATUS_SUCCESS; /* a stream: nothing depends on it */
     if (!memfs_node_parent(node))
         return STATUS_CANNOT_DELETE; /* the root, or already deleted */
     if (node->dir && node->dir->count)
@@ -510,6 +620,9 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
     const WCHAR *name;
     size_t namelen;
 
+    /* Streams are not renamed here, and no file becomes one. */
+    if (node->main || memfs_path_is_stream(new_file_name))
+        return STATUS_INVALID_PARAMETER;
     if (!entry)
         return STATUS_OBJECT_NAME_NOT_FOUND; /* deleted meanwhile */
     if (!entry->parent)
@@ -570,14 +683,14 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
 static NTSTATUS GetSecurity(FSP_FILE_SYSTEM *fs, PVOID file_context, PSECURITY_DESCRIPTOR sd,
                             SIZE_T *psd_size)
 {
-    return copy_sd(file_context, sd, psd_size);
+    return copy_sd(meta_node(file_context), sd, psd_size);
 }
 
 static NTSTATUS SetSecurity(FSP_FILE_SYSTEM *fs, PVOID file_context,
                             SECURITY_INFORMATION security_information,
                             PSECURITY_DESCRIPTOR modification_descriptor)
 {
-    struct memfs_node *node = file_context;
+    struct memfs_node *node = meta_node(file_context);
     void *merged;
     uint32_t merged_size;
     /* Only the parts SecurityInformation names are replaced. */
@@ -650,6 +763,8 @@ static NTSTATUS SetReparsePoint(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR f
                                 PVOID buffer, SIZE_T size)
 {
     struct memfs_node *node = file_context;
+    if (node->main)
+        return STATUS_INVALID_PARAMETER; /* reparse data is the file's, never a stream's */
     NTSTATUS status = memfs_reparse_validate(buffer, size);
     if (!NT_SUCCESS(status))
         return status;
@@ -812,6 +927,8 @@ static NTSTATUS CreateHardLink(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR fi
 
     if (node->dir)
         return STATUS_FILE_IS_A_DIRECTORY;
+    if (node->main || memfs_path_is_stream(new_file_name))
+        return STATUS_INVALID_PARAMETER; /* a stream has no name of its own */
     if (!node->names)
         return STATUS_OBJECT_NAME_NOT_FOUND; /* no name left to add to */
     NTSTATUS status = memfs_lookup_parent(m, new_file_name, &parent, &name, &namelen);
@@ -873,4 +990,5 @@ const FSP_FILE_SYSTEM_INTERFACE memfs_interface = {
     .SetEa = SetEa,
     .CreateHardLink = CreateHardLink,
     .Control = memfs_control,
+    .GetStreamInfo = memfs_get_stream_info,
 };

@@ -48,6 +48,7 @@ struct fsp_node {
     bool unlinked;
     bool dirty;   /* written since the last Cleanup: pass the time flags */
     uint8_t kind; /* FSP_NODE_UNKNOWN/FILE/DIR, from the attributes sent */
+    bool stream;  /* a named stream, "file:stream" (streams.c); never changes */
     /* Hard links (VolumeParams.HardLinks): the fields above hold the node's
      * first name; each further name is an alias record, a node that is only
      * a (parent, name) entry in the hash and never reaches the kernel. */
@@ -100,6 +101,9 @@ struct fsp_native {
     bool writeback;
 
     bool case_insensitive;
+    /* "file:stream" names reach named streams (NamedStreams and
+     * UmNamedStreamNames; streams.c) */
+    bool stream_names;
     bool has_security; /* GetSecurity or GetSecurityByName */
 
     /* Node table: keyed by (parent, name), case-folded on case-insensitive

@@ -25,6 +25,7 @@
 #include <sys/stat.h>
 
 #include "native.h"
+#include "streams.h"
 #include "utf.h"
 
 static uint32_t name_hash(struct fsp_native *nt, const struct fsp_node *parent, const WCHAR *name,
@@ -360,6 +361,12 @@ static bool add_alias(struct fsp_native *nt, struct fsp_node *node, struct fsp_n
 struct fsp_node *fsp_node_link(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
                                size_t namelen, uint64_t ino, bool lookup)
 {
+    /* A named stream reports its main file's IndexNumber, or its own: either
+     * way it is a node of its own with a number of ours (streams.h). Without
+     * stream names a ':' (in a name a file system lists) is nothing special. */
+    bool stream = nt->stream_names && fsp_stream_name_is(name, namelen);
+    if (stream)
+        ino = 0;
     uint32_t hash = name_hash(nt, parent, name, namelen);
     pthread_mutex_lock(&nt->nodes_lock);
     struct fsp_node *entry = hash_find(nt, parent, name, namelen, hash);
@@ -389,7 +396,8 @@ struct fsp_node *fsp_node_link(struct fsp_native *nt, struct fsp_node *parent, c
         }
         node->hash = hash;
         node->parent = parent;
-        node->ino = ino ? ino : nt->next_ino++;
+        node->ino = ino ? ino : (stream ? FSP_STREAM_INO_BIT : 0) | nt->next_ino++;
+        node->stream = stream;
         parent->refs++;
         hash_insert(nt, node);
         if (ino && nt->hard_links)

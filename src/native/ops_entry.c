@@ -61,8 +61,10 @@ static void op_lookup(struct fsp_req *req, const void *arg, uint32_t arglen)
     if (!NT_SUCCESS(st)) {
         int err = FspErrnoFromNtStatus(st);
         /* Cache the absence like any other answer, except where another
-         * spelling of the name could exist (case-insensitive volumes). */
-        if (err == ENOENT && !nt->case_insensitive && (nt->attr_sec || nt->attr_nsec)) {
+         * spelling of the name could exist (case-insensitive volumes), and
+         * for streams, which a rename of their main file brings in. */
+        if (err == ENOENT && !nt->case_insensitive && (nt->attr_sec || nt->attr_nsec) &&
+            !fsp_stream_name_is(name, (size_t)n)) {
             entry.entry_valid = nt->attr_sec;
             entry.entry_valid_nsec = nt->attr_nsec;
             fsp_reply_buf(req, &entry, sizeof entry);

@@ -82,11 +82,15 @@ static void remove_common(struct fsp_req *req, const char *name, uint32_t maxnam
         return;
     }
     struct fsp_node *parent = fsp_node_get(nt, fsp_req_header(req)->nodeid);
+    struct fsp_streams_gone gone = {NULL, 0};
     fsp_guard_enter(nt, FSP_GUARD_EXCL);
     NTSTATUS st = delete_child(nt, parent, wname, (size_t)n, dir);
+    if (NT_SUCCESS(st) && !fsp_stream_name_is(wname, (size_t)n))
+        fsp_streams_detach(nt, parent, wname, (size_t)n, &gone); /* they died with it */
     fsp_guard_leave(nt, FSP_GUARD_EXCL);
-    fsp_node_put(nt, parent);
     fsp_reply_status(req, st);
+    fsp_streams_forget(req, parent, &gone);
+    fsp_node_put(nt, parent);
 }
 
 static void op_unlink(struct fsp_req *req, const void *arg, uint32_t arglen)
@@ -200,16 +204,29 @@ static void rename_common(struct fsp_req *req, uint64_t newdirid, uint32_t flags
         fsp_reply_err(req, EROFS);
         return;
     }
+    /* WinFsp cannot rename streams; EXDEV lets mv(1) copy and delete. */
+    if (fsp_stream_name_is(oldname, (size_t)on) || fsp_stream_name_is(newname, (size_t)nn)) {
+        fsp_reply_err(req, EXDEV);
+        return;
+    }
     struct fsp_node *olddir = fsp_node_get(nt, fsp_req_header(req)->nodeid);
     struct fsp_node *newdir = fsp_node_get(nt, newdirid);
+    struct fsp_streams_gone gone_old = {NULL, 0}, gone_new = {NULL, 0};
     fsp_guard_enter(nt, FSP_GUARD_EXCL);
     fsp_notify_rename_lock(nt);
     NTSTATUS st = do_rename(nt, olddir, oldname, (size_t)on, newdir, newname, (size_t)nn, flags);
+    if (NT_SUCCESS(st)) {
+        /* The streams moved with the file, and a replaced target's died. */
+        fsp_streams_detach(nt, olddir, oldname, (size_t)on, &gone_old);
+        fsp_streams_detach(nt, newdir, newname, (size_t)nn, &gone_new);
+    }
     fsp_notify_rename_unlock(nt);
     fsp_guard_leave(nt, FSP_GUARD_EXCL);
+    fsp_reply_status(req, st);
+    fsp_streams_forget(req, olddir, &gone_old);
+    fsp_streams_forget(req, newdir, &gone_new);
     fsp_node_put(nt, olddir);
     fsp_node_put(nt, newdir);
-    fsp_reply_status(req, st);
 }
 
 static void op_rename(struct fsp_req *req, const void *arg, uint32_t arglen)
@@ -279,6 +296,12 @@ static void op_link(struct fsp_req *req, const void *arg, uint32_t arglen)
         return;
     }
     struct fsp_node *node = fsp_node_get(nt, in->oldnodeid);
+    /* A stream is part of its file, with no name of its own to add to. */
+    if (fsp_stream_name_is(newname, (size_t)n) || node->stream) {
+        fsp_node_put(nt, node);
+        fsp_reply_err(req, EPERM);
+        return;
+    }
     struct fsp_node *newdir = fsp_node_get(nt, fsp_req_header(req)->nodeid);
     struct fuse_entry_out entry;
     memset(&entry, 0, sizeof entry);

@@ -212,6 +212,10 @@ static void create_common(struct fsp_req *req, const char *name, size_t maxname,
         fsp_reply_err(req, -n);
         return;
     }
+    if ((dir || rp) && fsp_stream_name_is(wname, (size_t)n)) {
+        fsp_reply_err(req, EPERM); /* a stream holds data only */
+        return;
+    }
     struct fsp_node *parent = fsp_req_node(nt, req);
     NTSTATUS st =
         create_child(req, nt, parent, wname, (size_t)n, mode, flags, dir, rp, &ctx, &info);

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "native.h"
+#include "streams.h"
 #include "utf.h"
 
 /* A request name (UTF-8, NUL-terminated in the request) as a UTF-16 name.
@@ -25,6 +26,8 @@ static inline int fsp_req_name(struct fsp_native *nt, const char *name, size_t m
         return -ENAMETOOLONG;
     if (n < 0)
         return -EINVAL;
+    if (nt->stream_names)
+        return fsp_stream_name_parse(out, (size_t)n); /* "file:stream" */
     return n;
 }
 

@@ -95,6 +95,12 @@
  *   dropped, nothing else. XATTR_CREATE is EEXIST, removexattr EPERM, as
  *   for the names above. Needs Open, GetFileInfo and Rename.
  *
+ * - system.fsp.streams. get: the file's streams (GetStreamInfo), one a
+ *   line: the Windows name ("::$DATA" for the unnamed data stream,
+ *   ":NAME:$DATA"), a tab, the size, a tab, the allocation size
+ *   (streams.c). Read-only: set and removexattr are EPERM. Needs a volume
+ *   with NamedStreams and GetStreamInfo.
+ *
  * - Calls, as for EAs. Each request opens the file by path (READ_CONTROL to
  *   read the descriptor, FILE_READ_ATTRIBUTES for the others; a change asks
  *   for READ_CONTROL (the owner check) | FILE_READ_ATTRIBUTES |
@@ -124,9 +130,10 @@
 #include "native/reparse.h"
 #include "native/security.h"
 #include "ops_util.h"
+#include "streams.h"
 #include "winattr.h"
 
-enum wa_kind { WA_SDDL, WA_ATTRIBUTES, WA_CRTIME, WA_REPARSE, WA_NAME };
+enum wa_kind { WA_SDDL, WA_ATTRIBUTES, WA_CRTIME, WA_REPARSE, WA_NAME, WA_STREAMS };
 
 static const struct {
     const char *name;
@@ -134,7 +141,7 @@ static const struct {
 } wa_names[] = {
     {"system.fsp.sddl", WA_SDDL},     {"system.fsp.attributes", WA_ATTRIBUTES},
     {"system.fsp.crtime", WA_CRTIME}, {"system.fsp.reparse", WA_REPARSE},
-    {"system.fsp.name", WA_NAME},
+    {"system.fsp.name", WA_NAME},     {"system.fsp.streams", WA_STREAMS},
 };
 
 static const struct {
@@ -201,6 +208,8 @@ static bool supported(struct fsp_native *nt, enum wa_kind kind, bool set)
         return fi->GetSecurity && (!set || fi->SetSecurity);
     if (kind == WA_NAME)
         return !set || (fi->GetFileInfo && fi->Rename);
+    if (kind == WA_STREAMS) /* read-only: set and remove answer EPERM */
+        return nt->fs->VolumeParams.NamedStreams && fi->GetStreamInfo;
     if (kind == WA_REPARSE)
         return nt->fs->VolumeParams.ReparsePoints && fi->GetReparsePoint &&
                (!set || (fi->SetReparsePoint && fi->DeleteReparsePoint));
@@ -429,6 +438,7 @@ static int parse_value(struct wa_call *c, const void *value, size_t size)
         break;
     case WA_REPARSE: /* binary, handled above */
     case WA_NAME:
+    case WA_STREAMS: /* read-only, refused before parsing */
         break;
     }
     free(s);
@@ -815,6 +825,20 @@ static NTSTATUS run_locked(struct fsp_native *nt, struct fsp_node *node, PVOID c
     WCHAR path[FSP_PATH_MAX];
     if (unlinked || fsp_node_path(nt, node, NULL, 0, path) < 0)
         path[0] = 0;
+    /* The list of a file's streams is namespace, as a directory listing is:
+     * GetStreamInfo runs under the shared namespace guard (Create and
+     * deletion of streams take it exclusively), not the file's lock. Not
+     * through a handle of a file without a name (nodes_lock is held then,
+     * and the guard comes before it); such a file has no streams left. */
+    if (c->kind == WA_STREAMS) {
+        if (!unlinked)
+            fsp_guard_enter(nt, FSP_GUARD_SHARED);
+        st = fsp_streams_text(nt, ctx, &c->text, &c->textlen);
+        if (!unlinked)
+            fsp_guard_leave(nt, FSP_GUARD_SHARED);
+        c->text_owned = NT_SUCCESS(st);
+        return st;
+    }
     /* A name change is a namespace change: it takes the namespace guard
      * (casename.c), never while holding a file's lock. */
     if (c->kind == WA_NAME) {
@@ -922,6 +946,8 @@ bool fsp_winattr_set(struct fsp_req *req, const char *name, const void *value, s
         err = EROFS;
     else if (flags & ~(uint32_t)(XATTR_CREATE | XATTR_REPLACE))
         err = EINVAL;
+    else if (c.kind == WA_STREAMS)
+        err = EPERM; /* a list, not a setting */
     else if ((flags & XATTR_CREATE) && c.kind != WA_REPARSE)
         err = EEXIST; /* it always exists */
     else
