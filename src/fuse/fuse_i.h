@@ -48,7 +48,8 @@ struct fuse_session {
     unsigned long mount_flags; /* MS_* for mount(2); read_only adds MS_RDONLY */
     bool io_uring;             /* -o io_uring: serve over FUSE-over-io_uring if offered */
     unsigned io_uring_depth;
-    uid_t owner; /* allow_root lets this user (and root) in */
+    uid_t owner;           /* allow_root lets this user (and root) in */
+    unsigned thread_count; /* 0, or the workers of every multi-threaded loop */
 
     struct fuse_conn_info conn;
     atomic_bool got_init, got_destroy;

@@ -412,6 +412,8 @@ static int run(struct fuse_session *se, unsigned threads)
         return -EINVAL;
     }
     int rc = 0;
+    if (threads > 1 && se->thread_count)
+        threads = se->thread_count; /* WinFsp-FUSE's -o ThreadCount= (hl_winfsp.c) */
     if (!atomic_load(&se->exited)) {
         fsp_session_set_threads(se->fsp, threads);
         rc = fsp_session_start(se->fsp);

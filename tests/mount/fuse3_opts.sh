@@ -134,6 +134,71 @@ else
     fail "exec: mounts"
 fi
 
+# --- WinFsp-FUSE's options ---------------------------------------------------------
+# requests_after OPTS PATTERN CMD...: mount with -d -o OPTS, warm the caches
+# with CMD once, run it three times more; sets COUNT to the requests matching
+# PATTERN those three runs caused (empty if it did not mount).
+requests_after() {
+    local opts=$1 pattern=$2 log=$FSP_TMP/winfsp.log before
+    shift 2
+    COUNT=
+    M=$FSP_TMP/winfsp
+    # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
+    if ! fsp_start_fs "$M" sh -c 'log=$1; shift; exec "$@" >"$log" 2>&1' sh "$log" \
+        "$MEMFS" -d -o "$opts" "$M"; then
+        fail "-o $opts: mounts"
+        fsp_stop_fs "$FSP_PID" "$M"
+        return 1
+    fi
+    touch "$M/f" && mkdir "$M/d"
+    "$@" >/dev/null
+    sleep 0.1
+    before=$(grep -cE "$pattern" "$log")
+    "$@" >/dev/null && "$@" >/dev/null && "$@" >/dev/null
+    sleep 0.1
+    COUNT=$(($(grep -cE "$pattern" "$log") - before))
+    stop_with TERM "$FSP_PID" "$M" >/dev/null || fail "-o $opts: SIGTERM unmounts and exits 0"
+}
+ATTR=' (GETATTR|LOOKUP)\('
+requests_after FileInfoTimeout=0 "$ATTR" stat "$FSP_TMP/winfsp/f"
+check "FileInfoTimeout=0: every stat asks the file system ($COUNT requests)" test "${COUNT:-0}" -ge 3
+requests_after FileInfoTimeout=60000 "$ATTR" stat "$FSP_TMP/winfsp/f"
+check "FileInfoTimeout=60000: stat is answered from the cache ($COUNT requests)" test "$COUNT" = 0
+requests_after DirInfoTimeout=0 ' READDIR' ls "$FSP_TMP/winfsp"
+check "DirInfoTimeout=0: every listing asks the file system ($COUNT READDIRs)" test "${COUNT:-0}" -ge 3
+requests_after DirInfoTimeout=1000 ' READDIR' ls "$FSP_TMP/winfsp"
+check "DirInfoTimeout=1000: listings come from the kernel's cache ($COUNT READDIRs)" test "$COUNT" = 0
+
+# names_of OPTS: the mount's source and type with -o OPTS.
+names_of() {
+    NAMES=
+    M=$FSP_TMP/names
+    # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
+    if fsp_start_fs "$M" sh -c 'exec "$@" >/dev/null 2>&1' sh "$MEMFS" -f -o "$1" "$M"; then
+        NAMES=$(findmnt -n -o SOURCE,FSTYPE --mountpoint "$M" | tr -s ' ')
+        TASKS=$(find "/proc/$FSP_PID/task" -mindepth 1 -maxdepth 1 | wc -l)
+        stop_with TERM "$FSP_PID" "$M" >/dev/null || fail "-o $1: SIGTERM unmounts and exits 0"
+    else
+        fail "-o $1: mounts"
+        fsp_stop_fs "$FSP_PID" "$M"
+    fi
+}
+names_of volname=MyVol
+check "volname= names the mount source ($NAMES)" test "$NAMES" = "MyVol fuse.memfs-fuse3"
+names_of 'VolumePrefix=/srv/share,volname=MyVol'
+check "VolumePrefix= (/ form) is the source //srv/share ($NAMES)" test "$NAMES" = "//srv/share fuse.memfs-fuse3"
+names_of 'UNC=\\srv\\share'
+check "UNC= (\\ form, escaped in -o) is the source //srv/share ($NAMES)" test "$NAMES" = "//srv/share fuse.memfs-fuse3"
+names_of 'fsname=F,VolumePrefix=/srv/share'
+check "fsname= wins over VolumePrefix= ($NAMES)" test "${NAMES%% *}" = F
+names_of 'FileSystemName=NTFS'
+check "FileSystemName= is the subtype ($NAMES)" test "${NAMES#* }" = fuse.NTFS
+names_of 'ThreadCount=3'
+t3=$TASKS
+names_of 'ThreadCount=5'
+check "ThreadCount=5 runs two workers more than ThreadCount=3 ($t3, $TASKS threads)" \
+    test "$((TASKS - t3))" = 2
+
 # --- As a user, through fusermount3 -------------------------------------------------
 RUNAS=(setpriv --reuid=65534 --regid=65534 --clear-groups)
 if ! command -v fusermount3 >/dev/null; then
