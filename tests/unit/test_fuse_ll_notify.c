@@ -1,9 +1,10 @@
 /*
  * test_fuse_ll_notify.c - the low-level calls no sample makes, on a real
  * mount: the notifications (inval_entry ends a cached negative lookup,
- * inval_inode a cached size, store puts data into the page cache that
- * retrieve then reads back), the ioctl, lock and poll replies, and
- * fuse_req_getgroups. The file system caches everything for 1000 s, so
+ * inval_inode a cached size, expire_entry makes the next use look up
+ * again, delete drops an entry, store puts data into the page cache that
+ * retrieve then reads back, notify_poll wakes a waiting poll()), the ioctl,
+ * lock and poll replies, and fuse_req_getgroups. The file system caches everything for 1000 s, so
  * only a notification can make the kernel ask again.
  *
  * Needs root (mount(2)) or fusermount3; mounts with auto_unmount, so even
@@ -19,6 +20,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/stat.h>
@@ -27,9 +29,9 @@
 
 #include "check.h"
 
-#define INO_FILE    2
-#define INO_LATE    3 /* "late": absent until late_exists */
-#define CACHE_SECS  1000.0
+#define INO_FILE     2
+#define INO_LATE     3 /* "late": absent until late_exists */
+#define CACHE_SECS   1000.0
 #define IOCTL_ANSWER _IOR('F', 1, int)
 
 static atomic_bool late_exists;
@@ -134,9 +136,27 @@ static void n_setlk(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi, s
     fuse_reply_err(req, EAGAIN);
 }
 
+/* poll: ready at once, unless poll_wait_mode; then not ready (keeping the
+ * handle for notify_poll) until poll_ready. */
+static atomic_bool poll_wait_mode, poll_ready;
+static struct fuse_pollhandle *poll_handle;
+
 static void n_poll(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi,
                    struct fuse_pollhandle *ph)
 {
+    if (atomic_load(&poll_wait_mode) && !atomic_load(&poll_ready)) {
+        pthread_mutex_lock(&lock);
+        if (ph && !poll_handle) {
+            poll_handle = ph;
+            ph = NULL;
+        }
+        pthread_cond_broadcast(&cond);
+        pthread_mutex_unlock(&lock);
+        if (ph)
+            fuse_pollhandle_destroy(ph);
+        fuse_reply_poll(req, 0);
+        return;
+    }
     if (ph)
         fuse_pollhandle_destroy(ph);
     fuse_reply_poll(req, POLLIN | POLLPRI);
@@ -274,6 +294,66 @@ TEST(ioctl_lock_poll_replies)
     close(fd);
 }
 
+TEST(expire_and_delete_entries)
+{
+    char path[128];
+    struct stat st;
+    snprintf(path, sizeof(path), "%s/late", mnt);
+    CHECK_EQ_INT(stat(path, &st), 0); /* cached since inval_entry's test */
+    int before = atomic_load(&lookups_of_late);
+    CHECK_EQ_INT(stat(path, &st), 0);
+    CHECK_EQ_INT(atomic_load(&lookups_of_late), before);
+    /* Expired: still there, but the next use asks again. */
+    CHECK_EQ_INT(
+        fuse_lowlevel_notify_expire_entry(se, FUSE_ROOT_ID, "late", 4, FUSE_LL_EXPIRE_ONLY), 0);
+    CHECK_EQ_INT(stat(path, &st), 0);
+    CHECK_EQ_INT(atomic_load(&lookups_of_late), before + 1);
+    /* Deleted: gone from the kernel's cache; the file system says so too. */
+    atomic_store(&late_exists, false);
+    CHECK_EQ_INT(fuse_lowlevel_notify_delete(se, FUSE_ROOT_ID, INO_LATE, "late", 4), 0);
+    CHECK(stat(path, &st) != 0 && errno == ENOENT);
+    CHECK_EQ_INT(atomic_load(&lookups_of_late), before + 2);
+}
+
+static void *poller_main(void *arg)
+{
+    struct pollfd *p = arg;
+    return (void *)(intptr_t)poll(p, 1, 10000);
+}
+
+TEST(notify_poll_wakes_a_poller)
+{
+    int fd = open_file(O_RDONLY);
+    CHECK(fd >= 0);
+    if (fd < 0)
+        return;
+    atomic_store(&poll_wait_mode, true);
+    struct pollfd p = {.fd = fd, .events = POLLIN};
+    pthread_t t;
+    pthread_create(&t, NULL, poller_main, &p);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ts.tv_sec += 10;
+    pthread_mutex_lock(&lock);
+    while (!poll_handle && pthread_cond_timedwait(&cond, &lock, &ts) == 0)
+        ;
+    struct fuse_pollhandle *ph = poll_handle;
+    poll_handle = NULL;
+    pthread_mutex_unlock(&lock);
+    CHECK(ph != NULL);
+    atomic_store(&poll_ready, true);
+    if (ph) {
+        CHECK_EQ_INT(fuse_lowlevel_notify_poll(ph), 0);
+        fuse_pollhandle_destroy(ph);
+    }
+    void *res;
+    pthread_join(t, &res);
+    CHECK_EQ_INT((int)(intptr_t)res, 1); /* woken well before its 10 s */
+    CHECK_EQ_INT(p.revents & POLLIN, POLLIN);
+    atomic_store(&poll_wait_mode, false);
+    close(fd);
+}
+
 TEST(getgroups_of_the_caller)
 {
     char path[128];
@@ -321,6 +401,8 @@ int main(void)
     RUN(inval_inode_ends_cached_attributes);
     RUN(store_then_retrieve);
     RUN(ioctl_lock_poll_replies);
+    RUN(expire_and_delete_entries);
+    RUN(notify_poll_wakes_a_poller);
     RUN(getgroups_of_the_caller);
 
     fuse_session_exit(se);
