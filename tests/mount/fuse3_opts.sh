@@ -5,8 +5,10 @@
 # through fusermount3. The reference is Debian's libfuse3: memfs-fuse3 built
 # against it must show the same per-mount flags (findmnt VFS-OPTIONS) for
 # every option set libfuse knows; the atime variants libfuse 3.14 leaves
-# out are checked against what mount(8) means by them. noexec must also
-# really stop execution.
+# out are checked against what mount(8) means by them, and the FUSE 2
+# library (memfs-fuse2) takes the flags too. noexec must also really stop
+# execution. Then WinFsp-FUSE's options: caching (requests counted in the
+# -d trace), names and thread count.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -113,6 +115,18 @@ flags_of "noatime,relatime" "$FSP_TMP/fsp" "$MEMFS" -f -o noatime,relatime "$FSP
 check "root -o noatime,relatime: the last one wins ($FLAGS)" \
     has_opts "$FLAGS" relatime
 check "root -o noatime,relatime: not noatime" lacks_opts "$FLAGS" noatime
+
+# --- The FUSE 2 library takes the same flags (fuse_mount's options) ---------------
+MEMFS2=$FSP_BUILD/memfs-fuse2
+if [ -x "$MEMFS2" ]; then
+    flags_of "fuse2 noexec,noatime,suid" "$FSP_TMP/fsp" "$MEMFS2" -f -o noexec,noatime,suid "$FSP_TMP/fsp"
+    check "fuse2 -o noexec,noatime,suid: $FLAGS" has_opts "$FLAGS" rw nodev noexec noatime
+    check "fuse2 -o noexec,noatime,suid: not nosuid" lacks_opts "$FLAGS" nosuid
+    flags_of "fuse2 default" "$FSP_TMP/fsp" "$MEMFS2" -f "$FSP_TMP/fsp"
+    check "fuse2 default: nosuid,nodev,relatime ($FLAGS)" has_opts "$FLAGS" rw nosuid nodev relatime
+else
+    fail "memfs-fuse2 is built"
+fi
 
 # --- noexec means it ----------------------------------------------------------------
 M=$FSP_TMP/exec
