@@ -143,7 +143,7 @@ static void ll_destroy(void *userdata)
 /* --- fuse_session_new: -o options ------------------------------------------ */
 
 struct ll_opts {
-    int debug, allow_root, allow_other, auto_unmount, default_permissions, ro, rw, io_uring;
+    int debug, allow_root, allow_other, auto_unmount, default_permissions, io_uring;
     unsigned max_read, io_uring_q_depth;
     char *fsname, *subtype;
     unsigned long mount_flags; /* starts as the session's; options change it in order */
@@ -152,12 +152,14 @@ struct ll_opts {
 enum { KEY_IGNORED = 1, KEY_RO, KEY_MOUNT_FLAG };
 
 /* What each mount flag option does to the MS_* flags: libfuse 3.14's table
- * (rw/ro aside, kept as read_only) plus the atime variants mount(8) knows,
- * which libfuse leaves out. */
+ * plus the atime variants mount(8) knows, which libfuse leaves out. The
+ * last option about a flag wins ("rw,ro" is read-only). */
 static const struct {
     const char *name;
     unsigned long set, clear;
 } mount_flag_opts[] = {
+    {"ro", MS_RDONLY, 0},
+    {"rw", 0, MS_RDONLY},
     {"suid", 0, MS_NOSUID},
     {"nosuid", MS_NOSUID, 0},
     {"dev", 0, MS_NODEV},
@@ -196,10 +198,10 @@ static const struct fuse_opt ll_opt_spec[] = {
      * offers it (enable_uring), /dev/fuse otherwise. */
     LL_OPT("io_uring", io_uring, 1),
     LL_OPT("io_uring_q_depth=%u", io_uring_q_depth, 0),
-    LL_OPT("ro", ro, 1),
-    LL_OPT("rw", rw, 1),
     FUSE_OPT_KEY("-r", KEY_RO),
     /* Mount flags, for mount(2) or fusermount3 (mount_flag_opts). */
+    FUSE_OPT_KEY("ro", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("rw", KEY_MOUNT_FLAG),
     FUSE_OPT_KEY("suid", KEY_MOUNT_FLAG),
     FUSE_OPT_KEY("nosuid", KEY_MOUNT_FLAG),
     FUSE_OPT_KEY("dev", KEY_MOUNT_FLAG),
@@ -237,7 +239,7 @@ static int ll_opt_proc(void *data, const char *arg, int key, struct fuse_args *o
     case KEY_IGNORED:
         return 0;
     case KEY_RO:
-        o->ro = 1;
+        o->mount_flags |= MS_RDONLY;
         return 0;
     case KEY_MOUNT_FLAG:
         for (size_t i = 0; i < sizeof(mount_flag_opts) / sizeof(mount_flag_opts[0]); i++) {
@@ -306,8 +308,8 @@ int fsp_fuse_session_opts(struct fuse_session *se, struct fuse_args *args)
     se->allow_other |= o.allow_other || o.allow_root;
     se->auto_unmount |= o.auto_unmount;
     se->default_permissions |= o.default_permissions;
-    se->read_only |= o.ro && !o.rw;
     se->mount_flags = o.mount_flags;
+    se->read_only = (o.mount_flags & MS_RDONLY) != 0;
     if (o.max_read) {
         se->max_read = o.max_read;
         se->conn.max_read = o.max_read;

@@ -67,7 +67,7 @@ lacks_opts() {
 # The option sets libfuse 3.14 knows; "-" stands for no option at all.
 # shellcheck disable=SC2054 # the commas are within one option set
 SETS=(- suid dev suid,dev nosuid,nodev noexec exec sync async dirsync noatime atime ro rw
-    noexec,noatime,sync,dirsync dev,nodev suid,nosuid noatime,atime)
+    noexec,noatime,sync,dirsync dev,nodev suid,nosuid noatime,atime rw,ro ro,rw)
 
 # --- Against the reference, as root (mount(2)) ------------------------------------
 DEB=$FSP_TMP/memfs-fuse3-debian
