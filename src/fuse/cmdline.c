@@ -85,6 +85,13 @@ static const struct fuse_opt helper_opts[] = {
     FUSE_OPT_KEY("fsname=", FUSE_OPT_KEY_KEEP),
     HELPER_OPT("subtype=", nodefault_subtype),
     FUSE_OPT_KEY("subtype=", FUSE_OPT_KEY_KEEP),
+    /* WinFsp-FUSE's names for the subtype (fuse_new takes them, hl_winfsp.c). */
+    HELPER_OPT("FileSystemName=", nodefault_subtype),
+    FUSE_OPT_KEY("FileSystemName=", FUSE_OPT_KEY_KEEP),
+    HELPER_OPT("--FileSystemName=", nodefault_subtype),
+    FUSE_OPT_KEY("--FileSystemName=", FUSE_OPT_KEY_KEEP),
+    HELPER_OPT("fstypename=", nodefault_subtype),
+    FUSE_OPT_KEY("fstypename=", FUSE_OPT_KEY_KEEP),
     HELPER_OPT("clone_fd", clone_fd),
     {"max_idle_threads=%u", offsetof(struct fuse_cmdline_opts, max_idle_threads), 0},
     {"max_threads=%u", offsetof(struct fuse_cmdline_opts, max_threads), 0},

@@ -44,10 +44,12 @@ struct fuse_session {
     /* From the -o options of fuse_session_new(). */
     char *fsname, *subtype;
     bool debug, allow_other, allow_root, default_permissions, read_only, auto_unmount;
-    unsigned max_read; /* 0 = no limit */
-    bool io_uring;     /* -o io_uring: serve over FUSE-over-io_uring if offered */
+    unsigned max_read;         /* 0 = no limit */
+    unsigned long mount_flags; /* MS_* for mount(2); read_only adds MS_RDONLY */
+    bool io_uring;             /* -o io_uring: serve over FUSE-over-io_uring if offered */
     unsigned io_uring_depth;
-    uid_t owner; /* allow_root lets this user (and root) in */
+    uid_t owner;           /* allow_root lets this user (and root) in */
+    unsigned thread_count; /* 0, or the workers of every multi-threaded loop */
 
     struct fuse_conn_info conn;
     atomic_bool got_init, got_destroy;

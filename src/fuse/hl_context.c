@@ -33,6 +33,8 @@ struct fuse *hl_enter(fuse_req_t req)
     cur.ctx.private_data = f->fs->user_data;
     cur.req = req;
     cur.used = 0;
+    if (f->conf.intr)
+        hl_intr_enter(f, req);
     return f;
 }
 
@@ -45,6 +47,8 @@ void hl_enter_init(struct fuse *f)
 
 void hl_leave(void)
 {
+    if (cur.req && cur.ctx.fuse->conf.intr)
+        hl_intr_leave(cur.ctx.fuse);
     cur.req = NULL;
 }
 

@@ -260,6 +260,8 @@ static void hl_opendir(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi
         dh->fh = fi->fh;
         fi->fh = (uintptr_t)dh;
         link_dir(f, dh);
+        if (f->cache_dirs)
+            fi->cache_readdir = fi->keep_cache = 1;
         if (fuse_reply_open(req, fi) != 0) {
             fi->fh = dh->fh;
             fuse_fs_releasedir(f->fs, path, fi);

@@ -78,6 +78,12 @@ struct fuse {
     pthread_mutex_t dirs_lock;
     struct hl_dir *dirs; /* open directories (hl_dir.c) */
 
+    bool cache_dirs; /* DirInfoTimeout: opendir asks the kernel to keep listings */
+    /* -o intr: the threads running an operation, for intr_signal (hl_intr.c) */
+    pthread_mutex_t intr_lock;
+    bool intr_ready;     /* intr_lock is initialized */
+    bool intr_installed; /* we set intr_signal's handler; restore at the end */
+
     void *compat; /* libfuse.so.2: the FUSE 2 file system this one serves (src/fuse2) */
     /* FUSE 2's flag_nullpath_ok: operations on open files get their path
      * when the file still has one, and NULL only once it has none (FUSE 3's
@@ -87,6 +93,24 @@ struct fuse {
 
 /* hl_main.c: whether fuse_new() takes opt (for libfuse.so.2's fuse_is_lib_option). */
 bool hl_is_option(const char *opt);
+
+/* hl_winfsp.c: WinFsp-FUSE's options. hl_winfsp_parse takes them out of
+ * args into f's configuration and w (before fuse_session_new); apply hands
+ * w's names and thread count to the session (after it). */
+struct hl_winfsp {
+    char *fsname, *subtype;
+    unsigned thread_count;
+};
+bool hl_winfsp_is_option(const char *opt);
+int hl_winfsp_parse(struct fuse *f, struct fuse_args *args, struct hl_winfsp *w);
+void hl_winfsp_apply(struct fuse *f, struct hl_winfsp *w);
+void hl_winfsp_free(struct hl_winfsp *w);
+
+/* hl_intr.c: -o intr (setup when conf.intr; teardown undoes it, if done). */
+void hl_intr_setup(struct fuse *f);
+void hl_intr_teardown(struct fuse *f);
+void hl_intr_enter(struct fuse *f, fuse_req_t req); /* the thread now runs req */
+void hl_intr_leave(struct fuse *f);
 
 /* hl_nodes.c: the node table. */
 int hl_table_init(struct fuse *f);

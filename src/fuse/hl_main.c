@@ -78,7 +78,7 @@ static int hl_opt_proc(void *data, const char *arg, int key, struct fuse_args *o
 
 bool hl_is_option(const char *opt)
 {
-    return fuse_opt_match(hl_opts, opt);
+    return fuse_opt_match(hl_opts, opt) || hl_winfsp_is_option(opt);
 }
 
 FSP_FUSE_EXPORT void fuse_lib_help(struct fuse_args *args)
@@ -103,6 +103,13 @@ FSP_FUSE_EXPORT void fuse_lib_help(struct fuse_args *args)
            "    -o nullpath_ok         operations on open files may get a NULL path\n"
            "    -o [no_]intr           allow requests to be interrupted\n"
            "    -o intr_signal=NUM     signal to send on interrupt (%i)\n"
+           "WinFsp-FUSE options:\n"
+           "    -o FileInfoTimeout=MS  attribute and name cache (-1: also keep file data)\n"
+           "    -o DirInfoTimeout=MS   non-zero: keep directory listings in the kernel\n"
+           "    -o ThreadCount=N       worker threads\n"
+           "    -o VolumePrefix=\\S\\H  UNC name, the mount source //S/H (also UNC=)\n"
+           "    -o volname=NAME        volume label, the mount source\n"
+           "    -o FileSystemName=NAME file system name, the subtype (also fstypename=)\n"
            "\n",
            SIGUSR1);
     fuse_lowlevel_help();
@@ -117,6 +124,7 @@ static void fuse_free(struct fuse *f)
     hl_dirs_free(f);
     pthread_mutex_destroy(&f->dirs_lock);
     hl_table_free(f);
+    hl_intr_teardown(f);
     free(f->conf.modules);
     free(f->fs);
     free(f);
@@ -127,6 +135,7 @@ FSP_FUSE_EXPORT struct fuse *fuse_new_31(struct fuse_args *args, const struct fu
 struct fuse *fuse_new_31(struct fuse_args *args, const struct fuse_operations *op, size_t op_size,
                          void *private_data)
 {
+    struct hl_winfsp w = {0};
     struct fuse *f = calloc(1, sizeof(*f));
     if (!f) {
         fuse_log(FUSE_LOG_ERR, "fuse: failed to allocate fuse object\n");
@@ -144,11 +153,15 @@ struct fuse *fuse_new_31(struct fuse_args *args, const struct fuse_operations *o
         fuse_lib_help(args);
         goto fail;
     }
+    if (hl_winfsp_parse(f, args, &w) != 0)
+        goto fail;
     if (f->conf.modules) {
         fuse_log(FUSE_LOG_ERR, "fuse: modules=%s: stacked modules are not supported by FSP\n",
                  f->conf.modules);
         goto fail;
     }
+    if (f->conf.intr)
+        hl_intr_setup(f);
     if (!f->conf.ac_attr_timeout_set)
         f->conf.ac_attr_timeout = f->conf.attr_timeout;
     f->fs = fuse_fs_new(op, op_size, private_data);
@@ -158,9 +171,11 @@ struct fuse *fuse_new_31(struct fuse_args *args, const struct fuse_operations *o
     f->se = fuse_session_new(args, &f->llop, sizeof(f->llop), f);
     if (!f->se)
         goto fail;
+    hl_winfsp_apply(f, &w);
     return f;
 
 fail:
+    hl_winfsp_free(&w);
     fuse_free(f);
     return NULL;
 }

@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -142,12 +143,41 @@ static void ll_destroy(void *userdata)
 /* --- fuse_session_new: -o options ------------------------------------------ */
 
 struct ll_opts {
-    int debug, allow_root, allow_other, auto_unmount, default_permissions, ro, rw, io_uring;
+    int debug, allow_root, allow_other, auto_unmount, default_permissions, io_uring;
     unsigned max_read, io_uring_q_depth;
     char *fsname, *subtype;
+    unsigned long mount_flags; /* starts as the session's; options change it in order */
 };
 
-enum { KEY_IGNORED = 1, KEY_RO };
+enum { KEY_IGNORED = 1, KEY_RO, KEY_MOUNT_FLAG };
+
+/* What each mount flag option does to the MS_* flags: libfuse 3.14's table
+ * plus the atime variants mount(8) knows, which libfuse leaves out. The
+ * last option about a flag wins ("rw,ro" is read-only). */
+static const struct {
+    const char *name;
+    unsigned long set, clear;
+} mount_flag_opts[] = {
+    {"ro", MS_RDONLY, 0},
+    {"rw", 0, MS_RDONLY},
+    {"suid", 0, MS_NOSUID},
+    {"nosuid", MS_NOSUID, 0},
+    {"dev", 0, MS_NODEV},
+    {"nodev", MS_NODEV, 0},
+    {"exec", 0, MS_NOEXEC},
+    {"noexec", MS_NOEXEC, 0},
+    {"async", 0, MS_SYNCHRONOUS},
+    {"sync", MS_SYNCHRONOUS, 0},
+    {"dirsync", MS_DIRSYNC, 0},
+    {"atime", 0, MS_NOATIME},
+    {"noatime", MS_NOATIME, MS_RELATIME | MS_STRICTATIME},
+    {"diratime", 0, MS_NODIRATIME},
+    {"nodiratime", MS_NODIRATIME, 0},
+    {"relatime", MS_RELATIME, MS_NOATIME | MS_STRICTATIME},
+    {"norelatime", 0, MS_RELATIME},
+    {"strictatime", MS_STRICTATIME, MS_NOATIME | MS_RELATIME},
+    {"nostrictatime", 0, MS_STRICTATIME},
+};
 
 #define LL_OPT(t, m, v)                   \
     {                                     \
@@ -168,28 +198,27 @@ static const struct fuse_opt ll_opt_spec[] = {
      * offers it (enable_uring), /dev/fuse otherwise. */
     LL_OPT("io_uring", io_uring, 1),
     LL_OPT("io_uring_q_depth=%u", io_uring_q_depth, 0),
-    LL_OPT("ro", ro, 1),
-    LL_OPT("rw", rw, 1),
     FUSE_OPT_KEY("-r", KEY_RO),
-    /* Mount flags FSP's mounts always have (nosuid, nodev) or that it
-     * leaves to the kernel's defaults: accepted so that programs passing
-     * them keep working. */
-    FUSE_OPT_KEY("nosuid", KEY_IGNORED),
-    FUSE_OPT_KEY("nodev", KEY_IGNORED),
-    FUSE_OPT_KEY("suid", KEY_IGNORED),
-    FUSE_OPT_KEY("dev", KEY_IGNORED),
-    FUSE_OPT_KEY("exec", KEY_IGNORED),
-    FUSE_OPT_KEY("noexec", KEY_IGNORED),
-    FUSE_OPT_KEY("async", KEY_IGNORED),
-    FUSE_OPT_KEY("sync", KEY_IGNORED),
-    FUSE_OPT_KEY("dirsync", KEY_IGNORED),
-    FUSE_OPT_KEY("atime", KEY_IGNORED),
-    FUSE_OPT_KEY("noatime", KEY_IGNORED),
-    FUSE_OPT_KEY("nodiratime", KEY_IGNORED),
-    FUSE_OPT_KEY("relatime", KEY_IGNORED),
-    FUSE_OPT_KEY("norelatime", KEY_IGNORED),
-    FUSE_OPT_KEY("strictatime", KEY_IGNORED),
-    FUSE_OPT_KEY("nostrictatime", KEY_IGNORED),
+    /* Mount flags, for mount(2) or fusermount3 (mount_flag_opts). */
+    FUSE_OPT_KEY("ro", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("rw", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("suid", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("nosuid", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("dev", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("nodev", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("exec", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("noexec", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("async", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("sync", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("dirsync", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("atime", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("noatime", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("diratime", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("nodiratime", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("relatime", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("norelatime", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("strictatime", KEY_MOUNT_FLAG),
+    FUSE_OPT_KEY("nostrictatime", KEY_MOUNT_FLAG),
     FUSE_OPT_KEY("blkdev", KEY_IGNORED),
     FUSE_OPT_KEY("blksize=", KEY_IGNORED),
     FUSE_OPT_KEY("user=", KEY_IGNORED),
@@ -210,8 +239,17 @@ static int ll_opt_proc(void *data, const char *arg, int key, struct fuse_args *o
     case KEY_IGNORED:
         return 0;
     case KEY_RO:
-        o->ro = 1;
+        o->mount_flags |= MS_RDONLY;
         return 0;
+    case KEY_MOUNT_FLAG:
+        for (size_t i = 0; i < sizeof(mount_flag_opts) / sizeof(mount_flag_opts[0]); i++) {
+            if (strcmp(arg, mount_flag_opts[i].name) == 0) {
+                o->mount_flags =
+                    (o->mount_flags | mount_flag_opts[i].set) & ~mount_flag_opts[i].clear;
+                return 0;
+            }
+        }
+        return 1;
     }
     return 1; /* unknown: keep, reported below */
 }
@@ -234,7 +272,7 @@ static void session_free(struct fuse_session *se)
  * mount options of fuse_mount() this way) adds to what the first set. */
 int fsp_fuse_session_opts(struct fuse_session *se, struct fuse_args *args)
 {
-    struct ll_opts o = {0};
+    struct ll_opts o = {.mount_flags = se->mount_flags};
     if (fuse_opt_parse(args, &o, ll_opt_spec, ll_opt_proc) == -1)
         goto fail;
     /* se->allow_other is also set by allow_root: only alone is it allow_other. */
@@ -270,7 +308,8 @@ int fsp_fuse_session_opts(struct fuse_session *se, struct fuse_args *args)
     se->allow_other |= o.allow_other || o.allow_root;
     se->auto_unmount |= o.auto_unmount;
     se->default_permissions |= o.default_permissions;
-    se->read_only |= o.ro && !o.rw;
+    se->mount_flags = o.mount_flags;
+    se->read_only = (o.mount_flags & MS_RDONLY) != 0;
     if (o.max_read) {
         se->max_read = o.max_read;
         se->conn.max_read = o.max_read;
@@ -307,6 +346,7 @@ FSP_FUSE_EXPORT struct fuse_session *fuse_session_new(struct fuse_args *args,
     memcpy(&se->op, op, op_size);
     se->userdata = userdata;
     se->owner = getuid();
+    se->mount_flags = MS_NOSUID | MS_NODEV; /* libfuse's default */
     if (fsp_fuse_session_opts(se, args) != 0) {
         session_free(se);
         return NULL;
@@ -343,6 +383,8 @@ FSP_FUSE_EXPORT int fuse_session_mount(struct fuse_session *se, const char *moun
         .allow_other = se->allow_other,
         .default_permissions = se->default_permissions,
         .read_only = se->read_only,
+        .mount_flags_set = true,
+        .mount_flags = se->mount_flags,
         .auto_unmount = se->auto_unmount,
         .rootmode = S_IFDIR | 0755,
         .max_read = se->max_read,
@@ -372,6 +414,8 @@ static int run(struct fuse_session *se, unsigned threads)
         return -EINVAL;
     }
     int rc = 0;
+    if (threads > 1 && se->thread_count)
+        threads = se->thread_count; /* WinFsp-FUSE's -o ThreadCount= (hl_winfsp.c) */
     if (!atomic_load(&se->exited)) {
         fsp_session_set_threads(se->fsp, threads);
         rc = fsp_session_start(se->fsp);

@@ -47,6 +47,7 @@ static const struct fuse_opt mount_opts[] = {
     FUSE_OPT_KEY("dirsync", KEY_MOUNT),
     FUSE_OPT_KEY("atime", KEY_MOUNT),
     FUSE_OPT_KEY("noatime", KEY_MOUNT),
+    FUSE_OPT_KEY("diratime", KEY_MOUNT),
     FUSE_OPT_KEY("nodiratime", KEY_MOUNT),
     FUSE_OPT_KEY("relatime", KEY_MOUNT),
     FUSE_OPT_KEY("norelatime", KEY_MOUNT),

@@ -182,10 +182,16 @@ void fsp_kreap_watcher(struct fsp_session *se)
 
 /* --- mount(2) as root ------------------------------------------------------ */
 
+static unsigned long mount_flags(const struct fsp_mount_opts *opts)
+{
+    unsigned long flags = opts->mount_flags_set ? opts->mount_flags : MS_NOSUID | MS_NODEV;
+    return flags | (opts->read_only ? MS_RDONLY : 0);
+}
+
 static int mount_syscall(struct fsp_session *se, const struct fsp_mount_opts *opts)
 {
     char data[256], max_read[32] = "";
-    unsigned long flags = MS_NOSUID | MS_NODEV | (opts->read_only ? MS_RDONLY : 0);
+    unsigned long flags = mount_flags(opts);
     if (opts->max_read)
         snprintf(max_read, sizeof(max_read), ",max_read=%u", (unsigned)opts->max_read);
     int n = snprintf(data, sizeof(data), "fd=%d,rootmode=%o,user_id=%u,group_id=%u%s%s%s", se->fd,
@@ -287,6 +293,37 @@ static int receive_fd(int sock)
     return -EIO;
 }
 
+/* The mount flags fusermount3 (3.14) takes as options. It starts from
+ * nosuid,nodev and ignores suid and dev for users, so only set flags are
+ * passed, as libfuse does. */
+static const struct {
+    unsigned long flag;
+    const char *name;
+} fusermount3_flags[] = {
+    {MS_NOSUID, "nosuid"},    {MS_NODEV, "nodev"},     {MS_NOEXEC, "noexec"},
+    {MS_SYNCHRONOUS, "sync"}, {MS_NOATIME, "noatime"}, {MS_DIRSYNC, "dirsync"},
+};
+
+static bool add_flag_opts(char *buf, size_t size, unsigned long flags)
+{
+    if (!opt_add(buf, size, flags & MS_RDONLY ? "ro" : "rw", NULL))
+        return false;
+    flags &= ~(unsigned long)MS_RDONLY;
+    for (size_t i = 0; i < sizeof(fusermount3_flags) / sizeof(fusermount3_flags[0]); i++) {
+        if (!(flags & fusermount3_flags[i].flag))
+            continue;
+        if (!opt_add(buf, size, fusermount3_flags[i].name, NULL))
+            return false;
+        flags &= ~fusermount3_flags[i].flag;
+    }
+    /* MS_RELATIME is the kernel's default anyway; the rest fusermount3
+     * would refuse as unknown, failing the whole mount. */
+    flags &= ~(unsigned long)MS_RELATIME;
+    if (flags)
+        fsp_log("fsp: mount flags 0x%lx dropped: fusermount3 cannot set them", flags);
+    return true;
+}
+
 static int mount_fusermount3(struct fsp_session *se, const struct fsp_mount_opts *opts)
 {
     char prog[4096], optstr[2048] = "", commenv[32], max_read[16];
@@ -296,9 +333,7 @@ static int mount_fusermount3(struct fsp_session *se, const struct fsp_mount_opts
     }
     bool ok = opt_add(optstr, sizeof(optstr), "fsname", se->fsname) &&
               (!opts->subtype || opt_add(optstr, sizeof(optstr), "subtype", opts->subtype)) &&
-              opt_add(optstr, sizeof(optstr), "nosuid", NULL) &&
-              opt_add(optstr, sizeof(optstr), "nodev", NULL) &&
-              opt_add(optstr, sizeof(optstr), opts->read_only ? "ro" : "rw", NULL) &&
+              add_flag_opts(optstr, sizeof(optstr), mount_flags(opts)) &&
               (!opts->allow_other || opt_add(optstr, sizeof(optstr), "allow_other", NULL)) &&
               (!opts->default_permissions ||
                opt_add(optstr, sizeof(optstr), "default_permissions", NULL));

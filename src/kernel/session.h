@@ -71,6 +71,11 @@ struct fsp_mount_opts {
     bool allow_other;
     bool default_permissions; /* let the kernel check mode bits */
     bool read_only;
+    /* mount(2) flags (MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_NOATIME, ...), used
+     * as given when mount_flags_set, else MS_NOSUID | MS_NODEV (libfuse's
+     * default). read_only adds MS_RDONLY either way. */
+    bool mount_flags_set;
+    unsigned long mount_flags;
     bool auto_unmount;     /* unmount even when the process dies (watcher process) */
     uint32_t rootmode;     /* S_IFDIR | perms of the root, for the mount(2) option */
     unsigned thread_count; /* workers; 0 = a sensible default */
