@@ -61,6 +61,7 @@
 #include <sys/xattr.h>
 
 #include "ea.h"
+#include "native/posixacl.h"
 #include "ops_util.h"
 #include "winattr.h"
 
@@ -268,6 +269,8 @@ static void op_getxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 
     if (fsp_winattr_get(req, xname, in->size))
         return; /* Windows metadata, not an EA (ops_winattr.c) */
+    if (fsp_posixacl_get(req, xname, in->size))
+        return; /* a POSIX ACL: part of the descriptor (ops_posixacl.c) */
     int err = ea_name_of(xname, &c.name, &c.namelen);
     if (err) {
         /* Asked before every write: answer without a call into the file
@@ -405,7 +408,8 @@ static void op_setxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
         .size = in->size,
         .flags = in->flags,
     };
-    if (fsp_winattr_set(req, xname, c.value, c.size, c.flags))
+    if (fsp_winattr_set(req, xname, c.value, c.size, c.flags) ||
+        fsp_posixacl_set(req, xname, c.value, c.size))
         return;
     change_common(req, nt, &c, xname);
 }
@@ -413,7 +417,7 @@ static void op_setxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 static void op_removexattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
     struct xattr_call c = {.kind = XA_REMOVE};
-    if (fsp_winattr_remove(req, arg))
+    if (fsp_winattr_remove(req, arg) || fsp_posixacl_remove(req, arg))
         return;
     change_common(req, fsp_native_of(req), &c, arg);
 }
