@@ -240,8 +240,8 @@ static bool special_sid(const void *sid, const void *owner, const void *group)
 {
     return (owner && fsp_sid_equal(sid, owner)) || (group && fsp_sid_equal(sid, group)) ||
            fsp_sid_equal(sid, fsp_sid_everyone) || fsp_sid_equal(sid, fsp_sid_null) ||
-           fsp_sid_equal(sid, fsp_sid_creator_owner) ||
-           fsp_sid_equal(sid, fsp_sid_creator_group) || fsp_sid_equal(sid, fsp_sid_owner_rights);
+           fsp_sid_equal(sid, fsp_sid_creator_owner) || fsp_sid_equal(sid, fsp_sid_creator_group) ||
+           fsp_sid_equal(sid, fsp_sid_owner_rights);
 }
 
 /* The entry a named SID stands for: tag and id; false if it maps to no id. */
@@ -341,8 +341,7 @@ NTSTATUS fsp_pacl_from_sd(const void *sd, size_t len, bool dflt, struct fsp_pacl
         fsp_posix_sd_to_perms(sd, len, NULL, NULL, &mode);
         uobj = mode >> 6 & 7;
         other = mode & 7;
-        gobj = group ? eval_sid(dacl, false, group, true, owner && fsp_sid_equal(owner, group))
-                     : 0;
+        gobj = group ? eval_sid(dacl, false, group, true, owner && fsp_sid_equal(owner, group)) : 0;
     }
     if (gown != NO_PERM)
         gobj = gown;
@@ -414,9 +413,8 @@ static void keep_aces(FSP_ACL_BUILDER *b, const void *dacl, bool dflt, const voi
     while (fsp_acl_iter_next(&it, &ace)) {
         if (fsp_pacl_is_mask_ace(&ace, dflt))
             continue;
-        bool simple = (ace.type == ACCESS_ALLOWED_ACE_TYPE ||
-                       ace.type == ACCESS_DENIED_ACE_TYPE) &&
-                      ace.sid;
+        bool simple =
+            (ace.type == ACCESS_ALLOWED_ACE_TYPE || ace.type == ACCESS_DENIED_ACE_TYPE) && ace.sid;
         if (!simple) {
             fsp_acl_builder_add_raw(b, &ace);
             continue;
@@ -456,9 +454,10 @@ NTSTATUS fsp_pacl_to_sd(const void *sd, size_t len, bool dflt, const struct fsp_
     const void *owner = fsp_sd_owner(sd, len), *group = fsp_sd_group(sd, len);
     bool sacl_present;
     const void *dacl = fsp_sd_dacl(sd, len, NULL), *sacl = fsp_sd_sacl(sd, len, &sacl_present);
-    uint16_t control = fsp_sd_control(sd) & (SE_DACL_AUTO_INHERITED | SE_DACL_PROTECTED |
-                                             SE_SACL_AUTO_INHERITED | SE_SACL_PROTECTED |
-                                             SE_SACL_DEFAULTED | (sacl_present ? SE_SACL_PRESENT : 0));
+    uint16_t control =
+        fsp_sd_control(sd) &
+        (SE_DACL_AUTO_INHERITED | SE_DACL_PROTECTED | SE_SACL_AUTO_INHERITED | SE_SACL_PROTECTED |
+         SE_SACL_DEFAULTED | (sacl_present ? SE_SACL_PRESENT : 0));
     FSP_ACL_BUILDER b;
     NTSTATUS st;
     uint32_t mode = 0;
@@ -489,7 +488,8 @@ NTSTATUS fsp_pacl_to_sd(const void *sd, size_t len, bool dflt, const struct fsp_
                                 BASE_RIGHTS | OWNER_EXTRA | fsp_posix_rwx_rights(u, true, true),
                                 fsp_sid_creator_owner);
             fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, DEFAULT_ACE,
-                                BASE_RIGHTS | fsp_posix_rwx_rights(g & (m ? m->perm : 7), true, true),
+                                BASE_RIGHTS |
+                                    fsp_posix_rwx_rights(g & (m ? m->perm : 7), true, true),
                                 fsp_sid_creator_group);
             fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, DEFAULT_ACE,
                                 BASE_RIGHTS | fsp_posix_rwx_rights(o, true, true),
@@ -509,8 +509,8 @@ NTSTATUS fsp_pacl_to_sd(const void *sd, size_t len, bool dflt, const struct fsp_
         else {
             PSECURITY_DESCRIPTOR tmp;
             size_t tlen;
-            st = fsp_sd_build(control, owner, group, sacl_present ? sacl : NULL, ndacl, &tmp,
-                              &tlen);
+            st =
+                fsp_sd_build(control, owner, group, sacl_present ? sacl : NULL, ndacl, &tmp, &tlen);
             if (NT_SUCCESS(st)) {
                 st = fsp_posix_perms_merge(0xffffffffu, 0xffffffffu, mode, tmp, tlen, psd, plen);
                 free(tmp);
@@ -543,8 +543,8 @@ NTSTATUS fsp_pacl_merge_perms(uint32_t uid, uint32_t gid, uint32_t mode, const v
     if (mode == 0xffffffffu)
         mode = cur;
     if (NT_SUCCESS(st))
-        st = fsp_posix_perms_merge(uid, gid, (cur & 0777) | (mode & 07000), existing,
-                                   existing_len, &owned, &olen);
+        st = fsp_posix_perms_merge(uid, gid, (cur & 0777) | (mode & 07000), existing, existing_len,
+                                   &owned, &olen);
     if (NT_SUCCESS(st)) {
         pacl_find(acl, FSP_PACL_USER_OBJ)->perm = (uint16_t)(mode >> 6 & 7);
         pacl_find(acl, FSP_PACL_MASK)->perm = (uint16_t)(mode >> 3 & 7);
