@@ -172,6 +172,12 @@ expect "an allow ACE for a group set from Windows reaches its members" \
     $XT set f system.fsp.sddl "${sd}(A;;0x12019f;;;S-1-22-2-70001)"
     can "$AS_U70000" write f; can "$AS_NOBODY" write f'
 
+expect "SetSecurity merges: owner only, then DACL only (MEMFS through FspSetSecurityDescriptor)" \
+    "$(printf '# file: f\n# owner: 70000\n# group: 0\nuser::r--\nuser:65534:r--\ngroup::r--\nmask::r--\nother::r--\n\n# file: f\n# owner: 70000\n# group: 0\nuser::rwx\ngroup::rwx\nother::rwx\n')" '
+    echo x >f; chmod 0644 f; setfacl -m u:65534:r f
+    $XT set f system.fsp.sddl "O:S-1-22-1-70000" && getfacl -n f
+    $XT set f system.fsp.sddl "D:P(A;;FA;;;WD)" && getfacl -n f'
+
 check "acl: SIGTERM unmounts MEMFS and exits 0" stop_with TERM "$FSP_PID" "$M"
 fsp_umount_tmpfs "$REF"
 fsp_done

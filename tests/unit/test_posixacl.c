@@ -144,12 +144,12 @@ TEST(plain_mode_has_no_acl)
 
 TEST(access_acl_round_trip_and_mode)
 {
-    PSECURITY_DESCRIPTOR sd = with_acl(file_sd(0640), false,
-                                       "u:0:6,U:65534:4,U:70000:7,g:0:4,G:70001:6,G:1000:1,m:0:7,o:0:0");
+    PSECURITY_DESCRIPTOR sd = with_acl(
+        file_sd(0640), false, "u:0:6,U:65534:4,U:70000:7,g:0:4,G:70001:6,G:1000:1,m:0:7,o:0:0");
     struct fsp_pacl want, got;
     make_acl(&want, "u:0:6,U:65534:4,U:70000:7,g:0:4,G:70001:6,G:1000:1,m:0:7,o:0:0");
     CHECK_EQ_INT(fsp_pacl_from_sd(sd, sdlen(sd), false, &got), STATUS_SUCCESS);
-    CHECK(acl_equal(&want, &got)); /* 65534 and 1000 keep user/group apart */
+    CHECK(acl_equal(&want, &got));   /* 65534 and 1000 keep user/group apart */
     CHECK_EQ_INT(mode_of(sd), 0670); /* group bits are the mask */
     uint32_t uid, gid;
     fsp_posix_sd_to_perms(sd, sdlen(sd), &uid, &gid, NULL);
@@ -177,9 +177,9 @@ TEST(chmod_sets_the_mask_and_keeps_entries)
 {
     PSECURITY_DESCRIPTOR sd = with_acl(file_sd(0640), false, "u:0:6,U:65534:6,g:0:4,m:0:6,o:0:4");
     PSECURITY_DESCRIPTOR narrowed = NULL, widened = NULL;
-    CHECK_EQ_INT(fsp_posix_perms_to_sd(0xffffffffu, 0xffffffffu, 02640, sd, sdlen(sd), &narrowed,
-                                       NULL),
-                 STATUS_SUCCESS);
+    CHECK_EQ_INT(
+        fsp_posix_perms_to_sd(0xffffffffu, 0xffffffffu, 02640, sd, sdlen(sd), &narrowed, NULL),
+        STATUS_SUCCESS);
     struct fsp_pacl want, got;
     make_acl(&want, "u:0:6,U:65534:6,g:0:4,m:0:4,o:0:0");
     CHECK_EQ_INT(fsp_pacl_from_sd(narrowed, sdlen(narrowed), false, &got), STATUS_SUCCESS);
@@ -187,8 +187,8 @@ TEST(chmod_sets_the_mask_and_keeps_entries)
     CHECK_EQ_INT(mode_of(narrowed), 02640);
     CHECK(!allowed(narrowed, 65534, 65534, 0xffffffffu, FILE_WRITE_DATA)); /* masked */
     CHECK(allowed(narrowed, 65534, 65534, 0xffffffffu, FILE_READ_DATA));
-    CHECK_EQ_INT(fsp_posix_perms_to_sd(0xffffffffu, 0xffffffffu, 0664, narrowed,
-                                       sdlen(narrowed), &widened, NULL),
+    CHECK_EQ_INT(fsp_posix_perms_to_sd(0xffffffffu, 0xffffffffu, 0664, narrowed, sdlen(narrowed),
+                                       &widened, NULL),
                  STATUS_SUCCESS);
     make_acl(&want, "u:0:6,U:65534:6,g:0:4,m:0:6,o:0:4");
     CHECK_EQ_INT(fsp_pacl_from_sd(widened, sdlen(widened), false, &got), STATUS_SUCCESS);
@@ -197,8 +197,8 @@ TEST(chmod_sets_the_mask_and_keeps_entries)
     CHECK_EQ_INT(mode_of(widened), 0664);
     /* chown keeps the ACL. */
     PSECURITY_DESCRIPTOR owned = NULL;
-    CHECK_EQ_INT(fsp_posix_perms_to_sd(70000, 0xffffffffu, 0xffffffffu, widened,
-                                       sdlen(widened), &owned, NULL),
+    CHECK_EQ_INT(fsp_posix_perms_to_sd(70000, 0xffffffffu, 0xffffffffu, widened, sdlen(widened),
+                                       &owned, NULL),
                  STATUS_SUCCESS);
     CHECK_EQ_INT(fsp_pacl_from_sd(owned, sdlen(owned), false, &got), STATUS_SUCCESS);
     CHECK(acl_equal(&want, &got));
@@ -210,7 +210,8 @@ TEST(chmod_sets_the_mask_and_keeps_entries)
 
 TEST(default_acl_and_inheritance)
 {
-    PSECURITY_DESCRIPTOR dir = with_acl(file_sd(040755), true, "u:0:7,U:65534:5,g:0:5,G:70001:7,m:0:7,o:0:5");
+    PSECURITY_DESCRIPTOR dir =
+        with_acl(file_sd(040755), true, "u:0:7,U:65534:5,g:0:5,G:70001:7,m:0:7,o:0:5");
     struct fsp_pacl want, got;
     make_acl(&want, "u:0:7,U:65534:5,g:0:5,G:70001:7,m:0:7,o:0:5");
     CHECK_EQ_INT(fsp_pacl_from_sd(dir, sdlen(dir), true, &got), STATUS_SUCCESS);
