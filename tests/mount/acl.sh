@@ -165,6 +165,16 @@ expect "a deny ACE for one user (system.fsp.sddl) is enforced for that user only
     can "$AS_U70000" read f; can "$AS_U70000" write f; can "$AS_NOBODY" read f
     can "$AS_U70002" read f; getfacl -n f'
 
+expect "a Windows change to the DACL reaches a kernel that has cached the old ACL" \
+    "$(printf 'read f ok\nread f denied\nread f ok\nread f ok\n')" '
+    . $CAN; echo data >f; chmod 0644 f; setfacl -m u:70002:r f
+    can "$AS_U70000" read f
+    sd=$($XT get f system.fsp.sddl)
+    $XT set f system.fsp.sddl "D:P(D;;FR;;;S-1-22-1-70000)${sd#*D:P}"
+    can "$AS_U70000" read f; can "$AS_NOBODY" read f
+    $XT set f system.fsp.sddl "$sd"
+    can "$AS_U70000" read f'
+
 expect "an allow ACE for a group set from Windows reaches its members" \
     "$(printf 'write f ok\nwrite f denied\n')" '
     . $CAN; echo data >f; chmod 0644 f
