@@ -5,18 +5,20 @@
  * file's security descriptor (posixacl.c). The VFS has already checked that
  * a setter owns the file, validated the ACL and refused default ACLs on
  * anything but directories; after a set it drops its cached attributes and
- * ACLs itself.
+ * ACLs itself. The mode follows the access ACL (the descriptor holds both),
+ * and setgid goes when the kernel says so (FUSE_SETXATTR_ACL_KILL_SGID).
  */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "native.h"
 #include "native/posixacl.h"
 #include "ops_util.h"
 
 struct pa_call {
-    bool dflt, set;
+    bool dflt, set, kill_sgid;
     const struct fsp_pacl *acl; /* set: the new ACL, NULL to remove */
     uint8_t *out;               /* get: the xattr value (malloc'd) */
     size_t outlen;
@@ -46,7 +48,17 @@ static NTSTATUS pa_do(struct fsp_native *nt, PVOID ctx, struct pa_call *c)
         free(acl);
     } else {
         PSECURITY_DESCRIPTOR nsd;
-        st = fsp_pacl_to_sd(sd, len, c->dflt, c->acl, &nsd, NULL);
+        size_t nlen;
+        st = fsp_pacl_to_sd(sd, len, c->dflt, c->acl, &nsd, &nlen);
+        uint32_t mode;
+        if (NT_SUCCESS(st) && c->kill_sgid && !c->dflt &&
+            NT_SUCCESS(fsp_posix_sd_to_perms(nsd, nlen, NULL, NULL, &mode)) && (mode & S_ISGID)) {
+            PSECURITY_DESCRIPTOR killed;
+            st = fsp_posix_perms_to_sd(0xffffffffu, 0xffffffffu, mode & ~(uint32_t)S_ISGID, nsd,
+                                       nlen, &killed, NULL);
+            free(nsd);
+            nsd = NT_SUCCESS(st) ? killed : NULL;
+        }
         if (NT_SUCCESS(st)) {
             fsp_guard_enter(nt, FSP_GUARD_NONE);
             st = nt->fs->Interface->SetSecurity(nt->fs, ctx, DACL_SECURITY_INFORMATION, nsd);
@@ -127,9 +139,10 @@ static void pa_change(struct fsp_req *req, struct pa_call *c)
         fsp_reply_status(req, fsp_with_file(req, READ_CONTROL | WRITE_DAC, true, 0, pa_cb, c));
 }
 
-bool fsp_posixacl_set(struct fsp_req *req, const char *name, const void *value, size_t size)
+bool fsp_posixacl_set(struct fsp_req *req, const char *name, const void *value, size_t size,
+                      bool kill_sgid)
 {
-    struct pa_call c = {.set = true};
+    struct pa_call c = {.set = true, .kill_sgid = kill_sgid};
     if (!pa_kind(name, &c.dflt))
         return false;
     struct fsp_pacl *acl = malloc(sizeof *acl);

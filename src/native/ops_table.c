@@ -34,8 +34,13 @@ static void native_init(void *userdata, struct fsp_conn *conn)
      * them for its permission checks (default_permissions) and getfacl.
      * A default ACL overrides the umask, so the umask is ours to apply
      * (DONT_MASK; the VFS leaves it alone on an ACL-capable mount). */
-    if (fsp_posixacl_supported(nt) && (conn->kernel_flags & FUSE_POSIX_ACL))
+    if (fsp_posixacl_supported(nt) && (conn->kernel_flags & FUSE_POSIX_ACL)) {
         conn->want |= FUSE_POSIX_ACL | FUSE_DONT_MASK;
+        /* The kernel leaves the mode to us when an ACL is set; with the
+         * extended setxattr it says when setgid must go (the setter is
+         * outside the file's group and lacks CAP_FSETID). */
+        conn->want |= FUSE_SETXATTR_EXT;
+    }
     /* FILETIME counts 100 ns; let the kernel round the times it makes to
      * what the file system can store. */
     conn->time_gran = 100;

@@ -408,8 +408,10 @@ static void op_setxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
         .size = in->size,
         .flags = in->flags,
     };
+    bool kill_sgid = fixed == sizeof(struct fuse_setxattr_in) &&
+                     (in->setxattr_flags & FUSE_SETXATTR_ACL_KILL_SGID);
     if (fsp_winattr_set(req, xname, c.value, c.size, c.flags) ||
-        fsp_posixacl_set(req, xname, c.value, c.size))
+        fsp_posixacl_set(req, xname, c.value, c.size, kill_sgid))
         return;
     change_common(req, nt, &c, xname);
 }

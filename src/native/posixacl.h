@@ -89,7 +89,9 @@ struct fsp_req;
 struct fsp_native;
 bool fsp_posixacl_supported(struct fsp_native *nt);
 bool fsp_posixacl_get(struct fsp_req *req, const char *name, uint32_t size);
-bool fsp_posixacl_set(struct fsp_req *req, const char *name, const void *value, size_t size);
+/* kill_sgid: the kernel's FUSE_SETXATTR_ACL_KILL_SGID (clear setgid too). */
+bool fsp_posixacl_set(struct fsp_req *req, const char *name, const void *value, size_t size,
+                      bool kill_sgid);
 bool fsp_posixacl_remove(struct fsp_req *req, const char *name);
 
 #endif /* FSP_NATIVE_POSIXACL_H */

@@ -117,6 +117,14 @@ same "chmod with an ACL sets the mask" '
     setfacl -m u:65534:rw f; chmod 0670 f && getfacl -n f && stat -c %a f
     setfacl -m m::r f && getfacl -n f && stat -c %a f'
 
+same "setfacl by an owner outside the file's group clears setgid" '
+    echo x >f; chown 70000:0 f; chmod 2755 f
+    $AS_U70000 setfacl -m u:65534:r f; stat -c %a f
+    echo y >g; chown 70000:70001 g; chmod 2755 g
+    $AS_U70000 setfacl -m u:65534:r g; stat -c %a g
+    mkdir d; chown 70000:0 d; chmod 2755 d
+    $AS_U70000 setfacl -d -m u:65534:r d; stat -c %a d'
+
 same "access: named user allowed, named user denied, group entry" '
     . $CAN; umask 022; echo data >f; chmod 0640 f; cp f g; chmod 0644 g
     setfacl -m u:65534:r f
