@@ -128,6 +128,44 @@ bool fsp_posixacl_get(struct fsp_req *req, const char *name, uint32_t size)
     return true;
 }
 
+/* Probe both ACLs through one open; names of those present into buf. */
+struct pa_list {
+    char *buf;
+    size_t len;
+};
+
+static NTSTATUS pa_list_cb(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, void *arg)
+{
+    static const char *const names[2] = {"system.posix_acl_access", "system.posix_acl_default"};
+    struct pa_list *l = arg;
+    for (int i = 0; i < 2; i++) {
+        struct pa_call c = {.dflt = i == 1};
+        pthread_rwlock_rdlock(&node->io_lock);
+        NTSTATUS st = pa_do(nt, ctx, &c);
+        pthread_rwlock_unlock(&node->io_lock);
+        free(c.out);
+        if (st == STATUS_NOT_FOUND)
+            continue;
+        if (!NT_SUCCESS(st))
+            return st;
+        size_t n = strlen(names[i]) + 1;
+        memcpy(l->buf + l->len, names[i], n);
+        l->len += n;
+    }
+    return STATUS_SUCCESS;
+}
+
+NTSTATUS fsp_posixacl_list(struct fsp_req *req, char buf[FSP_PACL_LIST_MAX], size_t *plen)
+{
+    struct pa_list l = {buf, 0};
+    *plen = 0;
+    if (!fsp_posixacl_supported(fsp_native_of(req)))
+        return STATUS_SUCCESS;
+    NTSTATUS st = fsp_with_file(req, READ_CONTROL, false, 0, pa_list_cb, &l);
+    *plen = l.len;
+    return st;
+}
+
 static void pa_change(struct fsp_req *req, struct pa_call *c)
 {
     struct fsp_native *nt = fsp_native_of(req);

@@ -317,17 +317,26 @@ static void op_listxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
     struct fsp_native *nt = fsp_native_of(req);
     const struct fuse_getxattr_in *in = arg;
     struct xattr_call c = {.kind = XA_LIST};
+    char acls[FSP_PACL_LIST_MAX];
+    size_t acls_len;
 
-    if (!can_read_ea(nt)) {
-        fsp_reply_err(req, EOPNOTSUPP);
-        return;
-    }
-    NTSTATUS st = xattr_run(req, &c);
+    /* The POSIX ACLs a file has are listed first, as on tmpfs. */
+    NTSTATUS st = fsp_posixacl_list(req, acls, &acls_len);
     if (!NT_SUCCESS(st)) {
         fsp_reply_status(req, st);
         return;
     }
-    size_t total = 0;
+    if (!can_read_ea(nt) && !acls_len) {
+        fsp_reply_err(req, EOPNOTSUPP);
+        return;
+    }
+    if (can_read_ea(nt))
+        st = xattr_run(req, &c);
+    if (!NT_SUCCESS(st)) {
+        fsp_reply_status(req, st);
+        return;
+    }
+    size_t total = acls_len;
     if (c.list_bytes)
         for (const FILE_FULL_EA_INFORMATION *e = c.list; e; e = fsp_ea_next(e))
             if (listable(e))
@@ -348,14 +357,18 @@ static void op_listxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
     }
     /* The names go after the list when it leaves room, else to the heap. */
     size_t at = (c.list_bytes + 7) & ~(size_t)7;
-    char *out = at <= c.list_cap && total <= c.list_cap - at ? (char *)c.list + at : malloc(total);
+    char *room =
+        c.list && at <= c.list_cap && total <= c.list_cap - at ? (char *)c.list + at : NULL;
+    char *out = room ? room : malloc(total);
     if (!out) {
         fsp_reply_err(req, ENOMEM);
         list_free(&c);
         return;
     }
     char *p = out;
-    for (const FILE_FULL_EA_INFORMATION *e = c.list; e; e = fsp_ea_next(e)) {
+    memcpy(p, acls, acls_len);
+    p += acls_len;
+    for (const FILE_FULL_EA_INFORMATION *e = c.list; c.list_bytes && e; e = fsp_ea_next(e)) {
         if (!listable(e))
             continue;
         memcpy(p, USER_PREFIX, USER_PREFIX_LEN);
@@ -364,7 +377,7 @@ static void op_listxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
         *p++ = '\0';
     }
     fsp_reply_buf(req, out, total);
-    if (out != (char *)c.list + at)
+    if (out != room)
         free(out);
     list_free(&c);
 }

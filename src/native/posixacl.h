@@ -93,5 +93,9 @@ bool fsp_posixacl_get(struct fsp_req *req, const char *name, uint32_t size);
 bool fsp_posixacl_set(struct fsp_req *req, const char *name, const void *value, size_t size,
                       bool kill_sgid);
 bool fsp_posixacl_remove(struct fsp_req *req, const char *name);
+/* For listxattr: the names of the ACLs the file has, NUL-terminated one
+ * after the other, as tmpfs lists them (nothing without ACL support). */
+#define FSP_PACL_LIST_MAX 64
+NTSTATUS fsp_posixacl_list(struct fsp_req *req, char buf[FSP_PACL_LIST_MAX], size_t *plen);
 
 #endif /* FSP_NATIVE_POSIXACL_H */

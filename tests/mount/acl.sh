@@ -112,6 +112,13 @@ same "setfacl -x and -b" '
     setfacl -b f && getfacl -n f && stat -c %a f
     getfattr -m - -d f 2>&1 | grep -c posix_acl'
 
+same "listxattr shows the ACLs a file has (getfattr -d -m -)" '
+    umask 022; echo data >f; mkdir d
+    getfattr -m - f d; setfattr -n user.x -v 1 f
+    setfacl -m u:65534:r f; setfacl -d -m u:65534:r d
+    getfattr -m - f d; setfacl -m u:65534:r d; getfattr -m - d
+    setfacl -b f; setfacl -k d; getfattr -m - f d'
+
 same "chmod with an ACL sets the mask" '
     umask 022; echo data >f; chmod 0640 f
     setfacl -m u:65534:rw f; chmod 0670 f && getfacl -n f && stat -c %a f
