@@ -51,8 +51,11 @@
  * same as Linux does: user:: is CREATOR OWNER, group:: CREATOR GROUP (with
  * group:: & mask), other:: Everyone, named entries as above, the mask as the
  * NULL SID ACE with FSP_PACL_MASK_MARK. Reading takes every ACE with OI or
- * CI; setting replaces them (an ACE both effective and inheritable keeps
- * only its effective part). Files made through Linux get the POSIX rules
+ * CI, if one of them is for CREATOR OWNER (every default ACL has a user::
+ * entry; inheritable ACEs without one are Windows' and stay Windows'):
+ * setting replaces them, except those for SIDs without a uid or gid (an
+ * ACE both effective and inheritable keeps only its effective part).
+ * Files made through Linux get the POSIX rules
  * (fsp_pacl_inherit): the default ACL masked by the create mode, the umask
  * ignored.
  */
@@ -325,7 +328,10 @@ NTSTATUS fsp_pacl_from_sd(const void *sd, size_t len, bool dflt, struct fsp_pacl
             if (ace.mask & FSP_PACL_PERM_MARK)
                 gown = ace.mask >> FSP_PACL_PERM_SHIFT & 7;
         }
-        if (dflt && in_view(&ace, true))
+        /* A default ACL always has user::, which is CREATOR OWNER: without
+         * one, inheritable ACEs are Windows' own and not a default ACL
+         * (reading one would make new files unreadable to their owner). */
+        if (dflt && in_view(&ace, true) && fsp_sid_equal(ace.sid, fsp_sid_creator_owner))
             any = true;
     }
     if (dflt && !any)
@@ -403,6 +409,15 @@ static NTSTATUS add_acl_aces(FSP_ACL_BUILDER *b, const struct fsp_pacl *acl, uin
     return STATUS_SUCCESS;
 }
 
+/* Does the POSIX view show this SID as a named entry? (Others, SIDs that
+ * map to no uid or gid, are invisible to it and left alone.) */
+static bool named_sid(const FSP_ACE *ace, const void *owner, const void *group)
+{
+    uint16_t tag;
+    uint32_t id;
+    return !special_sid(ace->sid, owner, group) && sid_entry(ace->sid, ace->mask, &tag, &id);
+}
+
 /* Copy the existing DACL's ACEs that the new ACL does not replace. */
 static void keep_aces(FSP_ACL_BUILDER *b, const void *dacl, bool dflt, const void *owner,
                       const void *group)
@@ -415,31 +430,34 @@ static void keep_aces(FSP_ACL_BUILDER *b, const void *dacl, bool dflt, const voi
             continue;
         bool simple =
             (ace.type == ACCESS_ALLOWED_ACE_TYPE || ace.type == ACCESS_DENIED_ACE_TYPE) && ace.sid;
+        bool inheritable = (ace.flags & INHERITABLE) != 0;
+        bool inherit_only = (ace.flags & INHERIT_ONLY_ACE) != 0;
         if (!simple) {
             fsp_acl_builder_add_raw(b, &ace);
             continue;
         }
         if (dflt) {
-            if (ace.flags & INHERIT_ONLY_ACE) {
-                if (!(ace.flags & INHERITABLE))
-                    fsp_acl_builder_add_raw(b, &ace); /* the access mask */
-                continue;
-            }
-            /* Effective and inheritable: keep the effective part only. */
-            fsp_acl_builder_add(b, ace.type, ace.flags & ~(INHERITABLE | NO_PROPAGATE_INHERIT_ACE),
-                                ace.mask, ace.sid);
+            /* The default ACL's ACEs: CREATOR OWNER/GROUP, Everyone and
+             * named SIDs that are inheritable go; the access part stays. */
+            bool replaced = inheritable && (named_sid(&ace, NULL, NULL) ||
+                                            fsp_sid_equal(ace.sid, fsp_sid_creator_owner) ||
+                                            fsp_sid_equal(ace.sid, fsp_sid_creator_group) ||
+                                            fsp_sid_equal(ace.sid, fsp_sid_everyone));
+            if (!replaced)
+                fsp_acl_builder_add_raw(b, &ace);
+            else if (!inherit_only) /* effective too: keep that part */
+                fsp_acl_builder_add(b, ace.type,
+                                    ace.flags & ~(INHERITABLE | NO_PROPAGATE_INHERIT_ACE), ace.mask,
+                                    ace.sid);
             continue;
         }
-        if (ace.flags & INHERIT_ONLY_ACE) {
-            fsp_acl_builder_add_raw(b, &ace); /* the default ACL */
-            continue;
-        }
-        /* An effective ACE: the base ones are rebuilt from the mode, named
-         * ones from the ACL; its inheritable part stays. */
-        if (ace.flags & INHERITABLE)
+        /* The access ACL: named SIDs' effective ACEs go (their inheritable
+         * part stays); the base ones are left for posixsec.c to rebuild from
+         * the mode. */
+        if (inherit_only || !named_sid(&ace, owner, group))
+            fsp_acl_builder_add_raw(b, &ace);
+        else if (inheritable)
             fsp_acl_builder_add(b, ace.type, ace.flags | INHERIT_ONLY_ACE, ace.mask, ace.sid);
-        else if (special_sid(ace.sid, owner, group))
-            fsp_acl_builder_add_raw(b, &ace); /* posixsec.c replaces it */
     }
 }
 

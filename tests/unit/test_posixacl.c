@@ -276,6 +276,48 @@ TEST(windows_deny_ace_reads_as_an_entry)
     free(sd);
 }
 
+/* Does sd's DACL hold an ACE for sid (string) with these flags? */
+static bool has_ace(const void *sd, const char *sidstr, uint8_t flags)
+{
+    uint8_t sid[FSP_SID_MAX_SIZE];
+    fsp_sid_from_string(sidstr, sid, sizeof sid);
+    FSP_ACL_ITER it;
+    FSP_ACE ace;
+    fsp_acl_iter_init(&it, fsp_sd_dacl(sd, sdlen(sd), NULL));
+    while (fsp_acl_iter_next(&it, &ace))
+        if (ace.sid && fsp_sid_equal(ace.sid, sid) && ace.flags == flags)
+            return true;
+    return false;
+}
+
+TEST(aces_the_posix_view_cannot_show_are_kept)
+{
+    /* A domain user (no uid) allowed and inheriting: setfacl and
+     * setfacl -d/-k must leave its ACEs alone. */
+    PSECURITY_DESCRIPTOR sd = NULL;
+    CHECK_EQ_INT(fsp_sddl_to_sd("O:S-1-22-1-1001G:S-1-22-2-1002D:P(A;;FA;;;S-1-22-1-1001)"
+                                "(A;;FR;;;S-1-5-21-1-2-3-4)(A;OICIIO;FR;;;S-1-5-21-1-2-3-5)"
+                                "(A;;FR;;;WD)",
+                                &sd, NULL),
+                 0);
+    sd = with_acl(sd, false, "u:0:6,U:65534:4,g:0:4,m:0:4,o:0:4");
+    CHECK(has_ace(sd, "S-1-5-21-1-2-3-4", 0));
+    CHECK(has_ace(sd, "S-1-5-21-1-2-3-5",
+                  OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE | INHERIT_ONLY_ACE));
+    sd = with_acl(sd, true, "u:0:7,g:0:5,o:0:5");
+    sd = with_acl(sd, true, NULL);
+    sd = with_acl(sd, false, NULL);
+    CHECK(has_ace(sd, "S-1-5-21-1-2-3-4", 0));
+    CHECK(has_ace(sd, "S-1-5-21-1-2-3-5",
+                  OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE | INHERIT_ONLY_ACE));
+    CHECK(!has_ace(sd, "S-1-0-65534", 0));
+    struct fsp_pacl got;
+    CHECK_EQ_INT(fsp_pacl_from_sd(sd, sdlen(sd), false, &got), STATUS_NOT_FOUND);
+    /* Inheritable ACEs without CREATOR OWNER are not a default ACL. */
+    CHECK_EQ_INT(fsp_pacl_from_sd(sd, sdlen(sd), true, &got), STATUS_NOT_FOUND);
+    free(sd);
+}
+
 int main(void)
 {
     RUN(xattr_format_and_validation);
@@ -284,5 +326,6 @@ int main(void)
     RUN(chmod_sets_the_mask_and_keeps_entries);
     RUN(default_acl_and_inheritance);
     RUN(windows_deny_ace_reads_as_an_entry);
+    RUN(aces_the_posix_view_cannot_show_are_kept);
     return CHECK_DONE();
 }
