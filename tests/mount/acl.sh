@@ -112,6 +112,13 @@ same "setfacl -x and -b" '
     setfacl -b f && getfacl -n f && stat -c %a f
     getfattr -m - -d f 2>&1 | grep -c posix_acl'
 
+same "cp -a and chmod by the owner keep the ACL" '
+    umask 022; echo data >f; chown 70000:70001 f; setfacl -m u:65534:rw,g:0:r f
+    cp -a f g && getfacl -n g
+    mkdir d; setfacl -d -m u:65534:rwx d; cp -a d e && getfacl -n e
+    $AS_U70000 chmod 0604 f && getfacl -n f && stat -c %a f
+    $AS_U70000 chmod 0664 f && getfacl -n f'
+
 same "listxattr shows the ACLs a file has (getfattr -d -m -)" '
     umask 022; echo data >f; mkdir d
     getfattr -m - f d; setfattr -n user.x -v 1 f
