@@ -11,6 +11,7 @@ PACKAGES=(
     bindfs unionfs-fuse                                    # Debian FUSE 2 programs run on FSP's libfuse.so.2
     squashfuse squashfs-tools fuse-overlayfs               # Debian's FUSE 3 programs run on FSP's libfuse3
     util-linux procps attr valgrind                        # findmnt/setpriv, pgrep, setfattr, leak checks
+    acl                                                    # getfacl/setfacl (tests/mount/acl.sh)
 )
 
 missing=()

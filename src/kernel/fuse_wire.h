@@ -426,6 +426,9 @@ struct fuse_fsync_in {
     uint32_t padding;
 };
 
+/* fuse_setxattr_in.setxattr_flags */
+#define FUSE_SETXATTR_ACL_KILL_SGID (1 << 0)
+
 struct fuse_setxattr_in {
     uint32_t size;
     uint32_t flags;

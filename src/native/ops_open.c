@@ -7,6 +7,7 @@
  */
 #include <sys/stat.h>
 
+#include "native/posixacl.h"
 #include "ops_util.h"
 #include "reparse.h"
 
@@ -98,11 +99,14 @@ static void op_opendir(struct fsp_req *req, const void *arg, uint32_t arglen)
 /*
  * Create name in parent as the caller: owner = caller's uid, group = caller's
  * gid or the directory's when it is setgid (and a new directory then
- * inherits the setgid bit), the mode the kernel passed (umask applied).
+ * inherits the setgid bit), the mode the kernel passed. The umask applies
+ * unless the directory has a default POSIX ACL, which gives the new file's
+ * permissions instead (posixacl.c; the kernel leaves both to us with
+ * FUSE_DONT_MASK).
  */
 static NTSTATUS create_child(struct fsp_req *req, struct fsp_native *nt, struct fsp_node *parent,
-                             const WCHAR *name, size_t namelen, uint32_t mode, uint32_t flags,
-                             bool dir, const struct fsp_reparse *rp, PVOID *ctx,
+                             const WCHAR *name, size_t namelen, uint32_t mode, uint32_t umask,
+                             uint32_t flags, bool dir, const struct fsp_reparse *rp, PVOID *ctx,
                              FSP_FSCTL_FILE_INFO *info)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
@@ -121,7 +125,7 @@ static NTSTATUS create_child(struct fsp_req *req, struct fsp_native *nt, struct 
         return FspNtStatusFromErrno(-len);
 
     if (nt->has_security) {
-        char sdbuf[512];
+        char sdbuf[1024];
         PSECURITY_DESCRIPTOR psd = NULL;
         UINT32 puid, pgid, pmode;
         if (fsp_node_path(nt, parent, NULL, 0, ppath) >= 0 &&
@@ -132,8 +136,13 @@ static NTSTATUS create_child(struct fsp_req *req, struct fsp_native *nt, struct 
             if (dir)
                 perm |= S_ISGID;
         }
+        st = STATUS_NOT_FOUND;
+        if (psd && !S_ISLNK(mode))
+            st = fsp_pacl_inherit(psd, fsp_sd_length(psd, FSP_SD_MAX_SIZE), uid, gid, perm, dir,
+                                  &sd, NULL);
         fsp_sd_release(psd, sdbuf);
-        st = FspPosixMapPermissionsToSecurityDescriptor(uid, gid, perm, &sd);
+        if (st == STATUS_NOT_FOUND)
+            st = FspPosixMapPermissionsToSecurityDescriptor(uid, gid, perm & ~umask, &sd);
         if (!NT_SUCCESS(st))
             return st;
     }
@@ -200,7 +209,8 @@ static void reply_entry(struct fsp_req *req, struct fsp_native *nt, struct fsp_n
 
 /* CREATE, MKDIR and MKNOD(S_IFREG) share this: create, link the node, reply. */
 static void create_common(struct fsp_req *req, const char *name, size_t maxname, uint32_t mode,
-                          uint32_t flags, bool dir, bool want_handle, const struct fsp_reparse *rp)
+                          uint32_t umask, uint32_t flags, bool dir, bool want_handle,
+                          const struct fsp_reparse *rp)
 {
     struct fsp_native *nt = fsp_native_of(req);
     WCHAR wname[FSP_NAME_MAX + 1];
@@ -218,7 +228,7 @@ static void create_common(struct fsp_req *req, const char *name, size_t maxname,
     }
     struct fsp_node *parent = fsp_req_node(nt, req);
     NTSTATUS st =
-        create_child(req, nt, parent, wname, (size_t)n, mode, flags, dir, rp, &ctx, &info);
+        create_child(req, nt, parent, wname, (size_t)n, mode, umask, flags, dir, rp, &ctx, &info);
     if (!NT_SUCCESS(st)) {
         fsp_reply_status(req, st);
         return;
@@ -249,14 +259,15 @@ static void create_common(struct fsp_req *req, const char *name, size_t maxname,
 static void op_create(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
     const struct fuse_create_in *in = arg;
-    create_common(req, (const char *)(in + 1), arglen - sizeof *in, in->mode, in->flags, false,
-                  true, NULL);
+    create_common(req, (const char *)(in + 1), arglen - sizeof *in, in->mode, in->umask, in->flags,
+                  false, true, NULL);
 }
 
 static void op_mkdir(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
     const struct fuse_mkdir_in *in = arg;
-    create_common(req, (const char *)(in + 1), arglen - sizeof *in, in->mode, 0, true, false, NULL);
+    create_common(req, (const char *)(in + 1), arglen - sizeof *in, in->mode, in->umask, 0, true,
+                  false, NULL);
 }
 
 static void op_mknod(struct fsp_req *req, const void *arg, uint32_t arglen)
@@ -265,8 +276,8 @@ static void op_mknod(struct fsp_req *req, const void *arg, uint32_t arglen)
     const struct fuse_mknod_in *in = arg;
     struct fsp_reparse rp;
     if (S_ISREG(in->mode)) {
-        create_common(req, (const char *)(in + 1), arglen - sizeof *in, in->mode, O_RDWR, false,
-                      false, NULL);
+        create_common(req, (const char *)(in + 1), arglen - sizeof *in, in->mode, in->umask, O_RDWR,
+                      false, false, NULL);
         return;
     }
     /* FIFOs, sockets and devices are files with NFS reparse data, as
@@ -280,8 +291,8 @@ static void op_mknod(struct fsp_req *req, const void *arg, uint32_t arglen)
         fsp_reply_err(req, EPERM);
         return;
     }
-    create_common(req, (const char *)(in + 1), arglen - sizeof *in, in->mode, O_RDWR, false, false,
-                  &rp);
+    create_common(req, (const char *)(in + 1), arglen - sizeof *in, in->mode, in->umask, O_RDWR,
+                  false, false, &rp);
 }
 
 static void op_symlink(struct fsp_req *req, const void *arg, uint32_t arglen)
@@ -300,7 +311,7 @@ static void op_symlink(struct fsp_req *req, const void *arg, uint32_t arglen)
         fsp_reply_err(req, err);
         return;
     }
-    create_common(req, name, first, S_IFLNK | 0777, O_RDWR, false, false, &rp);
+    create_common(req, name, first, S_IFLNK | 0777, 0, O_RDWR, false, false, &rp);
 }
 
 static void release_common(struct fsp_req *req, const struct fuse_release_in *in)

@@ -7,6 +7,7 @@
  * whole mount have explicit handlers (the xattr calls: ops_xattr.c).
  */
 #include "native.h"
+#include "native/posixacl.h"
 
 void fsp_native_entry_ops(struct fsp_session_ops *ops);
 void fsp_native_open_ops(struct fsp_session_ops *ops);
@@ -31,6 +32,17 @@ static void native_init(void *userdata, struct fsp_conn *conn)
     /* The adapter clears setuid/setgid itself (killpriv.c): the kernel then
      * stops asking for security.capability before every write. */
     conn->want |= FUSE_HANDLE_KILLPRIV_V2;
+    /* POSIX ACLs are part of the descriptor (posixacl.c): the kernel reads
+     * them for its permission checks (default_permissions) and getfacl.
+     * A default ACL overrides the umask, so the umask is ours to apply
+     * (DONT_MASK; the VFS leaves it alone on an ACL-capable mount). */
+    if (fsp_posixacl_supported(nt) && (conn->kernel_flags & FUSE_POSIX_ACL)) {
+        conn->want |= FUSE_POSIX_ACL | FUSE_DONT_MASK;
+        /* The kernel leaves the mode to us when an ACL is set; with the
+         * extended setxattr it says when setgid must go (the setter is
+         * outside the file's group and lacks CAP_FSETID). */
+        conn->want |= FUSE_SETXATTR_EXT;
+    }
     /* FILETIME counts 100 ns; let the kernel round the times it makes to
      * what the file system can store. */
     conn->time_gran = 100;

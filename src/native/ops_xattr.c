@@ -61,6 +61,7 @@
 #include <sys/xattr.h>
 
 #include "ea.h"
+#include "native/posixacl.h"
 #include "ops_util.h"
 #include "winattr.h"
 
@@ -268,6 +269,8 @@ static void op_getxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 
     if (fsp_winattr_get(req, xname, in->size))
         return; /* Windows metadata, not an EA (ops_winattr.c) */
+    if (fsp_posixacl_get(req, xname, in->size))
+        return; /* a POSIX ACL: part of the descriptor (ops_posixacl.c) */
     int err = ea_name_of(xname, &c.name, &c.namelen);
     if (err) {
         /* Asked before every write: answer without a call into the file
@@ -314,17 +317,26 @@ static void op_listxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
     struct fsp_native *nt = fsp_native_of(req);
     const struct fuse_getxattr_in *in = arg;
     struct xattr_call c = {.kind = XA_LIST};
+    char acls[FSP_PACL_LIST_MAX];
+    size_t acls_len;
 
-    if (!can_read_ea(nt)) {
-        fsp_reply_err(req, EOPNOTSUPP);
-        return;
-    }
-    NTSTATUS st = xattr_run(req, &c);
+    /* The POSIX ACLs a file has are listed first, as on tmpfs. */
+    NTSTATUS st = fsp_posixacl_list(req, acls, &acls_len);
     if (!NT_SUCCESS(st)) {
         fsp_reply_status(req, st);
         return;
     }
-    size_t total = 0;
+    if (!can_read_ea(nt) && !acls_len) {
+        fsp_reply_err(req, EOPNOTSUPP);
+        return;
+    }
+    if (can_read_ea(nt))
+        st = xattr_run(req, &c);
+    if (!NT_SUCCESS(st)) {
+        fsp_reply_status(req, st);
+        return;
+    }
+    size_t total = acls_len;
     if (c.list_bytes)
         for (const FILE_FULL_EA_INFORMATION *e = c.list; e; e = fsp_ea_next(e))
             if (listable(e))
@@ -345,14 +357,18 @@ static void op_listxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
     }
     /* The names go after the list when it leaves room, else to the heap. */
     size_t at = (c.list_bytes + 7) & ~(size_t)7;
-    char *out = at <= c.list_cap && total <= c.list_cap - at ? (char *)c.list + at : malloc(total);
+    char *room =
+        c.list && at <= c.list_cap && total <= c.list_cap - at ? (char *)c.list + at : NULL;
+    char *out = room ? room : malloc(total);
     if (!out) {
         fsp_reply_err(req, ENOMEM);
         list_free(&c);
         return;
     }
     char *p = out;
-    for (const FILE_FULL_EA_INFORMATION *e = c.list; e; e = fsp_ea_next(e)) {
+    memcpy(p, acls, acls_len);
+    p += acls_len;
+    for (const FILE_FULL_EA_INFORMATION *e = c.list; c.list_bytes && e; e = fsp_ea_next(e)) {
         if (!listable(e))
             continue;
         memcpy(p, USER_PREFIX, USER_PREFIX_LEN);
@@ -361,7 +377,7 @@ static void op_listxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
         *p++ = '\0';
     }
     fsp_reply_buf(req, out, total);
-    if (out != (char *)c.list + at)
+    if (out != room)
         free(out);
     list_free(&c);
 }
@@ -405,7 +421,10 @@ static void op_setxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
         .size = in->size,
         .flags = in->flags,
     };
-    if (fsp_winattr_set(req, xname, c.value, c.size, c.flags))
+    bool kill_sgid = fixed == sizeof(struct fuse_setxattr_in) &&
+                     (in->setxattr_flags & FUSE_SETXATTR_ACL_KILL_SGID);
+    if (fsp_winattr_set(req, xname, c.value, c.size, c.flags) ||
+        fsp_posixacl_set(req, xname, c.value, c.size, kill_sgid))
         return;
     change_common(req, nt, &c, xname);
 }
@@ -413,7 +432,7 @@ static void op_setxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 static void op_removexattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
     struct xattr_call c = {.kind = XA_REMOVE};
-    if (fsp_winattr_remove(req, arg))
+    if (fsp_winattr_remove(req, arg) || fsp_posixacl_remove(req, arg))
         return;
     change_common(req, fsp_native_of(req), &c, arg);
 }

@@ -87,6 +87,7 @@
  * order. The SACL and the control flags are kept. uid, gid or mode of
  * 0xffffffff (-1) keep the existing owner, group or permissions (as chown(2)).
  */
+#include "native/posixacl.h"
 #include "native/security.h"
 
 #include <stdlib.h>
@@ -197,7 +198,7 @@ FSP_API NTSTATUS FspPosixMapSidToUid(PSID Sid, PUINT32 PUid)
 
 /* Rights for rwx bits (0..7). For allow ACEs, w also grants
  * FILE_WRITE_ATTRIBUTES, and FILE_DELETE_CHILD unless delete_child is false. */
-static uint32_t rwx_rights(uint32_t bits, bool allow, bool delete_child)
+uint32_t fsp_posix_rwx_rights(uint32_t bits, bool allow, bool delete_child)
 {
     uint32_t m = 0;
     if (bits & 4)
@@ -214,11 +215,15 @@ static uint32_t rwx_rights(uint32_t bits, bool allow, bool delete_child)
     return m;
 }
 
-static uint32_t rights_to_rwx(uint32_t granted)
+#define rwx_rights fsp_posix_rwx_rights
+
+uint32_t fsp_posix_rights_rwx(uint32_t granted)
 {
     return (granted & FILE_READ_DATA ? 4u : 0u) | (granted & FILE_WRITE_DATA ? 2u : 0u) |
            (granted & FILE_EXECUTE ? 1u : 0u);
 }
+
+#define rights_to_rwx fsp_posix_rights_rwx
 
 /* Is this an ACE the POSIX mapping reads and writes: allow/deny on the object? */
 static bool ace_applies(const FSP_ACE *ace)
@@ -243,14 +248,21 @@ static void eval_ace(struct eval *e, const FSP_ACE *ace, uint32_t mask)
 static uint32_t dacl_to_mode(const void *dacl, const void *owner, const void *group)
 {
     struct eval eo = {0, 0}, eg = {0, 0}, ee = {0, 0};
-    uint32_t special = 0;
+    uint32_t special = 0, acl_mask = 0;
+    bool has_mask = false;
     bool same = owner && group && fsp_sid_equal(owner, group), owner_done = false;
     FSP_ACL_ITER it;
     FSP_ACE ace;
 
     fsp_acl_iter_init(&it, dacl);
     while (fsp_acl_iter_next(&it, &ace)) {
-        if (!ace_applies(&ace))
+        if (fsp_pacl_is_mask_ace(&ace, false)) {
+            /* A POSIX ACL's mask: it is what the group bits show. */
+            has_mask = true;
+            acl_mask = ace.mask & 7;
+            continue;
+        }
+        if (!ace_applies(&ace) || (ace.mask & FSP_PACL_MASK_MARK))
             continue;
         uint32_t mask = fsp_map_generic_file_mask(ace.mask);
         if (fsp_sid_equal(ace.sid, fsp_sid_null)) {
@@ -274,8 +286,8 @@ static uint32_t dacl_to_mode(const void *dacl, const void *owner, const void *gr
         if (everyone)
             eval_ace(&ee, &ace, mask);
     }
-    return special << 9 | rights_to_rwx(eo.granted) << 6 | rights_to_rwx(eg.granted) << 3 |
-           rights_to_rwx(ee.granted);
+    return special << 9 | rights_to_rwx(eo.granted) << 6 |
+           (has_mask ? acl_mask : rights_to_rwx(eg.granted)) << 3 | rights_to_rwx(ee.granted);
 }
 
 NTSTATUS fsp_posix_sd_to_perms(const void *sd, size_t len, uint32_t *puid, uint32_t *pgid,
@@ -306,7 +318,7 @@ static bool ace_replaced(const FSP_ACE *ace, const void *const *sids, int nsids)
     return false;
 }
 
-NTSTATUS fsp_posix_perms_to_sd(uint32_t uid, uint32_t gid, uint32_t mode, const void *existing,
+NTSTATUS fsp_posix_perms_merge(uint32_t uid, uint32_t gid, uint32_t mode, const void *existing,
                                size_t existing_len, PSECURITY_DESCRIPTOR *psd, size_t *plen)
 {
     uint8_t owner_buf[FSP_SID_MAX_SIZE], group_buf[FSP_SID_MAX_SIZE];
@@ -385,6 +397,23 @@ NTSTATUS fsp_posix_perms_to_sd(uint32_t uid, uint32_t gid, uint32_t mode, const 
         st = fsp_sd_build(control, owner, group, sacl, dacl, psd, plen);
     fsp_acl_builder_free(&b);
     return st;
+}
+
+NTSTATUS fsp_posix_perms_to_sd(uint32_t uid, uint32_t gid, uint32_t mode, const void *existing,
+                               size_t existing_len, PSECURITY_DESCRIPTOR *psd, size_t *plen)
+{
+    /* A descriptor with an extended POSIX ACL: the mode's group bits are
+     * its mask, which only the ACL code knows how to apply. */
+    if (existing && fsp_sd_valid(existing, existing_len)) {
+        const void *dacl = fsp_sd_dacl(existing, existing_len, NULL);
+        FSP_ACL_ITER it;
+        FSP_ACE ace;
+        fsp_acl_iter_init(&it, dacl);
+        while (dacl && fsp_acl_iter_next(&it, &ace))
+            if (fsp_pacl_is_mask_ace(&ace, false))
+                return fsp_pacl_merge_perms(uid, gid, mode, existing, existing_len, psd, plen);
+    }
+    return fsp_posix_perms_merge(uid, gid, mode, existing, existing_len, psd, plen);
 }
 
 FSP_API NTSTATUS FspPosixMapPermissionsToSecurityDescriptor(

@@ -255,6 +255,12 @@ NTSTATUS fsp_posix_sd_to_perms(const void *sd, size_t len, uint32_t *puid, uint3
                                uint32_t *pmode);
 NTSTATUS fsp_posix_perms_to_sd(uint32_t uid, uint32_t gid, uint32_t mode, const void *existing,
                                size_t existing_len, PSECURITY_DESCRIPTOR *psd, size_t *plen);
+/* fsp_posix_perms_to_sd without the POSIX ACL mask rule (posixacl.c's base). */
+NTSTATUS fsp_posix_perms_merge(uint32_t uid, uint32_t gid, uint32_t mode, const void *existing,
+                               size_t existing_len, PSECURITY_DESCRIPTOR *psd, size_t *plen);
+/* Rights an allow (or deny) ACE carries for rwx bits, and rwx from rights. */
+uint32_t fsp_posix_rwx_rights(uint32_t bits, bool allow, bool delete_child);
+uint32_t fsp_posix_rights_rwx(uint32_t granted);
 
 /* --- Well-known SIDs and status codes the access layer uses -------------------- */
 

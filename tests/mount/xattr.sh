@@ -228,7 +228,7 @@ expect "trusted., security. and system. are not EAs: EOPNOTSUPP" \
     $XT get f trusted.x
     $XT set f security.x 1
     $XT get f security.selinux
-    $XT remove f system.posix_acl_access
+    $XT remove f system.other
     $XT list f'
 expect "security.capability (asked before each write) is ENODATA" "ENODATA" '
     touch f; $XT get f security.capability'
