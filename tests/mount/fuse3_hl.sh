@@ -49,6 +49,25 @@ if start "conformance" "$M" "$MEMFS" -f -o "$BASE_OPTS,hard_remove" "$M"; then
     compare memfs-fuse3 "$out"
 fi
 
+# --- Who clears setuid/setgid: INIT as the debug log shows it -----------------
+# The high-level layer asks for HANDLE_KILLPRIV_V2 (and clears the bits
+# itself, compared above); a 3.14 low-level program cannot see the kernel's
+# flags, so the library must not ask for it on hello-ll's behalf.
+M=$FSP_TMP/init-hl
+if start "INIT (memfs-fuse3 -d)" "$M" "$MEMFS" -d -f -o "$BASE_OPTS" "$M"; then
+    stat "$M" >/dev/null
+    stop_with TERM "$FSP_PID" "$M" || fail "INIT (memfs-fuse3 -d): SIGTERM stop"
+    check "INIT: the high level negotiates HANDLE_KILLPRIV_V2" \
+        grep -q 'INIT: using .*HANDLE_KILLPRIV_V2' "$M.log"
+fi
+M=$FSP_TMP/init-ll
+if start "INIT (hello-ll -d)" "$M" "$FSP_BUILD/hello-ll" -d -f "$M"; then
+    stat "$M" >/dev/null
+    stop_with TERM "$FSP_PID" "$M" || fail "INIT (hello-ll -d): SIGTERM stop"
+    check "INIT: a low-level program gets no HANDLE_KILLPRIV_V2" \
+        bash -c "grep -q 'INIT: using' '$M.log' && ! grep -q 'INIT: using .*KILLPRIV' '$M.log'"
+fi
+
 # The same for the listing checks with a file system that lists without
 # offsets (the library keeps the whole listing per open directory).
 ONLY=readdir_large,rename_dir,deep_nesting,unlink_open
