@@ -14,7 +14,6 @@
  * kernel; file systems see only ordinary chmod calls, with the caller's
  * context, as after a chmod(2) of the caller's own file.
  */
-#include <errno.h>
 #include <string.h>
 #include <sys/stat.h>
 
