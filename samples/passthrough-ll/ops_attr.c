@@ -61,8 +61,12 @@ void pt_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set
         gid_t gid = (to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
         rc = fchownat(in->fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
     }
-    if (rc == 0 && (to_set & FUSE_SET_ATTR_SIZE))
+    if (rc == 0 && (to_set & FUSE_SET_ATTR_SIZE)) {
+        struct pt_killpriv k;
+        pt_killpriv_enter(req, fi ? (int)fi->fh : in->fd, &k);
         rc = fi ? ftruncate((int)fi->fh, attr->st_size) : truncate(path, attr->st_size);
+        pt_killpriv_leave(&k);
+    }
     if (rc == 0 && (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
                               FUSE_SET_ATTR_MTIME_NOW)))
         rc = set_times(in, attr, to_set, fi);

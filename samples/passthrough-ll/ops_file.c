@@ -48,8 +48,16 @@ void pt_op_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mo
 void pt_op_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
 {
     char path[64];
-    pt_fd_path(path, pt_inode(req, ino)->fd);
+    struct pt_killpriv k;
+    int pfd = pt_inode(req, ino)->fd;
+    pt_fd_path(path, pfd);
+    /* O_TRUNC: the source truncates, so let it judge setuid/setgid. */
+    if (fi->flags & O_TRUNC)
+        pt_killpriv_enter(req, pfd, &k);
+    else
+        k.active = false;
     int fd = open(path, open_flags(fi->flags));
+    pt_killpriv_leave(&k);
     if (fd < 0) {
         fuse_reply_err(req, errno);
         return;
@@ -75,7 +83,10 @@ void pt_op_write_buf(fuse_req_t req, fuse_ino_t ino, struct fuse_bufvec *in, off
     out.buf[0].flags = FUSE_BUF_IS_FD | FUSE_BUF_FD_SEEK;
     out.buf[0].fd = (int)fi->fh;
     out.buf[0].pos = off;
+    struct pt_killpriv k;
+    pt_killpriv_enter(req, (int)fi->fh, &k);
     ssize_t n = fuse_buf_copy(&out, in, 0);
+    pt_killpriv_leave(&k);
     if (n < 0)
         fuse_reply_err(req, (int)-n);
     else

@@ -62,6 +62,18 @@ int pt_lookup_entry(struct pt_fs *fs, struct pt_inode *dir, const char *name,
 /* Run the rest of a create operation with the caller's fsuid/fsgid. */
 void pt_creds_enter(fuse_req_t req);
 void pt_creds_leave(fuse_req_t req);
+/* killpriv.c: a write, truncation or O_TRUNC open of fd's file by a caller
+ * other than root runs as the caller (fsuid, fsgid, groups) when the file
+ * has setuid or setgid, so that the source clears them as Linux does. */
+#define PT_KILLPRIV_GROUPS 256
+struct pt_killpriv {
+    bool active;
+    size_t ngroups;
+    gid_t groups[PT_KILLPRIV_GROUPS]; /* ours, restored by leave */
+};
+bool pt_killpriv_enter(fuse_req_t req, int fd, struct pt_killpriv *k);
+void pt_killpriv_leave(struct pt_killpriv *k);
+
 void pt_op_lookup(fuse_req_t req, fuse_ino_t parent, const char *name);
 void pt_op_forget(fuse_req_t req, fuse_ino_t ino, uint64_t nlookup);
 void pt_op_forget_multi(fuse_req_t req, size_t count, struct fuse_forget_data *forgets);

@@ -52,6 +52,11 @@ struct fuse_session {
     unsigned thread_count; /* 0, or the workers of every multi-threaded loop */
 
     struct fuse_conn_info conn;
+    /* The high-level layer clears setuid/setgid itself (hl_killpriv.c):
+     * set by its init() to ask for FUSE_HANDLE_KILLPRIV_V2, left set only
+     * when the kernel agreed. Never set for low-level programs, which
+     * cannot see the kernel's flags through the 3.14 API. */
+    bool handle_killpriv_v2;
     atomic_bool got_init, got_destroy;
     atomic_bool exited;
     int error; /* what the loop returns: -errno, or the signal that ended it */
@@ -73,6 +78,10 @@ struct fuse_req {
     bool answered_inline; /* replied on the worker, before the handler returned */
     fuse_interrupt_func_t ifunc;
     void *idata;
+    /* The kernel's *_KILL_SUIDGID flag of a WRITE, SETATTR, OPEN or CREATE
+     * (HANDLE_KILLPRIV_V2): the caller lacks CAP_FSETID, or it is a chown.
+     * libfuse 3.14 has no way to pass it; the high-level layer reads it. */
+    bool kill_suidgid;
 };
 
 /* The poll handle given to the poll operation. */

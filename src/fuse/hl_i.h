@@ -21,6 +21,7 @@
 #define FSP_FUSE_HL_I_H
 
 #include "fuse/fuse_i.h"
+#include "kernel/killpriv_rule.h"
 
 #include <fuse.h>
 
@@ -169,6 +170,20 @@ void hl_fill_llops(struct fuse *f);
 void hl_fill_dir_llops(struct fuse *f);
 /* Attributes as the configuration shows them (ino, mode, uid, gid). */
 void hl_adjust_stat(struct fuse *f, uint64_t id, struct stat *st);
+
+/* hl_killpriv.c: clearing setuid/setgid (FUSE_HANDLE_KILLPRIV_V2). */
+/* From init(): ask for it when the file system has getattr and chmod. */
+void hl_killpriv_negotiate(struct fuse *f);
+/* The kernel agreed: flagged requests and chown(f, -1, -1) are ours. */
+bool hl_killpriv_on(const struct fuse *f);
+/* st's mode without the bits the caller of req loses by ev. */
+mode_t hl_killpriv_mode(fuse_req_t req, enum fsp_killpriv_event ev, const struct stat *st);
+/* chmod to kept if it differs from old's mode: 0 or -errno. */
+int hl_killpriv_apply(struct fuse *f, const char *path, struct fuse_file_info *fi,
+                      const struct stat *old, mode_t kept);
+/* getattr, then hl_killpriv_apply with the bits ev drops: 0 or -errno. */
+int hl_kill_suidgid(struct fuse *f, fuse_req_t req, const char *path, struct fuse_file_info *fi,
+                    enum fsp_killpriv_event ev);
 
 /* hl_context.c: the thread's current request, for fuse_get_context(). */
 struct fuse *hl_enter(fuse_req_t req);

@@ -94,6 +94,7 @@ static void hl_init(void *userdata, struct fuse_conn_info *conn)
     struct fuse *f = userdata;
     hl_enter_init(f);
     fuse_fs_init(f->fs, conn, &f->conf);
+    hl_killpriv_negotiate(f);
     hl_leave();
 }
 
@@ -182,13 +183,45 @@ static struct timespec set_time(int to_set, int bit, int now_bit, struct timespe
     return t;
 }
 
+/* The setuid/setgid event of a SETATTR, if it is one (HANDLE_KILLPRIV_V2):
+ * a chown (flagged for files, not directories), an unprivileged truncation
+ * (flagged), or chown(f, -1, -1), which the kernel sends as a SETATTR that
+ * sets nothing. An explicit mode wins over all of them. */
+static bool killpriv_event(struct fuse *f, fuse_req_t req, int valid, enum fsp_killpriv_event *ev)
+{
+    const int sets = FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID |
+                     FUSE_SET_ATTR_SIZE | FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME |
+                     FUSE_SET_ATTR_ATIME_NOW | FUSE_SET_ATTR_MTIME_NOW;
+    if (!hl_killpriv_on(f) || (valid & FUSE_SET_ATTR_MODE))
+        return false;
+    if (valid & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID)) {
+        *ev = FSP_KILLPRIV_CHOWN;
+        return req->kill_suidgid;
+    }
+    if (valid & FUSE_SET_ATTR_SIZE) {
+        *ev = FSP_KILLPRIV_TRUNCATE;
+        return req->kill_suidgid;
+    }
+    *ev = FSP_KILLPRIV_CHOWN;
+    return !(valid & sets);
+}
+
 static void hl_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int valid,
                        struct fuse_file_info *fi)
 {
     struct fuse *f = hl_enter(req);
     struct fuse_file_info spare = {0};
+    enum fsp_killpriv_event ev = FSP_KILLPRIV_CHOWN;
     char *path;
     int err = attr_target(f, req, ino, &fi, &spare, &path);
+    /* With HANDLE_KILLPRIV_V2 the kernel leaves setuid/setgid to us: the old
+     * mode decides what a chown or an unprivileged truncation drops. */
+    struct stat old;
+    mode_t kept = 0;
+    bool kill =
+        !err && killpriv_event(f, req, valid, &ev) && fuse_fs_getattr(f->fs, path, &old, fi) == 0;
+    if (kill)
+        kept = hl_killpriv_mode(req, ev, &old);
     /* In libfuse's order: mode, owner, size, times; then the result. */
     if (!err && (valid & FUSE_SET_ATTR_MODE))
         err = fuse_fs_chmod(f->fs, path, attr->st_mode, fi);
@@ -199,6 +232,8 @@ static void hl_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int va
     }
     if (!err && (valid & FUSE_SET_ATTR_SIZE))
         err = fuse_fs_truncate(f->fs, path, attr->st_size, fi);
+    if (!err && kill)
+        err = hl_killpriv_apply(f, path, fi, &old, kept);
     if (!err && (valid & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
                           FUSE_SET_ATTR_MTIME_NOW))) {
         struct timespec tv[2] = {
@@ -383,6 +418,12 @@ static void hl_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info *fi)
     int err = hl_path(f, req, ino, NULL, &path);
     if (!err)
         err = fuse_fs_open(f->fs, path, fi);
+    /* O_TRUNC by an unprivileged caller (HANDLE_KILLPRIV_V2). */
+    if (!err && req->kill_suidgid && (fi->flags & O_TRUNC)) {
+        err = hl_kill_suidgid(f, req, path, fi, FSP_KILLPRIV_OPEN_TRUNC);
+        if (err)
+            fuse_fs_release(f->fs, path, fi);
+    }
     if (err) {
         reply_err(req, err);
     } else {
@@ -405,8 +446,19 @@ static void hl_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
     struct fuse_entry_param e;
     char *path;
     int err = hl_path(f, req, parent, name, &path);
+    /* A non-exclusive O_TRUNC create may truncate a file that exists: that
+     * one loses its bits as after an O_TRUNC open (HANDLE_KILLPRIV_V2); a
+     * new file keeps the mode it was made with. */
+    struct stat st;
+    bool existed = !err && req->kill_suidgid && (fi->flags & O_TRUNC) &&
+                   fuse_fs_getattr(f->fs, path, &st, NULL) == 0;
     if (!err)
         err = fuse_fs_create(f->fs, path, mode, fi);
+    if (!err && existed) {
+        err = hl_kill_suidgid(f, req, path, fi, FSP_KILLPRIV_OPEN_TRUNC);
+        if (err)
+            fuse_fs_release(f->fs, path, fi);
+    }
     if (!err) {
         err = lookup_path(f, parent, name, path, &e, fi);
         if (err) {
@@ -462,6 +514,10 @@ static void hl_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
     struct fuse *f = hl_enter(req);
     char *path;
     int res = hl_path_fi(f, req, ino, &path);
+    /* An unprivileged writer (HANDLE_KILLPRIV_V2): setuid/setgid go first,
+     * so nobody sees the new data under the old privileges. */
+    if (!res && req->kill_suidgid)
+        res = hl_kill_suidgid(f, req, path, fi, FSP_KILLPRIV_WRITE);
     if (!res)
         res = fuse_fs_write(f->fs, path, buf, size, off, fi);
     if (res < 0)

@@ -133,6 +133,7 @@ static void do_setattr(struct fsp_req *freq, const void *arg, uint32_t arglen)
 {
     BEGIN();
     const struct fuse_setattr_in *in = arg;
+    req->kill_suidgid = (in->valid & FATTR_KILL_SUIDGID) != 0;
     if (!se->op.setattr) {
         fuse_reply_err(req, ENOSYS);
         END();
@@ -266,6 +267,7 @@ static void do_create(struct fsp_req *freq, const void *arg, uint32_t arglen)
     struct fuse_file_info fi;
     memset(&fi, 0, sizeof(fi));
     fi.flags = (int)in->flags;
+    req->kill_suidgid = (in->open_flags & FUSE_OPEN_KILL_SUIDGID) != 0;
     req->ctx.umask = in->umask;
     CALL_OR_ENOSYS(create, req, h->nodeid, (const char *)(in + 1), in->mode, &fi);
     END();
@@ -278,6 +280,7 @@ static void do_open(struct fsp_req *freq, const void *arg, uint32_t arglen)
     struct fuse_file_info fi;
     memset(&fi, 0, sizeof(fi));
     fi.flags = (int)in->flags;
+    req->kill_suidgid = (in->open_flags & FUSE_OPEN_KILL_SUIDGID) != 0;
     if (se->op.open)
         se->op.open(req, h->nodeid, &fi);
     else if (se->conn.want & FUSE_CAP_NO_OPEN_SUPPORT)
@@ -308,6 +311,7 @@ static void do_write(struct fsp_req *freq, const void *arg, uint32_t arglen)
     memset(&fi, 0, sizeof(fi));
     fi.fh = in->fh;
     fi.writepage = (in->write_flags & FUSE_WRITE_CACHE) != 0;
+    req->kill_suidgid = (in->write_flags & FUSE_WRITE_KILL_SUIDGID) != 0;
     fi.lock_owner = in->lock_owner;
     fi.flags = (int)in->flags;
     const char *data = (const char *)(in + 1);

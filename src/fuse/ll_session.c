@@ -115,6 +115,10 @@ static void ll_init(void *userdata, struct fsp_conn *fc)
     for (size_t i = 0; i < sizeof(cap_map) / sizeof(cap_map[0]); i++)
         if (conn->want & cap_map[i].cap)
             flags |= cap_map[i].flag;
+    if (se->handle_killpriv_v2 && (fc->kernel_flags & FUSE_HANDLE_KILLPRIV_V2))
+        flags |= FUSE_HANDLE_KILLPRIV_V2;
+    else
+        se->handle_killpriv_v2 = false;
     fc->want = flags;
     if (conn->max_write < fc->max_write)
         fc->max_write = conn->max_write;

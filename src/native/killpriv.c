@@ -16,54 +16,19 @@
  * The rules are the VFS's (setattr_should_drop_suidgid): setuid always goes;
  * setgid goes when the file is group-executable (without group execute it
  * marks mandatory locking, not privilege), or when the caller is neither in
- * the file's group nor privileged.
+ * the file's group nor privileged (kernel/killpriv_rule.c).
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 
+#include "kernel/killpriv_rule.h"
 #include "native.h"
 
-/* Is the caller a member of gid: its fsgid, or one of the supplementary
- * groups of the calling thread, read from /proc (rare: only for a setgid
- * file without group execute). Unknown counts as "not a member", which
- * errs towards clearing the bit. */
-static bool caller_in_group(const struct fuse_in_header *hdr, uint32_t gid)
-{
-    if (hdr->gid == gid)
-        return true;
-    if (!hdr->pid)
-        return false;
-    char path[64], line[4096];
-    snprintf(path, sizeof path, "/proc/%u/status", (unsigned)hdr->pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return false;
-    bool found = false;
-    while (!found && fgets(line, sizeof line, f)) {
-        if (strncmp(line, "Groups:", 7) != 0)
-            continue;
-        for (char *p = line + 7, *end; *p && *p != '\n'; p = end) {
-            unsigned long g = strtoul(p, &end, 10);
-            if (end == p)
-                break;
-            if (g == gid)
-                found = true;
-        }
-        break;
-    }
-    fclose(f);
-    return found;
-}
-
+/* The rule itself is shared with the FUSE layer (kernel/killpriv_rule.c). */
 uint32_t fsp_killpriv_mode(const struct fuse_in_header *hdr, uint32_t mode, uint32_t file_gid,
                            bool privileged)
 {
-    uint32_t kept = mode & ~(uint32_t)S_ISUID;
-    if ((mode & S_ISGID) && ((mode & S_IXGRP) || (!privileged && !caller_in_group(hdr, file_gid))))
-        kept &= ~(uint32_t)S_ISGID;
-    return kept;
+    const struct fsp_killpriv_caller who = {.uid = hdr->uid, .gid = hdr->gid, .pid = hdr->pid};
+    return fsp_killpriv_kept(mode, file_gid, &who, privileged);
 }
 
 NTSTATUS fsp_set_posix_perms(struct fsp_native *nt, PVOID ctx, PSECURITY_DESCRIPTOR sd, UINT32 uid,
