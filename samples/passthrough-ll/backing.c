@@ -1,7 +1,7 @@
 /*
  * backing.c - -o passthrough: the kernel does the I/O of open regular files.
  *
- * With FUSE passthrough (kernel 6.9+, libfuse 3.16+'s fuse_passthrough_open)
+ * With FUSE passthrough (kernel 6.9+, libfuse 3.17+'s fuse_passthrough_open)
  * an OPEN or CREATE reply may name a "backing file", a descriptor of the
  * source file registered with the kernel; the kernel then serves read,
  * write and mmap of that open file on the source directly, and no READ or
@@ -101,14 +101,14 @@ void pt_backing_detach(fuse_req_t req, struct pt_inode *in, const struct fuse_fi
     pthread_mutex_unlock(&fs->backing_lock);
 }
 
-#else /* a libfuse older than 3.16: no passthrough API */
+#else /* a libfuse older than 3.17: no passthrough API */
 
 void pt_backing_init(struct pt_fs *fs, struct fuse_conn_info *conn)
 {
     (void)conn;
     if (fs->passthrough)
         fprintf(stderr, "passthrough-ll: built against a libfuse without passthrough "
-                        "(3.16+); files are served through READ and WRITE\n");
+                        "(3.17+); files are served through READ and WRITE\n");
     fs->passthrough = false;
 }
 

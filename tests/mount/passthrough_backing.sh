@@ -3,8 +3,8 @@
 # (backing files, kernel 6.9+) through the FUSE 3 API (fuse_passthrough_open
 # and fuse_passthrough_close), over a tmpfs source:
 #  - the conformance suite gives the same transcript as tmpfs (but for
-#    killpriv, which passthrough.sh covers; see below), and its run sends no READ or WRITE to the daemon
-#    (counted in the -o debug trace);
+#    killpriv, which passthrough.sh covers; see below), and its run sends no
+#    READ or WRITE to the daemon (counted in the -o debug trace);
 #  - reads, writes, partial overwrites, shared-mapping writes and opens of a
 #    file already open (one backing id per inode, shared) give the source's
 #    bytes with no READ or WRITE; the same I/O without the option does reach
