@@ -1,29 +1,43 @@
 #!/bin/bash
 # bench/run.sh - side-by-side benchmark of FSP against tmpfs and libfuse.
 #
-#   sudo bench/run.sh [--quick] [--rounds=N] [--no-build]
+#   sudo bench/run.sh [--quick] [--rounds=N] [--fio-runtime=S] [--targets=A,B,...]
+#                     [--no-mem] [--no-build]
 #
-# Targets, each mounted under a private temporary directory:
-#   tmpfs     mount -t tmpfs (the limit: no user space at all)
-#   memfs     build/memfs, FSP's native API
-#   fsp       build/memfs-fuse3: samples/memfs-fuse3 on FSP's libfuse3.so.3
-#   libfuse   the same source built against Debian's libfuse3 (the peer)
+# Targets, each mounted under a private temporary directory (--targets picks
+# some; tmpfs, the reference, is always run):
+#   tmpfs         mount -t tmpfs (the limit: no user space at all)
+#   memfs         build/memfs -t -1, FSP's native API
+#   memfs_w       the same with -w (the kernel's writeback cache)
+#   memfs_uring   the same as memfs over FUSE io_uring (FSP_IO_URING=1)
+#   fsp           build/memfs-fuse3: samples/memfs-fuse3 on FSP's libfuse3.so.3
+#   fsp_uring     the same with -o io_uring
+#   libfuse       samples/memfs-fuse3 built against Debian's libfuse3 (the peer)
+#   ptll          build/passthrough-ll over a tmpfs source
+#   ptll_kpt      the same with -o passthrough (the kernel's FUSE passthrough)
+#   ptll_libfuse  samples/passthrough-ll built against Debian's libfuse3
+#   ptf3          build/passthrough-fuse3 over a tmpfs source
+#   ptf3_libfuse  samples/passthrough-fuse3 built against Debian's libfuse3
 #
 # Tests: every bench/fsbench test, single-threaded and with --threads=2, and a
 # fio matrix (sequential 1 MiB, random 4 KiB buffered and O_DIRECT at queue
-# depth 1 and 16, and fio's filecreate/filestat/filedelete engines).
+# depth 1 and 16, and fio's filecreate/filestat/filedelete engines). Then
+# (unless --no-mem) MEMFS's memory for 100,000 files of 4 KiB.
 #
 # The runs are interleaved: each test runs on every target in turn, and the
 # whole round is repeated (3 times; 1 with --quick), keeping each target's best
 # (least seconds, most MiB/s or operations/s). Noise on the machine thus hits
 # all targets alike.
 #
-# Output: a table on stdout, bench/results/<date>.csv (summary: values and
-# ratios), bench/results/<date>-raw.csv (every run) and bench/results/<date>.png
-# (a chart of each target's speed relative to tmpfs).
+# Output: tables on stdout, and in bench/results/: <date>.csv (best values and
+# ratios), <date>-raw.csv (every run), <date>.txt (the tables), <date>.md (the
+# same as Markdown), <date>.png and <date>-passthrough.png (each target's
+# speed relative to tmpfs).
 #
-# Needs root (mount -t tmpfs, allow_other). As root it installs fio,
-# gnuplot-nox and libfuse3-dev with apt-get when they are missing.
+# Needs root (mount -t tmpfs, allow_other, FUSE passthrough). As root it
+# installs fio, gnuplot-nox, jq, pkg-config, fuse3 and libfuse3-dev with
+# apt-get when they are missing. The io_uring targets need the fuse module's
+# enable_uring parameter; the runner sets it to Y and restores it on exit.
 # Everything it mounts is unmounted and every process it started is ended
 # (by PID) on any exit.
 set -euo pipefail
@@ -33,7 +47,12 @@ BUILD=$ROOT/build
 OUT=$ROOT/bench/results
 QUICK=0
 ROUNDS=
+FIO_RUNTIME=
 DO_BUILD=1
+DO_MEM=1
+ALL_TARGETS=(tmpfs memfs memfs_w memfs_uring fsp fsp_uring libfuse
+    ptll ptll_kpt ptll_libfuse ptf3 ptf3_libfuse)
+WANT_TARGETS=
 
 usage() {
     sed -n '2,/^set -euo/p' "${BASH_SOURCE[0]}" | sed -e '$d' -e 's/^# \{0,1\}//'
@@ -43,6 +62,9 @@ for arg in "$@"; do
     case $arg in
     --quick) QUICK=1 ;;
     --rounds=*) ROUNDS=${arg#--rounds=} ;;
+    --fio-runtime=*) FIO_RUNTIME=${arg#--fio-runtime=} ;;
+    --targets=*) WANT_TARGETS=${arg#--targets=} ;;
+    --no-mem) DO_MEM=0 ;;
     --no-build) DO_BUILD=0 ;;
     -h | --help) usage; exit 0 ;;
     *) echo "run.sh: unknown argument: $arg" >&2; usage >&2; exit 2 ;;
@@ -50,39 +72,76 @@ for arg in "$@"; do
 done
 
 if [ "$QUICK" = 1 ]; then
-    : "${ROUNDS:=1}"
+    : "${ROUNDS:=1}" "${FIO_RUNTIME:=2}"
     FSB_ARGS=(--files=500 --open=2 --list=10 --rdwr-cc=5 --rdwr-nc=2 --mmap=5)
     FIO_SIZE=64M
-    FIO_RUNTIME=2
     META_FILES=500
+    MEM_FILES=20000
 else
-    : "${ROUNDS:=3}"
+    : "${ROUNDS:=3}" "${FIO_RUNTIME:=5}"
     FSB_ARGS=(--files=2000 --open=5 --list=50 --rdwr-cc=20 --rdwr-nc=10 --mmap=20)
     FIO_SIZE=256M
-    FIO_RUNTIME=5
     META_FILES=2000
+    MEM_FILES=100000
 fi
 # Metadata caching: MEMFS runs with -t -1 (attributes and entries cached
 # forever); the FUSE targets get the same through very long timeouts (11.5
-# days). negative_timeout stays at its default 0 on both FUSE targets (MEMFS
+# days). negative_timeout stays at its default 0 on all FUSE targets (MEMFS
 # does not cache absent names either).
 CACHE_TIMEOUT=1000000
 FUSE_OPTS=default_permissions,allow_other,kernel_cache,auto_unmount
 FUSE_OPTS+=,entry_timeout=$CACHE_TIMEOUT,attr_timeout=$CACHE_TIMEOUT
+# The passthrough samples take one timeout for entries and attributes, and
+# always add default_permissions.
+PT_OPTS=allow_other,auto_unmount,timeout=$CACHE_TIMEOUT
+MEMFS_ARGS=(-t -1 -n 1000000 -s 4G)
+URING_PARAM=/sys/module/fuse/parameters/enable_uring
 
-TARGETS=(tmpfs memfs fsp libfuse)
+declare -A LABEL=(
+    [tmpfs]="tmpfs" [memfs]="MEMFS" [memfs_w]="MEMFS -w" [memfs_uring]="MEMFS io_uring"
+    [fsp]="memfs-fuse3 FSP" [fsp_uring]="memfs-fuse3 FSP io_uring"
+    [libfuse]="memfs-fuse3 libfuse" [ptll]="passthrough-ll FSP"
+    [ptll_kpt]="passthrough-ll FSP kernel passthrough" [ptll_libfuse]="passthrough-ll libfuse"
+    [ptf3]="passthrough-fuse3 FSP" [ptf3_libfuse]="passthrough-fuse3 libfuse"
+)
+# Ratios beside "vs tmpfs": A:B is the speed of A relative to B.
+ALL_PAIRS=(fsp:libfuse ptll:ptll_libfuse ptf3:ptf3_libfuse memfs:libfuse memfs_w:memfs
+    memfs_uring:memfs fsp_uring:fsp ptll_kpt:ptll)
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "run.sh: $*"; exit 1; }
 
 [ "$(id -u)" = 0 ] || die "run as root (it mounts tmpfs and uses allow_other)"
 
+TARGETS=(tmpfs)
+for t in "${ALL_TARGETS[@]:1}"; do
+    if [ -z "$WANT_TARGETS" ] || [[ ",$WANT_TARGETS," == *",$t,"* ]]; then
+        TARGETS+=("$t")
+    fi
+done
+for t in ${WANT_TARGETS//,/ }; do
+    [ -n "${LABEL[$t]:-}" ] || die "unknown target '$t' (see --help)"
+done
+has_target() { [[ " ${TARGETS[*]} " == *" $1 "* ]]; }
+if { has_target memfs_uring || has_target fsp_uring; } && [ ! -w "$URING_PARAM" ]; then
+    log "this kernel has no FUSE over io_uring ($URING_PARAM): io_uring targets left out"
+    TARGETS=("${TARGETS[@]/memfs_uring/}")
+    TARGETS=("${TARGETS[@]/fsp_uring/}")
+    read -r -a TARGETS <<<"${TARGETS[*]}"
+fi
+PAIRS=()
+for p in "${ALL_PAIRS[@]}"; do
+    has_target "${p%%:*}" && has_target "${p##*:}" && PAIRS+=("$p")
+done
+
 # --- prerequisites ------------------------------------------------------------
 need=()
 command -v fio >/dev/null || need+=(fio)
 command -v gnuplot >/dev/null || need+=(gnuplot-nox)
+command -v jq >/dev/null || need+=(jq)
 command -v pkg-config >/dev/null || need+=(pkg-config)
 command -v fusermount3 >/dev/null || need+=(fuse3)
+command -v python3 >/dev/null || need+=(python3)
 [ -f /usr/include/fuse3/fuse.h ] || need+=(libfuse3-dev)
 if [ ${#need[@]} -gt 0 ]; then
     log "installing: ${need[*]}"
@@ -94,29 +153,45 @@ fi
 # --- build --------------------------------------------------------------------
 if [ "$DO_BUILD" = 1 ]; then
     log "building FSP"
-    make -C "$ROOT" -s -j2 all >&2
+    make -C "$ROOT" -s -j2 all bench >&2
 fi
 FSBENCH=$BUILD/bench/fsbench
-LIBFUSE_BIN=$BUILD/bench/memfs-fuse3-libfuse
 mkdir -p "$BUILD/bench"
-log "building memfs-fuse3 against the system libfuse3"
-# Only the system's pkg-config directories: never build/pkgconfig.
-# shellcheck disable=SC2046 # pkg-config output is a list of words
-env -u PKG_CONFIG_PATH cc -O2 -Wall -o "$LIBFUSE_BIN" \
-    "$ROOT/samples/memfs-fuse3/memfs_fuse3.c" "$ROOT"/samples/memfs-common/*.c \
-    $(env -u PKG_CONFIG_PATH pkg-config --cflags --libs fuse3)
 
 libfuse_of() { ldd "$1" | awk '$1 == "libfuse3.so.3" { print $3 }'; }
-lib=$(libfuse_of "$LIBFUSE_BIN")
-case $lib in
-/usr/lib/* | /lib/*) ;;
-*) die "$LIBFUSE_BIN uses '$lib', not the system libfuse3" ;;
-esac
-SYS_LIBFUSE=$(readlink -f "$lib")
-lib=$(libfuse_of "$BUILD/memfs-fuse3")
-[ "$(readlink -f "$lib")" = "$(readlink -f "$BUILD/libfuse3.so.3")" ] ||
-    die "build/memfs-fuse3 uses '$lib', not build/libfuse3.so.3"
-log "peer: $LIBFUSE_BIN -> $SYS_LIBFUSE"
+
+# build_peer NAME SOURCES...: the sample built against the system libfuse3
+# (the system's pkg-config directories only: never build/pkgconfig) into
+# build/bench/NAME-libfuse, and checked to load the system library.
+build_peer() {
+    local name=$1 bin=$BUILD/bench/$1-libfuse lib
+    shift
+    log "building $name against the system libfuse3"
+    # shellcheck disable=SC2046 # pkg-config output is a list of words
+    env -u PKG_CONFIG_PATH cc -O2 -Wall -o "$bin" "$@" \
+        $(env -u PKG_CONFIG_PATH pkg-config --cflags --libs fuse3)
+    lib=$(libfuse_of "$bin")
+    case $lib in
+    /usr/lib/* | /lib/*) ;;
+    *) die "$bin uses '$lib', not the system libfuse3" ;;
+    esac
+    SYS_LIBFUSE=$(readlink -f "$lib")
+}
+# check_fsp NAME: build/NAME must load FSP's build/libfuse3.so.3.
+check_fsp() {
+    local lib
+    lib=$(libfuse_of "$BUILD/$1")
+    [ "$(readlink -f "$lib")" = "$(readlink -f "$BUILD/libfuse3.so.3")" ] ||
+        die "build/$1 uses '$lib', not build/libfuse3.so.3"
+}
+SYS_LIBFUSE=$(readlink -f "$(env -u PKG_CONFIG_PATH pkg-config --variable=libdir fuse3)/libfuse3.so.3")
+if has_target libfuse; then
+    build_peer memfs-fuse3 "$ROOT/samples/memfs-fuse3/memfs_fuse3.c" "$ROOT"/samples/memfs-common/*.c
+fi
+has_target ptll_libfuse && build_peer passthrough-ll "$ROOT"/samples/passthrough-ll/*.c
+has_target ptf3_libfuse && build_peer passthrough-fuse3 "$ROOT"/samples/passthrough-fuse3/*.c
+for s in memfs-fuse3 passthrough-ll passthrough-fuse3; do check_fsp "$s"; done
+log "peer library: $SYS_LIBFUSE"
 
 AIO=psync
 fio --enghelp 2>/dev/null | grep -qw libaio && AIO=libaio
@@ -131,6 +206,8 @@ fi
 WORK=$(mktemp -d /tmp/fsp-bench.XXXXXX)
 declare -A MNT PID
 STARTED=()
+TMPFS_MNTS=()
+OLD_URING=
 
 is_mounted() { awk -v d="$1" '$2 == d { f = 1 } END { exit !f }' /proc/self/mounts; }
 
@@ -145,7 +222,7 @@ wait_mounted() { # DIR PID: bounded wait; fails if PID dies first
 }
 
 cleanup() {
-    local pid t i
+    local pid d i
     set +e
     for pid in "${STARTED[@]}"; do kill -TERM "$pid" 2>/dev/null; done
     for pid in "${STARTED[@]}"; do
@@ -156,38 +233,86 @@ cleanup() {
         kill -KILL "$pid" 2>/dev/null
         wait "$pid" 2>/dev/null
     done
-    for t in "${TARGETS[@]}"; do
-        [ -n "${MNT[$t]:-}" ] || continue
-        if is_mounted "${MNT[$t]}"; then
-            umount "${MNT[$t]}" 2>/dev/null || umount -l "${MNT[$t]}" 2>/dev/null ||
-                fusermount3 -uz "${MNT[$t]}" 2>/dev/null
+    # FUSE mounts first, then the tmpfs under them.
+    for d in "${MNT[@]}" "${TMPFS_MNTS[@]}"; do
+        if is_mounted "$d"; then
+            umount "$d" 2>/dev/null || umount -l "$d" 2>/dev/null || fusermount3 -uz "$d" 2>/dev/null
         fi
     done
-    for t in "${TARGETS[@]}"; do
-        [ -n "${MNT[$t]:-}" ] && is_mounted "${MNT[$t]}" && log "WARNING: ${MNT[$t]} still mounted"
+    for d in "${MNT[@]}" "${TMPFS_MNTS[@]}"; do
+        is_mounted "$d" && log "WARNING: $d still mounted"
     done
+    [ -n "$OLD_URING" ] && echo "$OLD_URING" >"$URING_PARAM"
     rm -rf "$WORK" 2>/dev/null
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM HUP
 
-start_fs() { # TARGET CMD...
-    local t=$1
-    shift
+# start_fs TARGET DIR CMD...: start a file system logging to WORK/TARGET.log.
+start_fs() {
+    local t=$1 dir=$2
+    shift 2
+    MNT[$t]=$dir
     "$@" >"$WORK/$t.log" 2>&1 &
     PID[$t]=$!
     STARTED+=("$!")
-    wait_mounted "${MNT[$t]}" "${PID[$t]}" || { cat "$WORK/$t.log" >&2; die "$t did not mount"; }
+    wait_mounted "$dir" "${PID[$t]}" || { cat "$WORK/$t.log" >&2; die "$t did not mount"; }
 }
 
+mount_tmpfs() { # DIR NAME
+    mkdir -p "$1"
+    mount -t tmpfs -o size=6G,mode=0755 "$2" "$1"
+    TMPFS_MNTS+=("$1")
+}
+
+# rings PID: io_uring instances the process holds (0: it serves /dev/fuse).
+rings() {
+    local f n=0
+    for f in /proc/"$1"/fd/*; do
+        [[ $(readlink "$f" 2>/dev/null) == *io_uring* ]] && n=$((n + 1))
+    done
+    echo "$n"
+}
+
+if has_target memfs_uring || has_target fsp_uring; then
+    OLD_URING=$(cat "$URING_PARAM")
+    echo Y >"$URING_PARAM"
+fi
+
+NOTES=()
 for t in "${TARGETS[@]}"; do
-    MNT[$t]=$WORK/$t
-    mkdir -p "${MNT[$t]}"
+    d=$WORK/$t
+    mkdir -p "$d"
+    case $t in
+    tmpfs) mount_tmpfs "$d" fsp-bench-tmpfs; MNT[$t]=$d ;;
+    memfs) start_fs "$t" "$d" "$BUILD/memfs" -m "$d" "${MEMFS_ARGS[@]}" ;;
+    memfs_w) start_fs "$t" "$d" "$BUILD/memfs" -m "$d" "${MEMFS_ARGS[@]}" -w ;;
+    memfs_uring) start_fs "$t" "$d" env FSP_IO_URING=1 "$BUILD/memfs" -m "$d" "${MEMFS_ARGS[@]}" ;;
+    fsp) start_fs "$t" "$d" "$BUILD/memfs-fuse3" -f -o "$FUSE_OPTS" "$d" ;;
+    fsp_uring) start_fs "$t" "$d" "$BUILD/memfs-fuse3" -f -o "$FUSE_OPTS,io_uring" "$d" ;;
+    libfuse) start_fs "$t" "$d" "$BUILD/bench/memfs-fuse3-libfuse" -f -o "$FUSE_OPTS" "$d" ;;
+    ptll | ptll_kpt | ptll_libfuse | ptf3 | ptf3_libfuse)
+        src=$WORK/$t.src
+        mount_tmpfs "$src" "fsp-bench-$t-src"
+        case $t in
+        ptll) bin=$BUILD/passthrough-ll opts=$PT_OPTS ;;
+        ptll_kpt) bin=$BUILD/passthrough-ll opts=$PT_OPTS,passthrough ;;
+        ptll_libfuse) bin=$BUILD/bench/passthrough-ll-libfuse opts=$PT_OPTS ;;
+        ptf3) bin=$BUILD/passthrough-fuse3 opts=$PT_OPTS ;;
+        ptf3_libfuse) bin=$BUILD/bench/passthrough-fuse3-libfuse opts=$PT_OPTS ;;
+        esac
+        start_fs "$t" "$d" "$bin" -f -o "$opts" "$src" "$d"
+        ;;
+    esac
 done
-mount -t tmpfs -o size=6G,mode=0755 fsp-bench-tmpfs "${MNT[tmpfs]}"
-start_fs memfs "$BUILD/memfs" -m "${MNT[memfs]}" -t -1 -n 1000000 -s 4G
-start_fs fsp "$BUILD/memfs-fuse3" -f -o "$FUSE_OPTS" "${MNT[fsp]}"
-start_fs libfuse "$LIBFUSE_BIN" -f -o "$FUSE_OPTS" "${MNT[libfuse]}"
+# Make sure every FUSE target has answered INIT, then check the transports.
+for t in "${TARGETS[@]}"; do stat "${MNT[$t]}" >/dev/null; done
+for t in memfs_uring fsp_uring; do
+    has_target "$t" || continue
+    n=$(rings "${PID[$t]}")
+    [ "$n" -gt 0 ] || NOTES+=("WARNING: $t holds no io_uring instance: it runs on /dev/fuse")
+    log "$t: $n io_uring instance(s)"
+done
 log "mounted under $WORK"
 
 # --- measurement --------------------------------------------------------------
@@ -197,6 +322,7 @@ mkdir -p "$OUT"
 RAW=$OUT/$STAMP-raw.csv
 SUMMARY=$OUT/$STAMP.csv
 echo "test,unit,target,round,value" >"$RAW"
+LOAD_BEFORE=$(cut -d' ' -f1-3 /proc/loadavg)
 
 record() { echo "$1,$2,$3,$4,$5" >>"$RAW"; }
 
@@ -252,7 +378,7 @@ IOPS='.jobs[0].read.iops'
 
 T0=$SECONDS
 for ((r = 1; r <= ROUNDS; r++)); do
-    log "round $r/$ROUNDS: fsbench"
+    log "round $r/$ROUNDS: fsbench ($(( SECONDS - T0 )) s so far)"
     for th in 1 2; do
         for test in "${FSB_TESTS[@]}"; do
             for t in "${TARGETS[@]}"; do
@@ -281,11 +407,75 @@ for ((r = 1; r <= ROUNDS; r++)); do
     fi
 done
 ELAPSED=$((SECONDS - T0))
+LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
+
+# Kernel passthrough: did passthrough-ll get its backing files?
+if has_target ptll_kpt && grep -q '^passthrough-ll:' "$WORK/ptll_kpt.log"; then
+    NOTES+=("WARNING: ptll_kpt: $(grep -m1 '^passthrough-ll:' "$WORK/ptll_kpt.log")")
+fi
+for t in memfs_uring fsp_uring; do
+    has_target "$t" || continue
+    NOTES+=("$t: $(rings "${PID[$t]}") io_uring instance(s) at the end of the run")
+done
+
+# --- MEMFS memory per file ------------------------------------------------------
+# A fresh MEMFS; its resident memory before, after creating MEM_FILES empty
+# files (in 100 directories: the cost of a file itself), and after writing
+# 4 KiB into each (the cost of the data).
+MEM_LINES=()
+if [ "$DO_MEM" = 1 ]; then
+    log "memory: $MEM_FILES files of 4 KiB on a fresh MEMFS"
+    d=$WORK/memfs_mem
+    mkdir -p "$d"
+    start_fs memfs_mem "$d" "$BUILD/memfs" -m "$d" "${MEMFS_ARGS[@]}"
+    stat "$d" >/dev/null
+    rss() { awk '/^VmRSS:/ { print $2 }' "/proc/${PID[memfs_mem]}/status"; }   # KiB
+    vdata() { awk '/^VmData:/ { print $2 }' "/proc/${PID[memfs_mem]}/status"; } # KiB
+    fill() { # fill DIR N create|write
+        python3 - "$@" <<'EOF'
+import os, sys
+root, n, what = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+data = bytes(range(256)) * 16  # 4 KiB
+for i in range(n):
+    sub = os.path.join(root, "d%02d" % (i % 100))
+    name = os.path.join(sub, "f%06d" % i)
+    if what == "create":
+        if i < 100:
+            os.mkdir(sub)
+        os.close(os.open(name, os.O_CREAT | os.O_WRONLY | os.O_EXCL, 0o644))
+    else:
+        fd = os.open(name, os.O_WRONLY)
+        os.write(fd, data)
+        os.close(fd)
+EOF
+    }
+    v0=$(vdata) m0=$(rss)
+    fill "$d" "$MEM_FILES" create
+    m1=$(rss)
+    fill "$d" "$MEM_FILES" write
+    sync
+    m2=$(rss) v2=$(vdata)
+    count=$(find "$d" -type f -size 4k | wc -l)
+    [ "$count" = "$MEM_FILES" ] || NOTES+=("WARNING: memory test: $count files of 4 KiB, not $MEM_FILES")
+    mapfile -t MEM_LINES < <(awk -v m0="$m0" -v m1="$m1" -v m2="$m2" -v v0="$v0" -v v2="$v2" -v n="$MEM_FILES" 'BEGIN {
+        data = n * 4; total = m2 - m0
+        printf "MEMFS memory, %d files of 4 KiB (%.1f MiB of data): resident %.1f MiB empty, " \
+            "%.1f MiB with the files, %.1f MiB with their data\n", n, data / 1024, m0 / 1024,
+            m1 / 1024, m2 / 1024
+        printf "MEMFS memory per file: %.0f bytes per empty file; %.0f bytes per 4 KiB of data " \
+            "(%.2f x); in all %.2f x the data, or the data + %.0f bytes per file\n",
+            (m1 - m0) * 1024 / n, (m2 - m1) * 1024 / n, (m2 - m1) / data, total / data,
+            (total - data) * 1024 / n
+        printf "MEMFS memory allocated (VmData, resident or not): +%.1f MiB, %.2f x the data\n",
+            (v2 - v0) / 1024, (v2 - v0) / data }')
+    printf '%s\n' "${MEM_LINES[@]}" >&2
+fi
 
 # --- summary ------------------------------------------------------------------
 # Best per test and target; "speed" ratios, > 1 meaning faster than the
 # reference: for seconds, ref/value; for MiB/s and ops/s, value/ref.
-awk -F, -v targets="${TARGETS[*]}" '
+awk -F, -v targets="${TARGETS[*]}" -v pairs="${PAIRS[*]}" '
+BEGIN { nt = split(targets, T, " "); np = split(pairs, P, " ") }
 NR == 1 { next }
 {
     key = $1 SUBSEP $3
@@ -303,48 +493,139 @@ function val(test, t) {
     return unit[test] == "s" ? best[test SUBSEP t] : sprintf("%.1f", best[test SUBSEP t])
 }
 END {
-    print "test,unit,tmpfs,memfs,fsp_fuse3,libfuse_fuse3,memfs_vs_tmpfs,fsp_vs_tmpfs,libfuse_vs_tmpfs,fsp_vs_libfuse"
-    for (i = 1; i <= n; i++) {
-        t = order[i]
-        printf "%s,%s,%s,%s,%s,%s,%s,%s,%s,%s\n", t, unit[t], val(t, "tmpfs"), val(t, "memfs"),
-            val(t, "fsp"), val(t, "libfuse"), speed(t, "memfs", "tmpfs"), speed(t, "fsp", "tmpfs"),
-            speed(t, "libfuse", "tmpfs"), speed(t, "fsp", "libfuse")
+    h = "test,unit"
+    for (i = 1; i <= nt; i++) h = h "," T[i]
+    for (i = 2; i <= nt; i++) h = h "," T[i] "_vs_tmpfs"
+    for (i = 1; i <= np; i++) { split(P[i], ab, ":"); h = h "," ab[1] "_vs_" ab[2] }
+    print h
+    for (k = 1; k <= n; k++) {
+        t = order[k]
+        line = t "," unit[t]
+        for (i = 1; i <= nt; i++) line = line "," val(t, T[i])
+        for (i = 2; i <= nt; i++) line = line "," speed(t, T[i], "tmpfs")
+        for (i = 1; i <= np; i++) { split(P[i], ab, ":"); line = line "," speed(t, ab[1], ab[2]) }
+        print line
     }
 }' "$RAW" >"$SUMMARY"
 
-{
-    printf '%-32s %-6s %10s %10s %10s %10s %9s %9s\n' test unit tmpfs MEMFS FSP-fuse3 \
-        libfuse MEMFS/tmp FSP/libf
-    awk -F, 'NR > 1 { printf "%-32s %-6s %10s %10s %10s %10s %9s %9s\n",
-        $1, $2, $3, $4, $5, $6, $7, $10 }' "$SUMMARY"
-    echo
-    echo "ratios are speeds (> 1: faster): MEMFS/tmp = MEMFS vs tmpfs,"
-    echo "FSP/libf = memfs-fuse3 on FSP vs the same program on $(basename "$SYS_LIBFUSE");"
-    echo "best of $ROUNDS interleaved round(s); measuring took $ELAPSED s"
-} | tee "$OUT/$STAMP.txt"
+NT=${#TARGETS[@]}
+NP=${#PAIRS[@]}
+# Column numbers in SUMMARY: values 3..NT+2, vs tmpfs NT+3..2NT+1, pairs after.
+VS0=$((NT + 3))
+PAIR0=$((2 * NT + 2))
 
-# --- chart --------------------------------------------------------------------
-PNG=$OUT/$STAMP.png
-n=$(($(wc -l <"$SUMMARY") - 1))
-gnuplot <<EOF || log "gnuplot failed: no chart"
-set terminal pngcairo size 1600,800 font ",10" noenhanced
-set output "$PNG"
+# table FIRST LAST: the columns FIRST..LAST of SUMMARY (with test and unit)
+# as a fixed-width text table.
+table() {
+    awk -F, -v f="$1" -v l="$2" '{
+        printf "%-30s %-5s", $1, $2
+        for (i = f; i <= l; i++) {
+            h = $i
+            if (NR == 1 && !sub(/_vs_tmpfs$/, "/tmp", h)) sub(/_vs_/, "/", h)
+            printf " %12s", h
+        }
+        printf "\n"
+    }' "$SUMMARY"
+}
+# mdtable FIRST LAST: the same as a Markdown table.
+mdtable() {
+    awk -F, -v f="$1" -v l="$2" '{
+        line = "| " $1 " | " $2 " |"
+        for (i = f; i <= l; i++) {
+            h = $i
+            if (NR == 1) gsub(/_vs_/, " / ", h)
+            line = line " " h " |"
+        }
+        print line
+        if (NR == 1) {
+            line = "|---|---|"
+            for (i = f; i <= l; i++) line = line "--:|"
+            print line
+        }
+    }' "$SUMMARY"
+}
+
+MACHINE="$(nproc) CPUs, $(awk '/MemTotal/ { printf "%.0f GB", $2 / 1048576 }' /proc/meminfo), kernel $(uname -r)"
+FOOT=(
+    "ratios are speeds (> 1: faster than the reference); peer library: $(basename "$SYS_LIBFUSE")"
+    "best of $ROUNDS interleaved round(s), fio runtime $FIO_RUNTIME s; measuring took $ELAPSED s"
+    "machine: $MACHINE; load average before: $LOAD_BEFORE, after: $LOAD_AFTER"
+)
+for t in "${TARGETS[@]}"; do FOOT+=("$t = ${LABEL[$t]}"); done
+FOOT+=("${MEM_LINES[@]}")
+FOOT+=("${NOTES[@]}")
+{
+    echo "== values (s: lower is better; MiB/s, ops/s: higher is better)"
+    table 3 $((NT + 2))
+    echo
+    echo "== speed relative to tmpfs"
+    table "$VS0" $((PAIR0 - 1))
+    if [ "$NP" -gt 0 ]; then
+        echo
+        echo "== speed relative to the peer or the base variant"
+        table "$PAIR0" $((PAIR0 + NP - 1))
+    fi
+    echo
+    printf '%s\n' "${FOOT[@]}"
+} | tee "$OUT/$STAMP.txt"
+{
+    echo "### Speed relative to tmpfs"
+    echo
+    mdtable "$VS0" $((PAIR0 - 1))
+    if [ "$NP" -gt 0 ]; then
+        echo
+        echo "### Speed relative to the peer or the base variant"
+        echo
+        mdtable "$PAIR0" $((PAIR0 + NP - 1))
+    fi
+    echo
+    echo "### Values"
+    echo
+    mdtable 3 $((NT + 2))
+    echo
+    printf -- '- %s\n' "${FOOT[@]}"
+} >"$OUT/$STAMP.md"
+
+# --- charts -------------------------------------------------------------------
+# chart PNG TITLE TARGET...: a histogram of the targets' speed vs tmpfs.
+chart() {
+    local png=$1 title=$2 t col plot='' i=0 n
+    local colors=("#1f77b4" "#aec7e8" "#17becf" "#2ca02c" "#98df8a" "#d62728" "#9467bd"
+        "#ff7f0e" "#c5b0d5" "#8c564b" "#e377c2")
+    shift 2
+    for t in "$@"; do
+        has_target "$t" || continue
+        col=$(head -1 "$SUMMARY" | tr , '\n' | grep -nx "${t}_vs_tmpfs" | cut -d: -f1)
+        [ -n "$col" ] || continue
+        [ -n "$plot" ] && plot+=", "
+        if [ -z "$plot" ]; then plot+="\"$SUMMARY\" using $col:xtic(1)"; else plot+="\"\" using $col"; fi
+        plot+=" title \"${LABEL[$t]}\" lc rgb \"${colors[i % ${#colors[@]}]}\""
+        i=$((i + 1))
+    done
+    [ -n "$plot" ] || return 0
+    n=$(($(wc -l <"$SUMMARY") - 1))
+    gnuplot <<EOF || log "gnuplot failed: no chart $png"
+set terminal pngcairo size 2000,850 font ",10" noenhanced
+set output "$png"
 set datafile separator ","
 set datafile missing "NA"
-set title "Speed relative to tmpfs (1 = tmpfs; higher is better; log scale), best of $ROUNDS round(s)"
+set title "$title (1 = tmpfs; higher is better; log scale), best of $ROUNDS round(s)"
 set style data histogram
 set style histogram cluster gap 1
 set style fill solid 0.9 border -1
 set boxwidth 0.9
 set logscale y
-set yrange [0.01:*]
+set yrange [0.005:*]
 set grid ytics
 set xtics rotate by -50 scale 0 font ",9"
 set key top right
 set xrange [-1:$((n + 1))]
-plot "$SUMMARY" using 7:xtic(1) title "FSP MEMFS (native)" lc rgb "#1f77b4", \
-     "" using 8 title "memfs-fuse3 on FSP" lc rgb "#2ca02c", \
-     "" using 9 title "memfs-fuse3 on libfuse $(basename "$SYS_LIBFUSE" | sed 's/libfuse3.so.//')" lc rgb "#d62728", \
-     1 notitle with lines lc rgb "black" dt 2
+set key autotitle columnhead
+plot $plot, 1 notitle with lines lc rgb "black" dt 2
 EOF
-log "wrote $SUMMARY, $RAW, $OUT/$STAMP.txt${PNG:+, $PNG}"
+}
+chart "$OUT/$STAMP.png" "MEMFS and memfs-fuse3: speed relative to tmpfs" \
+    memfs memfs_w memfs_uring fsp fsp_uring libfuse
+chart "$OUT/$STAMP-passthrough.png" "Passthrough samples: speed relative to tmpfs" \
+    ptll ptll_kpt ptll_libfuse ptf3 ptf3_libfuse
+log "wrote $OUT/$STAMP{.csv,-raw.csv,.txt,.md,.png,-passthrough.png}"

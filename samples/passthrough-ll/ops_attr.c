@@ -40,7 +40,7 @@ static int set_times(struct pt_inode *in, const struct stat *attr, int to_set,
     else if (to_set & FUSE_SET_ATTR_MTIME)
         tv[1] = attr->st_mtim;
     if (fi)
-        return futimens((int)fi->fh, tv);
+        return futimens(pt_fh_fd(fi), tv);
     return utimensat(in->fd, "", tv, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
 }
 
@@ -55,7 +55,7 @@ void pt_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set
     /* The kernel has checked the caller may do this, and has already
      * dropped S_ISGID from a mode the caller may not set: apply as root. */
     if (to_set & FUSE_SET_ATTR_MODE)
-        rc = fi ? fchmod((int)fi->fh, attr->st_mode) : chmod(path, attr->st_mode);
+        rc = fi ? fchmod(pt_fh_fd(fi), attr->st_mode) : chmod(path, attr->st_mode);
     if (rc == 0 && (to_set & (FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID))) {
         uid_t uid = (to_set & FUSE_SET_ATTR_UID) ? attr->st_uid : (uid_t)-1;
         gid_t gid = (to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
@@ -63,8 +63,8 @@ void pt_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set
     }
     if (rc == 0 && (to_set & FUSE_SET_ATTR_SIZE)) {
         struct pt_killpriv k;
-        pt_killpriv_enter(req, fi ? (int)fi->fh : in->fd, &k);
-        rc = fi ? ftruncate((int)fi->fh, attr->st_size) : truncate(path, attr->st_size);
+        pt_killpriv_enter(req, fi ? pt_fh_fd(fi) : in->fd, &k);
+        rc = fi ? ftruncate(pt_fh_fd(fi), attr->st_size) : truncate(path, attr->st_size);
         pt_killpriv_leave(&k);
     }
     if (rc == 0 && (to_set & (FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |

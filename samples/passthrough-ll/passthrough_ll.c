@@ -6,7 +6,8 @@
  *     passthrough-ll [options] <source> <mountpoint>
  *
  * Options: -o source=DIR, -o timeout=SECONDS (entry and attribute cache
- * time, default 1), the connection options of fuse_parse_conn_info_opts
+ * time, default 1), -o passthrough (the kernel reads and writes open files
+ * on the source itself: backing.c), the connection options of fuse_parse_conn_info_opts
  * (max_write=, readdirplus=no, ...), and the usual session and mount ones.
  * default_permissions is always on: the kernel checks access with the
  * source's modes and owners, while we act on the source as root.
@@ -27,6 +28,7 @@ static void pt_init(void *userdata, struct fuse_conn_info *conn)
 {
     struct pt_fs *fs = userdata;
     fuse_apply_conn_info_opts(fs->conn_opts, conn);
+    pt_backing_init(fs, conn);
 }
 
 static const struct fuse_lowlevel_ops pt_ops = {
@@ -70,11 +72,13 @@ static const struct fuse_lowlevel_ops pt_ops = {
 struct pt_opts {
     char *source;
     double timeout;
+    int passthrough;
 };
 
 static const struct fuse_opt pt_opt_spec[] = {
     {"source=%s", offsetof(struct pt_opts, source), 0},
     {"timeout=%lf", offsetof(struct pt_opts, timeout), 0},
+    {"passthrough", offsetof(struct pt_opts, passthrough), 1},
     FUSE_OPT_END,
 };
 
@@ -94,7 +98,9 @@ static void usage(const char *prog)
            "       %s [options] -o source=DIR <mountpoint>\n\n"
            "passthrough-ll options:\n"
            "    -o source=DIR          the directory to mirror (required)\n"
-           "    -o timeout=SECONDS     entry and attribute cache time (1)\n\n",
+           "    -o timeout=SECONDS     entry and attribute cache time (1)\n"
+           "    -o passthrough         the kernel does open files' I/O on the source\n"
+           "                           (FUSE passthrough: kernel 6.9+, CAP_SYS_ADMIN)\n\n",
            prog, prog);
 }
 
@@ -156,6 +162,8 @@ int main(int argc, char *argv[])
     }
     fs.timeout = po.timeout;
     fs.creds = geteuid() == 0;
+    fs.passthrough = po.passthrough != 0;
+    pthread_mutex_init(&fs.backing_lock, NULL);
     /* The kernel applied the caller's umask already. */
     umask(0);
 
@@ -188,6 +196,7 @@ remove_handlers:
 destroy:
     fuse_session_destroy(se);
 free_table:
+    pthread_mutex_destroy(&fs.backing_lock);
     pt_table_free(&fs);
 out:
     free(opts.mountpoint);

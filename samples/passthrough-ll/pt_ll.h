@@ -27,12 +27,18 @@ struct pt_inode {
     int fd;           /* O_PATH | O_NOFOLLOW */
     uint64_t nlookup; /* the kernel's references; freed at 0 (never the root) */
     mode_t type;      /* S_IFMT bits, fixed for the inode's life */
+    /* -o passthrough (backing.c), under pt_fs.backing_lock: the backing id
+     * all opens of this inode share (0: none) and how many hold it. */
+    int backing_id;
+    unsigned backing_users;
 };
 
 struct pt_fs {
     struct pt_inode root;
     double timeout;                        /* entry and attribute timeout, seconds */
     bool creds;                            /* running as root: create as the caller (setfsuid) */
+    bool passthrough;                      /* -o passthrough, until the kernel refuses it */
+    pthread_mutex_t backing_lock;          /* passthrough and every inode's backing_id */
     struct fuse_conn_info_opts *conn_opts; /* -o max_write=, readdirplus=, ... */
     pthread_mutex_t lock;                  /* the table */
     struct pt_inode **buckets;
@@ -54,6 +60,24 @@ static inline struct pt_fs *pt_fs(fuse_req_t req)
 {
     return fuse_req_userdata(req);
 }
+
+/* An open file's fi->fh: the source descriptor in the low 32 bits, and
+ * PT_FH_PASSTHROUGH when the open shares its inode's backing id. */
+#define PT_FH_PASSTHROUGH (UINT64_C(1) << 32)
+
+static inline int pt_fh_fd(const struct fuse_file_info *fi)
+{
+    return (int)(uint32_t)fi->fh;
+}
+
+/* backing.c */
+/* At INIT: ask for passthrough if -o passthrough and the kernel can. */
+void pt_backing_init(struct pt_fs *fs, struct fuse_conn_info *conn);
+/* In open/create, fi->fh already set: pass the file's I/O to the kernel
+ * when possible (sets fi->backing_id); otherwise leave fi as it is. */
+void pt_backing_attach(fuse_req_t req, struct pt_inode *in, struct fuse_file_info *fi);
+/* In release (or a failed open reply): drop this open's share. */
+void pt_backing_detach(fuse_req_t req, struct pt_inode *in, const struct fuse_file_info *fi);
 
 /* ops_entry.c */
 /* Look name up in dir: fill e and take one lookup reference. 0 or errno. */
