@@ -59,6 +59,10 @@ static NTSTATUS delete_child(struct fsp_native *nt, struct fsp_node *parent, con
     bool is_dir = info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
     if (is_dir != dir)
         st = dir ? STATUS_NOT_A_DIRECTORY : STATUS_FILE_IS_A_DIRECTORY;
+    /* As WinFsp's DLL does before SetDelete/CanDelete: a READONLY file or
+     * directory cannot be deleted (Linux shows it as immutable, EPERM). */
+    if (NT_SUCCESS(st) && (info.FileAttributes & FILE_ATTRIBUTE_READONLY))
+        st = STATUS_CANNOT_DELETE;
     if (NT_SUCCESS(st))
         st = may_delete(nt, ctx, path);
     close_child(nt, ctx, path, NT_SUCCESS(st) ? FspCleanupDelete : 0);
@@ -152,6 +156,11 @@ static NTSTATUS do_rename(struct fsp_native *nt, struct fsp_node *olddir, const 
             st = STATUS_NOT_A_DIRECTORY;
         } else if (!src_dir && dst_dir) {
             st = STATUS_FILE_IS_A_DIRECTORY;
+        } else if (tinfo.FileAttributes & FILE_ATTRIBUTE_READONLY) {
+            /* WinFsp's read-only check on a replaced target: a file is
+             * ACCESS_DENIED (EACCES); a directory, which must be deleted
+             * first, CANNOT_DELETE (EPERM). */
+            st = dst_dir ? STATUS_CANNOT_DELETE : STATUS_ACCESS_DENIED;
         } else if (dst_dir) {
             /* POSIX lets a directory replace an empty one; WinFsp's Rename
              * never replaces directories, so delete the target first (under

@@ -217,6 +217,20 @@ expect "attributes: +/- changes keep the other bits" "$(printf '0x00000023\n0x00
     getfattr -n system.fsp.attributes --only-values f; echo
     setfattr -n system.fsp.attributes -v "-readonly +hidden" f
     getfattr -n system.fsp.attributes --only-values f; echo'
+expect "attributes: READONLY files and directories cannot be deleted or replaced" \
+    "$(printf 'rm EPERM\nrmdir EPERM\nmv over file EACCES\nmv over dir EPERM\nmv itself ok\nrm ok\nrmdir ok')" '
+    echo data >f; mkdir d; mkdir e; echo new >g
+    setfattr -n system.fsp.attributes -v +readonly f
+    setfattr -n system.fsp.attributes -v +readonly d
+    rm -f f 2>&1 | grep -q "Operation not permitted" && echo "rm EPERM"
+    rmdir d 2>&1 | grep -q "Operation not permitted" && echo "rmdir EPERM"
+    mv -T g f 2>&1 | grep -q "Permission denied" && echo "mv over file EACCES"
+    mv -T e d 2>&1 | grep -q "Operation not permitted" && echo "mv over dir EPERM"
+    mv f f2 && test "$(cat f2)" = data && echo "mv itself ok"
+    setfattr -n system.fsp.attributes -v -readonly f2
+    setfattr -n system.fsp.attributes -v -readonly d
+    rm f2 && echo "rm ok"
+    rmdir d && echo "rmdir ok"'
 expect "attributes: a directory keeps DIRECTORY; adding or removing it is EINVAL" \
     "$(printf '0x00000012\nEINVAL\nEINVAL\nEINVAL\n0x00000012\n0x00000000')" '
     mkdir d; touch f; setfattr -n system.fsp.attributes -v 0 f
