@@ -31,9 +31,18 @@ enum state {
     DIRS,    /* the --files directories */
 };
 
+struct ctx;
+
+/* One step of a timed loop: the test's operation on item i (the i-th name,
+ * or for file_list the i-th listing) in pass p. Returns 0, or -1 after
+ * reporting the failure with fsb_fail. */
+typedef int (*step_fn)(struct ctx *c, uint64_t i, unsigned p);
+
 struct ctx {
     const struct fsb_opts *o;
-    unsigned passes; /* repetitions of the loop over the files (or listings) */
+    step_fn step;
+    uint64_t items;  /* items shared among the threads */
+    unsigned passes; /* repetitions of the loop over a thread's items */
     int dirfd;       /* the current directory, for the *at calls */
     unsigned nonce;  /* makes file_list_none's names unique to this run */
 };
@@ -45,6 +54,20 @@ static void name_of(char *buf, size_t size, const char *prefix, uint64_t i)
 
 /* --- The timed loops ------------------------------------------------------ */
 
+/* Every test's loop: passes over this thread's share of the items. */
+static int work(void *ctx, unsigned tid, unsigned n)
+{
+    struct ctx *c = ctx;
+    uint64_t begin, end;
+
+    fsb_share(c->items, tid, n, &begin, &end);
+    for (unsigned p = 0; p < c->passes; p++)
+        for (uint64_t i = begin; i < end; i++)
+            if (c->step(c, i, p) < 0)
+                return -1;
+    return 0;
+}
+
 static int open_close(const char *name, int flags)
 {
     int fd = open(name, flags, 0644);
@@ -55,164 +78,116 @@ static int open_close(const char *name, int flags)
     return 0;
 }
 
-/* Opens each file of this thread's share with flags, passes times. */
-static int open_loop(struct ctx *c, unsigned tid, unsigned n, int flags)
+static int open_file(uint64_t i, int flags)
 {
-    uint64_t begin, end;
     char name[64];
-
-    fsb_share(c->o->files, tid, n, &begin, &end);
-    for (unsigned p = 0; p < c->passes; p++)
-        for (uint64_t i = begin; i < end; i++) {
-            name_of(name, sizeof(name), FILE_PREFIX, i);
-            if (open_close(name, flags) < 0)
-                return -1;
-        }
-    return 0;
+    name_of(name, sizeof(name), FILE_PREFIX, i);
+    return open_close(name, flags);
 }
 
-static int work_create(void *ctx, unsigned tid, unsigned n)
+static int step_create(struct ctx *c, uint64_t i, unsigned p)
 {
-    return open_loop(ctx, tid, n, O_CREAT | O_EXCL | O_WRONLY);
+    return open_file(i, O_CREAT | O_EXCL | O_WRONLY);
 }
 
-static int work_open(void *ctx, unsigned tid, unsigned n)
+static int step_open(struct ctx *c, uint64_t i, unsigned p)
 {
-    return open_loop(ctx, tid, n, O_RDONLY);
+    return open_file(i, O_RDONLY);
 }
 
-static int work_overwrite(void *ctx, unsigned tid, unsigned n)
+static int step_overwrite(struct ctx *c, uint64_t i, unsigned p)
 {
-    return open_loop(ctx, tid, n, O_CREAT | O_TRUNC | O_WRONLY);
+    return open_file(i, O_CREAT | O_TRUNC | O_WRONLY);
 }
 
-static int work_attr(void *ctx, unsigned tid, unsigned n)
+static int step_attr(struct ctx *c, uint64_t i, unsigned p)
 {
-    struct ctx *c = ctx;
-    uint64_t begin, end;
     struct stat st;
     char name[64];
 
-    fsb_share(c->o->files, tid, n, &begin, &end);
-    for (unsigned p = 0; p < c->passes; p++)
-        for (uint64_t i = begin; i < end; i++) {
-            name_of(name, sizeof(name), FILE_PREFIX, i);
-            if (stat(name, &st) < 0)
-                return fsb_fail("stat %s:", name);
-        }
+    name_of(name, sizeof(name), FILE_PREFIX, i);
+    if (stat(name, &st) < 0)
+        return fsb_fail("stat %s:", name);
     return 0;
 }
 
-static int work_list(void *ctx, unsigned tid, unsigned n)
+/* Listing i of the directory must show every file. */
+static int step_list(struct ctx *c, uint64_t i, unsigned p)
 {
-    struct ctx *c = ctx;
-    uint64_t begin, end;
-
-    fsb_share(c->passes, tid, n, &begin, &end);
-    for (uint64_t p = begin; p < end; p++) {
-        DIR *d = opendir(".");
-        if (d == NULL)
-            return fsb_fail("opendir .:");
-        uint64_t seen = 0;
-        struct dirent *e;
+    DIR *d = opendir(".");
+    if (d == NULL)
+        return fsb_fail("opendir .:");
+    uint64_t seen = 0;
+    struct dirent *e;
+    errno = 0;
+    while ((e = readdir(d)) != NULL) {
+        seen += strncmp(e->d_name, FILE_PREFIX, sizeof(FILE_PREFIX) - 1) == 0;
         errno = 0;
-        while ((e = readdir(d)) != NULL) {
-            seen += strncmp(e->d_name, FILE_PREFIX, sizeof(FILE_PREFIX) - 1) == 0;
-            errno = 0;
-        }
-        int err = errno;
-        closedir(d);
-        if (err != 0) {
-            errno = err;
-            return fsb_fail("readdir .:");
-        }
-        if (seen != c->o->files)
-            return fsb_fail("listing %llu saw %llu of %u files", (unsigned long long)p,
-                            (unsigned long long)seen, c->o->files);
     }
+    int err = errno;
+    closedir(d);
+    if (err != 0) {
+        errno = err;
+        return fsb_fail("readdir .:");
+    }
+    if (seen != c->o->files)
+        return fsb_fail("listing %llu saw %llu of %u files", (unsigned long long)i,
+                        (unsigned long long)seen, c->o->files);
     return 0;
 }
 
-static int work_list_single(void *ctx, unsigned tid, unsigned n)
+static int step_list_single(struct ctx *c, uint64_t i, unsigned p)
 {
-    struct ctx *c = ctx;
-    uint64_t begin, end;
     struct stat st;
     char name[64];
 
-    fsb_share(c->o->files, tid, n, &begin, &end);
-    for (unsigned p = 0; p < c->passes; p++)
-        for (uint64_t i = begin; i < end; i++) {
-            name_of(name, sizeof(name), FILE_PREFIX, i);
-            if (fstatat(c->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-                return fsb_fail("fstatat %s:", name);
-        }
+    name_of(name, sizeof(name), FILE_PREFIX, i);
+    if (fstatat(c->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+        return fsb_fail("fstatat %s:", name);
     return 0;
 }
 
-static int work_list_none(void *ctx, unsigned tid, unsigned n)
+static int step_list_none(struct ctx *c, uint64_t i, unsigned p)
 {
-    struct ctx *c = ctx;
-    uint64_t begin, end;
     struct stat st;
     char name[64];
 
-    fsb_share(c->o->files, tid, n, &begin, &end);
-    for (unsigned p = 0; p < c->passes; p++)
-        for (uint64_t i = begin; i < end; i++) {
-            /* A name never looked up before, as WinFsp's fresh GUIDs are. */
-            snprintf(name, sizeof(name), "fsbench-none-%08x-%u-%llu", c->nonce, p,
-                     (unsigned long long)i);
-            if (fstatat(c->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
-                return fsb_fail("fstatat %s: found a file that should not exist", name);
-            if (errno != ENOENT)
-                return fsb_fail("fstatat %s:", name);
-        }
+    /* A name never looked up before, as WinFsp's fresh GUIDs are. */
+    snprintf(name, sizeof(name), "fsbench-none-%08x-%u-%llu", c->nonce, p, (unsigned long long)i);
+    if (fstatat(c->dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0)
+        return fsb_fail("fstatat %s: found a file that should not exist", name);
+    if (errno != ENOENT)
+        return fsb_fail("fstatat %s:", name);
     return 0;
 }
 
-static int work_delete(void *ctx, unsigned tid, unsigned n)
+static int step_delete(struct ctx *c, uint64_t i, unsigned p)
 {
-    struct ctx *c = ctx;
-    uint64_t begin, end;
     char name[64];
 
-    fsb_share(c->o->files, tid, n, &begin, &end);
-    for (uint64_t i = begin; i < end; i++) {
-        name_of(name, sizeof(name), FILE_PREFIX, i);
-        if (unlink(name) < 0)
-            return fsb_fail("unlink %s:", name);
-    }
+    name_of(name, sizeof(name), FILE_PREFIX, i);
+    if (unlink(name) < 0)
+        return fsb_fail("unlink %s:", name);
     return 0;
 }
 
-static int work_mkdir(void *ctx, unsigned tid, unsigned n)
+static int step_mkdir(struct ctx *c, uint64_t i, unsigned p)
 {
-    struct ctx *c = ctx;
-    uint64_t begin, end;
     char name[64];
 
-    fsb_share(c->o->files, tid, n, &begin, &end);
-    for (uint64_t i = begin; i < end; i++) {
-        name_of(name, sizeof(name), DIR_PREFIX, i);
-        if (mkdir(name, 0755) < 0)
-            return fsb_fail("mkdir %s:", name);
-    }
+    name_of(name, sizeof(name), DIR_PREFIX, i);
+    if (mkdir(name, 0755) < 0)
+        return fsb_fail("mkdir %s:", name);
     return 0;
 }
 
-static int work_rmdir(void *ctx, unsigned tid, unsigned n)
+static int step_rmdir(struct ctx *c, uint64_t i, unsigned p)
 {
-    struct ctx *c = ctx;
-    uint64_t begin, end;
     char name[64];
 
-    fsb_share(c->o->files, tid, n, &begin, &end);
-    for (uint64_t i = begin; i < end; i++) {
-        name_of(name, sizeof(name), DIR_PREFIX, i);
-        if (rmdir(name) < 0)
-            return fsb_fail("rmdir %s:", name);
-    }
+    name_of(name, sizeof(name), DIR_PREFIX, i);
+    if (rmdir(name) < 0)
+        return fsb_fail("rmdir %s:", name);
     return 0;
 }
 
@@ -256,10 +231,13 @@ static int remove_all(const struct fsb_opts *o, enum state expect, int strict)
     return rc;
 }
 
+/* Runs a test: the untimed setup makes before, the timed loop does step on
+ * items (shared among the threads) passes times, and the untimed teardown
+ * checks that after is what remains. */
 static enum fsb_status run(const struct fsb_opts *o, double *seconds, enum state before,
-                           fsb_work_fn fn, unsigned passes, enum state after)
+                           step_fn step, uint64_t items, unsigned passes, enum state after)
 {
-    struct ctx c = {o, passes, -1, (unsigned)getpid() ^ (unsigned)time(NULL)};
+    struct ctx c = {o, step, items, passes, -1, (unsigned)getpid() ^ (unsigned)time(NULL)};
     enum fsb_status status = FSB_ERROR;
 
     c.dirfd = open(".", O_RDONLY | O_DIRECTORY);
@@ -271,7 +249,7 @@ static enum fsb_status run(const struct fsb_opts *o, double *seconds, enum state
         goto out;
     if (o->empty_cache && fsb_empty_cache(NULL, 0) < 0)
         goto out;
-    *seconds = fsb_run_threads(o->threads, fn, &c);
+    *seconds = fsb_run_threads(o->threads, work, &c);
     if (*seconds >= 0)
         status = FSB_OK;
 out:
@@ -286,50 +264,50 @@ out:
 
 enum fsb_status fsb_file_create(const struct fsb_opts *o, double *seconds)
 {
-    return run(o, seconds, NOTHING, work_create, 1, FILES);
+    return run(o, seconds, NOTHING, step_create, o->files, 1, FILES);
 }
 
 enum fsb_status fsb_file_open(const struct fsb_opts *o, double *seconds)
 {
-    return run(o, seconds, FILES, work_open, o->open, FILES);
+    return run(o, seconds, FILES, step_open, o->files, o->open, FILES);
 }
 
 enum fsb_status fsb_file_overwrite(const struct fsb_opts *o, double *seconds)
 {
-    return run(o, seconds, FILES, work_overwrite, 1, FILES);
+    return run(o, seconds, FILES, step_overwrite, o->files, 1, FILES);
 }
 
 enum fsb_status fsb_file_attr(const struct fsb_opts *o, double *seconds)
 {
-    return run(o, seconds, FILES, work_attr, o->open, FILES);
+    return run(o, seconds, FILES, step_attr, o->files, o->open, FILES);
 }
 
 enum fsb_status fsb_file_list(const struct fsb_opts *o, double *seconds)
 {
-    return run(o, seconds, FILES, work_list, o->list, FILES);
+    return run(o, seconds, FILES, step_list, o->list, 1, FILES);
 }
 
 enum fsb_status fsb_file_list_single(const struct fsb_opts *o, double *seconds)
 {
-    return run(o, seconds, FILES, work_list_single, o->open, FILES);
+    return run(o, seconds, FILES, step_list_single, o->files, o->open, FILES);
 }
 
 enum fsb_status fsb_file_list_none(const struct fsb_opts *o, double *seconds)
 {
-    return run(o, seconds, FILES, work_list_none, o->open, FILES);
+    return run(o, seconds, FILES, step_list_none, o->files, o->open, FILES);
 }
 
 enum fsb_status fsb_file_delete(const struct fsb_opts *o, double *seconds)
 {
-    return run(o, seconds, FILES, work_delete, 1, NOTHING);
+    return run(o, seconds, FILES, step_delete, o->files, 1, NOTHING);
 }
 
 enum fsb_status fsb_file_mkdir(const struct fsb_opts *o, double *seconds)
 {
-    return run(o, seconds, NOTHING, work_mkdir, 1, DIRS);
+    return run(o, seconds, NOTHING, step_mkdir, o->files, 1, DIRS);
 }
 
 enum fsb_status fsb_file_rmdir(const struct fsb_opts *o, double *seconds)
 {
-    return run(o, seconds, DIRS, work_rmdir, 1, NOTHING);
+    return run(o, seconds, DIRS, step_rmdir, o->files, 1, NOTHING);
 }
