@@ -161,11 +161,10 @@ UINT64 memfs_now(void);
 UINT64 memfs_round_alloc(const struct memfs *m, UINT64 size);
 
 /* Allocates a node with one name, detached (refcount 1: the tree's
- * reference). SD is copied; NULL gives an empty descriptor. */
+ * reference). SD is copied; NULL gives an empty descriptor. If it never
+ * enters the tree, memfs_node_release frees it. */
 struct memfs_node *memfs_node_new(struct memfs *m, const WCHAR *name, size_t namelen,
                                   bool directory, const void *sd, uint32_t sdsize);
-/* Frees a node that memfs_node_new made and that never entered the tree. */
-void memfs_node_discard(struct memfs *m, struct memfs_node *node);
 /* A further, detached name for a file (a hard link in the making). */
 struct memfs_entry *memfs_entry_new(struct memfs *m, struct memfs_node *node, const WCHAR *name,
                                     size_t namelen);

@@ -226,11 +226,6 @@ static void free_node(struct memfs_node *node)
     free(node);
 }
 
-void memfs_node_discard(struct memfs *m, struct memfs_node *node)
-{
-    free_node(node);
-}
-
 void memfs_node_ref(struct memfs_node *node)
 {
     atomic_fetch_add(&node->refcount, 1);
