@@ -1,10 +1,11 @@
 /*
  * memfs.c - MEMFS's command line, volume setup and lifetime.
  *
- * memfs [-i] [-r] [-U] [-w] [-H] [-b] [-t FileInfoTimeout]
+ * memfs [-i] [-r] [-U] [-w] [-H] [-N] [-b] [-t FileInfoTimeout]
  *       [-n MaxFileNodes] [-s MaxFileSize] [-F FileSystemName] [-u \Server\Share] [-S RootSddl]
  *       [-M MaxDelay] [-P PercentDelay] [-R RarefyDelay] [-d DebugFlags]
  *       [-D DebugLogFile] [-m MountPoint]
+ * (memfs -h explains each.)
  *
  * MEMFS is a service of FSP's service framework (FspServiceRun), as WinFsp's
  * MEMFS is: it serves the volume until SIGINT or SIGTERM (or SIGHUP in the
