@@ -129,6 +129,22 @@ static void fill_info(const struct entry *e, FSP_FSCTL_FILE_INFO *info)
     info->IndexNumber = e->index;
 }
 
+/* A directory's or a file's descriptor into sd (*sdsize bytes), or the size
+ * it needs. */
+static NTSTATUS copy_sd(bool dir, PSECURITY_DESCRIPTOR sd, SIZE_T *sdsize)
+{
+    PSECURITY_DESCRIPTOR mine = dir ? dir_sd : file_sd;
+    SIZE_T need = GetSecurityDescriptorLength(mine);
+    if (*sdsize < need) {
+        *sdsize = need;
+        return STATUS_BUFFER_OVERFLOW;
+    }
+    *sdsize = need;
+    if (sd)
+        memcpy(sd, mine, need);
+    return STATUS_SUCCESS;
+}
+
 /* --- The interface ----------------------------------------------------- */
 
 static NTSTATUS GetVolumeInfo(FSP_FILE_SYSTEM *fs, FSP_FSCTL_VOLUME_INFO *vi)
@@ -148,33 +164,13 @@ static NTSTATUS GetSecurityByName(FSP_FILE_SYSTEM *fs, PWSTR name, PUINT32 attrs
         return STATUS_OBJECT_NAME_NOT_FOUND;
     if (attrs)
         *attrs = dir ? FILE_ATTRIBUTE_DIRECTORY : FILE_ATTRIBUTE_ARCHIVE;
-    if (sdsize) {
-        PSECURITY_DESCRIPTOR mine = dir ? dir_sd : file_sd;
-        SIZE_T need = GetSecurityDescriptorLength(mine);
-        if (*sdsize < need) {
-            *sdsize = need;
-            return STATUS_BUFFER_OVERFLOW;
-        }
-        *sdsize = need;
-        if (sd)
-            memcpy(sd, mine, need);
-    }
-    return STATUS_SUCCESS;
+    return sdsize ? copy_sd(dir, sd, sdsize) : STATUS_SUCCESS;
 }
 
 static NTSTATUS GetSecurity(FSP_FILE_SYSTEM *fs, PVOID ctx, PSECURITY_DESCRIPTOR sd, SIZE_T *sdsize)
 {
     struct entry *e = ctx;
-    PSECURITY_DESCRIPTOR mine = e->dir ? dir_sd : file_sd;
-    SIZE_T need = GetSecurityDescriptorLength(mine);
-    if (*sdsize < need) {
-        *sdsize = need;
-        return STATUS_BUFFER_OVERFLOW;
-    }
-    *sdsize = need;
-    if (sd)
-        memcpy(sd, mine, need);
-    return STATUS_SUCCESS;
+    return copy_sd(e->dir, sd, sdsize);
 }
 
 static NTSTATUS Create(FSP_FILE_SYSTEM *fs, PWSTR name, UINT32 options, UINT32 access, UINT32 attrs,
