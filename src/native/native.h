@@ -43,8 +43,10 @@ struct fsp_node {
     uint64_t nlookup; /* kernel references */
     uint32_t refs;    /* children, handles, in-flight requests */
     /* Type, mode and owner as last reported to the kernel: what is left to
-     * say about a file whose name and last handle are gone (op_setattr). */
+     * say about a file whose name and last handle are gone (op_setattr);
+     * st_blocks as last reported, for the writeback cache (op_write). */
     uint32_t mode, uid, gid;
+    uint64_t blocks;
     bool unlinked;
     bool dirty;   /* written since the last Cleanup: pass the time flags */
     uint8_t kind; /* FSP_NODE_UNKNOWN/FILE/DIR, from the attributes sent */
@@ -207,6 +209,16 @@ static inline void fsp_node_remember(struct fsp_node *node, const struct fuse_at
     __atomic_store_n(&node->mode, attr->mode, __ATOMIC_RELAXED);
     __atomic_store_n(&node->uid, attr->uid, __ATOMIC_RELAXED);
     __atomic_store_n(&node->gid, attr->gid, __ATOMIC_RELAXED);
+    __atomic_store_n(&node->blocks, attr->blocks, __ATOMIC_RELAXED);
+}
+
+/* After a change of the file's allocation: whether st_blocks differs from
+ * what the kernel was last told. If so, the new value is taken as told, as
+ * the caller invalidates the kernel's attributes, which fetches it. */
+static inline bool fsp_node_blocks_moved(struct fsp_node *node, UINT64 allocation_size)
+{
+    uint64_t blocks = (allocation_size + 511) / 512;
+    return __atomic_exchange_n(&node->blocks, blocks, __ATOMIC_RELAXED) != blocks;
 }
 
 static inline bool fsp_is_symlink(const FSP_FSCTL_FILE_INFO *info)

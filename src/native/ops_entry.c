@@ -318,8 +318,7 @@ static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
     const struct fuse_setattr_in *in = arg;
     struct fsp_node *node = fsp_req_node(nt, req);
     struct fuse_attr attr;
-    PVOID ctx = NULL;
-    bool opened = false;
+    struct setattr_args a = {fsp_req_header(req), in, &attr};
     NTSTATUS st;
 
     if (nt->fs->VolumeParams.ReadOnlyVolume) {
@@ -327,51 +326,24 @@ static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
         return;
     }
     if ((in->valid & FATTR_FH) && in->fh) {
-        ctx = fsp_handle_of(in->fh)->context;
+        st = setattr_cb(nt, node, fsp_handle_of(in->fh)->context, &a);
+    } else if (!nt->fs->Interface->Open) {
+        st = STATUS_NOT_SUPPORTED;
     } else {
-        WCHAR path[FSP_PATH_MAX];
-        FSP_FSCTL_FILE_INFO info;
-        int len = fsp_node_path(nt, node, NULL, 0, path);
-        if (len < 0) {
-            /* unlinked but open: fchmod(2) and friends ask without a handle */
-            struct setattr_args a = {fsp_req_header(req), in, &attr};
-            st = fsp_node_call_open(nt, node, setattr_cb, &a);
-            if (st == STATUS_OBJECT_NAME_NOT_FOUND && !(in->valid & ~FSP_FATTR_TIMES)) {
-                /* The file is gone for good, but the kernel still flushes
-                 * the times it kept (the writeback cache does so when the
-                 * inode is written back): nothing is left to change, and an
-                 * error would be reported to the next syncfs(2). */
-                gone_attr(node, in, &attr);
-                st = STATUS_SUCCESS;
-            }
-            if (NT_SUCCESS(st))
-                reply_attr(req, nt, &attr);
-            else
-                fsp_reply_status(req, st);
-            return;
+        /* By name, or through a handle of a file that lost its name:
+         * fchmod(2) and friends ask without one. */
+        st = fsp_with_file(
+            req, FILE_WRITE_ATTRIBUTES | FILE_WRITE_DATA | WRITE_DAC | WRITE_OWNER | READ_CONTROL,
+            true, 0, setattr_cb, &a);
+        if (st == STATUS_OBJECT_NAME_NOT_FOUND && !(in->valid & ~FSP_FATTR_TIMES) &&
+            __atomic_load_n(&node->unlinked, __ATOMIC_ACQUIRE)) {
+            /* The file is gone for good, but the kernel still flushes
+             * the times it kept (the writeback cache does so when the
+             * inode is written back): nothing is left to change, and an
+             * error would be reported to the next syncfs(2). */
+            gone_attr(node, in, &attr);
+            st = STATUS_SUCCESS;
         }
-        if (!nt->fs->Interface->Open) {
-            fsp_reply_err(req, EOPNOTSUPP);
-            return;
-        }
-        fsp_guard_enter(nt, FSP_GUARD_SHARED);
-        st = fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT,
-                           FILE_WRITE_ATTRIBUTES | FILE_WRITE_DATA | WRITE_DAC | WRITE_OWNER |
-                               READ_CONTROL,
-                           &ctx, &info);
-        fsp_guard_leave(nt, FSP_GUARD_SHARED);
-        if (!NT_SUCCESS(st)) {
-            fsp_reply_status(req, st);
-            return;
-        }
-        opened = true;
-    }
-
-    st = setattr_locked(nt, node, ctx, fsp_req_header(req), in, &attr);
-    if (opened) {
-        if (nt->fs->Interface->Cleanup)
-            nt->fs->Interface->Cleanup(nt->fs, ctx, NULL, 0);
-        fsp_fs_close(nt, ctx);
     }
     if (NT_SUCCESS(st))
         reply_attr(req, nt, &attr);

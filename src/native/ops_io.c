@@ -82,23 +82,16 @@ static void op_write(struct fsp_req *req, const void *arg, uint32_t arglen)
     fsp_opctx_set(req, &treq, NULL);
 
     pthread_rwlock_wrlock(&h->node->io_lock);
-    /* With the writeback cache the kernel keeps size and times but takes
-     * st_blocks from us, and does not ask again after writing back: tell
-     * it when the allocation changed (below). */
-    UINT64 alloc_before = 0;
-    if (nt->writeback && nt->fs->Interface->GetFileInfo) {
-        memset(&info, 0, sizeof info);
-        nt->fs->Interface->GetFileInfo(nt->fs, h->context, &info);
-        alloc_before = info.AllocationSize;
-    }
     /* An unprivileged writer (HANDLE_KILLPRIV_V2): setuid/setgid go first,
      * so nobody sees the new data under the old privileges. */
     NTSTATUS st = STATUS_SUCCESS;
     if (in->write_flags & FUSE_WRITE_KILL_SUIDGID)
         st = fsp_kill_suidgid(nt, h->context, fsp_req_header(req), false);
-    if (NT_SUCCESS(st))
+    if (NT_SUCCESS(st)) {
+        memset(&info, 0, sizeof info);
         st = nt->fs->Interface->Write(nt->fs, h->context, data, offset, in->size, append, FALSE,
                                       &bytes, &info);
+    }
     h->node->dirty = true;
     pthread_rwlock_unlock(&h->node->io_lock);
     fsp_opctx_clear();
@@ -107,10 +100,13 @@ static void op_write(struct fsp_req *req, const void *arg, uint32_t arglen)
         fsp_pending_park(treq.Hint, req, FspFsctlTransactWriteKind, NULL, 0);
     } else if (NT_SUCCESS(st)) {
         struct fuse_write_out out = {.size = bytes};
-        /* Before the reply, so that an fsync(2) waiting for this write
-         * finds the attributes already stale. The inode cannot be in
+        /* With the writeback cache the kernel keeps size and times but
+         * takes st_blocks from us, and does not ask again after writing
+         * back: make it ask when the allocation is no longer what it was
+         * told. Before the reply, so that an fsync(2) waiting for this
+         * write finds the attributes already stale. The inode cannot be in
          * eviction meanwhile: a write-back in flight holds its file open. */
-        if (nt->writeback && info.AllocationSize != alloc_before)
+        if (nt->writeback && fsp_node_blocks_moved(h->node, info.AllocationSize))
             fsp_notify_inval_inode(fsp_req_session(req), h->node->nodeid, -1, 0);
         fsp_reply_buf(req, &out, sizeof out);
     } else

@@ -21,14 +21,10 @@ NTSTATUS fsp_with_file(struct fsp_req *req, UINT32 access, bool change, ULONG cl
     NTSTATUS st;
 
     int len = fsp_node_path(nt, node, NULL, 0, path);
-    if (len == -ENOENT) {
-        /* unlinked but open: the f*xattr(2) calls come without a handle */
-        st = fsp_node_call_open(nt, node, fn, arg);
-        return st;
-    }
-    if (len < 0) {
+    if (len == -ENOENT) /* unlinked but open: f*(2) calls come without a handle */
+        return fsp_node_call_open(nt, node, fn, arg);
+    if (len < 0)
         return FspNtStatusFromErrno(-len);
-    }
     fsp_guard_enter(nt, FSP_GUARD_SHARED);
     st = fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT, access, &ctx, &info);
     fsp_guard_leave(nt, FSP_GUARD_SHARED);
