@@ -165,7 +165,8 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen);
 
 /* worker.c */
 void *fsp_worker_main(void *arg);
-struct fsp_bufset *fsp_bufset_new(struct fsp_session *se);
+/* A request buffer of in_size bytes and a reply workspace of scratch_size. */
+struct fsp_bufset *fsp_bufset_new(size_t in_size, size_t scratch_size);
 void fsp_bufset_free(struct fsp_bufset *bs);
 void fsp_session_end(struct fsp_session *se);
 bool fsp_on_worker_of(const struct fsp_session *se); /* caller is one of its workers */

@@ -279,7 +279,7 @@ int fsp_session_start(struct fsp_session *se)
         struct fsp_worker *w = &se->workers[i];
         w->se = se;
         w->fd = worker_fd(se, i, &w->fd_owned);
-        w->bs = fsp_bufset_new(se);
+        w->bs = fsp_bufset_new(se->buf_in_size, se->buf_scratch_size);
         if (!w->bs)
             return -ENOMEM; /* freed by destroy */
     }

@@ -462,20 +462,10 @@ static int queue_setup(struct fsp_uring_queue *q, unsigned depth)
         payload = FUSE_MIN_READ_BUFFER;
     for (unsigned i = 0; i < depth; i++) {
         struct fsp_uring_ent *ent = &q->ents[i];
-        struct fsp_bufset *bs = calloc(1, sizeof(*bs));
+        struct fsp_bufset *bs = fsp_bufset_new(FSP_URING_ROOM + payload, se->buf_scratch_size);
         if (!bs)
             return -ENOMEM;
         ent->bs = bs;
-        bs->req.bs = bs;
-        bs->in_size = FSP_URING_ROOM + payload;
-        bs->scratch_size = se->buf_scratch_size;
-        bs->in = malloc(bs->in_size);
-        bs->scratch = malloc(bs->scratch_size);
-        if (!bs->in || !bs->scratch) {
-            fsp_bufset_free(bs);
-            ent->bs = NULL;
-            return -ENOMEM;
-        }
         ent->q = q;
         ent->payload_size = payload;
         ent->iov[0] = (struct iovec){&ent->hdr, sizeof(ent->hdr)};
