@@ -182,10 +182,15 @@ void fsp_uring_free(struct fsp_session *se);
 /* Commit a reply over the ring: iov[0] is the out header, the rest its
  * payload; consumes the request. Returns 0 or -errno. */
 int fsp_uring_reply(struct fsp_req *req, const struct iovec *iov, int count);
+/* Hand an answered entry back to the kernel (its reply is in place); submit:
+ * enter the kernel now rather than with the queue thread's next wait. */
+int fsp_uring_commit(struct fsp_uring_ent *ent, bool submit);
 
 /* reply.c */
 int fsp_reply_raw(struct fsp_req *req, int err, const struct iovec *iov, int count);
-void fsp_req_release(struct fsp_req *req);
+/* Ends the request; false while an interrupt callback still looks at it (the
+ * last one to return gives its buffers back, and commits a ring entry). */
+bool fsp_req_release(struct fsp_req *req);
 /* Run an interrupt callback taken (intr_running counted) under se->lock. */
 void fsp_req_run_interrupt(struct fsp_req *req, fsp_intr_fn *fn, void *data);
 
