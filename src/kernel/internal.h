@@ -169,8 +169,7 @@ void *fsp_worker_main(void *arg);
 struct fsp_bufset *fsp_bufset_new(size_t in_size, size_t scratch_size);
 void fsp_bufset_free(struct fsp_bufset *bs);
 void fsp_session_end(struct fsp_session *se);
-bool fsp_on_worker_of(const struct fsp_session *se); /* caller is one of its workers */
-void fsp_worker_bind(struct fsp_session *se);        /* this thread serves se's requests */
+void fsp_worker_bind(struct fsp_session *se); /* this thread serves se's requests */
 void fsp_dispatch(struct fsp_worker *w, struct fsp_bufset *bs, char *buf, size_t n);
 
 /* uring.c: FUSE over io_uring. start: after the INIT reply (registers one

@@ -359,7 +359,7 @@ void fsp_session_end(struct fsp_session *se)
 
 static _Thread_local struct fsp_session *current_session;
 
-bool fsp_on_worker_of(const struct fsp_session *se)
+bool fsp_session_on_worker(struct fsp_session *se)
 {
     return current_session == se;
 }
@@ -386,7 +386,7 @@ void *fsp_worker_main(void *arg)
     struct fsp_worker *w = arg;
     struct fsp_session *se = w->se;
 
-    current_session = se;
+    fsp_worker_bind(se);
     /* A worker can be cancelled only while it waits in read(), holding
      * nothing: the stopper does so when an unmount was merely lazy (the
      * mount is busy) and ENODEV would not come. */
