@@ -165,11 +165,11 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen);
 
 /* worker.c */
 void *fsp_worker_main(void *arg);
-struct fsp_bufset *fsp_bufset_new(struct fsp_session *se);
+/* A request buffer of in_size bytes and a reply workspace of scratch_size. */
+struct fsp_bufset *fsp_bufset_new(size_t in_size, size_t scratch_size);
 void fsp_bufset_free(struct fsp_bufset *bs);
 void fsp_session_end(struct fsp_session *se);
-bool fsp_on_worker_of(const struct fsp_session *se); /* caller is one of its workers */
-void fsp_worker_bind(struct fsp_session *se);        /* this thread serves se's requests */
+void fsp_worker_bind(struct fsp_session *se); /* this thread serves se's requests */
 void fsp_dispatch(struct fsp_worker *w, struct fsp_bufset *bs, char *buf, size_t n);
 
 /* uring.c: FUSE over io_uring. start: after the INIT reply (registers one
@@ -181,10 +181,15 @@ void fsp_uring_free(struct fsp_session *se);
 /* Commit a reply over the ring: iov[0] is the out header, the rest its
  * payload; consumes the request. Returns 0 or -errno. */
 int fsp_uring_reply(struct fsp_req *req, const struct iovec *iov, int count);
+/* Hand an answered entry back to the kernel (its reply is in place); submit:
+ * enter the kernel now rather than with the queue thread's next wait. */
+int fsp_uring_commit(struct fsp_uring_ent *ent, bool submit);
 
 /* reply.c */
 int fsp_reply_raw(struct fsp_req *req, int err, const struct iovec *iov, int count);
-void fsp_req_release(struct fsp_req *req);
+/* Ends the request; false while an interrupt callback still looks at it (the
+ * last one to return gives its buffers back, and commits a ring entry). */
+bool fsp_req_release(struct fsp_req *req);
 /* Run an interrupt callback taken (intr_running counted) under se->lock. */
 void fsp_req_run_interrupt(struct fsp_req *req, fsp_intr_fn *fn, void *data);
 

@@ -53,10 +53,11 @@ void fsp_req_defer(struct fsp_req *req)
     pthread_mutex_unlock(&se->lock);
 }
 
-/* A deferred request's buffers go back to the free list (se->lock held). */
+/* A deferred request's buffers go back to the free list (se->lock held). A
+ * ring entry keeps its buffers: its commit hands them back to the kernel. */
 static void give_back(struct fsp_session *se, struct fsp_req *req)
 {
-    if (!req->ring_ent) { /* a ring entry keeps its buffers */
+    if (!req->ring_ent) {
         req->bs->next_free = se->free_bufs;
         se->free_bufs = req->bs;
     }
@@ -64,12 +65,13 @@ static void give_back(struct fsp_session *se, struct fsp_req *req)
     pthread_cond_broadcast(&se->cond);
 }
 
-void fsp_req_release(struct fsp_req *req)
+bool fsp_req_release(struct fsp_req *req)
 {
     struct fsp_session *se = req->se;
+    bool free_now = true;
     if (!req->in_list && req->state != FSP_REQ_DEFERRED) {
         req->state = FSP_REQ_DONE; /* common case: nothing shared to touch */
-        return;
+        return true;
     }
     pthread_mutex_lock(&se->lock);
     if (req->in_list) {
@@ -88,22 +90,29 @@ void fsp_req_release(struct fsp_req *req)
             req->release_pending = true;
         else
             give_back(se, req);
+        free_now = !req->release_pending;
     }
     req->intr_fn = NULL;
     req->state = FSP_REQ_DONE;
     pthread_mutex_unlock(&se->lock);
+    return free_now;
 }
 
 void fsp_req_run_interrupt(struct fsp_req *req, fsp_intr_fn *fn, void *data)
 {
     struct fsp_session *se = req->se;
+    struct fsp_uring_ent *commit = NULL;
     fn(req, data);
     pthread_mutex_lock(&se->lock);
     if (--req->intr_running == 0 && req->release_pending) {
         req->release_pending = false;
         give_back(se, req);
+        commit = req->ring_ent; /* read before another thread may reuse req */
     }
     pthread_mutex_unlock(&se->lock);
+    /* The reply of a ring request waited for us: hand its entry back now. */
+    if (commit)
+        fsp_uring_commit(commit, true);
 }
 
 void fsp_req_on_interrupt(struct fsp_req *req, fsp_intr_fn *fn, void *data)

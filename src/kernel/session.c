@@ -193,7 +193,7 @@ void fsp_session_stop(struct fsp_session *se)
     fsp_session_stop_async(se);
     /* A worker must not unmount itself: the unmount may need a worker to
      * answer. Elsewhere, unmount now so that on return the mount is gone. */
-    if (!fsp_on_worker_of(se))
+    if (!fsp_session_on_worker(se))
         fsp_kunmount(se);
 }
 
@@ -279,7 +279,7 @@ int fsp_session_start(struct fsp_session *se)
         struct fsp_worker *w = &se->workers[i];
         w->se = se;
         w->fd = worker_fd(se, i, &w->fd_owned);
-        w->bs = fsp_bufset_new(se);
+        w->bs = fsp_bufset_new(se->buf_in_size, se->buf_scratch_size);
         if (!w->bs)
             return -ENOMEM; /* freed by destroy */
     }
@@ -411,11 +411,6 @@ const char *fsp_session_mountpoint(struct fsp_session *se)
 bool fsp_session_exited(struct fsp_session *se)
 {
     return atomic_load(&se->exited);
-}
-
-bool fsp_session_on_worker(struct fsp_session *se)
-{
-    return fsp_on_worker_of(se);
 }
 
 int fsp_session_fd(struct fsp_session *se)

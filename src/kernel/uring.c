@@ -286,7 +286,6 @@ static void prep_cmd(struct fsp_uring_queue *q, struct fsp_uring_ent *ent, uint3
 int fsp_uring_reply(struct fsp_req *req, const struct iovec *iov, int count)
 {
     struct fsp_uring_ent *ent = req->ring_ent;
-    struct fsp_uring_queue *q = ent->q;
     struct fuse_out_header oh = *(const struct fuse_out_header *)iov[0].iov_base;
     char *payload = ent->iov[1].iov_base;
     size_t size = 0;
@@ -330,18 +329,27 @@ int fsp_uring_reply(struct fsp_req *req, const struct iovec *iov, int count)
      * asleep in the kernel, so submit here. On the queue thread the commit
      * goes with its next wait. */
     bool deferred = req->worker == NULL;
-    uint64_t unique = oh.unique;
     /* Release before the commit: once submitted, the kernel may put the
-     * next request into this entry at once. */
-    fsp_req_release(req);
+     * next request into this entry at once. While an interrupt callback
+     * still looks at the request, the commit waits for it to return. */
+    if (!fsp_req_release(req))
+        return 0;
+    return fsp_uring_commit(ent, deferred);
+}
+
+int fsp_uring_commit(struct fsp_uring_ent *ent, bool submit)
+{
+    struct fsp_uring_queue *q = ent->q;
+    struct fuse_out_header oh;
+    memcpy(&oh, ent->hdr.in_out, sizeof(oh));
     pthread_mutex_lock(&q->sq_lock);
     bool closed = q->closed;
     if (!closed)
-        prep_cmd(q, ent, FUSE_IO_URING_CMD_COMMIT_AND_FETCH, unique);
+        prep_cmd(q, ent, FUSE_IO_URING_CMD_COMMIT_AND_FETCH, oh.unique);
     pthread_mutex_unlock(&q->sq_lock);
     if (closed)
         return -ENOTCONN;
-    return deferred ? submit_now(q) : 0;
+    return submit ? submit_now(q) : 0;
 }
 
 /* --- The queue thread ------------------------------------------------------------ */
@@ -462,20 +470,10 @@ static int queue_setup(struct fsp_uring_queue *q, unsigned depth)
         payload = FUSE_MIN_READ_BUFFER;
     for (unsigned i = 0; i < depth; i++) {
         struct fsp_uring_ent *ent = &q->ents[i];
-        struct fsp_bufset *bs = calloc(1, sizeof(*bs));
+        struct fsp_bufset *bs = fsp_bufset_new(FSP_URING_ROOM + payload, se->buf_scratch_size);
         if (!bs)
             return -ENOMEM;
         ent->bs = bs;
-        bs->req.bs = bs;
-        bs->in_size = FSP_URING_ROOM + payload;
-        bs->scratch_size = se->buf_scratch_size;
-        bs->in = malloc(bs->in_size);
-        bs->scratch = malloc(bs->scratch_size);
-        if (!bs->in || !bs->scratch) {
-            fsp_bufset_free(bs);
-            ent->bs = NULL;
-            return -ENOMEM;
-        }
         ent->q = q;
         ent->payload_size = payload;
         ent->iov[0] = (struct iovec){&ent->hdr, sizeof(ent->hdr)};

@@ -17,14 +17,14 @@
 
 /* --- Buffers --------------------------------------------------------------- */
 
-struct fsp_bufset *fsp_bufset_new(struct fsp_session *se)
+struct fsp_bufset *fsp_bufset_new(size_t in_size, size_t scratch_size)
 {
     struct fsp_bufset *bs = calloc(1, sizeof(*bs));
     if (!bs)
         return NULL;
     bs->req.bs = bs;
-    bs->in_size = se->buf_in_size;
-    bs->scratch_size = se->buf_scratch_size;
+    bs->in_size = in_size;
+    bs->scratch_size = scratch_size;
     bs->in = malloc(bs->in_size);
     bs->scratch = malloc(bs->scratch_size);
     if (!bs->in || !bs->scratch) {
@@ -58,7 +58,7 @@ static struct fsp_bufset *take_spare(struct fsp_session *se)
             break;
         }
         pthread_mutex_unlock(&se->lock);
-        bs = fsp_bufset_new(se);
+        bs = fsp_bufset_new(se->buf_in_size, se->buf_scratch_size);
         pthread_mutex_lock(&se->lock);
         if (bs)
             break;
@@ -359,7 +359,7 @@ void fsp_session_end(struct fsp_session *se)
 
 static _Thread_local struct fsp_session *current_session;
 
-bool fsp_on_worker_of(const struct fsp_session *se)
+bool fsp_session_on_worker(struct fsp_session *se)
 {
     return current_session == se;
 }
@@ -386,7 +386,7 @@ void *fsp_worker_main(void *arg)
     struct fsp_worker *w = arg;
     struct fsp_session *se = w->se;
 
-    current_session = se;
+    fsp_worker_bind(se);
     /* A worker can be cancelled only while it waits in read(), holding
      * nothing: the stopper does so when an unmount was merely lazy (the
      * mount is busy) and ENODEV would not come. */

@@ -71,7 +71,7 @@ static void fd_path(int fd, char *buf, size_t size)
     snprintf(buf, size, "/proc/self/fd/%d", fd);
 }
 
-static void fill_attr(struct fuse_attr *a, const struct stat *st, uint64_t nodeid)
+static void fill_attr(struct fuse_attr *a, const struct stat *st)
 {
     memset(a, 0, sizeof(*a));
     a->ino = st->st_ino;
@@ -89,7 +89,6 @@ static void fill_attr(struct fuse_attr *a, const struct stat *st, uint64_t nodei
     a->gid = st->st_gid;
     a->rdev = (uint32_t)st->st_rdev;
     a->blksize = (uint32_t)st->st_blksize;
-    (void)nodeid;
 }
 
 /* Find or add the node for name in parent; counts one lookup. */
@@ -131,7 +130,7 @@ static int do_lookup(struct node *parent, const char *name, struct fuse_entry_ou
     out->nodeid = n->nodeid;
     out->entry_valid = 1;
     out->attr_valid = 1;
-    fill_attr(&out->attr, &st, n->nodeid);
+    fill_attr(&out->attr, &st);
     return 0;
 }
 
@@ -192,7 +191,7 @@ static void reply_attr(struct fsp_req *req, int fd)
     struct fuse_attr_out out;
     memset(&out, 0, sizeof(out));
     out.attr_valid = 1;
-    fill_attr(&out.attr, &st, fsp_req_header(req)->nodeid);
+    fill_attr(&out.attr, &st);
     fsp_reply_buf(req, &out, sizeof(out));
 }
 
