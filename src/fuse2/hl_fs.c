@@ -233,8 +233,10 @@ FSP_FUSE_EXPORT int fuse2_fs_read_buf(struct fuse2_fs *fs, const char *path,
 FSP_FUSE_EXPORT int fuse2_fs_read(struct fuse2_fs *fs, const char *path, char *buf, size_t size,
                                   off_t off, struct fuse2_file_info *fi)
 {
-    if (fs->op.read || !fs->op.read_buf)
-        return fs->op.read ? fs->op.read(path, buf, size, off, fi) : -ENOSYS;
+    if (fs->op.read)
+        return fs->op.read(path, buf, size, off, fi);
+    if (!fs->op.read_buf)
+        return -ENOSYS;
     struct fuse_bufvec *src = NULL;
     int res = fs->op.read_buf(path, &src, size, off, fi);
     if (res == 0) {
@@ -266,8 +268,10 @@ FSP_FUSE_EXPORT int fuse2_fs_write_buf(struct fuse2_fs *fs, const char *path,
 FSP_FUSE_EXPORT int fuse2_fs_write(struct fuse2_fs *fs, const char *path, const char *buf,
                                    size_t size, off_t off, struct fuse2_file_info *fi)
 {
-    if (fs->op.write || !fs->op.write_buf)
-        return fs->op.write ? fs->op.write(path, buf, size, off, fi) : -ENOSYS;
+    if (fs->op.write)
+        return fs->op.write(path, buf, size, off, fi);
+    if (!fs->op.write_buf)
+        return -ENOSYS;
     struct fuse_bufvec bv = FUSE_BUFVEC_INIT(size);
     bv.buf[0].mem = (void *)buf;
     return fs->op.write_buf(path, &bv, off, fi);
