@@ -53,19 +53,12 @@ FSP_FUSE_EXPORT int fuse_fs_read_buf(struct fuse_fs *fs, const char *path,
         return fs->op.read_buf(path, bufp, size, off, fi);
     if (!fs->op.read)
         return -ENOSYS;
-    struct fuse_bufvec *bv = malloc(sizeof(*bv));
-    void *mem = malloc(size ? size : 1);
-    if (!bv || !mem) {
-        free(bv);
-        free(mem);
+    struct fuse_bufvec *bv = hl_bufvec_new(size);
+    if (!bv)
         return -ENOMEM;
-    }
-    *bv = FUSE_BUFVEC_INIT(size);
-    bv->buf[0].mem = mem;
-    int res = fs->op.read(path, mem, size, off, fi);
+    int res = fs->op.read(path, bv->buf[0].mem, size, off, fi);
     if (res < 0) {
-        free(mem);
-        free(bv);
+        hl_free_bufvec(bv);
         return res;
     }
     bv->buf[0].size = (size_t)res;
@@ -80,6 +73,52 @@ void hl_free_bufvec(struct fuse_bufvec *bv)
         if (!(bv->buf[i].flags & FUSE_BUF_IS_FD))
             free(bv->buf[i].mem);
     free(bv);
+}
+
+struct fuse_bufvec *hl_bufvec_new(size_t size)
+{
+    struct fuse_bufvec *bv = malloc(sizeof(*bv));
+    void *mem = malloc(size ? size : 1);
+    if (!bv || !mem) {
+        free(bv);
+        free(mem);
+        return NULL;
+    }
+    *bv = FUSE_BUFVEC_INIT(size);
+    bv->buf[0].mem = mem;
+    return bv;
+}
+
+ssize_t hl_bufvec_flat(struct fuse_bufvec *buf, const char **data, char **tofree)
+{
+    size_t size = fuse_buf_size(buf);
+    *tofree = NULL;
+    /* One memory buffer (the usual case) goes straight through. */
+    if (buf->count == 1 && buf->idx == 0 && buf->off == 0 &&
+        !(buf->buf[0].flags & FUSE_BUF_IS_FD)) {
+        *data = buf->buf[0].mem;
+        return (ssize_t)size;
+    }
+    char *mem = malloc(size ? size : 1);
+    if (!mem)
+        return -ENOMEM;
+    struct fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
+    dst.buf[0].mem = mem;
+    ssize_t n = fuse_buf_copy(&dst, buf, 0);
+    if (n < 0) {
+        free(mem);
+        return n;
+    }
+    *data = mem;
+    *tofree = mem;
+    return n;
+}
+
+void hl_statfs_default(struct statvfs *buf)
+{
+    memset(buf, 0, sizeof(*buf));
+    buf->f_namemax = 255;
+    buf->f_bsize = 512;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_read(struct fuse_fs *fs, const char *path, char *buf, size_t size,
@@ -107,18 +146,11 @@ FSP_FUSE_EXPORT int fuse_fs_write_buf(struct fuse_fs *fs, const char *path, stru
         return fs->op.write_buf(path, buf, off, fi);
     if (!fs->op.write)
         return -ENOSYS;
-    size_t size = fuse_buf_size(buf);
-    /* One memory buffer (the usual case) goes straight through. */
-    if (buf->count == 1 && buf->idx == 0 && buf->off == 0 && !(buf->buf[0].flags & FUSE_BUF_IS_FD))
-        return fs->op.write(path, buf->buf[0].mem, size, off, fi);
-    char *mem = malloc(size ? size : 1);
-    if (!mem)
-        return -ENOMEM;
-    struct fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
-    dst.buf[0].mem = mem;
-    ssize_t n = fuse_buf_copy(&dst, buf, 0);
-    int res = n < 0 ? (int)n : fs->op.write(path, mem, (size_t)n, off, fi);
-    free(mem);
+    const char *data;
+    char *tofree;
+    ssize_t n = hl_bufvec_flat(buf, &data, &tofree);
+    int res = n < 0 ? (int)n : fs->op.write(path, data, (size_t)n, off, fi);
+    free(tofree);
     return res;
 }
 
@@ -137,9 +169,7 @@ FSP_FUSE_EXPORT int fuse_fs_statfs(struct fuse_fs *fs, const char *path, struct 
 {
     if (fs->op.statfs)
         return fs->op.statfs(path, buf);
-    memset(buf, 0, sizeof(*buf));
-    buf->f_namemax = 255;
-    buf->f_bsize = 512;
+    hl_statfs_default(buf);
     return 0;
 }
 

@@ -160,8 +160,18 @@ bool hl_node_fh(struct fuse *f, uint64_t id, uint64_t *fh);
 /* auto_cache: true if mtime and size are what they were (then records st). */
 bool hl_cache_unchanged(struct fuse *f, uint64_t id, const struct stat *st);
 
-/* hl_fs.c: frees a bufvec read_buf() returned, with its memory buffers. */
+/* hl_fs.c: the stand-ins the FUSE 3 and FUSE 2 fuse_fs_*() calls share.
+ * Frees a bufvec read_buf() returned, with its memory buffers. */
 void hl_free_bufvec(struct fuse_bufvec *bv);
+/* A bufvec of one new memory buffer of size bytes (freed by hl_free_bufvec),
+ * for a read() standing in for read_buf(); NULL when out of memory. */
+struct fuse_bufvec *hl_bufvec_new(size_t size);
+/* The bytes of buf in one piece, for a write() standing in for write_buf():
+ * one memory buffer as it is (*tofree NULL), anything else gathered into
+ * memory the caller frees (*tofree). Returns the byte count or -errno. */
+ssize_t hl_bufvec_flat(struct fuse_bufvec *buf, const char **data, char **tofree);
+/* libfuse's statfs answer for a file system without statfs. */
+void hl_statfs_default(struct statvfs *buf);
 
 /* hl_ops.c / hl_dir.c: the low-level handlers. */
 uint64_t hl_dir_fs_fh(uint64_t fh); /* the file system's handle of a directory */

@@ -311,7 +311,10 @@ static void do_write(struct fsp_req *freq, const void *arg, uint32_t arglen)
     memset(&fi, 0, sizeof(fi));
     fi.fh = in->fh;
     fi.writepage = (in->write_flags & FUSE_WRITE_CACHE) != 0;
-    req->kill_suidgid = (in->write_flags & FUSE_WRITE_KILL_SUIDGID) != 0;
+    /* Direct I/O writes carry the flag even without HANDLE_KILLPRIV_V2,
+     * when the kernel clears the bits itself: only a layer that took the
+     * job on may act on it (else a getattr per unprivileged write). */
+    req->kill_suidgid = se->handle_killpriv_v2 && (in->write_flags & FUSE_WRITE_KILL_SUIDGID) != 0;
     fi.lock_owner = in->lock_owner;
     fi.flags = (int)in->flags;
     const char *data = (const char *)(in + 1);

@@ -157,36 +157,45 @@ enum { KEY_IGNORED = 1, KEY_RO, KEY_MOUNT_FLAG };
 
 /* What each mount flag option does to the MS_* flags: libfuse 3.14's table
  * plus the atime variants mount(8) knows, which libfuse leaves out. The
- * last option about a flag wins ("rw,ro" is read-only). */
+ * last option about a flag wins ("rw,ro" is read-only). One list makes
+ * both mount_flag_opts and the option keys of ll_opt_spec. */
+/* clang-format off */
+#define MOUNT_FLAG_OPTS(X)                                       \
+    X("ro", MS_RDONLY, 0),                                       \
+    X("rw", 0, MS_RDONLY),                                       \
+    X("suid", 0, MS_NOSUID),                                     \
+    X("nosuid", MS_NOSUID, 0),                                   \
+    X("dev", 0, MS_NODEV),                                       \
+    X("nodev", MS_NODEV, 0),                                     \
+    X("exec", 0, MS_NOEXEC),                                     \
+    X("noexec", MS_NOEXEC, 0),                                   \
+    X("async", 0, MS_SYNCHRONOUS),                               \
+    X("sync", MS_SYNCHRONOUS, 0),                                \
+    X("dirsync", MS_DIRSYNC, 0),                                 \
+    X("atime", 0, MS_NOATIME),                                   \
+    X("noatime", MS_NOATIME, MS_RELATIME | MS_STRICTATIME),      \
+    X("diratime", 0, MS_NODIRATIME),                             \
+    X("nodiratime", MS_NODIRATIME, 0),                           \
+    X("relatime", MS_RELATIME, MS_NOATIME | MS_STRICTATIME),     \
+    X("norelatime", 0, MS_RELATIME),                             \
+    X("strictatime", MS_STRICTATIME, MS_NOATIME | MS_RELATIME),  \
+    X("nostrictatime", 0, MS_STRICTATIME)
+/* clang-format on */
+
+#define MOUNT_FLAG_ROW(name, set, clear) \
+    {                                    \
+        name, set, clear                 \
+    }
 static const struct {
     const char *name;
     unsigned long set, clear;
-} mount_flag_opts[] = {
-    {"ro", MS_RDONLY, 0},
-    {"rw", 0, MS_RDONLY},
-    {"suid", 0, MS_NOSUID},
-    {"nosuid", MS_NOSUID, 0},
-    {"dev", 0, MS_NODEV},
-    {"nodev", MS_NODEV, 0},
-    {"exec", 0, MS_NOEXEC},
-    {"noexec", MS_NOEXEC, 0},
-    {"async", 0, MS_SYNCHRONOUS},
-    {"sync", MS_SYNCHRONOUS, 0},
-    {"dirsync", MS_DIRSYNC, 0},
-    {"atime", 0, MS_NOATIME},
-    {"noatime", MS_NOATIME, MS_RELATIME | MS_STRICTATIME},
-    {"diratime", 0, MS_NODIRATIME},
-    {"nodiratime", MS_NODIRATIME, 0},
-    {"relatime", MS_RELATIME, MS_NOATIME | MS_STRICTATIME},
-    {"norelatime", 0, MS_RELATIME},
-    {"strictatime", MS_STRICTATIME, MS_NOATIME | MS_RELATIME},
-    {"nostrictatime", 0, MS_STRICTATIME},
-};
+} mount_flag_opts[] = {MOUNT_FLAG_OPTS(MOUNT_FLAG_ROW)};
 
 #define LL_OPT(t, m, v)                   \
     {                                     \
         t, offsetof(struct ll_opts, m), v \
     }
+#define MOUNT_FLAG_KEY(name, set, clear) FUSE_OPT_KEY(name, KEY_MOUNT_FLAG)
 static const struct fuse_opt ll_opt_spec[] = {
     LL_OPT("debug", debug, 1),
     LL_OPT("-d", debug, 1),
@@ -204,25 +213,7 @@ static const struct fuse_opt ll_opt_spec[] = {
     LL_OPT("io_uring_q_depth=%u", io_uring_q_depth, 0),
     FUSE_OPT_KEY("-r", KEY_RO),
     /* Mount flags, for mount(2) or fusermount3 (mount_flag_opts). */
-    FUSE_OPT_KEY("ro", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("rw", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("suid", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("nosuid", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("dev", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("nodev", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("exec", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("noexec", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("async", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("sync", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("dirsync", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("atime", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("noatime", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("diratime", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("nodiratime", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("relatime", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("norelatime", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("strictatime", KEY_MOUNT_FLAG),
-    FUSE_OPT_KEY("nostrictatime", KEY_MOUNT_FLAG),
+    MOUNT_FLAG_OPTS(MOUNT_FLAG_KEY),
     FUSE_OPT_KEY("blkdev", KEY_IGNORED),
     FUSE_OPT_KEY("blksize=", KEY_IGNORED),
     FUSE_OPT_KEY("user=", KEY_IGNORED),

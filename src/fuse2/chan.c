@@ -78,11 +78,6 @@ static int mount_opt_proc(void *data, const char *arg, int key, struct fuse_args
     return 1; /* for fuse_new() or fuse_lowlevel_new() */
 }
 
-bool fuse2_is_mount_option(const char *opt)
-{
-    return fuse_opt_match(mount_opts, opt);
-}
-
 /* --- Channels --------------------------------------------------------------------- */
 
 static void chan_free(struct fuse_chan *ch)

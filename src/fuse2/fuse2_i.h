@@ -230,7 +230,6 @@ bool fuse2_is_conn_option(const char *opt);
 int fuse2_chan_attach(struct fuse_chan *ch, struct fuse_session *se, struct fuse_chan **user);
 /* The session is going away: the channel must not reach it any more. */
 void fuse2_chan_detach(struct fuse_chan *ch);
-bool fuse2_is_mount_option(const char *opt);
 
 /* hl_bridge.c: FUSE 3 operations that serve the FUSE 2 file system. */
 void fuse2_fill_ops(struct fuse_operations *ops, const struct fuse2_operations *op2);

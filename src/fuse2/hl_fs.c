@@ -149,10 +149,7 @@ FSP_FUSE_EXPORT int fuse2_fs_statfs(struct fuse2_fs *fs, const char *path, struc
 {
     if (fs->op.statfs)
         return fs->op.statfs(path, buf);
-    /* libfuse's answer for file systems without statfs. */
-    memset(buf, 0, sizeof(*buf));
-    buf->f_namemax = 255;
-    buf->f_bsize = 512;
+    hl_statfs_default(buf);
     return 0;
 }
 
@@ -220,21 +217,15 @@ FSP_FUSE_EXPORT int fuse2_fs_read_buf(struct fuse2_fs *fs, const char *path,
         return fs->op.read_buf(path, bufp, size, off, fi);
     if (!fs->op.read)
         return -ENOSYS;
-    struct fuse_bufvec *bv = malloc(sizeof(*bv));
-    char *mem = malloc(size ? size : 1);
-    if (!bv || !mem) {
-        free(bv);
-        free(mem);
+    struct fuse_bufvec *bv = hl_bufvec_new(size);
+    if (!bv)
         return -ENOMEM;
-    }
-    int res = fs->op.read(path, mem, size, off, fi);
+    int res = fs->op.read(path, bv->buf[0].mem, size, off, fi);
     if (res < 0) {
-        free(bv);
-        free(mem);
+        hl_free_bufvec(bv);
         return res;
     }
-    *bv = FUSE_BUFVEC_INIT((size_t)res);
-    bv->buf[0].mem = mem;
+    bv->buf[0].size = (size_t)res;
     *bufp = bv;
     return 0;
 }
@@ -242,8 +233,10 @@ FSP_FUSE_EXPORT int fuse2_fs_read_buf(struct fuse2_fs *fs, const char *path,
 FSP_FUSE_EXPORT int fuse2_fs_read(struct fuse2_fs *fs, const char *path, char *buf, size_t size,
                                   off_t off, struct fuse2_file_info *fi)
 {
-    if (fs->op.read || !fs->op.read_buf)
-        return fs->op.read ? fs->op.read(path, buf, size, off, fi) : -ENOSYS;
+    if (fs->op.read)
+        return fs->op.read(path, buf, size, off, fi);
+    if (!fs->op.read_buf)
+        return -ENOSYS;
     struct fuse_bufvec *src = NULL;
     int res = fs->op.read_buf(path, &src, size, off, fi);
     if (res == 0) {
@@ -264,26 +257,21 @@ FSP_FUSE_EXPORT int fuse2_fs_write_buf(struct fuse2_fs *fs, const char *path,
         return fs->op.write_buf(path, buf, off, fi);
     if (!fs->op.write)
         return -ENOSYS;
-    size_t size = fuse_buf_size(buf);
-    /* One memory buffer goes as it is; anything else is gathered first. */
-    if (buf->count == 1 && buf->idx == 0 && buf->off == 0 && !(buf->buf[0].flags & FUSE_BUF_IS_FD))
-        return fs->op.write(path, buf->buf[0].mem, size, off, fi);
-    char *mem = malloc(size ? size : 1);
-    if (!mem)
-        return -ENOMEM;
-    struct fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
-    dst.buf[0].mem = mem;
-    ssize_t n = fuse_buf_copy(&dst, buf, 0);
-    int res = n < 0 ? (int)n : fs->op.write(path, mem, (size_t)n, off, fi);
-    free(mem);
+    const char *data;
+    char *tofree;
+    ssize_t n = hl_bufvec_flat(buf, &data, &tofree);
+    int res = n < 0 ? (int)n : fs->op.write(path, data, (size_t)n, off, fi);
+    free(tofree);
     return res;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_write(struct fuse2_fs *fs, const char *path, const char *buf,
                                    size_t size, off_t off, struct fuse2_file_info *fi)
 {
-    if (fs->op.write || !fs->op.write_buf)
-        return fs->op.write ? fs->op.write(path, buf, size, off, fi) : -ENOSYS;
+    if (fs->op.write)
+        return fs->op.write(path, buf, size, off, fi);
+    if (!fs->op.write_buf)
+        return -ENOSYS;
     struct fuse_bufvec bv = FUSE_BUFVEC_INIT(size);
     bv.buf[0].mem = (void *)buf;
     return fs->op.write_buf(path, &bv, off, fi);
