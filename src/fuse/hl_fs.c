@@ -130,8 +130,11 @@ FSP_FUSE_EXPORT int fuse_fs_read(struct fuse_fs *fs, const char *path, char *buf
         return -ENOSYS;
     struct fuse_bufvec *src = NULL;
     int res = fs->op.read_buf(path, &src, size, off, fi);
-    if (res < 0)
+    if (res < 0) {
+        if (src) /* a file system may hand one back even on failure */
+            hl_free_bufvec(src);
         return res;
+    }
     struct fuse_bufvec dst = FUSE_BUFVEC_INIT(size);
     dst.buf[0].mem = buf;
     ssize_t n = fuse_buf_copy(&dst, src, 0);
