@@ -215,15 +215,11 @@ uint32_t fsp_posix_rwx_rights(uint32_t bits, bool allow, bool delete_child)
     return m;
 }
 
-#define rwx_rights fsp_posix_rwx_rights
-
 uint32_t fsp_posix_rights_rwx(uint32_t granted)
 {
     return (granted & FILE_READ_DATA ? 4u : 0u) | (granted & FILE_WRITE_DATA ? 2u : 0u) |
            (granted & FILE_EXECUTE ? 1u : 0u);
 }
-
-#define rights_to_rwx fsp_posix_rights_rwx
 
 /* Is this an ACE the POSIX mapping reads and writes: allow/deny on the object? */
 static bool ace_applies(const FSP_ACE *ace)
@@ -286,8 +282,9 @@ static uint32_t dacl_to_mode(const void *dacl, const void *owner, const void *gr
         if (everyone)
             eval_ace(&ee, &ace, mask);
     }
-    return special << 9 | rights_to_rwx(eo.granted) << 6 |
-           (has_mask ? acl_mask : rights_to_rwx(eg.granted)) << 3 | rights_to_rwx(ee.granted);
+    return special << 9 | fsp_posix_rights_rwx(eo.granted) << 6 |
+           (has_mask ? acl_mask : fsp_posix_rights_rwx(eg.granted)) << 3 |
+           fsp_posix_rights_rwx(ee.granted);
 }
 
 NTSTATUS fsp_posix_sd_to_perms(const void *sd, size_t len, uint32_t *puid, uint32_t *pgid,
@@ -375,16 +372,18 @@ NTSTATUS fsp_posix_perms_merge(uint32_t uid, uint32_t gid, uint32_t mode, const 
     if (special)
         fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, 0, special, fsp_sid_null);
     if ((g | e) & ~o)
-        fsp_acl_builder_add(&b, ACCESS_DENIED_ACE_TYPE, 0, rwx_rights((g | e) & ~o, false, true),
-                            owner);
-    fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, 0, OWNER_RIGHTS | rwx_rights(o, true, true),
-                        owner);
+        fsp_acl_builder_add(&b, ACCESS_DENIED_ACE_TYPE, 0,
+                            fsp_posix_rwx_rights((g | e) & ~o, false, true), owner);
+    fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, 0,
+                        OWNER_RIGHTS | fsp_posix_rwx_rights(o, true, true), owner);
     if (e & ~g)
-        fsp_acl_builder_add(&b, ACCESS_DENIED_ACE_TYPE, 0, rwx_rights(e & ~g, false, true), group);
+        fsp_acl_builder_add(&b, ACCESS_DENIED_ACE_TYPE, 0,
+                            fsp_posix_rwx_rights(e & ~g, false, true), group);
     fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, 0,
-                        BASE_RIGHTS | rwx_rights(g, true, others_delete_child), group);
+                        BASE_RIGHTS | fsp_posix_rwx_rights(g, true, others_delete_child), group);
     fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, 0,
-                        BASE_RIGHTS | rwx_rights(e, true, others_delete_child), fsp_sid_everyone);
+                        BASE_RIGHTS | fsp_posix_rwx_rights(e, true, others_delete_child),
+                        fsp_sid_everyone);
     /* Then every other kept ACE, in its order. */
     fsp_acl_iter_init(&it, old_dacl);
     while (fsp_acl_iter_next(&it, &ace))
