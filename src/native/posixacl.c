@@ -70,7 +70,6 @@
 #define OWNER_EXTRA (FILE_WRITE_ATTRIBUTES | WRITE_DAC | WRITE_OWNER)
 #define INHERITABLE (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE)
 #define DEFAULT_ACE (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE | INHERIT_ONLY_ACE)
-#define UNIX_AUTH   22
 
 /* --- The xattr format ------------------------------------------------------------ */
 
@@ -254,7 +253,7 @@ static bool sid_entry(const void *sid, uint32_t mask, uint16_t *ptag, uint32_t *
     if (id == ID_NOBODY && !fsp_sid_equal(sid, fsp_sid_nobody))
         return false;
     bool group = (mask & FSP_PACL_GROUP_MARK) != 0;
-    if (fsp_sid_authority(sid) == UNIX_AUTH && fsp_sid_sub_count(sid) == 2)
+    if (fsp_sid_authority(sid) == FSP_SID_AUTHORITY_UNIX_NFS && fsp_sid_sub_count(sid) == 2)
         group = fsp_sid_sub(sid, 0) == 2;
     *ptag = group ? FSP_PACL_GROUP : FSP_PACL_USER;
     *pid = id;
