@@ -115,15 +115,8 @@ bool fsp_posixacl_get(struct fsp_req *req, const char *name, uint32_t size)
         fsp_reply_err(req, ENODATA);
     else if (!NT_SUCCESS(st))
         fsp_reply_status(req, st);
-    else if (size == 0) {
-        struct fuse_getxattr_out out;
-        memset(&out, 0, sizeof out);
-        out.size = (uint32_t)c.outlen;
-        fsp_reply_buf(req, &out, sizeof out);
-    } else if (size < c.outlen)
-        fsp_reply_err(req, ERANGE);
     else
-        fsp_reply_buf(req, c.out, c.outlen);
+        fsp_reply_xattr(req, size, c.out, c.outlen);
     free(c.out);
     return true;
 }

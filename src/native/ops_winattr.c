@@ -916,15 +916,8 @@ bool fsp_winattr_get(struct fsp_req *req, const char *name, uint32_t size)
     NTSTATUS st = wa_run(req, &c);
     if (!NT_SUCCESS(st)) {
         fsp_reply_status(req, st);
-    } else if (size == 0) {
-        struct fuse_getxattr_out out;
-        memset(&out, 0, sizeof out);
-        out.size = (uint32_t)c.textlen;
-        fsp_reply_buf(req, &out, sizeof out);
-    } else if (size < c.textlen) {
-        fsp_reply_err(req, ERANGE);
     } else {
-        fsp_reply_buf(req, c.text, c.textlen);
+        fsp_reply_xattr(req, size, c.text, c.textlen);
     }
     if (c.text_owned)
         free(c.text);
