@@ -812,9 +812,10 @@ static NTSTATUS do_set(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, 
     return st;
 }
 
-static NTSTATUS run_locked(struct fsp_native *nt, struct fsp_node *node, PVOID ctx,
-                           struct wa_call *c)
+/* The call under the right lock (fsp_file_fn: arg is the wa_call). */
+static NTSTATUS run_locked(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, void *arg)
 {
+    struct wa_call *c = arg;
     NTSTATUS st;
     /* A file that lost its name is reached through one of its handles with
      * nodes_lock held (fsp_node_call_open): nothing below may then take that
@@ -857,11 +858,6 @@ static NTSTATUS run_locked(struct fsp_native *nt, struct fsp_node *node, PVOID c
     return st;
 }
 
-static NTSTATUS run_cb(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, void *arg)
-{
-    return run_locked(nt, node, ctx, arg);
-}
-
 static UINT32 access_of(const struct wa_call *c)
 {
     if (!c->set)
@@ -886,7 +882,7 @@ static NTSTATUS wa_run(struct fsp_req *req, struct wa_call *c)
     c->gid = hdr->gid;
     c->pid = hdr->pid;
     c->scratch = fsp_req_scratch(req, &c->scratch_cap);
-    return fsp_with_file(req, access_of(c), c->set, 0, run_cb, c);
+    return fsp_with_file(req, access_of(c), c->set, 0, run_locked, c);
 }
 
 /* --- The hooks ---------------------------------------------------------------- */
