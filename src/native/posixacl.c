@@ -60,6 +60,7 @@
  * ignored.
  */
 #include "native/posixacl.h"
+#include "native/le.h"
 
 #include <errno.h>
 #include <stdlib.h>
@@ -72,17 +73,6 @@
 #define DEFAULT_ACE (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE | INHERIT_ONLY_ACE)
 
 /* --- The xattr format ------------------------------------------------------------ */
-
-static uint32_t ld32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void st32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static int entry_cmp(const void *a, const void *b)
 {
@@ -133,7 +123,7 @@ int fsp_pacl_from_xattr(const void *value, size_t size, struct fsp_pacl *acl)
 {
     const uint8_t *p = value;
     acl->count = 0;
-    if (size < 4 || (size - 4) % 8 || ld32(p) != FSP_PACL_VERSION)
+    if (size < 4 || (size - 4) % 8 || fsp_get_le32(p) != FSP_PACL_VERSION)
         return -EINVAL;
     size_t n = (size - 4) / 8;
     if (n > FSP_PACL_MAX)
@@ -143,7 +133,7 @@ int fsp_pacl_from_xattr(const void *value, size_t size, struct fsp_pacl *acl)
         struct fsp_pacl_entry *e = &acl->e[i];
         e->tag = (uint16_t)(q[0] | q[1] << 8);
         e->perm = (uint16_t)(q[2] | q[3] << 8);
-        e->id = (e->tag == FSP_PACL_USER || e->tag == FSP_PACL_GROUP) ? ld32(q + 4) : 0;
+        e->id = (e->tag == FSP_PACL_USER || e->tag == FSP_PACL_GROUP) ? fsp_get_le32(q + 4) : 0;
     }
     acl->count = (unsigned)n;
     pacl_sort(acl);
@@ -156,7 +146,7 @@ size_t fsp_pacl_to_xattr(const struct fsp_pacl *acl, void *buf, size_t size)
     if (!buf || size < need)
         return need;
     uint8_t *p = buf;
-    st32(p, FSP_PACL_VERSION);
+    fsp_put_le32(p, FSP_PACL_VERSION);
     for (unsigned i = 0; i < acl->count; i++) {
         uint8_t *q = p + 4 + 8 * i;
         const struct fsp_pacl_entry *e = &acl->e[i];
@@ -164,7 +154,8 @@ size_t fsp_pacl_to_xattr(const struct fsp_pacl *acl, void *buf, size_t size)
         q[1] = (uint8_t)(e->tag >> 8);
         q[2] = (uint8_t)e->perm;
         q[3] = (uint8_t)(e->perm >> 8);
-        st32(q + 4, (e->tag == FSP_PACL_USER || e->tag == FSP_PACL_GROUP) ? e->id : 0xffffffffu);
+        fsp_put_le32(q + 4,
+                     (e->tag == FSP_PACL_USER || e->tag == FSP_PACL_GROUP) ? e->id : 0xffffffffu);
     }
     return need;
 }

@@ -87,6 +87,7 @@
  * order. The SACL and the control flags are kept. uid, gid or mode of
  * 0xffffffff (-1) keep the existing owner, group or permissions (as chown(2)).
  */
+#include "native/le.h"
 #include "native/posixacl.h"
 #include "native/security.h"
 
@@ -460,11 +461,6 @@ struct sd_memo {
 static __thread struct sd_memo sd_memo[SD_MEMO_WAYS];
 static __thread unsigned sd_memo_next;
 
-static uint32_t memo_ld32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* The extent of a small self-relative descriptor, from its header and the
  * sizes its components declare (not validated: a descriptor whose bytes
  * equal a remembered one is that one). 0 when it is larger than the memo
@@ -479,7 +475,7 @@ static size_t sd_memo_span(const uint8_t *p)
     for (int i = 0; i < 4; i++) {
         static const int field[4] = {4, 8, 12, 16};
         static const uint16_t present[4] = {0, 0, SE_SACL_PRESENT, SE_DACL_PRESENT};
-        uint32_t off = memo_ld32(p + field[i]);
+        uint32_t off = fsp_get_le32(p + field[i]);
         if (!off || (present[i] && !(control & present[i])))
             continue;
         if (off < FSP_SD_HEADER_SIZE || off > SD_MEMO_MAX - 8)
