@@ -66,9 +66,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define ID_NOBODY   65534u
-#define BASE_RIGHTS (FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE)
-#define OWNER_EXTRA (FILE_WRITE_ATTRIBUTES | WRITE_DAC | WRITE_OWNER)
 #define INHERITABLE (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE)
 #define DEFAULT_ACE (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE | INHERIT_ONLY_ACE)
 
@@ -241,7 +238,7 @@ static bool special_sid(const void *sid, const void *owner, const void *group)
 static bool sid_entry(const void *sid, uint32_t mask, uint16_t *ptag, uint32_t *pid)
 {
     uint32_t id = fsp_posix_sid_to_id(sid);
-    if (id == ID_NOBODY && !fsp_sid_equal(sid, fsp_sid_nobody))
+    if (id == FSP_POSIX_ID_NOBODY && !fsp_sid_equal(sid, fsp_sid_nobody))
         return false;
     bool group = (mask & FSP_PACL_GROUP_MARK) != 0;
     if (fsp_sid_authority(sid) == FSP_SID_AUTHORITY_UNIX_NFS && fsp_sid_sub_count(sid) == 2)
@@ -384,8 +381,8 @@ static NTSTATUS add_acl_aces(FSP_ACL_BUILDER *b, const struct fsp_pacl *acl, uin
                                     fsp_posix_rwx_rights(deny, false, true) | mark, sid);
             if (pass == 1)
                 fsp_acl_builder_add(b, ACCESS_ALLOWED_ACE_TYPE, flags,
-                                    BASE_RIGHTS | fsp_posix_rwx_rights(p, true, true) | mark |
-                                        FSP_PACL_PERM_MARK |
+                                    FSP_POSIX_BASE_RIGHTS | fsp_posix_rwx_rights(p, true, true) |
+                                        mark | FSP_PACL_PERM_MARK |
                                         (uint32_t)e->perm << FSP_PACL_PERM_SHIFT,
                                     sid);
         }
@@ -493,14 +490,14 @@ NTSTATUS fsp_pacl_to_sd(const void *sd, size_t len, bool dflt, const struct fsp_
             keep_aces(&b, dacl, true, owner, group);
             add_acl_aces(&b, acl, DEFAULT_ACE);
             fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, DEFAULT_ACE,
-                                BASE_RIGHTS | OWNER_EXTRA | fsp_posix_rwx_rights(u, true, true),
+                                FSP_POSIX_OWNER_RIGHTS | fsp_posix_rwx_rights(u, true, true),
                                 fsp_sid_creator_owner);
             fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, DEFAULT_ACE,
-                                BASE_RIGHTS |
+                                FSP_POSIX_BASE_RIGHTS |
                                     fsp_posix_rwx_rights(g & (m ? m->perm : 7), true, true),
                                 fsp_sid_creator_group);
             fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, DEFAULT_ACE,
-                                BASE_RIGHTS | fsp_posix_rwx_rights(o, true, true),
+                                FSP_POSIX_BASE_RIGHTS | fsp_posix_rwx_rights(o, true, true),
                                 fsp_sid_everyone);
         } else {
             add_acl_aces(&b, acl, 0);

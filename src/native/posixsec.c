@@ -95,7 +95,6 @@
 #include <string.h>
 
 #define ID_INVALID      0xffffffffu
-#define ID_NOBODY       65534u
 #define ID_SESSION      0xfffu
 #define LOCAL_SAM_FIRST 0x30000u
 #define LOCAL_SAM_LAST  0xfffffu
@@ -122,7 +121,7 @@ static size_t id_to_sid(uint32_t id, uint32_t unix_kind, void *buf)
         subs[1] = id;
         return fsp_sid_init(buf, FSP_SID_MAX_SIZE, FSP_SID_AUTHORITY_NT, 2, subs);
     }
-    if (id == ID_NOBODY) {
+    if (id == FSP_POSIX_ID_NOBODY) {
         memcpy(buf, fsp_sid_nobody, sizeof fsp_sid_nobody);
         return sizeof fsp_sid_nobody;
     }
@@ -168,7 +167,7 @@ uint32_t fsp_posix_sid_to_id(const void *sid)
         if (n == 2 && (s0 == UNIX_USERS || s0 == UNIX_GROUPS) && s1 != ID_INVALID)
             return s1;
     }
-    return ID_NOBODY;
+    return FSP_POSIX_ID_NOBODY;
 }
 
 FSP_API NTSTATUS FspPosixMapUidToSid(UINT32 Uid, PSID *PSid)
@@ -191,11 +190,9 @@ FSP_API NTSTATUS FspPosixMapSidToUid(PSID Sid, PUINT32 PUid)
 
 /* --- mode <-> DACL ------------------------------------------------------------- */
 
-#define BASE_RIGHTS  (FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE)
-#define OWNER_RIGHTS (BASE_RIGHTS | FILE_WRITE_ATTRIBUTES | WRITE_DAC | WRITE_OWNER)
-#define R_RIGHTS     (FILE_READ_DATA | FILE_READ_EA)
-#define W_RIGHTS     (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | FILE_DELETE_CHILD)
-#define X_RIGHTS     FILE_EXECUTE
+#define R_RIGHTS (FILE_READ_DATA | FILE_READ_EA)
+#define W_RIGHTS (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | FILE_DELETE_CHILD)
+#define X_RIGHTS FILE_EXECUTE
 
 /* Rights for rwx bits (0..7). For allow ACEs, w also grants
  * FILE_WRITE_ATTRIBUTES, and FILE_DELETE_CHILD unless delete_child is false. */
@@ -297,9 +294,9 @@ NTSTATUS fsp_posix_sd_to_perms(const void *sd, size_t len, uint32_t *puid, uint3
     bool present;
     const void *dacl = fsp_sd_dacl(sd, len, &present);
     if (puid)
-        *puid = owner ? fsp_posix_sid_to_id(owner) : ID_NOBODY;
+        *puid = owner ? fsp_posix_sid_to_id(owner) : FSP_POSIX_ID_NOBODY;
     if (pgid)
-        *pgid = group ? fsp_posix_sid_to_id(group) : ID_NOBODY;
+        *pgid = group ? fsp_posix_sid_to_id(group) : FSP_POSIX_ID_NOBODY;
     if (pmode)
         *pmode = dacl ? dacl_to_mode(dacl, owner, group) : 0777;
     return STATUS_SUCCESS;
@@ -376,14 +373,15 @@ NTSTATUS fsp_posix_perms_merge(uint32_t uid, uint32_t gid, uint32_t mode, const 
         fsp_acl_builder_add(&b, ACCESS_DENIED_ACE_TYPE, 0,
                             fsp_posix_rwx_rights((g | e) & ~o, false, true), owner);
     fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, 0,
-                        OWNER_RIGHTS | fsp_posix_rwx_rights(o, true, true), owner);
+                        FSP_POSIX_OWNER_RIGHTS | fsp_posix_rwx_rights(o, true, true), owner);
     if (e & ~g)
         fsp_acl_builder_add(&b, ACCESS_DENIED_ACE_TYPE, 0,
                             fsp_posix_rwx_rights(e & ~g, false, true), group);
     fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, 0,
-                        BASE_RIGHTS | fsp_posix_rwx_rights(g, true, others_delete_child), group);
+                        FSP_POSIX_BASE_RIGHTS | fsp_posix_rwx_rights(g, true, others_delete_child),
+                        group);
     fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, 0,
-                        BASE_RIGHTS | fsp_posix_rwx_rights(e, true, others_delete_child),
+                        FSP_POSIX_BASE_RIGHTS | fsp_posix_rwx_rights(e, true, others_delete_child),
                         fsp_sid_everyone);
     /* Then every other kept ACE, in its order. */
     fsp_acl_iter_init(&it, old_dacl);
