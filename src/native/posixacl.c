@@ -128,8 +128,8 @@ int fsp_pacl_from_xattr(const void *value, size_t size, struct fsp_pacl *acl)
     for (size_t i = 0; i < n; i++) {
         const uint8_t *q = p + 4 + 8 * i;
         struct fsp_pacl_entry *e = &acl->e[i];
-        e->tag = (uint16_t)(q[0] | q[1] << 8);
-        e->perm = (uint16_t)(q[2] | q[3] << 8);
+        e->tag = fsp_get_le16(q);
+        e->perm = fsp_get_le16(q + 2);
         e->id = (e->tag == FSP_PACL_USER || e->tag == FSP_PACL_GROUP) ? fsp_get_le32(q + 4) : 0;
     }
     acl->count = (unsigned)n;
@@ -147,10 +147,8 @@ size_t fsp_pacl_to_xattr(const struct fsp_pacl *acl, void *buf, size_t size)
     for (unsigned i = 0; i < acl->count; i++) {
         uint8_t *q = p + 4 + 8 * i;
         const struct fsp_pacl_entry *e = &acl->e[i];
-        q[0] = (uint8_t)e->tag;
-        q[1] = (uint8_t)(e->tag >> 8);
-        q[2] = (uint8_t)e->perm;
-        q[3] = (uint8_t)(e->perm >> 8);
+        fsp_put_le16(q, e->tag);
+        fsp_put_le16(q + 2, e->perm);
         fsp_put_le32(q + 4,
                      (e->tag == FSP_PACL_USER || e->tag == FSP_PACL_GROUP) ? e->id : 0xffffffffu);
     }

@@ -466,7 +466,7 @@ static __thread unsigned sd_memo_next;
  * except through offsets the header declares, as fsp_sd_length does. */
 static size_t sd_memo_span(const uint8_t *p)
 {
-    uint16_t control = (uint16_t)(p[2] | p[3] << 8);
+    uint16_t control = fsp_get_le16(p + 2);
     if (p[0] != SECURITY_DESCRIPTOR_REVISION || !(control & SE_SELF_RELATIVE))
         return 0;
     size_t end = FSP_SD_HEADER_SIZE;
@@ -478,7 +478,7 @@ static size_t sd_memo_span(const uint8_t *p)
             continue;
         if (off < FSP_SD_HEADER_SIZE || off > SD_MEMO_MAX - 8)
             return 0;
-        size_t size = present[i] ? (size_t)(p[off + 2] | p[off + 3] << 8)
+        size_t size = present[i] ? (size_t)fsp_get_le16(p + off + 2)
                                  : FSP_SID_HEADER_SIZE + 4 * (size_t)p[off + 1];
         if (off + size > SD_MEMO_MAX)
             return 0;
