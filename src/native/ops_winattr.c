@@ -4,14 +4,15 @@
  * changed with getxattr/setxattr (doc/design.md, "Windows metadata as
  * xattrs", says the same).
  *
- * - Names. "system.fsp.sddl", "system.fsp.attributes", "system.fsp.crtime".
+ * - Names. "system.fsp.sddl", "system.fsp.attributes", "system.fsp.crtime",
+ *   "system.fsp.reparse", "system.fsp.name", "system.fsp.streams".
  *   The kernel passes every system.* name other than system.posix_acl_* to
  *   a FUSE file system unchanged and checks no permission for them (the
  *   "system" namespace is the file system's to define, as ntfs-3g does with
  *   system.ntfs_acl and friends), so the adapter decides who may do what:
  *   anybody who can reach the file reads the values; only the file's owner
  *   (its uid under the POSIX mapping) or root changes them (EPERM
- *   otherwise). Only these three exact names are handled here; any other
+ *   otherwise). Only these exact names are handled here; any other
  *   name is the EA code's (ops_xattr.c), which answers EOPNOTSUPP outside
  *   "user.".
  *

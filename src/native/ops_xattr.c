@@ -6,9 +6,9 @@
  *
  * - Names. The Linux xattr "user.NAME" is the EA named NAME. Other
  *   namespaces (trusted., security., system.) are not EAs and answer
- *   EOPNOTSUPP, except system.fsp.sddl, system.fsp.attributes and
- *   system.fsp.crtime (Windows metadata: ops_winattr.c, offered every
- *   request first). One exception: the kernel asks for
+ *   EOPNOTSUPP, except the system.fsp.* names (Windows metadata:
+ *   ops_winattr.c) and system.posix_acl_access/_default (ops_posixacl.c),
+ *   which are offered every request first. One exception: the kernel asks for
  *   "security.capability" before every write(2), and is told ENODATA (no
  *   capabilities) at once, without a call into the file system (the round
  *   trip itself remains; see the design notes on FUSE_HANDLE_KILLPRIV_V2).
