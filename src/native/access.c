@@ -77,8 +77,6 @@ static const uint8_t sid_authenticated[12] = {1, 1, 0, 0, 0, 0, 0, 5, 11, 0, 0, 
 static const uint8_t sid_users[16] = {1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 0x21, 2, 0, 0};
 static const uint8_t sid_admins[16] = {1, 2, 0, 0, 0, 0, 0, 5, 32, 0, 0, 0, 0x20, 2, 0, 0};
 
-#define ID_NOBODY 65534u
-
 static const GENERIC_MAPPING file_mapping = {
     FILE_GENERIC_READ,
     FILE_GENERIC_WRITE,
@@ -162,7 +160,7 @@ NTSTATUS fsp_token_from_ids(FSP_TOKEN *t, uint32_t uid, uint32_t gid, const uint
         if (fsp_posix_gid_to_sid(groups[i], sid))
             ok = fsp_token_add_group(t, sid);
     ok = ok && fsp_token_add_group(t, fsp_sid_everyone);
-    if (uid != ID_NOBODY)
+    if (uid != FSP_POSIX_ID_NOBODY)
         ok = ok && fsp_token_add_group(t, sid_authenticated) && fsp_token_add_group(t, sid_users);
     if (uid == 0)
         ok = ok && fsp_token_add_group(t, sid_admins);
@@ -286,10 +284,10 @@ static bool db_groups(uint32_t uid, uint32_t *pgid, uint32_t **pgroups, size_t *
 NTSTATUS fsp_token_from_access_token(FSP_TOKEN *t, uint64_t access_token)
 {
     uint32_t pid = (uint32_t)(access_token >> 32), uid = (uint32_t)access_token;
-    uint32_t gid = ID_NOBODY, *groups = NULL;
+    uint32_t gid = FSP_POSIX_ID_NOBODY, *groups = NULL;
     size_t n = 0;
     if (!proc_groups(pid, uid, &gid, &groups, &n) && !db_groups(uid, &gid, &groups, &n))
-        gid = ID_NOBODY;
+        gid = FSP_POSIX_ID_NOBODY;
     NTSTATUS st = fsp_token_from_ids(t, uid, gid, groups, n);
     free(groups);
     return st;

@@ -128,8 +128,8 @@ void fsp_attr_reparse(struct fsp_native *nt, const FSP_FSCTL_FILE_INFO *info, PV
         attr->size = (uint64_t)n;
 }
 
-NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID context,
-                             struct fuse_attr *attr)
+NTSTATUS fsp_attr_info_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID context,
+                                  FSP_FSCTL_FILE_INFO *pinfo, struct fuse_attr *attr)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
     FSP_FSCTL_FILE_INFO info;
@@ -148,7 +148,15 @@ NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID
     fsp_attr_fill(nt, node, &info, sd, attr);
     fsp_sd_release(sd, sdbuf);
     fsp_attr_reparse(nt, &info, context, NULL, attr);
+    if (pinfo)
+        *pinfo = info;
     return STATUS_SUCCESS;
+}
+
+NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID context,
+                             struct fuse_attr *attr)
+{
+    return fsp_attr_info_of_context(nt, node, context, NULL, attr);
 }
 
 void fsp_entry_fill(struct fsp_native *nt, struct fsp_node *node, struct fuse_entry_out *entry)

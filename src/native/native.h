@@ -196,6 +196,10 @@ void fsp_sd_release(PSECURITY_DESCRIPTOR sd, void *buf);
 /* The node's attributes through an open context. */
 NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID context,
                              struct fuse_attr *attr);
+/* The same, also giving the FSP_FSCTL_FILE_INFO it came from (info may be
+ * NULL): STATX needs the CreationTime that fuse_attr has no room for. */
+NTSTATUS fsp_attr_info_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID context,
+                                  FSP_FSCTL_FILE_INFO *info, struct fuse_attr *attr);
 /* Complete attr from the reparse data: a symlink's size, a special file's
  * type and rdev. */
 void fsp_attr_reparse(struct fsp_native *nt, const FSP_FSCTL_FILE_INFO *info, PVOID context,

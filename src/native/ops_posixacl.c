@@ -115,20 +115,14 @@ bool fsp_posixacl_get(struct fsp_req *req, const char *name, uint32_t size)
         fsp_reply_err(req, ENODATA);
     else if (!NT_SUCCESS(st))
         fsp_reply_status(req, st);
-    else if (size == 0) {
-        struct fuse_getxattr_out out;
-        memset(&out, 0, sizeof out);
-        out.size = (uint32_t)c.outlen;
-        fsp_reply_buf(req, &out, sizeof out);
-    } else if (size < c.outlen)
-        fsp_reply_err(req, ERANGE);
     else
-        fsp_reply_buf(req, c.out, c.outlen);
+        fsp_reply_xattr(req, size, c.out, c.outlen);
     free(c.out);
     return true;
 }
 
-/* Probe both ACLs through one open; names of those present into buf. */
+/* Probe both ACLs through one open and one read of the descriptor; names
+ * of those present into buf. */
 struct pa_list {
     char *buf;
     size_t len;
@@ -138,21 +132,30 @@ static NTSTATUS pa_list_cb(struct fsp_native *nt, struct fsp_node *node, PVOID c
 {
     static const char *const names[2] = {"system.posix_acl_access", "system.posix_acl_default"};
     struct pa_list *l = arg;
-    for (int i = 0; i < 2; i++) {
-        struct pa_call c = {.dflt = i == 1};
-        pthread_rwlock_rdlock(&node->io_lock);
-        NTSTATUS st = pa_do(nt, ctx, &c);
-        pthread_rwlock_unlock(&node->io_lock);
-        free(c.out);
-        if (st == STATUS_NOT_FOUND)
+    char sdbuf[1024];
+    PSECURITY_DESCRIPTOR sd = NULL;
+    struct fsp_pacl *acl = malloc(sizeof *acl);
+    if (!acl)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    pthread_rwlock_rdlock(&node->io_lock);
+    NTSTATUS st = fsp_sd_query(nt, ctx, NULL, sdbuf, sizeof sdbuf, &sd);
+    pthread_rwlock_unlock(&node->io_lock);
+    size_t len = sd ? fsp_sd_length(sd, FSP_SD_MAX_SIZE) : 0;
+    for (int i = 0; NT_SUCCESS(st) && sd && i < 2; i++) {
+        NTSTATUS has = fsp_pacl_from_sd(sd, len, i == 1, acl);
+        if (has == STATUS_NOT_FOUND)
             continue;
-        if (!NT_SUCCESS(st))
-            return st;
+        if (!NT_SUCCESS(has)) {
+            st = has;
+            break;
+        }
         size_t n = strlen(names[i]) + 1;
         memcpy(l->buf + l->len, names[i], n);
         l->len += n;
     }
-    return STATUS_SUCCESS;
+    fsp_sd_release(sd, sdbuf);
+    free(acl);
+    return st;
 }
 
 NTSTATUS fsp_posixacl_list(struct fsp_req *req, char buf[FSP_PACL_LIST_MAX], size_t *plen)

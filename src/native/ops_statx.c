@@ -31,25 +31,12 @@ static void sx_time(uint64_t sec, uint32_t nsec, struct fuse_sx_time *t)
 /* The attributes as GETATTR reports them (attr.c), plus CreationTime. */
 static NTSTATUS statx_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, void *arg)
 {
-    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
     struct statx_result *res = arg;
     FSP_FSCTL_FILE_INFO info;
-    char sdbuf[512];
-    PSECURITY_DESCRIPTOR sd = NULL;
-
-    if (!fi->GetFileInfo)
-        return STATUS_INVALID_DEVICE_REQUEST;
-    memset(&info, 0, sizeof info);
-    NTSTATUS st = fi->GetFileInfo(nt->fs, ctx, &info);
-    if (!NT_SUCCESS(st))
-        return st;
-    if (nt->has_security)
-        fsp_sd_query(nt, ctx, NULL, sdbuf, sizeof sdbuf, &sd);
-    fsp_attr_fill(nt, node, &info, sd, &res->attr);
-    fsp_sd_release(sd, sdbuf);
-    fsp_attr_reparse(nt, &info, ctx, NULL, &res->attr);
-    res->creation_time = info.CreationTime;
-    return STATUS_SUCCESS;
+    NTSTATUS st = fsp_attr_info_of_context(nt, node, ctx, &info, &res->attr);
+    if (NT_SUCCESS(st))
+        res->creation_time = info.CreationTime;
+    return st;
 }
 
 static void fill_statx(const struct statx_result *res, struct fuse_statx *sx)

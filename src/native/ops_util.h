@@ -83,4 +83,21 @@ static inline void fsp_timespec_now_ft(UINT64 *ft)
     FspPosixUnixTimeToFileTime(&now, ft);
 }
 
+/* The answer to a getxattr/listxattr of a value len bytes long: its size
+ * when the caller asked with size 0, ERANGE when its buffer is shorter,
+ * else the value. */
+static inline void fsp_reply_xattr(struct fsp_req *req, uint32_t size, const void *value,
+                                   size_t len)
+{
+    if (size == 0) {
+        struct fuse_getxattr_out out;
+        memset(&out, 0, sizeof out);
+        out.size = (uint32_t)len;
+        fsp_reply_buf(req, &out, sizeof out);
+    } else if (size < len)
+        fsp_reply_err(req, ERANGE);
+    else
+        fsp_reply_buf(req, value, len);
+}
+
 #endif /* FSP_NATIVE_OPS_UTIL_H */

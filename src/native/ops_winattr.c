@@ -4,14 +4,15 @@
  * changed with getxattr/setxattr (doc/design.md, "Windows metadata as
  * xattrs", says the same).
  *
- * - Names. "system.fsp.sddl", "system.fsp.attributes", "system.fsp.crtime".
+ * - Names. "system.fsp.sddl", "system.fsp.attributes", "system.fsp.crtime",
+ *   "system.fsp.reparse", "system.fsp.name", "system.fsp.streams".
  *   The kernel passes every system.* name other than system.posix_acl_* to
  *   a FUSE file system unchanged and checks no permission for them (the
  *   "system" namespace is the file system's to define, as ntfs-3g does with
  *   system.ntfs_acl and friends), so the adapter decides who may do what:
  *   anybody who can reach the file reads the values; only the file's owner
  *   (its uid under the POSIX mapping) or root changes them (EPERM
- *   otherwise). Only these three exact names are handled here; any other
+ *   otherwise). Only these exact names are handled here; any other
  *   name is the EA code's (ops_xattr.c), which answers EOPNOTSUPP outside
  *   "user.".
  *
@@ -812,9 +813,10 @@ static NTSTATUS do_set(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, 
     return st;
 }
 
-static NTSTATUS run_locked(struct fsp_native *nt, struct fsp_node *node, PVOID ctx,
-                           struct wa_call *c)
+/* The call under the right lock (fsp_file_fn: arg is the wa_call). */
+static NTSTATUS run_locked(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, void *arg)
 {
+    struct wa_call *c = arg;
     NTSTATUS st;
     /* A file that lost its name is reached through one of its handles with
      * nodes_lock held (fsp_node_call_open): nothing below may then take that
@@ -857,11 +859,6 @@ static NTSTATUS run_locked(struct fsp_native *nt, struct fsp_node *node, PVOID c
     return st;
 }
 
-static NTSTATUS run_cb(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, void *arg)
-{
-    return run_locked(nt, node, ctx, arg);
-}
-
 static UINT32 access_of(const struct wa_call *c)
 {
     if (!c->set)
@@ -886,7 +883,7 @@ static NTSTATUS wa_run(struct fsp_req *req, struct wa_call *c)
     c->gid = hdr->gid;
     c->pid = hdr->pid;
     c->scratch = fsp_req_scratch(req, &c->scratch_cap);
-    return fsp_with_file(req, access_of(c), c->set, 0, run_cb, c);
+    return fsp_with_file(req, access_of(c), c->set, 0, run_locked, c);
 }
 
 /* --- The hooks ---------------------------------------------------------------- */
@@ -916,15 +913,8 @@ bool fsp_winattr_get(struct fsp_req *req, const char *name, uint32_t size)
     NTSTATUS st = wa_run(req, &c);
     if (!NT_SUCCESS(st)) {
         fsp_reply_status(req, st);
-    } else if (size == 0) {
-        struct fuse_getxattr_out out;
-        memset(&out, 0, sizeof out);
-        out.size = (uint32_t)c.textlen;
-        fsp_reply_buf(req, &out, sizeof out);
-    } else if (size < c.textlen) {
-        fsp_reply_err(req, ERANGE);
     } else {
-        fsp_reply_buf(req, c.text, c.textlen);
+        fsp_reply_xattr(req, size, c.text, c.textlen);
     }
     if (c.text_owned)
         free(c.text);

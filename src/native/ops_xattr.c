@@ -6,9 +6,9 @@
  *
  * - Names. The Linux xattr "user.NAME" is the EA named NAME. Other
  *   namespaces (trusted., security., system.) are not EAs and answer
- *   EOPNOTSUPP, except system.fsp.sddl, system.fsp.attributes and
- *   system.fsp.crtime (Windows metadata: ops_winattr.c, offered every
- *   request first). One exception: the kernel asks for
+ *   EOPNOTSUPP, except the system.fsp.* names (Windows metadata:
+ *   ops_winattr.c) and system.posix_acl_access/_default (ops_posixacl.c),
+ *   which are offered every request first. One exception: the kernel asks for
  *   "security.capability" before every write(2), and is told ENODATA (no
  *   capabilities) at once, without a call into the file system (the round
  *   trip itself remains; see the design notes on FUSE_HANDLE_KILLPRIV_V2).
@@ -252,14 +252,6 @@ static int ea_name_of(const char *name, const char **ea, size_t *len)
     return 0;
 }
 
-static void reply_size(struct fsp_req *req, size_t size)
-{
-    struct fuse_getxattr_out out;
-    memset(&out, 0, sizeof out);
-    out.size = (uint32_t)size;
-    fsp_reply_buf(req, &out, sizeof out);
-}
-
 static void op_getxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
     struct fsp_native *nt = fsp_native_of(req);
@@ -296,12 +288,8 @@ static void op_getxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
     const FILE_FULL_EA_INFORMATION *ea = fsp_ea_find(c.list, c.list_bytes, c.name, c.namelen);
     if (!ea)
         fsp_reply_err(req, ENODATA);
-    else if (in->size == 0)
-        reply_size(req, ea->EaValueLength);
-    else if (in->size < ea->EaValueLength)
-        fsp_reply_err(req, ERANGE);
     else
-        fsp_reply_buf(req, fsp_ea_value(ea), ea->EaValueLength);
+        fsp_reply_xattr(req, in->size, fsp_ea_value(ea), ea->EaValueLength);
     list_free(&c);
 }
 
@@ -341,17 +329,9 @@ static void op_listxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
         for (const FILE_FULL_EA_INFORMATION *e = c.list; e; e = fsp_ea_next(e))
             if (listable(e))
                 total += USER_PREFIX_LEN + e->EaNameLength + 1;
-    if (in->size == 0 || total == 0) {
-        /* size 0 asks for the size; otherwise the answer is the (empty) data */
-        if (in->size == 0)
-            reply_size(req, total);
-        else
-            fsp_reply_buf(req, NULL, 0);
-        list_free(&c);
-        return;
-    }
-    if (in->size < total) {
-        fsp_reply_err(req, ERANGE);
+    if (in->size == 0 || in->size < total || total == 0) {
+        /* The size, ERANGE or the empty list: no names to gather. */
+        fsp_reply_xattr(req, in->size, NULL, total);
         list_free(&c);
         return;
     }

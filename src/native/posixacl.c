@@ -60,30 +60,16 @@
  * ignored.
  */
 #include "native/posixacl.h"
+#include "native/le.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define ID_NOBODY   65534u
-#define BASE_RIGHTS (FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE)
-#define OWNER_EXTRA (FILE_WRITE_ATTRIBUTES | WRITE_DAC | WRITE_OWNER)
 #define INHERITABLE (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE)
 #define DEFAULT_ACE (OBJECT_INHERIT_ACE | CONTAINER_INHERIT_ACE | INHERIT_ONLY_ACE)
-#define UNIX_AUTH   22
 
 /* --- The xattr format ------------------------------------------------------------ */
-
-static uint32_t ld32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static void st32(uint8_t *p, uint32_t v)
-{
-    for (int i = 0; i < 4; i++)
-        p[i] = (uint8_t)(v >> (8 * i));
-}
 
 static int entry_cmp(const void *a, const void *b)
 {
@@ -134,7 +120,7 @@ int fsp_pacl_from_xattr(const void *value, size_t size, struct fsp_pacl *acl)
 {
     const uint8_t *p = value;
     acl->count = 0;
-    if (size < 4 || (size - 4) % 8 || ld32(p) != FSP_PACL_VERSION)
+    if (size < 4 || (size - 4) % 8 || fsp_get_le32(p) != FSP_PACL_VERSION)
         return -EINVAL;
     size_t n = (size - 4) / 8;
     if (n > FSP_PACL_MAX)
@@ -142,9 +128,9 @@ int fsp_pacl_from_xattr(const void *value, size_t size, struct fsp_pacl *acl)
     for (size_t i = 0; i < n; i++) {
         const uint8_t *q = p + 4 + 8 * i;
         struct fsp_pacl_entry *e = &acl->e[i];
-        e->tag = (uint16_t)(q[0] | q[1] << 8);
-        e->perm = (uint16_t)(q[2] | q[3] << 8);
-        e->id = (e->tag == FSP_PACL_USER || e->tag == FSP_PACL_GROUP) ? ld32(q + 4) : 0;
+        e->tag = fsp_get_le16(q);
+        e->perm = fsp_get_le16(q + 2);
+        e->id = (e->tag == FSP_PACL_USER || e->tag == FSP_PACL_GROUP) ? fsp_get_le32(q + 4) : 0;
     }
     acl->count = (unsigned)n;
     pacl_sort(acl);
@@ -157,15 +143,14 @@ size_t fsp_pacl_to_xattr(const struct fsp_pacl *acl, void *buf, size_t size)
     if (!buf || size < need)
         return need;
     uint8_t *p = buf;
-    st32(p, FSP_PACL_VERSION);
+    fsp_put_le32(p, FSP_PACL_VERSION);
     for (unsigned i = 0; i < acl->count; i++) {
         uint8_t *q = p + 4 + 8 * i;
         const struct fsp_pacl_entry *e = &acl->e[i];
-        q[0] = (uint8_t)e->tag;
-        q[1] = (uint8_t)(e->tag >> 8);
-        q[2] = (uint8_t)e->perm;
-        q[3] = (uint8_t)(e->perm >> 8);
-        st32(q + 4, (e->tag == FSP_PACL_USER || e->tag == FSP_PACL_GROUP) ? e->id : 0xffffffffu);
+        fsp_put_le16(q, e->tag);
+        fsp_put_le16(q + 2, e->perm);
+        fsp_put_le32(q + 4,
+                     (e->tag == FSP_PACL_USER || e->tag == FSP_PACL_GROUP) ? e->id : 0xffffffffu);
     }
     return need;
 }
@@ -251,10 +236,10 @@ static bool special_sid(const void *sid, const void *owner, const void *group)
 static bool sid_entry(const void *sid, uint32_t mask, uint16_t *ptag, uint32_t *pid)
 {
     uint32_t id = fsp_posix_sid_to_id(sid);
-    if (id == ID_NOBODY && !fsp_sid_equal(sid, fsp_sid_nobody))
+    if (id == FSP_POSIX_ID_NOBODY && !fsp_sid_equal(sid, fsp_sid_nobody))
         return false;
     bool group = (mask & FSP_PACL_GROUP_MARK) != 0;
-    if (fsp_sid_authority(sid) == UNIX_AUTH && fsp_sid_sub_count(sid) == 2)
+    if (fsp_sid_authority(sid) == FSP_SID_AUTHORITY_UNIX_NFS && fsp_sid_sub_count(sid) == 2)
         group = fsp_sid_sub(sid, 0) == 2;
     *ptag = group ? FSP_PACL_GROUP : FSP_PACL_USER;
     *pid = id;
@@ -394,8 +379,8 @@ static NTSTATUS add_acl_aces(FSP_ACL_BUILDER *b, const struct fsp_pacl *acl, uin
                                     fsp_posix_rwx_rights(deny, false, true) | mark, sid);
             if (pass == 1)
                 fsp_acl_builder_add(b, ACCESS_ALLOWED_ACE_TYPE, flags,
-                                    BASE_RIGHTS | fsp_posix_rwx_rights(p, true, true) | mark |
-                                        FSP_PACL_PERM_MARK |
+                                    FSP_POSIX_BASE_RIGHTS | fsp_posix_rwx_rights(p, true, true) |
+                                        mark | FSP_PACL_PERM_MARK |
                                         (uint32_t)e->perm << FSP_PACL_PERM_SHIFT,
                                     sid);
         }
@@ -503,14 +488,14 @@ NTSTATUS fsp_pacl_to_sd(const void *sd, size_t len, bool dflt, const struct fsp_
             keep_aces(&b, dacl, true, owner, group);
             add_acl_aces(&b, acl, DEFAULT_ACE);
             fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, DEFAULT_ACE,
-                                BASE_RIGHTS | OWNER_EXTRA | fsp_posix_rwx_rights(u, true, true),
+                                FSP_POSIX_OWNER_RIGHTS | fsp_posix_rwx_rights(u, true, true),
                                 fsp_sid_creator_owner);
             fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, DEFAULT_ACE,
-                                BASE_RIGHTS |
+                                FSP_POSIX_BASE_RIGHTS |
                                     fsp_posix_rwx_rights(g & (m ? m->perm : 7), true, true),
                                 fsp_sid_creator_group);
             fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, DEFAULT_ACE,
-                                BASE_RIGHTS | fsp_posix_rwx_rights(o, true, true),
+                                FSP_POSIX_BASE_RIGHTS | fsp_posix_rwx_rights(o, true, true),
                                 fsp_sid_everyone);
         } else {
             add_acl_aces(&b, acl, 0);

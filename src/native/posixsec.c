@@ -87,6 +87,7 @@
  * order. The SACL and the control flags are kept. uid, gid or mode of
  * 0xffffffff (-1) keep the existing owner, group or permissions (as chown(2)).
  */
+#include "native/le.h"
 #include "native/posixacl.h"
 #include "native/security.h"
 
@@ -94,7 +95,6 @@
 #include <string.h>
 
 #define ID_INVALID      0xffffffffu
-#define ID_NOBODY       65534u
 #define ID_SESSION      0xfffu
 #define LOCAL_SAM_FIRST 0x30000u
 #define LOCAL_SAM_LAST  0xfffffu
@@ -121,7 +121,7 @@ static size_t id_to_sid(uint32_t id, uint32_t unix_kind, void *buf)
         subs[1] = id;
         return fsp_sid_init(buf, FSP_SID_MAX_SIZE, FSP_SID_AUTHORITY_NT, 2, subs);
     }
-    if (id == ID_NOBODY) {
+    if (id == FSP_POSIX_ID_NOBODY) {
         memcpy(buf, fsp_sid_nobody, sizeof fsp_sid_nobody);
         return sizeof fsp_sid_nobody;
     }
@@ -167,7 +167,7 @@ uint32_t fsp_posix_sid_to_id(const void *sid)
         if (n == 2 && (s0 == UNIX_USERS || s0 == UNIX_GROUPS) && s1 != ID_INVALID)
             return s1;
     }
-    return ID_NOBODY;
+    return FSP_POSIX_ID_NOBODY;
 }
 
 FSP_API NTSTATUS FspPosixMapUidToSid(UINT32 Uid, PSID *PSid)
@@ -190,11 +190,9 @@ FSP_API NTSTATUS FspPosixMapSidToUid(PSID Sid, PUINT32 PUid)
 
 /* --- mode <-> DACL ------------------------------------------------------------- */
 
-#define BASE_RIGHTS  (FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE)
-#define OWNER_RIGHTS (BASE_RIGHTS | FILE_WRITE_ATTRIBUTES | WRITE_DAC | WRITE_OWNER)
-#define R_RIGHTS     (FILE_READ_DATA | FILE_READ_EA)
-#define W_RIGHTS     (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | FILE_DELETE_CHILD)
-#define X_RIGHTS     FILE_EXECUTE
+#define R_RIGHTS (FILE_READ_DATA | FILE_READ_EA)
+#define W_RIGHTS (FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_WRITE_EA | FILE_DELETE_CHILD)
+#define X_RIGHTS FILE_EXECUTE
 
 /* Rights for rwx bits (0..7). For allow ACEs, w also grants
  * FILE_WRITE_ATTRIBUTES, and FILE_DELETE_CHILD unless delete_child is false. */
@@ -215,15 +213,11 @@ uint32_t fsp_posix_rwx_rights(uint32_t bits, bool allow, bool delete_child)
     return m;
 }
 
-#define rwx_rights fsp_posix_rwx_rights
-
 uint32_t fsp_posix_rights_rwx(uint32_t granted)
 {
     return (granted & FILE_READ_DATA ? 4u : 0u) | (granted & FILE_WRITE_DATA ? 2u : 0u) |
            (granted & FILE_EXECUTE ? 1u : 0u);
 }
-
-#define rights_to_rwx fsp_posix_rights_rwx
 
 /* Is this an ACE the POSIX mapping reads and writes: allow/deny on the object? */
 static bool ace_applies(const FSP_ACE *ace)
@@ -286,8 +280,9 @@ static uint32_t dacl_to_mode(const void *dacl, const void *owner, const void *gr
         if (everyone)
             eval_ace(&ee, &ace, mask);
     }
-    return special << 9 | rights_to_rwx(eo.granted) << 6 |
-           (has_mask ? acl_mask : rights_to_rwx(eg.granted)) << 3 | rights_to_rwx(ee.granted);
+    return special << 9 | fsp_posix_rights_rwx(eo.granted) << 6 |
+           (has_mask ? acl_mask : fsp_posix_rights_rwx(eg.granted)) << 3 |
+           fsp_posix_rights_rwx(ee.granted);
 }
 
 NTSTATUS fsp_posix_sd_to_perms(const void *sd, size_t len, uint32_t *puid, uint32_t *pgid,
@@ -299,9 +294,9 @@ NTSTATUS fsp_posix_sd_to_perms(const void *sd, size_t len, uint32_t *puid, uint3
     bool present;
     const void *dacl = fsp_sd_dacl(sd, len, &present);
     if (puid)
-        *puid = owner ? fsp_posix_sid_to_id(owner) : ID_NOBODY;
+        *puid = owner ? fsp_posix_sid_to_id(owner) : FSP_POSIX_ID_NOBODY;
     if (pgid)
-        *pgid = group ? fsp_posix_sid_to_id(group) : ID_NOBODY;
+        *pgid = group ? fsp_posix_sid_to_id(group) : FSP_POSIX_ID_NOBODY;
     if (pmode)
         *pmode = dacl ? dacl_to_mode(dacl, owner, group) : 0777;
     return STATUS_SUCCESS;
@@ -375,16 +370,19 @@ NTSTATUS fsp_posix_perms_merge(uint32_t uid, uint32_t gid, uint32_t mode, const 
     if (special)
         fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, 0, special, fsp_sid_null);
     if ((g | e) & ~o)
-        fsp_acl_builder_add(&b, ACCESS_DENIED_ACE_TYPE, 0, rwx_rights((g | e) & ~o, false, true),
-                            owner);
-    fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, 0, OWNER_RIGHTS | rwx_rights(o, true, true),
-                        owner);
+        fsp_acl_builder_add(&b, ACCESS_DENIED_ACE_TYPE, 0,
+                            fsp_posix_rwx_rights((g | e) & ~o, false, true), owner);
+    fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, 0,
+                        FSP_POSIX_OWNER_RIGHTS | fsp_posix_rwx_rights(o, true, true), owner);
     if (e & ~g)
-        fsp_acl_builder_add(&b, ACCESS_DENIED_ACE_TYPE, 0, rwx_rights(e & ~g, false, true), group);
+        fsp_acl_builder_add(&b, ACCESS_DENIED_ACE_TYPE, 0,
+                            fsp_posix_rwx_rights(e & ~g, false, true), group);
     fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, 0,
-                        BASE_RIGHTS | rwx_rights(g, true, others_delete_child), group);
+                        FSP_POSIX_BASE_RIGHTS | fsp_posix_rwx_rights(g, true, others_delete_child),
+                        group);
     fsp_acl_builder_add(&b, ACCESS_ALLOWED_ACE_TYPE, 0,
-                        BASE_RIGHTS | rwx_rights(e, true, others_delete_child), fsp_sid_everyone);
+                        FSP_POSIX_BASE_RIGHTS | fsp_posix_rwx_rights(e, true, others_delete_child),
+                        fsp_sid_everyone);
     /* Then every other kept ACE, in its order. */
     fsp_acl_iter_init(&it, old_dacl);
     while (fsp_acl_iter_next(&it, &ace))
@@ -461,11 +459,6 @@ struct sd_memo {
 static __thread struct sd_memo sd_memo[SD_MEMO_WAYS];
 static __thread unsigned sd_memo_next;
 
-static uint32_t memo_ld32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /* The extent of a small self-relative descriptor, from its header and the
  * sizes its components declare (not validated: a descriptor whose bytes
  * equal a remembered one is that one). 0 when it is larger than the memo
@@ -473,19 +466,19 @@ static uint32_t memo_ld32(const uint8_t *p)
  * except through offsets the header declares, as fsp_sd_length does. */
 static size_t sd_memo_span(const uint8_t *p)
 {
-    uint16_t control = (uint16_t)(p[2] | p[3] << 8);
+    uint16_t control = fsp_get_le16(p + 2);
     if (p[0] != SECURITY_DESCRIPTOR_REVISION || !(control & SE_SELF_RELATIVE))
         return 0;
     size_t end = FSP_SD_HEADER_SIZE;
     for (int i = 0; i < 4; i++) {
         static const int field[4] = {4, 8, 12, 16};
         static const uint16_t present[4] = {0, 0, SE_SACL_PRESENT, SE_DACL_PRESENT};
-        uint32_t off = memo_ld32(p + field[i]);
+        uint32_t off = fsp_get_le32(p + field[i]);
         if (!off || (present[i] && !(control & present[i])))
             continue;
         if (off < FSP_SD_HEADER_SIZE || off > SD_MEMO_MAX - 8)
             return 0;
-        size_t size = present[i] ? (size_t)(p[off + 2] | p[off + 3] << 8)
+        size_t size = present[i] ? (size_t)fsp_get_le16(p + off + 2)
                                  : FSP_SID_HEADER_SIZE + 4 * (size_t)p[off + 1];
         if (off + size > SD_MEMO_MAX)
             return 0;

@@ -5,6 +5,7 @@
 #ifndef FSP_NATIVE_REPARSE_H
 #define FSP_NATIVE_REPARSE_H
 
+#include "le.h"
 #include "native.h"
 
 /* A reparse buffer built on the stack: header + symlink header + one name. */
@@ -17,34 +18,6 @@ struct fsp_reparse {
 };
 
 #define FSP_SYMLINK_FLAG_RELATIVE 1u
-
-/* Reparse buffers are little-endian whatever the host, and may sit at any
- * alignment in a request: read and write them a byte at a time. */
-static inline UINT16 fsp_get_le16(const void *p)
-{
-    const UINT8 *b = p;
-    return (UINT16)(b[0] | b[1] << 8);
-}
-
-static inline UINT32 fsp_get_le32(const void *p)
-{
-    const UINT8 *b = p;
-    return fsp_get_le16(b) | (UINT32)fsp_get_le16(b + 2) << 16;
-}
-
-static inline void fsp_put_le16(void *p, UINT16 v)
-{
-    UINT8 *b = p;
-    b[0] = (UINT8)v;
-    b[1] = (UINT8)(v >> 8);
-}
-
-static inline void fsp_put_le32(void *p, UINT32 v)
-{
-    UINT8 *b = p;
-    fsp_put_le16(b, (UINT16)v);
-    fsp_put_le16(b + 2, (UINT16)(v >> 16));
-}
 
 /* Is this well-formed reparse data that a file may carry? What Windows'
  * FsRtlValidateReparsePointBuffer checks before FSCTL_SET_REPARSE_POINT

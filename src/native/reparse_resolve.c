@@ -19,6 +19,7 @@
 #include <string.h>
 
 #include "reparse.h"
+#include "utf.h"
 
 #define HDR          REPARSE_DATA_BUFFER_HEADER_SIZE      /* tag, length, reserved */
 #define GUID_HDR     REPARSE_GUID_DATA_BUFFER_HEADER_SIZE /* ... and the GUID */
@@ -28,14 +29,6 @@
 
 /* WinFsp allows 31 symlinks on one path; the 32nd fails. */
 #define MAX_SYMLINKS 31
-
-static size_t wlen(const WCHAR *s)
-{
-    size_t n = 0;
-    while (s[n])
-        n++;
-    return n;
-}
 
 /* Is [start, start + len) within the data of a buffer of `datalen` bytes
  * after a header of `hdr` bytes? Names are whole WCHARs. */
@@ -88,7 +81,7 @@ FSP_API NTSTATUS FspFileSystemCanReplaceReparsePoint(PVOID CurrentReparseData,
 /* A private, NUL-terminated copy of FileName, or NULL. */
 static WCHAR *copy_path(const WCHAR *name, size_t cap)
 {
-    size_t n = wlen(name);
+    size_t n = fsp_wcslen(name);
     if (cap < n + 1)
         cap = n + 1;
     WCHAR *p = malloc(cap * sizeof(WCHAR));
@@ -278,7 +271,7 @@ FSP_API NTSTATUS FspFileSystemResolveReparsePoints(
     PVOID Context, PWSTR FileName, UINT32 ReparsePointIndex, BOOLEAN ResolveLastPathComponent,
     PIO_STATUS_BLOCK PIoStatus, PVOID Buffer, PSIZE_T PSize)
 {
-    size_t n = wlen(FileName);
+    size_t n = fsp_wcslen(FileName);
     if (*PSize < SYMLINK_PATH + (n + 1) * sizeof(WCHAR))
         return STATUS_REPARSE_POINT_NOT_RESOLVED;
     if (ReparsePointIndex > n)

@@ -12,31 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* --- byte helpers ----------------------------------------------------------------- */
+#include "native/le.h"
 
-static inline uint16_t ld16(const uint8_t *p)
-{
-    return (uint16_t)(p[0] | (uint16_t)p[1] << 8);
-}
-
-static inline uint32_t ld32(const uint8_t *p)
-{
-    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static inline void st16(uint8_t *p, uint16_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-}
-
-static inline void st32(uint8_t *p, uint32_t v)
-{
-    p[0] = (uint8_t)v;
-    p[1] = (uint8_t)(v >> 8);
-    p[2] = (uint8_t)(v >> 16);
-    p[3] = (uint8_t)(v >> 24);
-}
+/* --- sizes ------------------------------------------------------------------------ */
 
 static inline size_t align4(size_t n)
 {
@@ -81,7 +59,7 @@ uint64_t fsp_sid_authority(const void *sid)
 
 uint32_t fsp_sid_sub(const void *sid, unsigned index)
 {
-    return ld32((const uint8_t *)sid + FSP_SID_HEADER_SIZE + 4 * (size_t)index);
+    return fsp_get_le32((const uint8_t *)sid + FSP_SID_HEADER_SIZE + 4 * (size_t)index);
 }
 
 bool fsp_sid_equal(const void *a, const void *b)
@@ -104,7 +82,7 @@ size_t fsp_sid_init(void *buf, size_t size, uint64_t authority, unsigned count,
     for (int i = 5; i >= 0; i--, authority >>= 8)
         p[2 + i] = (uint8_t)authority;
     for (unsigned i = 0; i < count; i++)
-        st32(p + FSP_SID_HEADER_SIZE + 4 * i, subs[i]);
+        fsp_put_le32(p + FSP_SID_HEADER_SIZE + 4 * i, subs[i]);
     return len;
 }
 
@@ -234,7 +212,7 @@ bool fsp_ace_parse(const void *raw, size_t avail, FSP_ACE *ace)
     const uint8_t *p = raw;
     if (avail < FSP_ACE_HEADER_SIZE)
         return false;
-    uint16_t size = ld16(p + 2);
+    uint16_t size = fsp_get_le16(p + 2);
     if (size < FSP_ACE_HEADER_SIZE || size > avail || size % 4)
         return false;
     memset(ace, 0, sizeof *ace);
@@ -249,7 +227,7 @@ bool fsp_ace_parse(const void *raw, size_t avail, FSP_ACE *ace)
     case ACE_KIND_OBJECT: {
         if (size < pos + 8)
             return false;
-        uint32_t oflags = ld32(p + pos + 4);
+        uint32_t oflags = fsp_get_le32(p + pos + 4);
         pos += 8;
         if (oflags & ACE_OBJECT_TYPE_PRESENT)
             pos += 16;
@@ -259,12 +237,12 @@ bool fsp_ace_parse(const void *raw, size_t avail, FSP_ACE *ace)
     }
     default:
         if (size >= pos + 4)
-            ace->mask = ld32(p + pos);
+            ace->mask = fsp_get_le32(p + pos);
         return true;
     }
     if (size < FSP_ACE_HEADER_SIZE + 4 || size < pos)
         return false;
-    ace->mask = ld32(p + FSP_ACE_HEADER_SIZE);
+    ace->mask = fsp_get_le32(p + FSP_ACE_HEADER_SIZE);
     if (ace_kind(ace->type) == ACE_KIND_SIMPLE)
         pos += 4;
     size_t sl = fsp_sid_valid_length(p + pos, size - pos);
@@ -282,7 +260,7 @@ bool fsp_acl_valid(const void *acl, size_t avail)
         return false;
     if (p[0] < ACL_REVISION || p[0] > ACL_REVISION_DS)
         return false;
-    size_t size = ld16(p + 2), count = ld16(p + 4);
+    size_t size = fsp_get_le16(p + 2), count = fsp_get_le16(p + 4);
     if (size < FSP_ACL_HEADER_SIZE || size > avail || size % 4)
         return false;
     size_t pos = FSP_ACL_HEADER_SIZE;
@@ -300,12 +278,12 @@ bool fsp_acl_valid(const void *acl, size_t avail)
 
 size_t fsp_acl_size(const void *acl)
 {
-    return ld16((const uint8_t *)acl + 2);
+    return fsp_get_le16((const uint8_t *)acl + 2);
 }
 
 unsigned fsp_acl_count(const void *acl)
 {
-    return ld16((const uint8_t *)acl + 4);
+    return fsp_get_le16((const uint8_t *)acl + 4);
 }
 
 void fsp_acl_iter_init(FSP_ACL_ITER *it, const void *acl)
@@ -380,8 +358,8 @@ void fsp_acl_builder_add(FSP_ACL_BUILDER *b, uint8_t type, uint8_t flags, uint32
     memset(p, 0, size);
     p[0] = type;
     p[1] = flags;
-    st16(p + 2, (uint16_t)size);
-    st32(p + 4, mask);
+    fsp_put_le16(p + 2, (uint16_t)size);
+    fsp_put_le32(p + 4, mask);
     memcpy(p + 8, sid, sl);
 }
 
@@ -410,9 +388,9 @@ const void *fsp_acl_builder_acl(FSP_ACL_BUILDER *b, size_t *plen, NTSTATUS *psta
     }
     b->buf[0] = b->revision;
     b->buf[1] = 0;
-    st16(b->buf + 2, (uint16_t)b->len);
-    st16(b->buf + 4, (uint16_t)b->count);
-    st16(b->buf + 6, 0);
+    fsp_put_le16(b->buf + 2, (uint16_t)b->len);
+    fsp_put_le16(b->buf + 4, (uint16_t)b->count);
+    fsp_put_le16(b->buf + 6, 0);
     if (plen)
         *plen = b->len;
     if (pstatus)
@@ -447,19 +425,19 @@ enum { SD_OFF_OWNER = 4, SD_OFF_GROUP = 8, SD_OFF_SACL = 12, SD_OFF_DACL = 16 };
 static bool sd_header_ok(const uint8_t *p, size_t len)
 {
     return p && len >= FSP_SD_HEADER_SIZE && p[0] == SECURITY_DESCRIPTOR_REVISION &&
-           (ld16(p + 2) & SE_SELF_RELATIVE);
+           (fsp_get_le16(p + 2) & SE_SELF_RELATIVE);
 }
 
 uint16_t fsp_sd_control(const void *sd)
 {
-    return ld16((const uint8_t *)sd + 2);
+    return fsp_get_le16((const uint8_t *)sd + 2);
 }
 
 /* Offset of a component: 0 if absent; SIZE_MAX if it cannot lie inside len
  * (inside the header or past the end). */
 static size_t sd_offset(const uint8_t *p, size_t len, int field)
 {
-    uint32_t off = ld32(p + field);
+    uint32_t off = fsp_get_le32(p + field);
     if (!off)
         return 0;
     if (off < FSP_SD_HEADER_SIZE || off >= len)
@@ -480,7 +458,7 @@ static size_t sd_sid_end(const uint8_t *p, size_t len, int field)
 /* Extent of an ACL component (0 if absent or a NULL ACL), SIZE_MAX if malformed. */
 static size_t sd_acl_end(const uint8_t *p, size_t len, int field, uint16_t present_flag)
 {
-    if (!(ld16(p + 2) & present_flag))
+    if (!(fsp_get_le16(p + 2) & present_flag))
         return 0;
     size_t off = sd_offset(p, len, field);
     if (!off || off == SIZE_MAX)
@@ -522,7 +500,7 @@ static const void *sd_sid(const void *sd, size_t len, int field)
     if (!sd_header_ok(p, len))
         return NULL;
     size_t end = sd_sid_end(p, len, field);
-    return end && end != SIZE_MAX ? p + ld32(p + field) : NULL;
+    return end && end != SIZE_MAX ? p + fsp_get_le32(p + field) : NULL;
 }
 
 static const void *sd_acl(const void *sd, size_t len, int field, uint16_t flag, bool *present)
@@ -535,7 +513,7 @@ static const void *sd_acl(const void *sd, size_t len, int field, uint16_t flag, 
     if (present)
         *present = (fsp_sd_control(p) & flag) != 0;
     size_t end = sd_acl_end(p, len, field, flag);
-    return end && end != SIZE_MAX ? p + ld32(p + field) : NULL;
+    return end && end != SIZE_MAX ? p + fsp_get_le32(p + field) : NULL;
 }
 
 const void *fsp_sd_owner(const void *sd, size_t len)
@@ -574,7 +552,7 @@ NTSTATUS fsp_sd_build(uint16_t control, const void *owner, const void *group, co
     if (dacl)
         control |= SE_DACL_PRESENT;
     p[0] = SECURITY_DESCRIPTOR_REVISION;
-    st16(p + 2, control);
+    fsp_put_le16(p + 2, control);
     size_t pos = FSP_SD_HEADER_SIZE;
     const struct {
         const void *src;
@@ -590,7 +568,7 @@ NTSTATUS fsp_sd_build(uint16_t control, const void *owner, const void *group, co
         if (!parts[i].src)
             continue;
         memcpy(p + pos, parts[i].src, parts[i].len);
-        st32(p + parts[i].field, (uint32_t)pos);
+        fsp_put_le32(p + parts[i].field, (uint32_t)pos);
         pos += align4(parts[i].len);
     }
     *psd = p;

@@ -243,11 +243,18 @@ NTSTATUS fsp_sd_build(uint16_t control, const void *owner, const void *group, co
 
 /* --- POSIX mapping (posixsec.c) ----------------------------------------------- */
 
+/* The id of SIDs outside the mapping (nobody, nogroup). */
+#define FSP_POSIX_ID_NOBODY 65534u
+/* What every entry of a mode or POSIX ACL is allowed besides its rwx, and
+ * what the owner's entry also has (posixsec.c, posixacl.c). */
+#define FSP_POSIX_BASE_RIGHTS (FILE_READ_ATTRIBUTES | READ_CONTROL | SYNCHRONIZE)
+#define FSP_POSIX_OWNER_RIGHTS \
+    (FSP_POSIX_BASE_RIGHTS | FILE_WRITE_ATTRIBUTES | WRITE_DAC | WRITE_OWNER)
 /* uid -> user SID, gid -> group SID (see the table in posixsec.c) into buf
  * (FSP_SID_MAX_SIZE bytes). Returns the SID length; 0 for the invalid id -1. */
 size_t fsp_posix_uid_to_sid(uint32_t uid, void *buf);
 size_t fsp_posix_gid_to_sid(uint32_t gid, void *buf);
-/* SID (user or group form) -> id. 65534 for SIDs outside the mapping. */
+/* SID (user or group form) -> id. FSP_POSIX_ID_NOBODY for SIDs outside the mapping. */
 uint32_t fsp_posix_sid_to_id(const void *sid);
 /* Length-aware forms of the public functions, for descriptors whose buffer
  * size is known (the native adapter's). existing may be NULL. */

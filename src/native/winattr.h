@@ -1,6 +1,7 @@
 /*
  * winattr.h - Windows metadata as Linux xattrs (ops_winattr.c): the
- * security descriptor as SDDL, the FileAttributes and the CreationTime.
+ * security descriptor as SDDL, the FileAttributes, the CreationTime, the
+ * reparse point, the stored name and the list of streams.
  *
  * ops_xattr.c offers each request to these first. Each returns false when
  * the name is not one of the Windows-metadata names (the request is then
