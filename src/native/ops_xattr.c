@@ -252,6 +252,13 @@ static int ea_name_of(const char *name, const char **ea, size_t *len)
     return 0;
 }
 
+/* Windows metadata and POSIX ACLs all live in "system."; every other name
+ * (security.capability is asked before each write) skips their hooks. */
+static bool is_system_name(const char *name)
+{
+    return !strncmp(name, "system.", 7);
+}
+
 static void op_getxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
     struct fsp_native *nt = fsp_native_of(req);
@@ -259,10 +266,12 @@ static void op_getxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
     const char *xname = (const char *)(in + 1);
     struct xattr_call c = {.kind = XA_GET};
 
-    if (fsp_winattr_get(req, xname, in->size))
-        return; /* Windows metadata, not an EA (ops_winattr.c) */
-    if (fsp_posixacl_get(req, xname, in->size))
-        return; /* a POSIX ACL: part of the descriptor (ops_posixacl.c) */
+    if (is_system_name(xname)) {
+        if (fsp_winattr_get(req, xname, in->size))
+            return; /* Windows metadata, not an EA (ops_winattr.c) */
+        if (fsp_posixacl_get(req, xname, in->size))
+            return; /* a POSIX ACL: part of the descriptor (ops_posixacl.c) */
+    }
     int err = ea_name_of(xname, &c.name, &c.namelen);
     if (err) {
         /* Asked before every write: answer without a call into the file
@@ -403,8 +412,8 @@ static void op_setxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
     };
     bool kill_sgid = fixed == sizeof(struct fuse_setxattr_in) &&
                      (in->setxattr_flags & FUSE_SETXATTR_ACL_KILL_SGID);
-    if (fsp_winattr_set(req, xname, c.value, c.size, c.flags) ||
-        fsp_posixacl_set(req, xname, c.value, c.size, kill_sgid))
+    if (is_system_name(xname) && (fsp_winattr_set(req, xname, c.value, c.size, c.flags) ||
+                                  fsp_posixacl_set(req, xname, c.value, c.size, kill_sgid)))
         return;
     change_common(req, nt, &c, xname);
 }
@@ -412,7 +421,7 @@ static void op_setxattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 static void op_removexattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
     struct xattr_call c = {.kind = XA_REMOVE};
-    if (fsp_winattr_remove(req, arg) || fsp_posixacl_remove(req, arg))
+    if (is_system_name(arg) && (fsp_winattr_remove(req, arg) || fsp_posixacl_remove(req, arg)))
         return;
     change_common(req, fsp_native_of(req), &c, arg);
 }
