@@ -10,12 +10,7 @@
 
 MEMFS=$FSP_BUILD/memfs
 MKSOCK=$FSP_BUILD/tests/mksock
-for bin in "$MEMFS" "$MKSOCK"; do
-    if [ ! -x "$bin" ]; then
-        fail "links: $bin is built"
-        fsp_done
-    fi
-done
+fsp_need_built links "$MEMFS" "$MKSOCK"
 
 # The reference: a tmpfs when we may mount one (lib.sh unmounts it on
 # exit), else the test's directory.
