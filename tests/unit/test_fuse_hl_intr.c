@@ -29,7 +29,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "fuse_hl_harness.h"
+#include "fuse_harness.h"
 
 /* What the slow read saw: set in the server, read by the child via /status. */
 static atomic_int slow_calls, slow_eintr, slow_interrupted;

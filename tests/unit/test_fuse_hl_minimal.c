@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "check.h"
-#include "fuse_hl_harness.h"
+#include "fuse_harness.h"
 
 static const char file_data[] = "minimal\n";
 

@@ -1,14 +1,16 @@
 /*
- * fuse_hl_harness.h - mount a high-level FUSE file system in the test
- * process and run the checks in a child, for tests/unit/test_fuse_hl_*.c.
+ * fuse_harness.h - mount a FUSE file system served by the test process
+ * itself, for tests/unit/test_fuse_*.c: a low-level session (ll_mount,
+ * ll_unmount) or a high-level file system whose checks run in a child
+ * (hl_mount, hl_run_checks).
  *
- * The checks run in a child: if the library were broken and left a request
+ * In the high-level tests the checks run in a child: if the library were broken and left a request
  * unanswered, only the child would hang, and its alarm() can kill it (a
  * process cannot be killed while it waits on its own server, which is why
  * the server stays in the parent).
  */
-#ifndef FSP_TEST_FUSE_HL_HARNESS_H
-#define FSP_TEST_FUSE_HL_HARNESS_H
+#ifndef FSP_TEST_FUSE_HARNESS_H
+#define FSP_TEST_FUSE_HARNESS_H
 
 #include <fuse.h>
 #include <fuse_lowlevel.h>
@@ -22,6 +24,43 @@
 #include <unistd.h>
 
 #include "check.h"
+
+/* ll_mount: a fresh directory from TEMPLATE (written into MNT, SIZE bytes)
+ * and a session PROG -o OPTS with OPS mounted on it, or NULL (said on
+ * stderr, the directory removed). */
+static inline struct fuse_session *ll_mount(char *mnt, size_t size, const char *template,
+                                            const char *prog, const char *opts,
+                                            const struct fuse_lowlevel_ops *ops, size_t ops_size)
+{
+    snprintf(mnt, size, "%s", template);
+    if (!mkdtemp(mnt)) {
+        perror("mkdtemp");
+        return NULL;
+    }
+    char *argv[] = {(char *)prog, "-o", (char *)opts};
+    struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+    struct fuse_session *se = fuse_session_new(&args, ops, ops_size, NULL);
+    fuse_opt_free_args(&args);
+    if (!se || fuse_session_mount(se, mnt) != 0) {
+        fprintf(stderr, "cannot mount on %s\n", mnt);
+        if (se)
+            fuse_session_destroy(se);
+        rmdir(mnt);
+        return NULL;
+    }
+    return se;
+}
+
+/* ll_unmount: end SE's loop (served by the thread LOOP), unmount, destroy
+ * the session and remove its directory MNT. */
+static inline void ll_unmount(struct fuse_session *se, pthread_t loop, const char *mnt)
+{
+    fuse_session_exit(se);
+    fuse_session_unmount(se);
+    pthread_join(loop, NULL);
+    fuse_session_destroy(se);
+    rmdir(mnt);
+}
 
 /* hl_mount: a fresh directory from TEMPLATE (written into MNT, SIZE bytes)
  * and a file system PROG -o OPTS with OPS mounted on it, or NULL (said on
