@@ -45,6 +45,15 @@ fsp_need_built() {
     done
 }
 
+# fsp_same NAME WANT GOT: PASS when the two strings are equal.
+fsp_same() {
+    if [ "$2" = "$3" ]; then pass "$1"; else
+        fail "$1"
+        echo "    want: $2"
+        echo "    got:  $3"
+    fi
+}
+
 # fsp_expect NAME EXPECTED SCRIPT: PASS when SCRIPT (bash, run with a 60 s
 # bound in a fresh directory $M/t<N> that everybody may use) prints
 # EXPECTED. A volume that cannot take a directory (read-only, flat) runs
