@@ -51,6 +51,20 @@ static inline struct fuse_session *ll_mount(char *mnt, size_t size, const char *
     return se;
 }
 
+/* ll_loop_mt: serve the session ARG with up to four threads, so that a
+ * request (an INTERRUPT, a notification's reply) can be answered while
+ * another waits. */
+static inline void *ll_loop_mt(void *arg)
+{
+    struct fuse_loop_config *cfg = fuse_loop_cfg_create();
+    if (!cfg)
+        return NULL;
+    fuse_loop_cfg_set_max_threads(cfg, 4);
+    fuse_session_loop_mt((struct fuse_session *)arg, cfg);
+    fuse_loop_cfg_destroy(cfg);
+    return NULL;
+}
+
 /* ll_unmount: end SE's loop (served by the thread LOOP), unmount, destroy
  * the session and remove its directory MNT. */
 static inline void ll_unmount(struct fuse_session *se, pthread_t loop, const char *mnt)

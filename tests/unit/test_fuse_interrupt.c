@@ -198,17 +198,6 @@ static struct fuse_session *se;
 
 /* Several workers: one must be free to read the INTERRUPT while the
  * handler waits on another. */
-static void *loop_main(void *arg)
-{
-    struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-    if (!cfg)
-        return NULL;
-    fuse_loop_cfg_set_max_threads(cfg, 4);
-    fuse_session_loop_mt(se, cfg);
-    fuse_loop_cfg_destroy(cfg);
-    return NULL;
-}
-
 TEST(interrupt_after_registration)
 {
     fired_count = 0;
@@ -254,7 +243,7 @@ int main(void)
     if (!se)
         return 1;
     pthread_t loop;
-    pthread_create(&loop, NULL, loop_main, NULL);
+    pthread_create(&loop, NULL, ll_loop_mt, se);
 
     RUN(interrupt_after_registration);
     RUN(interrupt_before_registration);

@@ -364,17 +364,6 @@ TEST(getgroups_of_the_caller)
     CHECK_EQ_INT(atomic_load(&groups_seen), getgroups(0, NULL));
 }
 
-static void *loop_main(void *arg)
-{
-    struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-    if (!cfg)
-        return NULL;
-    fuse_loop_cfg_set_max_threads(cfg, 4);
-    fuse_session_loop_mt(se, cfg);
-    fuse_loop_cfg_destroy(cfg);
-    return NULL;
-}
-
 int main(void)
 {
     alarm(120);
@@ -384,7 +373,7 @@ int main(void)
         return 1;
     CHECK_EQ_INT(fuse_lowlevel_notify_inval_inode(se, INO_FILE, 0, 0), -ENOTCONN); /* no INIT yet */
     pthread_t loop;
-    pthread_create(&loop, NULL, loop_main, NULL);
+    pthread_create(&loop, NULL, ll_loop_mt, se);
 
     RUN(inval_entry_ends_a_negative_entry);
     RUN(inval_inode_ends_cached_attributes);
