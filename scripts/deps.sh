@@ -12,6 +12,7 @@ PACKAGES=(
     squashfuse squashfs-tools fuse-overlayfs               # Debian's FUSE 3 programs run on FSP's libfuse3
     util-linux procps attr valgrind                        # findmnt/setpriv, pgrep, setfattr, leak checks
     acl                                                    # getfacl/setfacl (tests/mount/acl.sh)
+    e2fsprogs                                              # chattr/lsattr (tests/mount/ioctl.sh)
 )
 
 missing=()

@@ -20,6 +20,62 @@ check() { # check NAME CMD... : PASS if CMD succeeds
     if "$@"; then pass "$name"; else fail "$name"; fi
 }
 
+# fsp_need_tools TEST TOOL...: end TEST (failed) unless every TOOL is a
+# command; scripts/deps.sh installs them.
+fsp_need_tools() {
+    local test=$1 tool
+    shift
+    for tool in "$@"; do
+        if ! command -v "$tool" >/dev/null; then
+            fail "$test: $tool is installed (scripts/deps.sh)"
+            fsp_done
+        fi
+    done
+}
+
+# fsp_need_built TEST BIN...: end TEST (failed) unless every BIN was built.
+fsp_need_built() {
+    local test=$1 bin
+    shift
+    for bin in "$@"; do
+        if [ ! -x "$bin" ]; then
+            fail "$test: $bin is built"
+            fsp_done
+        fi
+    done
+}
+
+# fsp_same NAME WANT GOT: PASS when the two strings are equal.
+fsp_same() {
+    if [ "$2" = "$3" ]; then pass "$1"; else
+        fail "$1"
+        echo "    want: $2"
+        echo "    got:  $3"
+    fi
+}
+
+# fsp_expect NAME EXPECTED SCRIPT: PASS when SCRIPT (bash, run with a 60 s
+# bound in a fresh directory $M/t<N> that everybody may use) prints
+# EXPECTED. A volume that cannot take a directory (read-only, flat) runs
+# SCRIPT in the directory the caller names: FSP_EXPECT_DIR=$M fsp_expect ...
+_fsp_expect_n=0
+fsp_expect() {
+    local name=$1 want=$2 script=$3 got dir=${FSP_EXPECT_DIR:-}
+    if [ -z "$dir" ]; then
+        _fsp_expect_n=$((_fsp_expect_n + 1))
+        dir=$M/t$_fsp_expect_n
+        mkdir -p "$dir" && chmod 0777 "$dir"
+    fi
+    got=$(cd "$dir" && timeout 60 bash -c "$script" 2>&1)
+    if [ "$got" == "$want" ]; then
+        pass "$name"
+    else
+        fail "$name"
+        echo "    expected: $(echo "$want" | head -12)"
+        echo "    got:      $(echo "$got" | head -12)"
+    fi
+}
+
 is_mounted() { grep -q " $1 fuse" /proc/self/mounts; }
 
 # fsp_wait_mounted DIR [SECONDS]: wait (bounded) until DIR is a FUSE mount.

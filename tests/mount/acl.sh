@@ -14,18 +14,8 @@ MEMFS=$FSP_BUILD/memfs
 XT=$FSP_BUILD/tests/xattrtool
 export XT
 
-for tool in setfacl getfacl setpriv; do
-    if ! command -v "$tool" >/dev/null; then
-        fail "acl: $tool is installed (scripts/deps.sh)"
-        fsp_done
-    fi
-done
-for bin in "$MEMFS" "$XT"; do
-    if [ ! -x "$bin" ]; then
-        fail "acl: $bin is built"
-        fsp_done
-    fi
-done
+fsp_need_tools acl setfacl getfacl setpriv
+fsp_need_built acl "$MEMFS" "$XT"
 if [ "$(id -u)" -ne 0 ]; then
     echo "SKIP acl.sh needs root (other users, tmpfs)"
     fsp_done

@@ -16,16 +16,8 @@ FUSE3=$FSP_BUILD/memfs-fuse3
 SX=$FSP_BUILD/tests/statx
 export SX
 
-for bin in "$MEMFS" "$FUSE3" "$SX"; do
-    if [ ! -x "$bin" ]; then
-        fail "btime: $bin is built"
-        fsp_done
-    fi
-done
-if ! command -v setfattr >/dev/null; then
-    fail "btime: setfattr is installed (apt-get install attr)"
-    fsp_done
-fi
+fsp_need_built btime "$MEMFS" "$FUSE3" "$SX"
+fsp_need_tools btime setfattr
 
 # The story every volume with btime must tell the same way; prints one
 # word per step. Run in an empty directory.

@@ -26,15 +26,6 @@ if ! fsp_mount_tmpfs "$REF" fsp-hardlinks-ref size=64m,mode=0755; then
     fsp_done
 fi
 
-# expect NAME WANT GOT
-expect() {
-    if [ "$2" = "$3" ]; then pass "$1"; else
-        fail "$1"
-        echo "    want: $2"
-        echo "    got:  $3"
-    fi
-}
-
 # links_of DIR: every regular file as "GROUP NLINK PATH", GROUP numbering
 # the inodes in path order, so two trees compare equal exactly when the same
 # names share files (st_ino itself differs between file systems).
@@ -110,33 +101,33 @@ sync
 echo 2 >/proc/sys/vm/drop_caches
 cat "$M/g1" >/dev/null
 echo new >"$M/f1"
-expect "after the kernel forgot them, both names are one inode" \
+fsp_same "after the kernel forgot them, both names are one inode" \
     "$(stat -c %i "$M/f1") new" "$(stat -c %i "$M/g1") $(cat "$M/g1")"
 rm "$M/f1" "$M/g1"
 
 # cp -a and tar keep hard links: within MEMFS, and across MEMFS <-> tmpfs.
 make_tree "$REF" && make_tree "$M" || fail "hardlinks: make the trees"
 want=$(links_of "$REF/t")
-expect "a tree with hard links: as on tmpfs" "$want" "$(links_of "$M/t")"
+fsp_same "a tree with hard links: as on tmpfs" "$want" "$(links_of "$M/t")"
 cp -a "$M/t" "$M/cp"
-expect "cp -a within memfs keeps the links" "$want" "$(links_of "$M/cp")"
+fsp_same "cp -a within memfs keeps the links" "$want" "$(links_of "$M/cp")"
 mkdir "$M/tar"
 tar -C "$M/t" -cf - . | tar -C "$M/tar" -xf -
-expect "tar within memfs keeps the links" "$want" "$(links_of "$M/tar")"
+fsp_same "tar within memfs keeps the links" "$want" "$(links_of "$M/tar")"
 cp -a "$M/t" "$REF/from-memfs"
-expect "cp -a memfs -> tmpfs keeps the links" "$want" "$(links_of "$REF/from-memfs")"
+fsp_same "cp -a memfs -> tmpfs keeps the links" "$want" "$(links_of "$REF/from-memfs")"
 cp -a "$REF/t" "$M/from-tmpfs"
-expect "cp -a tmpfs -> memfs keeps the links" "$want" "$(links_of "$M/from-tmpfs")"
+fsp_same "cp -a tmpfs -> memfs keeps the links" "$want" "$(links_of "$M/from-tmpfs")"
 rm -rf "$M/t" "$M/cp" "$M/tar" "$M/from-tmpfs"
-expect "rm -rf of the trees leaves the root empty" "" "$(ls -A "$M")"
+fsp_same "rm -rf of the trees leaves the root empty" "" "$(ls -A "$M")"
 check "memfs exits 0 on SIGTERM and unmounts" stop_with TERM "$FSP_PID" "$M"
 
 # Without the extension (VolumeParams.HardLinks 0), link(2) is EPERM.
 if fsp_start_logged memfs-H "$M" "$MEMFS" -H; then
     echo x >"$M/f"
-    expect "memfs -H: ln answers EPERM" "Operation not permitted" \
+    fsp_same "memfs -H: ln answers EPERM" "Operation not permitted" \
         "$(ln "$M/f" "$M/g" 2>&1 | sed 's/.*: //')"
-    expect "memfs -H: nothing was made" "f" "$(ls "$M")"
+    fsp_same "memfs -H: nothing was made" "f" "$(ls "$M")"
     check "memfs -H exits 0 on SIGTERM and unmounts" stop_with TERM "$FSP_PID" "$M"
 else
     fail "hardlinks: memfs -H mounts"

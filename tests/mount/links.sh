@@ -10,12 +10,7 @@
 
 MEMFS=$FSP_BUILD/memfs
 MKSOCK=$FSP_BUILD/tests/mksock
-for bin in "$MEMFS" "$MKSOCK"; do
-    if [ ! -x "$bin" ]; then
-        fail "links: $bin is built"
-        fsp_done
-    fi
-done
+fsp_need_built links "$MEMFS" "$MKSOCK"
 
 # The reference: a tmpfs when we may mount one (lib.sh unmounts it on
 # exit), else the test's directory.
@@ -30,15 +25,6 @@ if ! fsp_start_fs "$M" sh -c 'exec "$@" >"$0.out" 2>"$0.err"' "$FSP_TMP/memfs" "
     fsp_done
 fi
 
-# expect NAME WANT GOT
-expect() {
-    if [ "$2" = "$3" ]; then pass "$1"; else
-        fail "$1"
-        echo "    want: $2"
-        echo "    got:  $3"
-    fi
-}
-
 # --- Making them -----------------------------------------------------------
 root=$(id -u) # devices need CAP_MKNOD
 check "mkfifo" mkfifo -m 0640 "$M/fifo"
@@ -48,12 +34,12 @@ if [ "$root" -eq 0 ]; then
     check "mknod b (major 259, minor 70000)" mknod -m 0660 "$M/blk" b 259 70000
 fi
 
-expect "stat: FIFO type and mode" "fifo 640" "$(stat -c '%F %a' "$M/fifo")"
-expect "stat: socket type" "socket" "$(stat -c '%F' "$M/sock")"
+fsp_same "stat: FIFO type and mode" "fifo 640" "$(stat -c '%F %a' "$M/fifo")"
+fsp_same "stat: socket type" "socket" "$(stat -c '%F' "$M/sock")"
 if [ "$root" -eq 0 ]; then
-    expect "stat: char device type, rdev, mode" "character special file 1 3 600" \
+    fsp_same "stat: char device type, rdev, mode" "character special file 1 3 600" \
         "$(stat -c '%F %Hr %Lr %a' "$M/null")"
-    expect "stat: block device type, rdev, mode" "block special file 259 70000 660" \
+    fsp_same "stat: block device type, rdev, mode" "block special file 259 70000 660" \
         "$(stat -c '%F %Hr %Lr %a' "$M/blk")"
 fi
 
@@ -64,26 +50,26 @@ sock s"
 fifo p
 null c
 sock s"
-expect "find -type (d_type)" "$want" "$(cd "$M" && find . -mindepth 1 -printf '%P %y\n' | sort)"
-expect "ls -l first column" "$(printf '%s\n' "$want" | awk '{print $2}' | tr '\n' ' ')" \
+fsp_same "find -type (d_type)" "$want" "$(cd "$M" && find . -mindepth 1 -printf '%P %y\n' | sort)"
+fsp_same "ls -l first column" "$(printf '%s\n' "$want" | awk '{print $2}' | tr '\n' ' ')" \
     "$(cd "$M" && ls -l | awk 'NR > 1 {print substr($1, 1, 1)}' | tr '\n' ' ')"
 # After a remount-free cache drop the kernel must learn the types again.
 echo 2 >/proc/sys/vm/drop_caches 2>/dev/null
-expect "stat after cache drop" "fifo" "$(stat -c '%F' "$M/fifo")"
+fsp_same "stat after cache drop" "fifo" "$(stat -c '%F' "$M/fifo")"
 
 # --- A FIFO works ------------------------------------------------------------
 (echo "through the pipe" >"$M/fifo") &
 wpid=$!
 got=$(timeout 10 cat "$M/fifo")
 wait "$wpid"
-expect "FIFO: writer -> reader" "through the pipe" "$got"
+fsp_same "FIFO: writer -> reader" "through the pipe" "$got"
 
 # chmod keeps the type
 chmod 0604 "$M/fifo"
-expect "chmod of a FIFO keeps its type" "fifo 604" "$(stat -c '%F %a' "$M/fifo")"
+fsp_same "chmod of a FIFO keeps its type" "fifo 604" "$(stat -c '%F %a' "$M/fifo")"
 # rename keeps the type
 mv "$M/sock" "$M/sock2"
-expect "rename of a socket keeps its type" "socket" "$(stat -c '%F' "$M/sock2")"
+fsp_same "rename of a socket keeps its type" "socket" "$(stat -c '%F' "$M/sock2")"
 mv "$M/sock2" "$M/sock"
 
 # --- cp -a, both ways, compared with tmpfs ---------------------------------
@@ -109,16 +95,16 @@ rm -rf "$REF/src" "$REF/back"
 mkdir -p "$REF/src" "$M/src"
 mk_tree "$REF/src"
 mk_tree "$M/src"
-expect "tree made on MEMFS = tree made on tmpfs" "$(listing "$REF/src")" "$(listing "$M/src")"
+fsp_same "tree made on MEMFS = tree made on tmpfs" "$(listing "$REF/src")" "$(listing "$M/src")"
 check "cp -a tmpfs -> MEMFS" cp -a "$REF/src/t" "$M/copy"
 check "cp -a MEMFS -> tmpfs" cp -a "$M/src/t" "$REF/back"
-expect "cp -a into MEMFS preserves types and modes" "$(listing "$REF/src/t")" "$(listing "$M/copy")"
-expect "cp -a out of MEMFS preserves types and modes" "$(listing "$M/src/t")" "$(listing "$REF/back")"
-expect "cp -a preserves device numbers" "$(devs "$REF/src/t")" "$(devs "$M/copy")"
+fsp_same "cp -a into MEMFS preserves types and modes" "$(listing "$REF/src/t")" "$(listing "$M/copy")"
+fsp_same "cp -a out of MEMFS preserves types and modes" "$(listing "$M/src/t")" "$(listing "$REF/back")"
+fsp_same "cp -a preserves device numbers" "$(devs "$REF/src/t")" "$(devs "$M/copy")"
 
 # --- rm ------------------------------------------------------------------------
 check "rm special files" rm -f "$M/fifo" "$M/sock" "$M/null" "$M/blk"
-expect "rm leaves nothing" "" "$(cd "$M" && ls -d fifo sock null blk 2>/dev/null)"
+fsp_same "rm leaves nothing" "" "$(cd "$M" && ls -d fifo sock null blk 2>/dev/null)"
 check "rm -r a tree with special files" rm -r "$M/src" "$M/copy"
 
 fsp_stop_fs "$FSP_PID" "$M" || fail "links: memfs unmounts"

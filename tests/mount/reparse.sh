@@ -17,40 +17,8 @@ MEMFS=$FSP_BUILD/memfs
 XT=$FSP_BUILD/tests/xattrtool
 export XT
 
-for tool in setfattr getfattr; do
-    if ! command -v "$tool" >/dev/null; then
-        fail "reparse: $tool is installed"
-        fsp_done
-    fi
-done
-for bin in "$MEMFS" "$XT"; do
-    if [ ! -x "$bin" ]; then
-        fail "reparse: $bin is built"
-        fsp_done
-    fi
-done
-
-# expect NAME EXPECTED SCRIPT: SCRIPT (bash, in a fresh directory on $M
-# that everybody may use, or $M itself when read-only) prints EXPECTED.
-N=0
-expect() {
-    local name=$1 want=$2 script=$3 got dir
-    N=$((N + 1))
-    dir=$M/t$N
-    if mkdir -p "$dir" 2>/dev/null; then
-        chmod 0777 "$dir"
-    else
-        dir=$M # a read-only volume
-    fi
-    got=$(cd "$dir" && timeout 60 bash -c "$script" 2>&1)
-    if [ "$got" == "$want" ]; then
-        pass "$name"
-    else
-        fail "$name"
-        echo "    expected: $(echo "$want" | head -12)"
-        echo "    got:      $(echo "$got" | head -12)"
-    fi
-}
+fsp_need_tools reparse setfattr getfattr
+fsp_need_built reparse "$MEMFS" "$XT"
 
 # Buffers (hex). MS: a custom Microsoft tag 0x8000BEEF,
 # 5 bytes "hello"; MS2: same tag, "world!"; OTHER: tag 0x8000CAFE.
@@ -84,7 +52,7 @@ if ! fsp_start_logged memfs "$M" "$MEMFS"; then
 fi
 chmod 0755 "$M"
 
-expect "a file without a reparse point: ENODATA; set with setfattr, read back with getfattr" \
+fsp_expect "a file without a reparse point: ENODATA; set with setfattr, read back with getfattr" \
     "$(printf 'ENODATA\nsystem.fsp.reparse=%s\nregular file\n0x00000420\nhello' "$MS")" '
     printf hello >f
     $XT get f system.fsp.reparse
@@ -94,7 +62,7 @@ expect "a file without a reparse point: ENODATA; set with setfattr, read back wi
     $XT get f system.fsp.attributes; echo
     cat f'
 
-expect "same tag replaces; another tag is EEXIST; XATTR_CREATE EEXIST; remove; ENODATA after" \
+fsp_expect "same tag replaces; another tag is EEXIST; XATTR_CREATE EEXIST; remove; ENODATA after" \
     "$(printf 'system.fsp.reparse=%s\nEEXIST\nEEXIST\nsystem.fsp.reparse=%s\n0x00000020\nENODATA\nENODATA\nENODATA' "$MS2" "$MS2")" '
     touch f
     setfattr -n system.fsp.reparse -v $MS f
@@ -109,7 +77,7 @@ expect "same tag replaces; another tag is EEXIST; XATTR_CREATE EEXIST; remove; E
     $XT remove f system.fsp.reparse
     setbin f $MS replace'
 
-expect "third-party tags: GUID kept on replace, another GUID EEXIST, removed" \
+fsp_expect "third-party tags: GUID kept on replace, another GUID EEXIST, removed" \
     "$(printf 'system.fsp.reparse=%s\nEEXIST\nsystem.fsp.reparse=%s\nENODATA' "$GUID2" "$GUID2")" '
     touch g
     setfattr -n system.fsp.reparse -v $GUID1 g
@@ -120,7 +88,7 @@ expect "third-party tags: GUID kept on replace, another GUID EEXIST, removed" \
     setfattr -x system.fsp.reparse g
     $XT get g system.fsp.reparse'
 
-expect "malformed buffers are EINVAL and change nothing" \
+fsp_expect "malformed buffers are EINVAL and change nothing" \
     "$(printf 'EINVAL\nEINVAL\nEINVAL\nEINVAL\nEINVAL\nENODATA')" '
     touch f
     setbin f 0xefbe000806000000616263          # length says 6, 3 follow
@@ -130,7 +98,7 @@ expect "malformed buffers are EINVAL and change nothing" \
     setbin f 0x0c0000a00c000000000010000000100000000000 # symlink name past the data
     $XT get f system.fsp.reparse'
 
-expect "directories: an empty one takes a reparse point, a non-empty one refuses" \
+fsp_expect "directories: an empty one takes a reparse point, a non-empty one refuses" \
     "$(printf 'system.fsp.reparse=%s\ndirectory\nENOTEMPTY\nENODATA' "$MS")" '
     mkdir d e; touch e/x
     setfattr -n system.fsp.reparse -v $MS d
@@ -144,7 +112,7 @@ expect "directories: an empty one takes a reparse point, a non-empty one refuses
 # get a new target; nothing changes a file's type.
 SYMHEX=0x0c0000a01800000000000c0000000c0001000000$(printf 'n\0e\0w\0t\0g\0t\0' | od -An -tx1 | tr -d ' \n')
 export SYMHEX
-expect "symlinks: data readable, new target through the xattr, no type change, no removal" \
+fsp_expect "symlinks: data readable, new target through the xattr, no type change, no removal" \
     "$(printf '0x0c0000a0\nnewtgt\nsymbolic link\nEEXIST\nEPERM\nEINVAL\nregular empty file\nnewtgt')" '
     ln -s target l
     touch f
@@ -158,7 +126,7 @@ expect "symlinks: data readable, new target through the xattr, no type change, n
     stat -c %F f
     readlink l'
 
-expect "special files: NFS data readable, type kept (FIFO stays FIFO), no removal" \
+fsp_expect "special files: NFS data readable, type kept (FIFO stays FIFO), no removal" \
     "$(printf '0x14000080080000004649464f00000000\nEINVAL\nEPERM\nfifo')" '
     mkfifo p
     $GETR p 2>/dev/null | grep "^system" | cut -c20-
@@ -166,7 +134,7 @@ expect "special files: NFS data readable, type kept (FIFO stays FIFO), no remova
     r=$(setfattr -x system.fsp.reparse p 2>&1) || case $r in *permitted*) echo EPERM;; *) echo "$r";; esac
     stat -c %F p | sed "s/.*fifo.*/fifo/"'
 
-expect "an unlinked open file: reparse data through its descriptor; it has no name" \
+fsp_expect "an unlinked open file: reparse data through its descriptor; it has no name" \
     "$(printf 'efbe00800500000068656c6c6f\nENOENT\nENOENT')" '
     touch f; exec 3<f; rm f
     setbin /proc/self/fd/3 $MS
@@ -175,7 +143,7 @@ expect "an unlinked open file: reparse data through its descriptor; it has no na
     $XT set /proc/self/fd/3 system.fsp.name f
     exec 3<&-'
 
-expect "system.fsp.name on a case-sensitive volume: the name; another spelling is another name" \
+fsp_expect "system.fsp.name on a case-sensitive volume: the name; another spelling is another name" \
     "$(printf 'Foo\nEINVAL\nEINVAL\nFoo')" '
     touch Foo
     $XT get Foo system.fsp.name; echo
@@ -185,7 +153,7 @@ expect "system.fsp.name on a case-sensitive volume: the name; another spelling i
 
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
     chmod 0711 "$FSP_TMP"
-    expect "only the owner (or root) changes a reparse point; anybody reads it" \
+    fsp_expect "only the owner (or root) changes a reparse point; anybody reads it" \
         "$(printf 'EPERM\nEPERM\nsystem.fsp.reparse=%s' "$MS")" '
         touch f
         setfattr -n system.fsp.reparse -v $MS f
@@ -197,10 +165,11 @@ fi
 
 check "reparse: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
 
-# A read-only volume refuses changes but still reads.
+# A read-only volume refuses changes but still reads (no fresh directory:
+# the scripts run on its root).
 M=$FSP_TMP/ro
 if fsp_start_logged ro "$M" "$MEMFS" -r; then
-    expect "-r: get is ENODATA, set and remove are EROFS" \
+    FSP_EXPECT_DIR=$M fsp_expect "-r: get is ENODATA, set and remove are EROFS" \
         "$(printf 'ENODATA\nEROFS\nEROFS')" '
         $XT get . system.fsp.reparse
         setbin . $MS

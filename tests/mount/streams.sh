@@ -17,36 +17,8 @@ MEMFS=$FSP_BUILD/memfs
 RENAMEX=$FSP_BUILD/tests/renamex
 export RENAMEX
 
-for tool in getfattr setfattr; do
-    if ! command -v "$tool" >/dev/null; then
-        fail "streams: $tool is installed"
-        fsp_done
-    fi
-done
-for bin in "$MEMFS" "$RENAMEX"; do
-    if [ ! -x "$bin" ]; then
-        fail "streams: $bin is built"
-        fsp_done
-    fi
-done
-
-# expect NAME EXPECTED SCRIPT: SCRIPT (bash, run in a fresh directory of $M)
-# prints EXPECTED.
-N=0
-expect() {
-    local name=$1 want=$2 script=$3 got dir
-    N=$((N + 1))
-    dir=$M/t$N
-    mkdir -p "$dir"
-    got=$(cd "$dir" && timeout 60 bash -c "$script" 2>&1)
-    if [ "$got" == "$want" ]; then
-        pass "$name"
-    else
-        fail "$name"
-        echo "    expected: $(echo "$want" | head -8)"
-        echo "    got:      $(echo "$got" | head -8)"
-    fi
-}
+fsp_need_tools streams getfattr setfattr
+fsp_need_built streams "$MEMFS" "$RENAMEX"
 
 # The stream list of a file, without the allocation sizes (for the scripts).
 # shellcheck disable=SC2317 # called by the bash -c scripts
@@ -57,22 +29,24 @@ export -f streams
 # MEMFS with stream names (-N), 1 MiB files: with caching (the default
 # -t -1), and uncached and case-insensitive (-t 0 -i)
 # ===========================================================================
+runs=0
 run_named_streams() {
     local label=$1
     shift
-    M=$FSP_TMP/m$N
-    if ! fsp_start_logged "memfs$N" "$M" "$MEMFS" -N -s 1M "$@"; then
+    runs=$((runs + 1))
+    M=$FSP_TMP/m$runs
+    if ! fsp_start_logged "memfs$runs" "$M" "$MEMFS" -N -s 1M "$@"; then
         fail "streams: mount MEMFS -N $*"
         return
     fi
 
-    expect "$label: echo > f:s creates a stream, cat reads it, the file is untouched" \
+    fsp_expect "$label: echo > f:s creates a stream, cat reads it, the file is untouched" \
         "$(printf 'abc\nhello')" '
         echo hello >f
         echo abc >f:s
         cat f:s; cat f'
 
-    expect "$label: stat f:s: a regular file with the stream's size, one link, an inode of its own" \
+    fsp_expect "$label: stat f:s: a regular file with the stream's size, one link, an inode of its own" \
         "$(printf 'regular file 4 1\nregular file 6 2\ndistinct')" '
         echo hello >f
         ln f f2
@@ -80,7 +54,7 @@ run_named_streams() {
         stat -c "%F %s %h" f:s f
         [ "$(stat -c %i f:s)" != "$(stat -c %i f)" ] && echo distinct'
 
-    expect "$label: system.fsp.streams lists ::\$DATA and the named streams with sizes" \
+    fsp_expect "$label: system.fsp.streams lists ::\$DATA and the named streams with sizes" \
         "$(printf '::$DATA\t6\n:one:$DATA\t4\n:two:$DATA\t0\n--\n::$DATA\t0')" '
         echo hello >f
         echo abc >f:one
@@ -89,13 +63,13 @@ run_named_streams() {
         echo --
         touch plain; streams plain'
 
-    expect "$label: system.fsp.streams is read-only (set and remove: EPERM)" \
+    fsp_expect "$label: system.fsp.streams is read-only (set and remove: EPERM)" \
         "$(printf 'EPERM\nEPERM')" '
         touch f
         setfattr -n system.fsp.streams -v x f 2>&1 | grep -q "not permitted" && echo EPERM
         setfattr -x system.fsp.streams f 2>&1 | grep -q "not permitted" && echo EPERM'
 
-    expect "$label: cp f:s g copies the stream's data; cp g f:t makes a stream" \
+    fsp_expect "$label: cp f:s g copies the stream's data; cp g f:t makes a stream" \
         "$(printf 'same\nsame\n:t:$DATA\t3000')" '
         echo hello >f
         head -c 3000 /dev/urandom >f:s
@@ -103,14 +77,14 @@ run_named_streams() {
         cp g f:t && cmp -s g f:t && echo same
         streams f | grep :t:'
 
-    expect "$label: ls and find do not show streams" \
+    fsp_expect "$label: ls and find do not show streams" \
         "$(printf 'f\ng\n--\n.\n./f\n./g')" '
         echo x >f; echo y >f:s; echo z >f:s2; touch g
         ls -a | grep -v "^\.\.\?$"
         echo --
         find . | sort'
 
-    expect "$label: rm f:s deletes the stream only; it can be made again" \
+    fsp_expect "$label: rm f:s deletes the stream only; it can be made again" \
         "$(printf 'gone\n::$DATA\t6\nhello\nagain')" '
         echo hello >f
         echo abc >f:s
@@ -121,7 +95,7 @@ run_named_streams() {
         cat f
         echo again >f:s && cat f:s'
 
-    expect "$label: rm f deletes its streams (no stale entry); a new f has none" \
+    fsp_expect "$label: rm f deletes its streams (no stale entry); a new f has none" \
         "$(printf 'gone\ngone\n::$DATA\t0\nnew')" '
         echo hello >f
         echo abc >f:s
@@ -133,11 +107,11 @@ run_named_streams() {
         streams f
         echo new >f:s && cat f:s'
 
-    expect "$label: a stream needs its file: echo > nofile:s is ENOENT" \
+    fsp_expect "$label: a stream needs its file: echo > nofile:s is ENOENT" \
         "ENOENT" '
         (echo x >nofile:s) 2>&1 | grep -q "No such file" && echo ENOENT'
 
-    expect "$label: a directory has named streams, but no unnamed one; rmdir takes them" \
+    fsp_expect "$label: a directory has named streams, but no unnamed one; rmdir takes them" \
         "$(printf 'dirdata\n:s:$DATA\t8\nregular file\nok\ngone')" '
         mkdir d
         echo dirdata >d:s
@@ -147,7 +121,7 @@ run_named_streams() {
         rmdir d && echo ok
         mkdir d; cat d:s 2>/dev/null || echo gone'
 
-    expect "$label: rename of the file: streams move with it, the old names go at once" \
+    fsp_expect "$label: rename of the file: streams move with it, the old names go at once" \
         "$(printf 'abc\ngone\n:s:$DATA\t4\nnew')" '
         echo hello >f
         echo abc >f:s
@@ -158,7 +132,7 @@ run_named_streams() {
         streams h | grep :s:
         touch f; echo new >f:s && cat f:s'
 
-    expect "$label: rename over a file with streams: the replaced file's streams go" \
+    fsp_expect "$label: rename over a file with streams: the replaced file's streams go" \
         "$(printf 'gone\nmine')" '
         echo one >a; echo theirs >a:s
         echo two >b; echo mine >b:s
@@ -167,7 +141,7 @@ run_named_streams() {
         cat b:s 2>/dev/null || echo gone
         cat a:s'
 
-    expect "$label: a stream is not renamed (EXDEV), and mv copies it instead" \
+    fsp_expect "$label: a stream is not renamed (EXDEV), and mv copies it instead" \
         "$(printf 'EXDEV\nEXDEV\nabc\ngone\nabc')" '
         echo hello >f; echo abc >f:s; touch g
         $RENAMEX f:s f:t 2>&1 | grep -q "cross-device" && echo EXDEV
@@ -176,7 +150,7 @@ run_named_streams() {
         cat f:s 2>/dev/null || echo gone
         mv f:t plain && cat plain'
 
-    expect "$label: mkdir, ln, mknod and symlink to a stream name: EPERM" \
+    fsp_expect "$label: mkdir, ln, mknod and symlink to a stream name: EPERM" \
         "$(printf 'EPERM\nEPERM\nEPERM\nEPERM\nEPERM')" '
         touch f; echo x >f:s
         mkdir f:d 2>&1 | grep -q "not permitted" && echo EPERM
@@ -185,14 +159,14 @@ run_named_streams() {
         mkfifo f:p 2>&1 | grep -q "not permitted" && echo EPERM
         ln -s f f:y 2>&1 | grep -q "not permitted" && echo EPERM'
 
-    expect "$label: names with ':' that are no stream name: EINVAL" \
+    fsp_expect "$label: names with ':' that are no stream name: EINVAL" \
         "$(printf 'EINVAL\nEINVAL\nEINVAL\nEINVAL')" '
         touch f
         for n in "f:s:\$DATA" "f::\$DATA" ":s" "f:"; do
             (echo x >"$n") 2>&1 | grep -q "Invalid argument" && echo EINVAL
         done'
 
-    expect "$label: hard links share their file's streams" \
+    fsp_expect "$label: hard links share their file's streams" \
         "$(printf 'abc\nmore')" '
         echo hello >f
         ln f h
@@ -201,7 +175,7 @@ run_named_streams() {
         echo more >h:s
         cat f:s'
 
-    expect "$label: O_TRUNC of the file (echo > f) keeps its streams" \
+    fsp_expect "$label: O_TRUNC of the file (echo > f) keeps its streams" \
         "$(printf 'abc\n::$DATA\t4')" '
         echo hello >f
         echo abc >f:s
@@ -209,7 +183,7 @@ run_named_streams() {
         cat f:s
         streams f | grep "::"'
 
-    expect "$label: one stream, two processes: a reader sees what a writer appends" \
+    fsp_expect "$label: one stream, two processes: a reader sees what a writer appends" \
         "$(printf 'one\ntwo\n8')" '
         echo hello >f
         echo one >f:s
@@ -220,7 +194,7 @@ run_named_streams() {
         exec 3<&-
         stat -c %s f:s'
 
-    expect "$label: an open stream of a deleted file still works through its handle" \
+    fsp_expect "$label: an open stream of a deleted file still works through its handle" \
         "$(printf 'abc\n8')" '
         echo hello >f
         echo abc >f:s
@@ -231,7 +205,7 @@ run_named_streams() {
         stat -L -c %s /dev/fd/3
         exec 3>&-'
 
-    expect "$label: the file and its stream open together keep apart" \
+    fsp_expect "$label: the file and its stream open together keep apart" \
         "$(printf 'main\nside')" '
         exec 3>f 4>f:s
         echo main >&3
@@ -239,7 +213,7 @@ run_named_streams() {
         exec 3>&- 4>&-
         cat f f:s'
 
-    expect "$label: size limit: a stream is a file of at most MaxFileSize (1 MiB)" \
+    fsp_expect "$label: size limit: a stream is a file of at most MaxFileSize (1 MiB)" \
         "$(printf '1048576\nENOSPC\n0')" '
         touch f
         head -c 1048576 /dev/zero >f:s && stat -c %s f:s
@@ -288,7 +262,7 @@ else
     echo "    tmpfs: $(echo "$ref" | tr '\n' ' ')"
     echo "    memfs: $(echo "$got" | tr '\n' ' ')"
 fi
-expect "without -N: system.fsp.streams lists the data stream only" \
+fsp_expect "without -N: system.fsp.streams lists the data stream only" \
     "$(printf '::$DATA\t6')" '
     echo hello >a; echo abc >a:b
     streams a'

@@ -17,18 +17,8 @@ XT=$FSP_BUILD/tests/xattrtool
 PENDFS=$FSP_BUILD/tests/pendfs
 export XT
 
-for tool in setfattr getfattr setpriv; do
-    if ! command -v "$tool" >/dev/null; then
-        fail "winattr: $tool is installed"
-        fsp_done
-    fi
-done
-for bin in "$MEMFS" "$XT" "$PENDFS"; do
-    if [ ! -x "$bin" ]; then
-        fail "winattr: $bin is built"
-        fsp_done
-    fi
-done
+fsp_need_tools winattr setfattr getfattr setpriv
+fsp_need_built winattr "$MEMFS" "$XT" "$PENDFS"
 if [ "$(id -u)" -ne 0 ]; then
     echo "SKIP winattr.sh needs root (other owners, setpriv)"
     fsp_done
@@ -37,28 +27,6 @@ fi
 # Another user must reach the mounts below FSP_TMP.
 chmod 0711 "$FSP_TMP"
 export NOBODY_CMD="setpriv --reuid=65534 --regid=65534 --clear-groups"
-
-# expect NAME EXPECTED SCRIPT: SCRIPT (bash, in a fresh directory on $M that
-# everybody may use) prints EXPECTED.
-N=0
-expect() {
-    local name=$1 want=$2 script=$3 got dir
-    N=$((N + 1))
-    dir=$M/t$N
-    if mkdir -p "$dir" 2>/dev/null; then
-        chmod 0777 "$dir"
-    else
-        dir=$M
-    fi
-    got=$(cd "$dir" && timeout 60 bash -c "$script" 2>&1)
-    if [ "$got" == "$want" ]; then
-        pass "$name"
-    else
-        fail "$name"
-        echo "    expected: $(echo "$want" | head -8)"
-        echo "    got:      $(echo "$got" | head -8)"
-    fi
-}
 
 M=$FSP_TMP/m
 if ! fsp_start_logged memfs "$M" "$MEMFS"; then
@@ -70,7 +38,7 @@ chmod 0755 "$M"
 # ===========================================================================
 # system.fsp.sddl
 # ===========================================================================
-expect "sddl: owner and group follow the uid/gid mapping" \
+fsp_expect "sddl: owner and group follow the uid/gid mapping" \
     "$(printf 'O:S-1-5-0G:S-1-5-0D:P\nO:S-1-22-1-70000G:S-1-22-2-70001D:P\nO:S-1-5-1000G:S-1-5-32-600D:P\nO:S-1-0-65534G:S-1-0-65534D:P')" '
     touch root mine
     chown 70000:70001 mine
@@ -79,33 +47,33 @@ expect "sddl: owner and group follow the uid/gid mapping" \
     for f in root mine mixed nobody; do
         getfattr -n system.fsp.sddl --only-values $f | grep -o "^O:[^G]*G:[^D]*D:P"
     done'
-expect "sddl: no trailing NUL; size 0 gives the length; a short buffer is ERANGE" \
+fsp_expect "sddl: no trailing NUL; size 0 gives the length; a short buffer is ERANGE" \
     "$(printf ')\nsame\nERANGE')" '
     touch f
     $XT get f system.fsp.sddl | tail -c 1; echo
     [ "$($XT size f system.fsp.sddl)" -eq "$($XT get f system.fsp.sddl | wc -c)" ] && echo same
     $XT get f system.fsp.sddl 8'
-expect "sddl: everyone full access is 0777, owner and group kept" \
+fsp_expect "sddl: everyone full access is 0777, owner and group kept" \
     "$(printf '644 70000 70001\n777 70000 70001\nO:S-1-22-1-70000G:S-1-22-2-70001D:P(A;;FA;;;WD)')" '
     touch f; chown 70000:70001 f
     stat -c "%a %u %g" f
     setfattr -n system.fsp.sddl -v "D:P(A;;FA;;;WD)" f
     stat -c "%a %u %g" f
     getfattr -n system.fsp.sddl --only-values f'
-expect "sddl: a DACL with owner, group and everyone ACEs gives 0751" "751" '
+fsp_expect "sddl: a DACL with owner, group and everyone ACEs gives 0751" "751" '
     touch f; chown 70000:70001 f
     setfattr -n system.fsp.sddl \
         -v "D:P(A;;FA;;;S-1-22-1-70000)(A;;FR;;;S-1-22-2-70001)(A;;FX;;;WD)" f
     stat -c %a f'
-expect "sddl: an empty DACL is 0000; NO_ACCESS_CONTROL is 0777" "$(printf '0\n777')" '
+fsp_expect "sddl: an empty DACL is 0000; NO_ACCESS_CONTROL is 0777" "$(printf '0\n777')" '
     touch f
     setfattr -n system.fsp.sddl -v "D:P" f; stat -c %a f
     setfattr -n system.fsp.sddl -v "D:NO_ACCESS_CONTROL" f; stat -c %a f'
-expect "sddl: O: and G: change uid and gid (root)" "70002 70003" '
+fsp_expect "sddl: O: and G: change uid and gid (root)" "70002 70003" '
     touch f
     setfattr -n system.fsp.sddl -v "O:S-1-22-1-70002G:S-1-22-2-70003" f
     stat -c "%u %g" f'
-expect "sddl: chmod changes the DACL; the old text restores the old mode" \
+fsp_expect "sddl: chmod changes the DACL; the old text restores the old mode" \
     "$(printf 'changed\n640\n755\n640')" '
     touch f; chown 70000:70001 f; chmod 755 f
     a=$(getfattr -n system.fsp.sddl --only-values f)
@@ -115,18 +83,18 @@ expect "sddl: chmod changes the DACL; the old text restores the old mode" \
     stat -c %a f
     setfattr -n system.fsp.sddl -v "$a" f; stat -c %a f
     setfattr -n system.fsp.sddl -v "$b" f; stat -c %a f'
-expect "sddl: a setgid directory (NULL SID ACE) makes new files take its group" \
+fsp_expect "sddl: a setgid directory (NULL SID ACE) makes new files take its group" \
     "$(printf '2770\n70001')" '
     mkdir d; chown 70000:70001 d
     setfattr -n system.fsp.sddl \
         -v "D:P(A;;0x2;;;S-1-0-0)(A;;FA;;;S-1-22-1-70000)(A;;FA;;;S-1-22-2-70001)" d
     stat -c %a d
     touch d/new; stat -c %g d/new'
-expect "sddl: a SACL is kept and shown (root)" "S:(AU;SA;FA;;;WD)" '
+fsp_expect "sddl: a SACL is kept and shown (root)" "S:(AU;SA;FA;;;WD)" '
     touch f
     setfattr -n system.fsp.sddl -v "S:(AU;SA;FA;;;WD)" f
     getfattr -n system.fsp.sddl --only-values f | grep -o "S:.*"'
-expect "sddl: bad text is EINVAL and changes nothing" \
+fsp_expect "sddl: bad text is EINVAL and changes nothing" \
     "$(printf 'EINVAL\nEINVAL\nEINVAL\nEINVAL\nEINVAL\nEINVAL\nunchanged')" '
     touch f; a=$(getfattr -n system.fsp.sddl --only-values f)
     $XT set f system.fsp.sddl "garbage"
@@ -136,12 +104,12 @@ expect "sddl: bad text is EINVAL and changes nothing" \
     $XT set f system.fsp.sddl ""
     $XT set f system.fsp.sddl "   "
     [ "$(getfattr -n system.fsp.sddl --only-values f)" == "$a" ] && echo unchanged'
-expect "sddl: a trailing newline or NUL is accepted" "$(printf '777\n700')" '
+fsp_expect "sddl: a trailing newline or NUL is accepted" "$(printf '777\n700')" '
     touch f
     setfattr -n system.fsp.sddl -v "D:P(A;;FA;;;WD)
 " f; stat -c %a f
     printf "D:P(A;;FA;;;S-1-5-0)\0" >v; $XT setfile f system.fsp.sddl v; stat -c %a f'
-expect "sddl: setting moves ctime, not mtime" "ctime moved, mtime kept" '
+fsp_expect "sddl: setting moves ctime, not mtime" "ctime moved, mtime kept" '
     touch f; m=$(stat -c %Y.%y f); c=$(stat -c %z f); sleep 0.05
     setfattr -n system.fsp.sddl -v "D:P(A;;FA;;;WD)" f
     [ "$(stat -c %z f)" != "$c" ] && [ "$(stat -c %Y.%y f)" == "$m" ] && echo "ctime moved, mtime kept"'
@@ -149,7 +117,7 @@ expect "sddl: setting moves ctime, not mtime" "ctime moved, mtime kept" '
 # ===========================================================================
 # Who may change what
 # ===========================================================================
-expect "a non-owner reads but cannot change (EPERM), even with rw access" \
+fsp_expect "a non-owner reads but cannot change (EPERM), even with rw access" \
     "$(printf 'readable\nEPERM\nEPERM\nEPERM\n666')" '
     touch f; chmod 666 f
     $NOBODY_CMD $XT get f system.fsp.sddl | grep -q "^O:S-1-5-0" && echo readable
@@ -157,21 +125,21 @@ expect "a non-owner reads but cannot change (EPERM), even with rw access" \
     $NOBODY_CMD $XT set f system.fsp.attributes hidden
     $NOBODY_CMD $XT set f system.fsp.crtime 5
     stat -c %a f'
-expect "root changes another user's file" "$(printf '777\n0x00000002\n5.000000000')" '
+fsp_expect "root changes another user's file" "$(printf '777\n0x00000002\n5.000000000')" '
     $NOBODY_CMD touch f
     setfattr -n system.fsp.sddl -v "D:P(A;;FA;;;WD)" f; stat -c %a f
     setfattr -n system.fsp.attributes -v hidden f
     getfattr -n system.fsp.attributes --only-values f; echo
     setfattr -n system.fsp.crtime -v 5 f
     getfattr -n system.fsp.crtime --only-values f; echo'
-expect "a non-root owner sets its DACL, attributes and crtime" \
+fsp_expect "a non-root owner sets its DACL, attributes and crtime" \
     "$(printf '700\n0x00000001\n7.000000000')" '
     $NOBODY_CMD bash -c "
         touch f
         \$XT set f system.fsp.sddl \"D:P(A;;FA;;;S-1-0-65534)\" && stat -c %a f
         \$XT set f system.fsp.attributes readonly && \$XT get f system.fsp.attributes && echo
         \$XT set f system.fsp.crtime 7 && \$XT get f system.fsp.crtime && echo"'
-expect "a non-root owner may not give the file away, regroup it, set setgid or a SACL" \
+fsp_expect "a non-root owner may not give the file away, regroup it, set setgid or a SACL" \
     "$(printf 'EPERM\nEPERM\nEPERM\nEPERM\nEPERM\nunchanged\nok\n640')" '
     touch f; chown 65534:70001 f; chmod 640 f; a=$($XT get f system.fsp.sddl)
     $NOBODY_CMD bash -c "
@@ -183,7 +151,7 @@ expect "a non-root owner may not give the file away, regroup it, set setgid or a
     [ "$($XT get f system.fsp.sddl)" == "$a" ] && echo unchanged
     $NOBODY_CMD $XT set f system.fsp.sddl "O:S-1-0-65534$(echo "$a" | grep -o "D:.*")" && echo ok
     stat -c %a f'
-expect "a non-root owner may set setgid for its own group" "2777" '
+fsp_expect "a non-root owner may set setgid for its own group" "2777" '
     $NOBODY_CMD bash -c "
         mkdir d
         \$XT set d system.fsp.sddl \"D:P(A;;0x2;;;S-1-0-0)(A;;FA;;;WD)\" && stat -c %a d"'
@@ -191,25 +159,25 @@ expect "a non-root owner may set setgid for its own group" "2777" '
 # ===========================================================================
 # system.fsp.attributes
 # ===========================================================================
-expect "attributes: a new file is ARCHIVE, a directory DIRECTORY" \
+fsp_expect "attributes: a new file is ARCHIVE, a directory DIRECTORY" \
     "$(printf '0x00000020\n0x00000010')" '
     touch f; mkdir d
     getfattr -n system.fsp.attributes --only-values f; echo
     getfattr -n system.fsp.attributes --only-values d; echo'
-expect "attributes: names, numbers, normal" \
+fsp_expect "attributes: names, numbers, normal" \
     "$(printf '0x00000003\n0x00000021\n0x00000106\n0x00000000\n0x00000000\n0x00000004\n0x00000001')" '
     touch f
     for v in readonly,hidden 0x21 "SYSTEM | Hidden temporary" normal 0 4 0X1; do
         $XT set f system.fsp.attributes "$v"
         getfattr -n system.fsp.attributes --only-values f; echo
     done'
-expect "attributes: setfattr takes -v 0x21 as a byte; quoted it is the number" \
+fsp_expect "attributes: setfattr takes -v 0x21 as a byte; quoted it is the number" \
     "$(printf 'EINVAL\n0x00000021')" '
     touch f
     setfattr -n system.fsp.attributes -v 0x21 f 2>/dev/null || echo EINVAL
     setfattr -n system.fsp.attributes -v \"0x21\" f
     getfattr -n system.fsp.attributes --only-values f; echo'
-expect "attributes: +/- changes keep the other bits" "$(printf '0x00000023\n0x00000003\n0x00000002')" '
+fsp_expect "attributes: +/- changes keep the other bits" "$(printf '0x00000023\n0x00000003\n0x00000002')" '
     touch f
     setfattr -n system.fsp.attributes -v +readonly,+hidden f
     getfattr -n system.fsp.attributes --only-values f; echo
@@ -217,7 +185,7 @@ expect "attributes: +/- changes keep the other bits" "$(printf '0x00000023\n0x00
     getfattr -n system.fsp.attributes --only-values f; echo
     setfattr -n system.fsp.attributes -v "-readonly +hidden" f
     getfattr -n system.fsp.attributes --only-values f; echo'
-expect "attributes: READONLY files and directories cannot be deleted or replaced" \
+fsp_expect "attributes: READONLY files and directories cannot be deleted or replaced" \
     "$(printf 'rm EPERM\nrmdir EPERM\nmv over file EACCES\nmv over dir EPERM\nmv itself ok\nrm ok\nrmdir ok')" '
     echo data >f; mkdir d; mkdir e; echo new >g
     setfattr -n system.fsp.attributes -v +readonly f
@@ -231,7 +199,7 @@ expect "attributes: READONLY files and directories cannot be deleted or replaced
     setfattr -n system.fsp.attributes -v -readonly d
     rm f2 && echo "rm ok"
     rmdir d && echo "rmdir ok"'
-expect "attributes: a directory keeps DIRECTORY; adding or removing it is EINVAL" \
+fsp_expect "attributes: a directory keeps DIRECTORY; adding or removing it is EINVAL" \
     "$(printf '0x00000012\nEINVAL\nEINVAL\nEINVAL\n0x00000012\n0x00000000')" '
     mkdir d; touch f; setfattr -n system.fsp.attributes -v 0 f
     setfattr -n system.fsp.attributes -v hidden d
@@ -241,7 +209,7 @@ expect "attributes: a directory keeps DIRECTORY; adding or removing it is EINVAL
     $XT set f system.fsp.attributes +directory
     $XT set d system.fsp.attributes 0x12 && getfattr -n system.fsp.attributes --only-values d; echo
     getfattr -n system.fsp.attributes --only-values f; echo'
-expect "attributes: REPARSE_POINT (a symlink) is kept, and cannot be set or cleared" \
+fsp_expect "attributes: REPARSE_POINT (a symlink) is kept, and cannot be set or cleared" \
     "$(printf '0x00000420\n0x00000422\nEINVAL\nEINVAL')" '
     touch f; ln -s f l
     getfattr -h -n system.fsp.attributes --only-values l; echo
@@ -249,7 +217,7 @@ expect "attributes: REPARSE_POINT (a symlink) is kept, and cannot be set or clea
     getfattr -h -n system.fsp.attributes --only-values l; echo
     $XT set f system.fsp.attributes reparse
     $XT set f system.fsp.attributes 0x400'
-expect "attributes: bad values are EINVAL" \
+fsp_expect "attributes: bad values are EINVAL" \
     "$(printf 'EINVAL\nEINVAL\nEINVAL\nEINVAL\nEINVAL\nEINVAL\n0x00000020')" '
     touch f
     $XT set f system.fsp.attributes bogus
@@ -263,21 +231,21 @@ expect "attributes: bad values are EINVAL" \
 # ===========================================================================
 # system.fsp.crtime
 # ===========================================================================
-expect "crtime: exact to 100 ns, truncated below" \
+fsp_expect "crtime: exact to 100 ns, truncated below" \
     "$(printf '1234567890.123456700\n1234567890.123456700\n0.000000100\n42.500000000\n1.000000000')" '
     touch f
     for v in 1234567890.1234567 1234567890.123456789 0.0000001 42.5 +1; do
         setfattr -n system.fsp.crtime -v "$v" f
         getfattr -n system.fsp.crtime --only-values f; echo
     done'
-expect "crtime: before 1970 and back to 1601" \
+fsp_expect "crtime: before 1970 and back to 1601" \
     "$(printf -- '-1.500000000\n-0.000000100\n-11644473599.999999900\n-86400.000000000')" '
     touch f
     for v in -1.5 -0.0000001 -11644473599.9999999 -86400; do
         setfattr -n system.fsp.crtime -v "$v" f
         getfattr -n system.fsp.crtime --only-values f; echo
     done'
-expect "crtime: out of range or malformed is EINVAL" \
+fsp_expect "crtime: out of range or malformed is EINVAL" \
     "$(printf 'EINVAL\nEINVAL\nEINVAL\nEINVAL\nEINVAL\nEINVAL\nEINVAL\n5.000000000')" '
     touch f; setfattr -n system.fsp.crtime -v 5 f
     $XT set f system.fsp.crtime -11644473600
@@ -288,7 +256,7 @@ expect "crtime: out of range or malformed is EINVAL" \
     $XT set f system.fsp.crtime "1 2"
     $XT set f system.fsp.crtime ""
     getfattr -n system.fsp.crtime --only-values f; echo'
-expect "crtime: a new file is born now; setting it keeps mtime" "$(printf 'now\nkept')" '
+fsp_expect "crtime: a new file is born now; setting it keeps mtime" "$(printf 'now\nkept')" '
     before=$(date +%s); touch f; after=$(date +%s)
     c=$(getfattr -n system.fsp.crtime --only-values f); c=${c%.*}
     [ "$c" -ge "$before" ] && [ "$c" -le "$after" ] && echo now
@@ -298,7 +266,7 @@ expect "crtime: a new file is born now; setting it keeps mtime" "$(printf 'now\n
 # ===========================================================================
 # The xattr protocol around them
 # ===========================================================================
-expect "XATTR_CREATE is EEXIST, XATTR_REPLACE works; removexattr is EPERM" \
+fsp_expect "XATTR_CREATE is EEXIST, XATTR_REPLACE works; removexattr is EPERM" \
     "$(printf 'EEXIST\n9.000000000\nEPERM\nEPERM\nEPERM')" '
     touch f
     $XT set f system.fsp.crtime 9 create
@@ -306,13 +274,13 @@ expect "XATTR_CREATE is EEXIST, XATTR_REPLACE works; removexattr is EPERM" \
     $XT remove f system.fsp.crtime
     $XT remove f system.fsp.sddl
     $XT remove f system.fsp.attributes'
-expect "not listed (cp -a and tar would copy them); other system.fsp names are EOPNOTSUPP" \
+fsp_expect "not listed (cp -a and tar would copy them); other system.fsp names are EOPNOTSUPP" \
     "$(printf 'user.a\nEOPNOTSUPP\nEOPNOTSUPP')" '
     touch f; setfattr -n user.a -v 1 f
     $XT list f
     $XT get f system.fsp.other
     $XT set f system.fsp.other 1'
-expect "an unlinked open file: read and set through its descriptor" \
+fsp_expect "an unlinked open file: read and set through its descriptor" \
     "$(printf '0x00000002\n77.000000000\nD:P(A;;FA;;;WD)')" '
     touch f; exec 3<f; rm f
     $XT set /proc/self/fd/3 system.fsp.attributes hidden
@@ -341,7 +309,7 @@ check "MEMFS: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
 # ===========================================================================
 M=$FSP_TMP/ro
 if fsp_start_logged ro "$M" "$MEMFS" -r; then
-    expect "-r: get works; set is EROFS" \
+    FSP_EXPECT_DIR=$M fsp_expect "-r: get works; set is EROFS" \
         "$(printf 'O:S-1-5-0\n0x00000010\nEROFS\nEROFS\nEROFS')" '
         $XT get . system.fsp.sddl | grep -o "^O:S-1-5-0"
         $XT get . system.fsp.attributes; echo
@@ -358,7 +326,7 @@ fi
 # ===========================================================================
 M=$FSP_TMP/nosec
 if fsp_start_logged nosec "$M" "$PENDFS" --mode=sync; then
-    expect "no security: sddl is EOPNOTSUPP; attributes and crtime work (owner: the mounter)" \
+    FSP_EXPECT_DIR=$M fsp_expect "no security: sddl is EOPNOTSUPP; attributes and crtime work (owner: the mounter)" \
         "$(printf 'EOPNOTSUPP\nEOPNOTSUPP\nEPERM\n0x00000022\n3.000000000\nEPERM')" '
         echo x >f
         $XT get f system.fsp.sddl

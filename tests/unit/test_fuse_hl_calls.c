@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fuse_harness.h"
 
 #define IOCTL_ANSWER _IOR('F', 2, int)
 
@@ -165,23 +166,11 @@ static void *loop_main(void *arg)
 int main(void)
 {
     alarm(120);
-    snprintf(mnt, sizeof(mnt), "/tmp/fsp-hlcalls.XXXXXX");
-    if (!mkdtemp(mnt)) {
-        perror("mkdtemp");
+    f = hl_mount(mnt, sizeof(mnt), "/tmp/fsp-hlcalls.XXXXXX", "test_fuse_hl_calls",
+                 "auto_unmount,attr_timeout=1000,entry_timeout=1000,uid=-1,gid=-1", &c_ops,
+                 sizeof(c_ops));
+    if (!f)
         return 1;
-    }
-    char *argv[] = {"test_fuse_hl_calls", "-o",
-                    "auto_unmount,attr_timeout=1000,entry_timeout=1000,uid=-1,gid=-1"};
-    struct fuse_args args = FUSE_ARGS_INIT(3, argv);
-    f = fuse_new(&args, &c_ops, sizeof(c_ops), NULL);
-    fuse_opt_free_args(&args);
-    if (!f || fuse_mount(f, mnt) != 0) {
-        fprintf(stderr, "cannot mount on %s\n", mnt);
-        if (f)
-            fuse_destroy(f);
-        rmdir(mnt);
-        return 1;
-    }
     pthread_t loop;
     pthread_create(&loop, NULL, loop_main, NULL);
 

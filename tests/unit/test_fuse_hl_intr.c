@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fuse_harness.h"
 
 /* What the slow read saw: set in the server, read by the child via /status. */
 static atomic_int slow_calls, slow_eintr, slow_interrupted;
@@ -139,64 +140,31 @@ TEST(interrupted_read_ends_early)
     CHECK_EQ_STR(buf, "calls=1 eintr=1 interrupted=1");
 }
 
-static void *loop_main(void *arg)
-{
-    fuse_loop_mt((struct fuse *)arg, NULL); /* INTERRUPT needs a second worker */
-    return NULL;
-}
-
 static bool handler_is_default(int sig)
 {
     struct sigaction old;
     return sigaction(sig, NULL, &old) == 0 && old.sa_handler == SIG_DFL;
 }
 
+static void checks(void)
+{
+    RUN(interrupted_read_ends_early);
+}
+
 int main(void)
 {
     alarm(60);
-    snprintf(mnt, sizeof(mnt), "/tmp/fsp-hlintr.XXXXXX");
-    if (!mkdtemp(mnt)) {
-        perror("mkdtemp");
+    struct fuse *f = hl_mount(mnt, sizeof(mnt), "/tmp/fsp-hlintr.XXXXXX", "test_fuse_hl_intr",
+                              "auto_unmount,intr", &i_ops, sizeof(i_ops));
+    if (!f)
         return 1;
-    }
-    char *argv[] = {"test_fuse_hl_intr", "-o", "auto_unmount,intr"};
-    struct fuse_args args = FUSE_ARGS_INIT(3, argv);
-    struct fuse *f = fuse_new(&args, &i_ops, sizeof(i_ops), NULL);
-    fuse_opt_free_args(&args);
-    if (!f || fuse_mount(f, mnt) != 0) {
-        fprintf(stderr, "cannot mount on %s\n", mnt);
-        if (f)
-            fuse_destroy(f);
-        rmdir(mnt);
-        return 1;
-    }
     int rc = 0;
     if (handler_is_default(SIGUSR1)) {
         fprintf(stderr, "FAIL: -o intr left SIGUSR1 without a handler\n");
         rc = 1;
     }
-    /* The checks run in a child without the device fd (see
-     * test_fuse_hl_minimal.c): only it can hang, and its alarm() ends it. */
-    pid_t child = fork();
-    if (child == 0) {
-        close(fuse_session_fd(fuse_get_session(f)));
-        alarm(30);
-        RUN(interrupted_read_ends_early);
-        _exit(CHECK_DONE());
-    }
-    pthread_t loop;
-    pthread_create(&loop, NULL, loop_main, f);
-    int status = 0;
-    while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (!(child > 0 && WIFEXITED(status) && WEXITSTATUS(status) == 0))
+    if (hl_run_checks(f, hl_loop_mt, checks) != 0)
         rc = 1;
-    if (child > 0 && !WIFEXITED(status))
-        fprintf(stderr, "checks killed by signal %d\n", WTERMSIG(status));
-
-    fuse_exit(f);
-    fuse_unmount(f);
-    pthread_join(loop, NULL);
     fuse_destroy(f);
     if (!handler_is_default(SIGUSR1)) {
         fprintf(stderr, "FAIL: fuse_destroy left its SIGUSR1 handler\n");

@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fuse_harness.h"
 
 static const char file_data[] = "minimal\n";
 
@@ -134,57 +135,20 @@ TEST(reading_without_open)
     CHECK_EQ_STR(data, file_data);
 }
 
-static void *loop_main(void *arg)
+static void checks(void)
 {
-    fuse_loop((struct fuse *)arg);
-    return NULL;
+    RUN(listing_without_opendir);
+    RUN(reading_without_open);
 }
 
 int main(void)
 {
     alarm(60);
-    snprintf(mnt, sizeof(mnt), "/tmp/fsp-hlmin.XXXXXX");
-    if (!mkdtemp(mnt)) {
-        perror("mkdtemp");
+    struct fuse *f = hl_mount(mnt, sizeof(mnt), "/tmp/fsp-hlmin.XXXXXX", "test_fuse_hl_minimal",
+                              "auto_unmount", &m_ops, sizeof(m_ops));
+    if (!f)
         return 1;
-    }
-    char *argv[] = {"test_fuse_hl_minimal", "-o", "auto_unmount"};
-    struct fuse_args args = FUSE_ARGS_INIT(3, argv);
-    struct fuse *f = fuse_new(&args, &m_ops, sizeof(m_ops), NULL);
-    fuse_opt_free_args(&args);
-    if (!f || fuse_mount(f, mnt) != 0) {
-        fprintf(stderr, "cannot mount on %s\n", mnt);
-        if (f)
-            fuse_destroy(f);
-        rmdir(mnt);
-        return 1;
-    }
-    /* The checks run in a child: if the library were broken and left a
-     * request unanswered, only the child would hang, and its alarm() can
-     * kill it (a process cannot be killed while it waits on its own
-     * server, which is why the server stays in the parent). */
-    pid_t child = fork();
-    if (child == 0) {
-        /* Not a server: without the device fd, a dead parent ends the
-         * connection and the child's pending calls fail at once. */
-        close(fuse_session_fd(fuse_get_session(f)));
-        alarm(30);
-        RUN(listing_without_opendir);
-        RUN(reading_without_open);
-        _exit(CHECK_DONE());
-    }
-    pthread_t loop;
-    pthread_create(&loop, NULL, loop_main, f);
-    int status = 0;
-    while (child > 0 && waitpid(child, &status, 0) < 0 && errno == EINTR)
-        ;
-    int rc = child > 0 && WIFEXITED(status) ? WEXITSTATUS(status) : 1;
-    if (child > 0 && !WIFEXITED(status))
-        fprintf(stderr, "checks killed by signal %d\n", WTERMSIG(status));
-
-    fuse_exit(f);
-    fuse_unmount(f);
-    pthread_join(loop, NULL);
+    int rc = hl_run_checks(f, hl_loop, checks);
     fuse_destroy(f);
     rmdir(mnt);
     return rc;

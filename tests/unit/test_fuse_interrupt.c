@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fuse_harness.h"
 
 enum { INO_LATE = 2, INO_EARLY, INO_QUICK };
 static const char *const names[] = {
@@ -197,17 +198,6 @@ static struct fuse_session *se;
 
 /* Several workers: one must be free to read the INTERRUPT while the
  * handler waits on another. */
-static void *loop_main(void *arg)
-{
-    struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-    if (!cfg)
-        return NULL;
-    fuse_loop_cfg_set_max_threads(cfg, 4);
-    fuse_session_loop_mt(se, cfg);
-    fuse_loop_cfg_destroy(cfg);
-    return NULL;
-}
-
 TEST(interrupt_after_registration)
 {
     fired_count = 0;
@@ -248,33 +238,17 @@ int main(void)
     alarm(120);
     struct sigaction sa = {.sa_handler = on_sigusr1}; /* no SA_RESTART */
     sigaction(SIGUSR1, &sa, NULL);
-    snprintf(mnt, sizeof(mnt), "/tmp/fsp-intr.XXXXXX");
-    if (!mkdtemp(mnt)) {
-        perror("mkdtemp");
+    se = ll_mount(mnt, sizeof(mnt), "/tmp/fsp-intr.XXXXXX", "test_fuse_interrupt", "auto_unmount",
+                  &t_ops, sizeof(t_ops));
+    if (!se)
         return 1;
-    }
-    char *argv[] = {"test_fuse_interrupt", "-o", "auto_unmount"};
-    struct fuse_args args = FUSE_ARGS_INIT(3, argv);
-    se = fuse_session_new(&args, &t_ops, sizeof(t_ops), NULL);
-    fuse_opt_free_args(&args);
-    if (!se || fuse_session_mount(se, mnt) != 0) {
-        fprintf(stderr, "cannot mount on %s\n", mnt);
-        if (se)
-            fuse_session_destroy(se);
-        rmdir(mnt);
-        return 1;
-    }
     pthread_t loop;
-    pthread_create(&loop, NULL, loop_main, NULL);
+    pthread_create(&loop, NULL, ll_loop_mt, se);
 
     RUN(interrupt_after_registration);
     RUN(interrupt_before_registration);
     RUN(registered_but_not_interrupted);
 
-    fuse_session_exit(se);
-    fuse_session_unmount(se);
-    pthread_join(loop, NULL);
-    fuse_session_destroy(se);
-    rmdir(mnt);
+    ll_unmount(se, loop, mnt);
     return CHECK_DONE();
 }

@@ -28,6 +28,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fuse_harness.h"
 
 #define INO_FILE     2
 #define INO_LATE     3 /* "late": absent until late_exists */
@@ -363,39 +364,16 @@ TEST(getgroups_of_the_caller)
     CHECK_EQ_INT(atomic_load(&groups_seen), getgroups(0, NULL));
 }
 
-static void *loop_main(void *arg)
-{
-    struct fuse_loop_config *cfg = fuse_loop_cfg_create();
-    if (!cfg)
-        return NULL;
-    fuse_loop_cfg_set_max_threads(cfg, 4);
-    fuse_session_loop_mt(se, cfg);
-    fuse_loop_cfg_destroy(cfg);
-    return NULL;
-}
-
 int main(void)
 {
     alarm(120);
-    snprintf(mnt, sizeof(mnt), "/tmp/fsp-notify.XXXXXX");
-    if (!mkdtemp(mnt)) {
-        perror("mkdtemp");
+    se = ll_mount(mnt, sizeof(mnt), "/tmp/fsp-notify.XXXXXX", "test_fuse_ll_notify", "auto_unmount",
+                  &n_ops, sizeof(n_ops));
+    if (!se)
         return 1;
-    }
-    char *argv[] = {"test_fuse_ll_notify", "-o", "auto_unmount"};
-    struct fuse_args args = FUSE_ARGS_INIT(3, argv);
-    se = fuse_session_new(&args, &n_ops, sizeof(n_ops), NULL);
-    fuse_opt_free_args(&args);
-    if (!se || fuse_session_mount(se, mnt) != 0) {
-        fprintf(stderr, "cannot mount on %s\n", mnt);
-        if (se)
-            fuse_session_destroy(se);
-        rmdir(mnt);
-        return 1;
-    }
     CHECK_EQ_INT(fuse_lowlevel_notify_inval_inode(se, INO_FILE, 0, 0), -ENOTCONN); /* no INIT yet */
     pthread_t loop;
-    pthread_create(&loop, NULL, loop_main, NULL);
+    pthread_create(&loop, NULL, ll_loop_mt, se);
 
     RUN(inval_entry_ends_a_negative_entry);
     RUN(inval_inode_ends_cached_attributes);
@@ -405,10 +383,6 @@ int main(void)
     RUN(notify_poll_wakes_a_poller);
     RUN(getgroups_of_the_caller);
 
-    fuse_session_exit(se);
-    fuse_session_unmount(se);
-    pthread_join(loop, NULL);
-    fuse_session_destroy(se);
-    rmdir(mnt);
+    ll_unmount(se, loop, mnt);
     return CHECK_DONE();
 }

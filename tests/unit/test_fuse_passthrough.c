@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "fuse_harness.h"
 
 #define INO_FILE 2
 
@@ -162,26 +163,19 @@ int main(void)
         printf("SKIP backing files need root\n");
         return 0;
     }
-    snprintf(mnt, sizeof(mnt), "/tmp/fsp-llpt.XXXXXX");
     snprintf(backing, sizeof(backing), "/tmp/fsp-llpt-backing.XXXXXX");
     int bfd = mkstemp(backing);
-    if (!mkdtemp(mnt) || bfd < 0) {
-        perror("mkdtemp");
+    if (bfd < 0) {
+        perror("mkstemp");
         return 1;
     }
     if (write(bfd, "from backing", 12) != 12)
         return 1;
     close(bfd);
 
-    char *argv[] = {"test_fuse_passthrough", "-o", "auto_unmount"};
-    struct fuse_args args = FUSE_ARGS_INIT(3, argv);
-    se = fuse_session_new(&args, &p_ops, sizeof(p_ops), NULL);
-    fuse_opt_free_args(&args);
-    if (!se || fuse_session_mount(se, mnt) != 0) {
-        fprintf(stderr, "cannot mount on %s\n", mnt);
-        if (se)
-            fuse_session_destroy(se);
-        rmdir(mnt);
+    se = ll_mount(mnt, sizeof(mnt), "/tmp/fsp-llpt.XXXXXX", "test_fuse_passthrough", "auto_unmount",
+                  &p_ops, sizeof(p_ops));
+    if (!se) {
         unlink(backing);
         return 1;
     }
@@ -198,11 +192,7 @@ int main(void)
         RUN(reads_and_writes_go_to_the_backing_file);
     }
 
-    fuse_session_exit(se);
-    fuse_session_unmount(se);
-    pthread_join(loop, NULL);
-    fuse_session_destroy(se);
-    rmdir(mnt);
+    ll_unmount(se, loop, mnt);
     unlink(backing);
     return CHECK_DONE();
 }
