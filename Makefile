@@ -154,6 +154,8 @@ $(FUSE_SAMPLE_BINS): $(BUILD)/%: $$(patsubst $$(PERCENT).c,$(BUILD)/obj/$$(PERCE
 $(FUSE_UNIT_BINS): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libfuse3.so
 	@mkdir -p $(dir $@)
 	$(CC) -o $@ $< -L$(BUILD) -lfuse3 -Wl,-rpath,'$$ORIGIN/..' $(ALL_LDFLAGS)
+# FUSE_REGISTER_MODULE's variable must be visible to the library's lookup.
+$(BUILD)/tests/test_fuse_modules: ALL_LDFLAGS += -rdynamic
 
 -include $(shell find $(BUILD)/obj -name '*.d' 2>/dev/null)
 # Dependency files are made by the compiler only: without this, make would try

@@ -227,8 +227,12 @@ int fuse_notify_poll(struct fuse_pollhandle *ph);
 
 struct fuse_fs *fuse_fs_new(const struct fuse_operations *op, size_t op_size, void *user_data);
 
-/* Stacked modules: declared for source compatibility. FSP has none and
- * refuses the modules= option; registering one has no effect. */
+/* Stacked modules (-o modules=a:b: a over the file system, b over a). A
+ * factory gets the arguments (it takes its own options out) and fs[0], the
+ * file system below (fs[1] is NULL), and returns a fuse_fs serving through
+ * fuse_fs_*() on fs[0]. FUSE_REGISTER_MODULE registers one when the program
+ * (or libfusemod_NAME.so, loaded by name) starts. Built in: subdir and
+ * iconv, which FSP stacks above the program's modules: list those first. */
 struct fuse_module {
     const char *name;
     struct fuse_fs *(*factory)(struct fuse_args *args, struct fuse_fs *fs[]);
@@ -237,8 +241,12 @@ struct fuse_module {
     int ctr;
 };
 void fuse_register_module(struct fuse_module *mod);
-#define FUSE_REGISTER_MODULE(name_, factory_) \
-    struct fuse_module fuse_fusemod_##name_##_module = {#name_, factory_, NULL, NULL, 0};
+#define FUSE_REGISTER_MODULE(name_, factory_)                              \
+    static __attribute__((constructor)) void name_##_register_module(void) \
+    {                                                                      \
+        static struct fuse_module mod = {#name_, factory_, NULL, NULL, 0}; \
+        fuse_register_module(&mod);                                        \
+    }
 
 /* --- Advanced: set up and tear down by hand ------------------------------ */
 

@@ -80,7 +80,7 @@ struct fuse_config {
     double ac_attr_timeout; /* auto_cache's attribute timeout */
     int nullpath_ok;        /* operations with a file handle may get a NULL path */
     int show_help;
-    char *modules; /* stacked modules: not supported by FSP */
+    char *modules; /* -o modules=a:b: module names to stack, a first */
     int debug;
 };
 
@@ -292,11 +292,17 @@ int fuse_notify_poll(struct fuse_pollhandle *ph);
 
 struct fuse_fs *fuse_fs_new(const struct fuse_operations *op, size_t op_size, void *private_data);
 
-/* Stacked modules (modules=): declared for source compatibility; FSP has
- * none and refuses the option. */
+/* Stacked modules (-o modules=a:b): a factory gets the arguments (it takes
+ * its own options out) and fs[0], the file system below it (fs[1] is
+ * NULL), and returns a fuse_fs that serves through fuse_fs_*() calls on
+ * fs[0]. Built in: subdir and iconv. FUSE_REGISTER_MODULE defines the
+ * variable fuse_new looks up by name: in the program itself (exported,
+ * e.g. linked with -rdynamic; the macro gives it default visibility even
+ * under -fvisibility=hidden) or in a library libfusemod_NAME.so. */
 typedef struct fuse_fs *(*fuse_module_factory_t)(struct fuse_args *args, struct fuse_fs *fs[]);
-#define FUSE_REGISTER_MODULE(name_, factory_) \
-    fuse_module_factory_t fuse_module_##name_##_factory = factory_
+#define FUSE_REGISTER_MODULE(name_, factory_)                                                    \
+    __attribute__((visibility("default"))) fuse_module_factory_t fuse_module_##name_##_factory = \
+        factory_
 
 struct fuse_session *fuse_get_session(struct fuse *f);
 

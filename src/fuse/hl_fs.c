@@ -11,6 +11,14 @@
 
 #include "fuse/hl_i.h"
 
+/* libfuse's rule for stacked modules: an operation runs with its own file
+ * system's private data in the context, so a module finds its state there
+ * and the file system below it finds its own. */
+static inline void hl_fs_enter(struct fuse_fs *fs)
+{
+    fuse_get_context()->private_data = fs->user_data;
+}
+
 FSP_FUSE_EXPORT struct fuse_fs *fuse_fs_new(const struct fuse_operations *op, size_t op_size,
                                             void *private_data)
 {
@@ -33,14 +41,19 @@ FSP_FUSE_EXPORT struct fuse_fs *fuse_fs_new(const struct fuse_operations *op, si
 FSP_FUSE_EXPORT void fuse_fs_init(struct fuse_fs *fs, struct fuse_conn_info *conn,
                                   struct fuse_config *cfg)
 {
+    hl_fs_enter(fs);
+    fs->initialized = true;
     if (fs->op.init)
         fs->user_data = fs->op.init(conn, cfg);
 }
 
-/* Calls destroy() and frees fs, as libfuse's does. */
+/* Calls destroy() and frees fs, as libfuse's does; but fuse_new's own file
+ * system, under modules that were never mounted, gets no destroy() without
+ * its init(). */
 FSP_FUSE_EXPORT void fuse_fs_destroy(struct fuse_fs *fs)
 {
-    if (fs->op.destroy)
+    hl_fs_enter(fs);
+    if (fs->op.destroy && (fs->initialized || !fs->lib_owned))
         fs->op.destroy(fs->user_data);
     free(fs);
 }
@@ -49,6 +62,7 @@ FSP_FUSE_EXPORT int fuse_fs_read_buf(struct fuse_fs *fs, const char *path,
                                      struct fuse_bufvec **bufp, size_t size, off_t off,
                                      struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     if (fs->op.read_buf)
         return fs->op.read_buf(path, bufp, size, off, fi);
     if (!fs->op.read)
@@ -124,6 +138,7 @@ void hl_statfs_default(struct statvfs *buf)
 FSP_FUSE_EXPORT int fuse_fs_read(struct fuse_fs *fs, const char *path, char *buf, size_t size,
                                  off_t off, struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     if (fs->op.read)
         return fs->op.read(path, buf, size, off, fi);
     if (!fs->op.read_buf)
@@ -145,6 +160,7 @@ FSP_FUSE_EXPORT int fuse_fs_read(struct fuse_fs *fs, const char *path, char *buf
 FSP_FUSE_EXPORT int fuse_fs_write_buf(struct fuse_fs *fs, const char *path, struct fuse_bufvec *buf,
                                       off_t off, struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     if (fs->op.write_buf)
         return fs->op.write_buf(path, buf, off, fi);
     if (!fs->op.write)
@@ -160,6 +176,7 @@ FSP_FUSE_EXPORT int fuse_fs_write_buf(struct fuse_fs *fs, const char *path, stru
 FSP_FUSE_EXPORT int fuse_fs_write(struct fuse_fs *fs, const char *path, const char *buf,
                                   size_t size, off_t off, struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     if (fs->op.write)
         return fs->op.write(path, buf, size, off, fi);
     struct fuse_bufvec bv = FUSE_BUFVEC_INIT(size);
@@ -170,6 +187,7 @@ FSP_FUSE_EXPORT int fuse_fs_write(struct fuse_fs *fs, const char *path, const ch
 /* Without statfs a file system still answers df: libfuse's stand-in. */
 FSP_FUSE_EXPORT int fuse_fs_statfs(struct fuse_fs *fs, const char *path, struct statvfs *buf)
 {
+    hl_fs_enter(fs);
     if (fs->op.statfs)
         return fs->op.statfs(path, buf);
     hl_statfs_default(buf);
@@ -186,58 +204,69 @@ FSP_FUSE_EXPORT int fuse_fs_statfs(struct fuse_fs *fs, const char *path, struct 
 FSP_FUSE_EXPORT int fuse_fs_getattr(struct fuse_fs *fs, const char *path, struct stat *buf,
                                     struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     return fs->op.getattr ? fs->op.getattr(path, buf, fi) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_rename(struct fuse_fs *fs, const char *oldpath, const char *newpath,
                                    unsigned int flags)
 {
+    hl_fs_enter(fs);
     return fs->op.rename ? fs->op.rename(oldpath, newpath, flags) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_unlink(struct fuse_fs *fs, const char *path)
 {
+    hl_fs_enter(fs);
     return fs->op.unlink ? fs->op.unlink(path) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_rmdir(struct fuse_fs *fs, const char *path)
 {
+    hl_fs_enter(fs);
     return fs->op.rmdir ? fs->op.rmdir(path) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_symlink(struct fuse_fs *fs, const char *linkname, const char *path)
 {
+    hl_fs_enter(fs);
     return fs->op.symlink ? fs->op.symlink(linkname, path) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_link(struct fuse_fs *fs, const char *oldpath, const char *newpath)
 {
+    hl_fs_enter(fs);
     return fs->op.link ? fs->op.link(oldpath, newpath) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_release(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     return fs->op.release ? fs->op.release(path, fi) : 0;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_open(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     return fs->op.open ? fs->op.open(path, fi) : 0;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_fsync(struct fuse_fs *fs, const char *path, int datasync,
                                   struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     return fs->op.fsync ? fs->op.fsync(path, datasync, fi) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_flush(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     return fs->op.flush ? fs->op.flush(path, fi) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_opendir(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     return fs->op.opendir ? fs->op.opendir(path, fi) : 0;
 }
 
@@ -245,126 +274,148 @@ FSP_FUSE_EXPORT int fuse_fs_readdir(struct fuse_fs *fs, const char *path, void *
                                     fuse_fill_dir_t filler, off_t off, struct fuse_file_info *fi,
                                     enum fuse_readdir_flags flags)
 {
+    hl_fs_enter(fs);
     return fs->op.readdir ? fs->op.readdir(path, buf, filler, off, fi, flags) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_fsyncdir(struct fuse_fs *fs, const char *path, int datasync,
                                      struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     return fs->op.fsyncdir ? fs->op.fsyncdir(path, datasync, fi) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_releasedir(struct fuse_fs *fs, const char *path,
                                        struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     return fs->op.releasedir ? fs->op.releasedir(path, fi) : 0;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_create(struct fuse_fs *fs, const char *path, mode_t mode,
                                    struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     return fs->op.create ? fs->op.create(path, mode, fi) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_lock(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi,
                                  int cmd, struct flock *lock)
 {
+    hl_fs_enter(fs);
     return fs->op.lock ? fs->op.lock(path, fi, cmd, lock) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_flock(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi,
                                   int op)
 {
+    hl_fs_enter(fs);
     return fs->op.flock ? fs->op.flock(path, fi, op) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_chmod(struct fuse_fs *fs, const char *path, mode_t mode,
                                   struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     return fs->op.chmod ? fs->op.chmod(path, mode, fi) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_chown(struct fuse_fs *fs, const char *path, uid_t uid, gid_t gid,
                                   struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     return fs->op.chown ? fs->op.chown(path, uid, gid, fi) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_truncate(struct fuse_fs *fs, const char *path, off_t size,
                                      struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     return fs->op.truncate ? fs->op.truncate(path, size, fi) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_utimens(struct fuse_fs *fs, const char *path,
                                     const struct timespec tv[2], struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     return fs->op.utimens ? fs->op.utimens(path, tv, fi) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_access(struct fuse_fs *fs, const char *path, int mask)
 {
+    hl_fs_enter(fs);
     return fs->op.access ? fs->op.access(path, mask) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_readlink(struct fuse_fs *fs, const char *path, char *buf, size_t len)
 {
+    hl_fs_enter(fs);
     return fs->op.readlink ? fs->op.readlink(path, buf, len) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_mknod(struct fuse_fs *fs, const char *path, mode_t mode, dev_t rdev)
 {
+    hl_fs_enter(fs);
     return fs->op.mknod ? fs->op.mknod(path, mode, rdev) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_mkdir(struct fuse_fs *fs, const char *path, mode_t mode)
 {
+    hl_fs_enter(fs);
     return fs->op.mkdir ? fs->op.mkdir(path, mode) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_setxattr(struct fuse_fs *fs, const char *path, const char *name,
                                      const char *value, size_t size, int flags)
 {
+    hl_fs_enter(fs);
     return fs->op.setxattr ? fs->op.setxattr(path, name, value, size, flags) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_getxattr(struct fuse_fs *fs, const char *path, const char *name,
                                      char *value, size_t size)
 {
+    hl_fs_enter(fs);
     return fs->op.getxattr ? fs->op.getxattr(path, name, value, size) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_listxattr(struct fuse_fs *fs, const char *path, char *list, size_t size)
 {
+    hl_fs_enter(fs);
     return fs->op.listxattr ? fs->op.listxattr(path, list, size) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_removexattr(struct fuse_fs *fs, const char *path, const char *name)
 {
+    hl_fs_enter(fs);
     return fs->op.removexattr ? fs->op.removexattr(path, name) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_bmap(struct fuse_fs *fs, const char *path, size_t blocksize,
                                  uint64_t *idx)
 {
+    hl_fs_enter(fs);
     return fs->op.bmap ? fs->op.bmap(path, blocksize, idx) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_ioctl(struct fuse_fs *fs, const char *path, unsigned int cmd, void *arg,
                                   struct fuse_file_info *fi, unsigned int flags, void *data)
 {
+    hl_fs_enter(fs);
     return fs->op.ioctl ? fs->op.ioctl(path, cmd, arg, fi, flags, data) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_poll(struct fuse_fs *fs, const char *path, struct fuse_file_info *fi,
                                  struct fuse_pollhandle *ph, unsigned *reventsp)
 {
+    hl_fs_enter(fs);
     return fs->op.poll ? fs->op.poll(path, fi, ph, reventsp) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse_fs_fallocate(struct fuse_fs *fs, const char *path, int mode, off_t offset,
                                       off_t length, struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     return fs->op.fallocate ? fs->op.fallocate(path, mode, offset, length, fi) : -ENOSYS;
 }
 
@@ -373,6 +424,7 @@ FSP_FUSE_EXPORT ssize_t fuse_fs_copy_file_range(struct fuse_fs *fs, const char *
                                                 const char *path_out, struct fuse_file_info *fi_out,
                                                 off_t off_out, size_t len, int flags)
 {
+    hl_fs_enter(fs);
     return fs->op.copy_file_range ? fs->op.copy_file_range(path_in, fi_in, off_in, path_out, fi_out,
                                                            off_out, len, flags)
                                   : -ENOSYS;
@@ -381,5 +433,6 @@ FSP_FUSE_EXPORT ssize_t fuse_fs_copy_file_range(struct fuse_fs *fs, const char *
 FSP_FUSE_EXPORT off_t fuse_fs_lseek(struct fuse_fs *fs, const char *path, off_t off, int whence,
                                     struct fuse_file_info *fi)
 {
+    hl_fs_enter(fs);
     return fs->op.lseek ? fs->op.lseek(path, off, whence, fi) : -ENOSYS;
 }

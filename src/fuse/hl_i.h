@@ -62,6 +62,8 @@ struct hl_hash {
 struct fuse_fs {
     struct fuse_operations op;
     void *user_data;
+    bool initialized; /* fuse_fs_init ran */
+    bool lib_owned;   /* fuse_new's own fs: destroy() only after init() */
 };
 
 struct fuse {
@@ -94,6 +96,13 @@ struct fuse {
 
 /* hl_main.c: whether fuse_new() takes opt (for libfuse.so.2's fuse_is_lib_option). */
 bool hl_is_option(const char *opt);
+
+/* hl_modules.c: -o modules=a:b stacks a over f->fs, then b over a (each
+ * factory takes its options out of args). 0, or -1 (said on stderr). */
+int hl_modules_stack(struct fuse *f, struct fuse_args *args);
+/* The file system is done: destroy the stack (destroy() of the program's
+ * own fs only if it was initialized) and free it. */
+void hl_fs_shutdown(struct fuse *f);
 
 /* hl_winfsp.c: WinFsp-FUSE's options. hl_winfsp_parse takes them out of
  * args into f's configuration and w (before fuse_session_new); apply hands

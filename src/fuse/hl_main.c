@@ -103,6 +103,7 @@ FSP_FUSE_EXPORT void fuse_lib_help(struct fuse_args *args)
            "    -o nullpath_ok         operations on open files may get a NULL path\n"
            "    -o [no_]intr           allow requests to be interrupted\n"
            "    -o intr_signal=NUM     signal to send on interrupt (%i)\n"
+           "    -o modules=M1[:M2...]  names of modules to push onto filesystem stack\n"
            "WinFsp-FUSE options:\n"
            "    -o FileInfoTimeout=MS  attribute and name cache (-1: also keep file data)\n"
            "    -o DirInfoTimeout=MS   non-zero: keep directory listings in the kernel\n"
@@ -125,8 +126,8 @@ static void fuse_free(struct fuse *f)
     pthread_mutex_destroy(&f->dirs_lock);
     hl_table_free(f);
     hl_intr_teardown(f);
+    hl_fs_shutdown(f); /* unless destroy() already did (hl_ops.c) */
     free(f->conf.modules);
-    free(f->fs);
     free(f);
 }
 
@@ -155,17 +156,15 @@ struct fuse *fuse_new_31(struct fuse_args *args, const struct fuse_operations *o
     }
     if (hl_winfsp_parse(f, args, &w) != 0)
         goto fail;
-    if (f->conf.modules) {
-        fuse_log(FUSE_LOG_ERR, "fuse: modules=%s: stacked modules are not supported by FSP\n",
-                 f->conf.modules);
-        goto fail;
-    }
     if (f->conf.intr)
         hl_intr_setup(f);
     if (!f->conf.ac_attr_timeout_set)
         f->conf.ac_attr_timeout = f->conf.attr_timeout;
     f->fs = fuse_fs_new(op, op_size, private_data);
-    if (!f->fs || hl_table_init(f) != 0)
+    if (!f->fs)
+        goto fail;
+    f->fs->lib_owned = true;
+    if (hl_modules_stack(f, args) != 0 || hl_table_init(f) != 0)
         goto fail;
     hl_fill_llops(f);
     f->se = fuse_session_new(args, &f->llop, sizeof(f->llop), f);

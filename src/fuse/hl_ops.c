@@ -102,8 +102,7 @@ static void hl_destroy(void *userdata)
 {
     struct fuse *f = userdata;
     hl_enter_init(f);
-    if (f->fs->op.destroy)
-        f->fs->op.destroy(f->fs->user_data);
+    hl_fs_shutdown(f);
     hl_leave();
 }
 

@@ -176,6 +176,17 @@ _Static_assert(sizeof(struct fuse2_lowlevel_ops) == 41 * sizeof(void *), "fuse_l
 struct fuse2_fs {
     struct fuse2_operations op;
     void *user_data;
+    bool initialized; /* fuse_fs_init ran */
+    bool lib_owned;   /* fuse_new's own fs: destroy() only after init() */
+};
+
+/* FUSE 2's struct fuse_module (fuse_register_module, FUSE_REGISTER_MODULE). */
+struct fuse2_module {
+    const char *name;
+    struct fuse2_fs *(*factory)(struct fuse_args *args, struct fuse2_fs *fs[]);
+    struct fuse2_module *next;
+    void *so;
+    int ctr;
 };
 
 /* Connection settings from FUSE 2's low-level options (max_write=, big_writes,
@@ -277,7 +288,11 @@ void *fuse2_read_cmd(struct fuse *f);
 void fuse2_process_cmd(struct fuse *f, void *cmd);
 int fuse2_loop_mt_proc(struct fuse *f, void *proc, void *data);
 void fuse2_set_getcontext_func(struct fuse_context *(*func)(void));
-void fuse2_register_module(void *mod);
+void fuse2_register_module(struct fuse2_module *mod);
+/* hl_modules.c: takes modules= out of args; stacks the program's FUSE 2
+ * modules over st->fs and hands the built-in ones (which must come after
+ * them) back to args for FUSE 3's fuse_new. 0, or -1 (said). */
+int fuse2_modules_stack(struct fuse2 *st, struct fuse_args *args);
 int fuse2_main_obsolete(void);
 
 /* ll_session.c */

@@ -62,8 +62,8 @@ static void br_destroy(void *private_data)
 {
     struct fuse2 *st = cur();
     st->fs->user_data = private_data;
-    if (st->fs->op.destroy)
-        st->fs->op.destroy(private_data);
+    fuse2_fs_destroy(st->fs);
+    st->fs = NULL;
 }
 
 /* --- Attributes ------------------------------------------------------------------ */

@@ -12,6 +12,13 @@
 
 #include "fuse2/fuse2_i.h"
 
+/* As in libfuse 2.7+: each operation runs with its own file system's
+ * private data in the context, which stacked modules rely on. */
+static inline void fuse2_fs_enter(struct fuse2_fs *fs)
+{
+    fuse_get_context()->private_data = fs->user_data;
+}
+
 FSP_FUSE_EXPORT struct fuse2_fs *fuse2_fs_new(const struct fuse2_operations *op, size_t op_size,
                                               void *user_data)
 {
@@ -31,14 +38,18 @@ FSP_FUSE_EXPORT struct fuse2_fs *fuse2_fs_new(const struct fuse2_operations *op,
 
 FSP_FUSE_EXPORT void fuse2_fs_init(struct fuse2_fs *fs, struct fuse2_conn_info *conn)
 {
+    fuse2_fs_enter(fs);
+    fs->initialized = true;
     if (fs->op.init)
         fs->user_data = fs->op.init(conn);
 }
 
-/* Calls destroy() and frees fs, as libfuse's does. */
+/* Calls destroy() and frees fs, as libfuse's does; fuse_new's own file
+ * system (under modules never mounted) gets no destroy() without init(). */
 FSP_FUSE_EXPORT void fuse2_fs_destroy(struct fuse2_fs *fs)
 {
-    if (fs->op.destroy)
+    fuse2_fs_enter(fs);
+    if (fs->op.destroy && (fs->initialized || !fs->lib_owned))
         fs->op.destroy(fs->user_data);
     free(fs);
 }
@@ -47,12 +58,14 @@ FSP_FUSE_EXPORT void fuse2_fs_destroy(struct fuse2_fs *fs)
 
 FSP_FUSE_EXPORT int fuse2_fs_getattr(struct fuse2_fs *fs, const char *path, struct stat *buf)
 {
+    fuse2_fs_enter(fs);
     return fs->op.getattr ? fs->op.getattr(path, buf) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_fgetattr(struct fuse2_fs *fs, const char *path, struct stat *buf,
                                       struct fuse2_file_info *fi)
 {
+    fuse2_fs_enter(fs);
     if (fs->op.fgetattr)
         return fs->op.fgetattr(path, buf, fi);
     if (path && fs->op.getattr)
@@ -62,22 +75,26 @@ FSP_FUSE_EXPORT int fuse2_fs_fgetattr(struct fuse2_fs *fs, const char *path, str
 
 FSP_FUSE_EXPORT int fuse2_fs_chmod(struct fuse2_fs *fs, const char *path, mode_t mode)
 {
+    fuse2_fs_enter(fs);
     return fs->op.chmod ? fs->op.chmod(path, mode) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_chown(struct fuse2_fs *fs, const char *path, uid_t uid, gid_t gid)
 {
+    fuse2_fs_enter(fs);
     return fs->op.chown ? fs->op.chown(path, uid, gid) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_truncate(struct fuse2_fs *fs, const char *path, off_t size)
 {
+    fuse2_fs_enter(fs);
     return fs->op.truncate ? fs->op.truncate(path, size) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_ftruncate(struct fuse2_fs *fs, const char *path, off_t size,
                                        struct fuse2_file_info *fi)
 {
+    fuse2_fs_enter(fs);
     if (fs->op.ftruncate)
         return fs->op.ftruncate(path, size, fi);
     if (path && fs->op.truncate)
@@ -89,6 +106,7 @@ FSP_FUSE_EXPORT int fuse2_fs_ftruncate(struct fuse2_fs *fs, const char *path, of
 FSP_FUSE_EXPORT int fuse2_fs_utimens(struct fuse2_fs *fs, const char *path,
                                      const struct timespec tv[2])
 {
+    fuse2_fs_enter(fs);
     if (fs->op.utimens)
         return fs->op.utimens(path, tv);
     if (fs->op.utime) {
@@ -100,6 +118,7 @@ FSP_FUSE_EXPORT int fuse2_fs_utimens(struct fuse2_fs *fs, const char *path,
 
 FSP_FUSE_EXPORT int fuse2_fs_access(struct fuse2_fs *fs, const char *path, int mask)
 {
+    fuse2_fs_enter(fs);
     return fs->op.access ? fs->op.access(path, mask) : -ENOSYS;
 }
 
@@ -107,46 +126,55 @@ FSP_FUSE_EXPORT int fuse2_fs_access(struct fuse2_fs *fs, const char *path, int m
 
 FSP_FUSE_EXPORT int fuse2_fs_readlink(struct fuse2_fs *fs, const char *path, char *buf, size_t len)
 {
+    fuse2_fs_enter(fs);
     return fs->op.readlink ? fs->op.readlink(path, buf, len) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_mknod(struct fuse2_fs *fs, const char *path, mode_t mode, dev_t rdev)
 {
+    fuse2_fs_enter(fs);
     return fs->op.mknod ? fs->op.mknod(path, mode, rdev) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_mkdir(struct fuse2_fs *fs, const char *path, mode_t mode)
 {
+    fuse2_fs_enter(fs);
     return fs->op.mkdir ? fs->op.mkdir(path, mode) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_unlink(struct fuse2_fs *fs, const char *path)
 {
+    fuse2_fs_enter(fs);
     return fs->op.unlink ? fs->op.unlink(path) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_rmdir(struct fuse2_fs *fs, const char *path)
 {
+    fuse2_fs_enter(fs);
     return fs->op.rmdir ? fs->op.rmdir(path) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_symlink(struct fuse2_fs *fs, const char *linkname, const char *path)
 {
+    fuse2_fs_enter(fs);
     return fs->op.symlink ? fs->op.symlink(linkname, path) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_rename(struct fuse2_fs *fs, const char *oldpath, const char *newpath)
 {
+    fuse2_fs_enter(fs);
     return fs->op.rename ? fs->op.rename(oldpath, newpath) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_link(struct fuse2_fs *fs, const char *oldpath, const char *newpath)
 {
+    fuse2_fs_enter(fs);
     return fs->op.link ? fs->op.link(oldpath, newpath) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_statfs(struct fuse2_fs *fs, const char *path, struct statvfs *buf)
 {
+    fuse2_fs_enter(fs);
     if (fs->op.statfs)
         return fs->op.statfs(path, buf);
     hl_statfs_default(buf);
@@ -158,23 +186,27 @@ FSP_FUSE_EXPORT int fuse2_fs_statfs(struct fuse2_fs *fs, const char *path, struc
 FSP_FUSE_EXPORT int fuse2_fs_setxattr(struct fuse2_fs *fs, const char *path, const char *name,
                                       const char *value, size_t size, int flags)
 {
+    fuse2_fs_enter(fs);
     return fs->op.setxattr ? fs->op.setxattr(path, name, value, size, flags) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_getxattr(struct fuse2_fs *fs, const char *path, const char *name,
                                       char *value, size_t size)
 {
+    fuse2_fs_enter(fs);
     return fs->op.getxattr ? fs->op.getxattr(path, name, value, size) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_listxattr(struct fuse2_fs *fs, const char *path, char *list,
                                        size_t size)
 {
+    fuse2_fs_enter(fs);
     return fs->op.listxattr ? fs->op.listxattr(path, list, size) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_removexattr(struct fuse2_fs *fs, const char *path, const char *name)
 {
+    fuse2_fs_enter(fs);
     return fs->op.removexattr ? fs->op.removexattr(path, name) : -ENOSYS;
 }
 
@@ -182,30 +214,35 @@ FSP_FUSE_EXPORT int fuse2_fs_removexattr(struct fuse2_fs *fs, const char *path, 
 
 FSP_FUSE_EXPORT int fuse2_fs_open(struct fuse2_fs *fs, const char *path, struct fuse2_file_info *fi)
 {
+    fuse2_fs_enter(fs);
     return fs->op.open ? fs->op.open(path, fi) : 0;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_create(struct fuse2_fs *fs, const char *path, mode_t mode,
                                     struct fuse2_file_info *fi)
 {
+    fuse2_fs_enter(fs);
     return fs->op.create ? fs->op.create(path, mode, fi) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_release(struct fuse2_fs *fs, const char *path,
                                      struct fuse2_file_info *fi)
 {
+    fuse2_fs_enter(fs);
     return fs->op.release ? fs->op.release(path, fi) : 0;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_flush(struct fuse2_fs *fs, const char *path,
                                    struct fuse2_file_info *fi)
 {
+    fuse2_fs_enter(fs);
     return fs->op.flush ? fs->op.flush(path, fi) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_fsync(struct fuse2_fs *fs, const char *path, int datasync,
                                    struct fuse2_file_info *fi)
 {
+    fuse2_fs_enter(fs);
     return fs->op.fsync ? fs->op.fsync(path, datasync, fi) : -ENOSYS;
 }
 
@@ -213,6 +250,7 @@ FSP_FUSE_EXPORT int fuse2_fs_read_buf(struct fuse2_fs *fs, const char *path,
                                       struct fuse_bufvec **bufp, size_t size, off_t off,
                                       struct fuse2_file_info *fi)
 {
+    fuse2_fs_enter(fs);
     if (fs->op.read_buf)
         return fs->op.read_buf(path, bufp, size, off, fi);
     if (!fs->op.read)
@@ -233,6 +271,7 @@ FSP_FUSE_EXPORT int fuse2_fs_read_buf(struct fuse2_fs *fs, const char *path,
 FSP_FUSE_EXPORT int fuse2_fs_read(struct fuse2_fs *fs, const char *path, char *buf, size_t size,
                                   off_t off, struct fuse2_file_info *fi)
 {
+    fuse2_fs_enter(fs);
     if (fs->op.read)
         return fs->op.read(path, buf, size, off, fi);
     if (!fs->op.read_buf)
@@ -253,6 +292,7 @@ FSP_FUSE_EXPORT int fuse2_fs_write_buf(struct fuse2_fs *fs, const char *path,
                                        struct fuse_bufvec *buf, off_t off,
                                        struct fuse2_file_info *fi)
 {
+    fuse2_fs_enter(fs);
     if (fs->op.write_buf)
         return fs->op.write_buf(path, buf, off, fi);
     if (!fs->op.write)
@@ -268,6 +308,7 @@ FSP_FUSE_EXPORT int fuse2_fs_write_buf(struct fuse2_fs *fs, const char *path,
 FSP_FUSE_EXPORT int fuse2_fs_write(struct fuse2_fs *fs, const char *path, const char *buf,
                                    size_t size, off_t off, struct fuse2_file_info *fi)
 {
+    fuse2_fs_enter(fs);
     if (fs->op.write)
         return fs->op.write(path, buf, size, off, fi);
     if (!fs->op.write_buf)
@@ -280,36 +321,42 @@ FSP_FUSE_EXPORT int fuse2_fs_write(struct fuse2_fs *fs, const char *path, const 
 FSP_FUSE_EXPORT int fuse2_fs_lock(struct fuse2_fs *fs, const char *path, struct fuse2_file_info *fi,
                                   int cmd, struct flock *lock)
 {
+    fuse2_fs_enter(fs);
     return fs->op.lock ? fs->op.lock(path, fi, cmd, lock) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_flock(struct fuse2_fs *fs, const char *path,
                                    struct fuse2_file_info *fi, int op)
 {
+    fuse2_fs_enter(fs);
     return fs->op.flock ? fs->op.flock(path, fi, op) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_fallocate(struct fuse2_fs *fs, const char *path, int mode,
                                        off_t offset, off_t length, struct fuse2_file_info *fi)
 {
+    fuse2_fs_enter(fs);
     return fs->op.fallocate ? fs->op.fallocate(path, mode, offset, length, fi) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_bmap(struct fuse2_fs *fs, const char *path, size_t blocksize,
                                   uint64_t *idx)
 {
+    fuse2_fs_enter(fs);
     return fs->op.bmap ? fs->op.bmap(path, blocksize, idx) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_ioctl(struct fuse2_fs *fs, const char *path, int cmd, void *arg,
                                    struct fuse2_file_info *fi, unsigned int flags, void *data)
 {
+    fuse2_fs_enter(fs);
     return fs->op.ioctl ? fs->op.ioctl(path, cmd, arg, fi, flags, data) : -ENOSYS;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_poll(struct fuse2_fs *fs, const char *path, struct fuse2_file_info *fi,
                                   struct fuse_pollhandle *ph, unsigned *reventsp)
 {
+    fuse2_fs_enter(fs);
     return fs->op.poll ? fs->op.poll(path, fi, ph, reventsp) : -ENOSYS;
 }
 
@@ -318,6 +365,7 @@ FSP_FUSE_EXPORT int fuse2_fs_poll(struct fuse2_fs *fs, const char *path, struct 
 FSP_FUSE_EXPORT int fuse2_fs_opendir(struct fuse2_fs *fs, const char *path,
                                      struct fuse2_file_info *fi)
 {
+    fuse2_fs_enter(fs);
     return fs->op.opendir ? fs->op.opendir(path, fi) : 0;
 }
 
@@ -336,6 +384,7 @@ static int getdir_fill(fuse2_dirh_t h, const char *name, int type, ino_t ino)
 FSP_FUSE_EXPORT int fuse2_fs_readdir(struct fuse2_fs *fs, const char *path, void *buf,
                                      fuse2_fill_dir_t filler, off_t off, struct fuse2_file_info *fi)
 {
+    fuse2_fs_enter(fs);
     if (fs->op.readdir)
         return fs->op.readdir(path, buf, filler, off, fi);
     if (fs->op.getdir) {
@@ -348,12 +397,14 @@ FSP_FUSE_EXPORT int fuse2_fs_readdir(struct fuse2_fs *fs, const char *path, void
 FSP_FUSE_EXPORT int fuse2_fs_releasedir(struct fuse2_fs *fs, const char *path,
                                         struct fuse2_file_info *fi)
 {
+    fuse2_fs_enter(fs);
     return fs->op.releasedir ? fs->op.releasedir(path, fi) : 0;
 }
 
 FSP_FUSE_EXPORT int fuse2_fs_fsyncdir(struct fuse2_fs *fs, const char *path, int datasync,
                                       struct fuse2_file_info *fi)
 {
+    fuse2_fs_enter(fs);
     return fs->op.fsyncdir ? fs->op.fsyncdir(path, datasync, fi) : -ENOSYS;
 }
 

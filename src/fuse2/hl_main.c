@@ -25,10 +25,13 @@ int fuse_parse_cmdline_312(struct fuse_args *args, struct fuse_cmdline_opts *opt
 int fuse2_parse_cmdline(struct fuse_args *args, char **mountpoint, int *multithreaded,
                         int *foreground);
 
+/* The FUSE 2 stack goes with it: destroyed by destroy() (br_destroy) if the
+ * file system was initialized, here otherwise. */
 static void fuse2_free(struct fuse2 *st)
 {
     if (st) {
-        free(st->fs);
+        if (st->fs)
+            fuse2_fs_destroy(st->fs);
         free(st);
     }
 }
@@ -52,7 +55,10 @@ FSP_FUSE_EXPORT struct fuse *fuse2_new(struct fuse_chan *ch, struct fuse_args *a
         return NULL;
     }
     st->fs = fuse2_fs_new(op, op_size, user_data);
-    if (!st->fs || fuse2_conn_opts_parse(args, &st->co) == -1)
+    if (!st->fs)
+        goto fail;
+    st->fs->lib_owned = true;
+    if (fuse2_modules_stack(st, args) != 0 || fuse2_conn_opts_parse(args, &st->co) == -1)
         goto fail;
     struct fuse_operations ops3;
     fuse2_fill_ops(&ops3, &st->fs->op);
@@ -206,12 +212,6 @@ FSP_FUSE_EXPORT void fuse2_set_getcontext_func(struct fuse_context *(*func)(void
     (void)func;
 }
 
-/* Modules are stacked by name through modules=, which FSP refuses. */
-FSP_FUSE_EXPORT void fuse2_register_module(void *mod)
-{
-    (void)mod;
-}
-
 /* The pre-2.2 fuse_main(void): libfuse 2.9 keeps the symbol only to say so. */
 FSP_FUSE_EXPORT int fuse2_main_obsolete(void)
 {
@@ -233,5 +233,4 @@ FUSE2_SYMBOL(fuse2_read_cmd, fuse_read_cmd, "FUSE_2.2");
 FUSE2_SYMBOL(fuse2_process_cmd, fuse_process_cmd, "FUSE_2.2");
 FUSE2_SYMBOL(fuse2_loop_mt_proc, fuse_loop_mt_proc, "FUSE_2.2");
 FUSE2_SYMBOL(fuse2_set_getcontext_func, fuse_set_getcontext_func, "FUSE_2.2");
-FUSE2_SYMBOL(fuse2_register_module, fuse_register_module, "FUSE_2.7");
 FUSE2_SYMBOL(fuse2_main_obsolete, fuse_main, "FUSE_2.2");

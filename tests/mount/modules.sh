@@ -1,0 +1,137 @@
+#!/usr/bin/env bash
+# modules.sh - stacked modules of the high-level API (-o modules=), through
+# samples/passthrough-fuse3 mirroring a tmpfs: subdir shows exactly one
+# directory of the file system below (create, read, rename, symlink,
+# readdir; rellinks), iconv converts names between character sets (the
+# bytes stored below against those shown above), both stacked, and an
+# unknown module refused. The FUSE 2 library (memfs-fuse2) stacks subdir too.
+# shellcheck source=tests/lib.sh
+. "$(dirname "$0")/../lib.sh"
+
+PT=$FSP_BUILD/passthrough-fuse3
+MEMFS2=$FSP_BUILD/memfs-fuse2
+if [ ! -x "$PT" ] || [ ! -x "$MEMFS2" ]; then
+    fail "passthrough-fuse3 and memfs-fuse2 are built"
+    fsp_done
+fi
+SRC=$FSP_TMP/src
+fsp_mount_tmpfs "$SRC" fsp-modules size=16m,mode=0755 || {
+    fail "tmpfs for the source directory mounts"
+    fsp_done
+}
+
+# start LABEL DIR CMD...: mount in the background, output to DIR.log.
+start() {
+    local label=$1 dir=$2
+    shift 2
+    # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
+    if fsp_start_fs "$dir" sh -c 'log=$1; shift; exec "$@" >"$log" 2>&1' sh "$dir.log" "$@"; then
+        return 0
+    fi
+    fail "$label: mounts"
+    sed 's/^/    /' "$dir.log" 2>/dev/null | tail -20
+    fsp_stop_fs "$FSP_PID" "$dir"
+    return 1
+}
+
+# listing DIR: its names, sorted, one line each (ls -A: no . and ..).
+listing() { (cd "$1" && LC_ALL=C ls -A | LC_ALL=C sort); }
+
+# --- subdir ---------------------------------------------------------------------
+mkdir -p "$SRC/sub/dir" "$SRC/other"
+echo inside >"$SRC/sub/file"
+echo outside >"$SRC/outfile"
+echo nested >"$SRC/sub/dir/nested"
+ln -s /sub/dir/nested "$SRC/sub/dir/abslink"
+M=$FSP_TMP/subdir
+if start "subdir" "$M" "$PT" -f -o "source=$SRC,modules=subdir,subdir=/sub,rellinks" "$M"; then
+    check "subdir: the root lists exactly the subdirectory" \
+        test "$(listing "$M")" = "$(listing "$SRC/sub")"
+    check "subdir: reads a file of the subdirectory" test "$(cat "$M/file")" = inside
+    check "subdir: nothing outside it is reachable" test ! -e "$M/outfile"
+    check "subdir: a nested file" test "$(cat "$M/dir/nested")" = nested
+    echo created >"$M/new"
+    check "subdir: a created file lands in the subdirectory" test "$(cat "$SRC/sub/new")" = created
+    check "subdir: rename inside the mount" mv "$M/new" "$M/dir/moved"
+    check "subdir: ... moves it below" test -f "$SRC/sub/dir/moved" -a ! -e "$SRC/sub/new"
+    check "subdir: symlink" ln -s file "$M/rel"
+    check "subdir: ... is stored as given" test "$(readlink "$SRC/sub/rel")" = file
+    check "subdir: ... and resolves" test "$(cat "$M/rel")" = inside
+    check "subdir: rellinks makes an absolute target inside it relative" \
+        test "$(readlink "$M/dir/abslink")" = "../dir/nested"
+    check "subdir: ... which resolves inside the mount" test "$(cat "$M/dir/abslink")" = nested
+    check "subdir: mkdir and rmdir" bash -c "mkdir '$M/d2' && test -d '$SRC/sub/d2' && rmdir '$M/d2' && test ! -e '$SRC/sub/d2'"
+    check "subdir: unlink" bash -c "rm '$M/dir/moved' && test ! -e '$SRC/sub/dir/moved'"
+    check "subdir: the listing after the changes" test "$(listing "$M")" = "$(listing "$SRC/sub")"
+    check "subdir: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
+fi
+M=$FSP_TMP/norel
+if start "subdir norellinks" "$M" "$PT" -f -o "source=$SRC,modules=subdir,subdir=/sub" "$M"; then
+    check "subdir: without rellinks a target is left alone" \
+        test "$(readlink "$M/dir/abslink")" = /sub/dir/nested
+    check "subdir norellinks: SIGTERM unmounts" stop_with TERM "$FSP_PID" "$M"
+fi
+
+# --- iconv ---------------------------------------------------------------------
+# Below: UTF-8 (from_code); above: ISO-8859-1 (to_code). "é" is c3 a9 below
+# and e9 above.
+E_UTF8=$(printf 'caf\xc3\xa9')
+E_LATIN1=$(printf 'caf\xe9')
+mkdir -p "$SRC/ic"
+echo utf8 >"$SRC/ic/$E_UTF8"
+M=$FSP_TMP/iconv
+if start "iconv" "$M" "$PT" -f -o "source=$SRC/ic,modules=iconv,from_code=UTF-8,to_code=ISO-8859-1" "$M"; then
+    check "iconv: a UTF-8 name below is listed in ISO-8859-1" \
+        test "$(listing "$M" | od -An -tx1 | tr -d ' \n')" = "$(printf '%s' "$E_LATIN1" | od -An -tx1 | tr -d ' \n')0a"
+    check "iconv: opened by its ISO-8859-1 name" test "$(cat "$M/$E_LATIN1")" = utf8
+    check "iconv: the UTF-8 name is not there above" test ! -e "$M/$E_UTF8"
+    N_LATIN1=$(printf 'na\xefve')
+    N_UTF8=$(printf 'na\xc3\xafve')
+    echo made >"$M/$N_LATIN1"
+    check "iconv: a name created above is stored in UTF-8 below" test "$(cat "$SRC/ic/$N_UTF8")" = made
+    check "iconv: rename converts both names" mv "$M/$N_LATIN1" "$M/$E_LATIN1.old"
+    check "iconv: ... below" test -f "$SRC/ic/$E_UTF8.old"
+    check "iconv: a symlink target is converted down" ln -s "$E_LATIN1" "$M/lnk"
+    check "iconv: ... stored in UTF-8" test "$(readlink "$SRC/ic/lnk")" = "$E_UTF8"
+    check "iconv: ... and read back in ISO-8859-1" test "$(readlink "$M/lnk")" = "$E_LATIN1"
+    check "iconv: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
+fi
+
+# --- both, stacked: iconv over subdir (modules=subdir:iconv) ----------------------
+M=$FSP_TMP/both
+if start "subdir:iconv" "$M" "$PT" -f -o "source=$SRC,modules=subdir:iconv,subdir=/ic,from_code=UTF-8,to_code=ISO-8859-1" "$M"; then
+    check "subdir:iconv: the subdirectory's names, converted" test "$(cat "$M/$E_LATIN1")" = utf8
+    check "subdir:iconv: nothing else" test ! -e "$M/sub"
+    check "subdir:iconv: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
+fi
+
+# --- errors -------------------------------------------------------------------------
+M=$FSP_TMP/bad
+mkdir -p "$M"
+timeout -k 5 20 "$PT" -f -o "source=$SRC,modules=nosuchmod" "$M" >"$M.log" 2>&1
+rc=$?
+check "unknown module: fuse_main fails (exit 3)" test "$rc" -eq 3
+check "unknown module: says which" grep -q "fuse: module 'nosuchmod' not found" "$M.log"
+timeout -k 5 20 "$PT" -f -o "source=$SRC,modules=subdir" "$M" >"$M.log" 2>&1
+check "subdir without subdir=: refused" grep -q "missing 'subdir' option" "$M.log"
+timeout -k 5 20 "$PT" -f -o "source=$SRC,modules=iconv,from_code=NO-SUCH-SET" "$M" >"$M.log" 2>&1
+check "iconv with an unknown charset: refused" grep -q "cannot convert" "$M.log"
+
+# --- FUSE 2 (libfuse.so.2): iconv over memfs-fuse2 ---------------------------------
+# Stored below in ISO-8859-1, shown in UTF-8: a name with a character
+# Latin-1 lacks (the euro sign) cannot be created; one it has round-trips.
+M=$FSP_TMP/fuse2
+if start "FUSE 2 iconv" "$M" "$MEMFS2" -f -o "modules=iconv,from_code=ISO-8859-1,to_code=UTF-8" "$M"; then
+    check "FUSE 2 iconv: a name Latin-1 can store" bash -c "echo x >'$M/$E_UTF8'"
+    check "FUSE 2 iconv: ... is listed as created" test "$(listing "$M")" = "$E_UTF8"
+    EURO=$(printf '\xe2\x82\xac')
+    check "FUSE 2 iconv: a name Latin-1 cannot store fails (EILSEQ)" \
+        bash -c "! echo x >'$M/$EURO'" 2>/dev/null
+    check "FUSE 2 iconv: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
+fi
+M=$FSP_TMP/fuse2bad
+mkdir -p "$M"
+timeout -k 5 20 "$MEMFS2" -f -o modules=nosuchmod "$M" >"$M.log" 2>&1
+check "FUSE 2 unknown module: says which" grep -q "fuse: module 'nosuchmod' not found" "$M.log"
+
+fsp_done
