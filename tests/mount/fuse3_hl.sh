@@ -173,10 +173,11 @@ if start "options" "$M" "$MEMFS" -f -o "$OPTS" "$M"; then
 fi
 M=$FSP_TMP/badopt
 mkdir -p "$M"
+# modules= itself: tests/mount/modules.sh. A module without its option:
 out=$(timeout 10 "$MEMFS" -f -o modules=subdir "$M" 2>&1)
 rc=$?
-check "modules= refused" [ "$rc" -ne 0 ]
-check "modules= refusal says why" grep -q "modules=subdir: stacked modules are not supported" <<<"$out"
+check "modules=subdir without subdir= refused (exit 3)" [ "$rc" -eq 3 ]
+check "modules=subdir refusal says why" grep -q "missing 'subdir' option" <<<"$out"
 out=$(timeout 10 "$MEMFS" -f -o no_such_option "$M" 2>&1)
 rc=$?
 check "unknown -o option refused (exit 3)" [ "$rc" -eq 3 ]
