@@ -3,8 +3,8 @@
  * binaries linked with libfuse 2.2 - 2.5 bind fuse_get_context@FUSE_2.2,
  * fuse_req_ctx@FUSE_2.4 and fuse_opt_insert_arg@FUSE_2.5, and the structures
  * those return are prefixes of today's. (The older versions of fuse_new,
- * fuse_mount, fuse_main_real and the rest take other layouts and are not
- * provided.)
+ * fuse_mount, fuse_main_real and the rest take other layouts: see
+ * compat_hl.c and compat_ll.c.)
  */
 #include "fuse2/fuse2_i.h"
 

@@ -211,6 +211,67 @@ struct fuse2 {
     struct fuse2_fs *fs;
     struct fuse2_conn_opts co;
     struct fuse_chan *ch;
+    struct fuse2_compat *old; /* a pre-2.6 file system's own table (compat_ops.c) */
+};
+
+/* The file info up to 2.4: today's first members, with fh an unsigned long
+ * where today's fh_old is. */
+struct fuse2_file_info_compat {
+    int flags;
+    unsigned long fh;
+    int writepage;
+    unsigned int direct_io : 1;
+    unsigned int keep_cache : 1;
+};
+
+/* The low-level tables of 2.4 (2.4's file info) and 2.5 (today's): today's
+ * first 31 handlers, but init() takes no connection and statfs() no inode. */
+#define FUSE2_LL_OLD_OPS(fi_t)                                                         \
+    void (*init)(void *);                                                              \
+    void (*destroy)(void *);                                                           \
+    void (*lookup)(fuse_req_t, fuse_ino_t, const char *);                              \
+    void (*forget)(fuse_req_t, fuse_ino_t, unsigned long);                             \
+    void (*getattr)(fuse_req_t, fuse_ino_t, fi_t *);                                   \
+    void (*setattr)(fuse_req_t, fuse_ino_t, struct stat *, int, fi_t *);               \
+    void (*readlink)(fuse_req_t, fuse_ino_t);                                          \
+    void (*mknod)(fuse_req_t, fuse_ino_t, const char *, mode_t, dev_t);                \
+    void (*mkdir)(fuse_req_t, fuse_ino_t, const char *, mode_t);                       \
+    void (*unlink)(fuse_req_t, fuse_ino_t, const char *);                              \
+    void (*rmdir)(fuse_req_t, fuse_ino_t, const char *);                               \
+    void (*symlink)(fuse_req_t, const char *, fuse_ino_t, const char *);               \
+    void (*rename)(fuse_req_t, fuse_ino_t, const char *, fuse_ino_t, const char *);    \
+    void (*link)(fuse_req_t, fuse_ino_t, fuse_ino_t, const char *);                    \
+    void (*open)(fuse_req_t, fuse_ino_t, fi_t *);                                      \
+    void (*read)(fuse_req_t, fuse_ino_t, size_t, off_t, fi_t *);                       \
+    void (*write)(fuse_req_t, fuse_ino_t, const char *, size_t, off_t, fi_t *);        \
+    void (*flush)(fuse_req_t, fuse_ino_t, fi_t *);                                     \
+    void (*release)(fuse_req_t, fuse_ino_t, fi_t *);                                   \
+    void (*fsync)(fuse_req_t, fuse_ino_t, int, fi_t *);                                \
+    void (*opendir)(fuse_req_t, fuse_ino_t, fi_t *);                                   \
+    void (*readdir)(fuse_req_t, fuse_ino_t, size_t, off_t, fi_t *);                    \
+    void (*releasedir)(fuse_req_t, fuse_ino_t, fi_t *);                                \
+    void (*fsyncdir)(fuse_req_t, fuse_ino_t, int, fi_t *);                             \
+    void (*statfs)(fuse_req_t);                                                        \
+    void (*setxattr)(fuse_req_t, fuse_ino_t, const char *, const char *, size_t, int); \
+    void (*getxattr)(fuse_req_t, fuse_ino_t, const char *, size_t);                    \
+    void (*listxattr)(fuse_req_t, fuse_ino_t, size_t);                                 \
+    void (*removexattr)(fuse_req_t, fuse_ino_t, const char *);                         \
+    void (*access)(fuse_req_t, fuse_ino_t, int);                                       \
+    void (*create)(fuse_req_t, fuse_ino_t, const char *, mode_t, fi_t *);
+
+struct fuse2_lowlevel_ops_compat25 {
+    FUSE2_LL_OLD_OPS(struct fuse2_file_info)
+};
+struct fuse2_lowlevel_ops_compat {
+    FUSE2_LL_OLD_OPS(struct fuse2_file_info_compat)
+};
+
+struct fuse2_ll_old {
+    int level; /* 0 (a 2.6+ file system), 24 or 25 */
+    union {
+        struct fuse2_lowlevel_ops_compat25 o25;
+        struct fuse2_lowlevel_ops_compat o24;
+    } op;
 };
 
 /* A FUSE 2 low-level file system: its FUSE 3 session's userdata. */
@@ -221,7 +282,12 @@ struct fuse2_ll {
     struct fuse_chan *ch;
     struct fuse_session *se;
     bool got_init;
+    struct fuse2_ll_old old; /* a pre-2.6 file system's own table (compat_ll.c) */
 };
+
+/* compat_ll.c: INIT for a pre-2.6 low-level file system (init took no
+ * connection info). */
+void fuse2_ll_compat_init(struct fuse2_ll *ll);
 
 /* --- Shared helpers ------------------------------------------------------------- */
 

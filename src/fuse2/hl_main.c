@@ -14,7 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "fuse2/fuse2_i.h"
+#include "fuse2/compat_i.h"
 
 /* FUSE 3's entry points under their C names (src/fuse). */
 struct fuse *fuse_new_31(struct fuse_args *args, const struct fuse_operations *op, size_t op_size,
@@ -32,6 +32,7 @@ static void fuse2_free(struct fuse2 *st)
     if (st) {
         if (st->fs)
             fuse2_fs_destroy(st->fs);
+        fuse2_compat_free(st->old);
         free(st);
     }
 }

@@ -22,7 +22,9 @@ static void br_init(void *userdata, struct fuse_conn_info *conn)
     struct fuse2_conn_info c2;
     fuse2_conn_from3(&c2, conn);
     ll->got_init = true;
-    if (ll->op.init)
+    if (ll->old.level)
+        fuse2_ll_compat_init(ll);
+    else if (ll->op.init)
         ll->op.init(ll->userdata, &c2);
     fuse2_conn_to3(conn, &c2, &ll->co);
 }
