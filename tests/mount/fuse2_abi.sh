@@ -25,10 +25,10 @@ if [ -e "$DEBIAN" ]; then
     syms "$OURS" >"$FSP_TMP/ours.syms"
     missing=$(LC_ALL=C comm -23 "$FSP_TMP/debian.syms" "$FSP_TMP/ours.syms")
     check "every symbol of Debian's libfuse.so.2, same version and binding" test -z "$missing"
-    [ -z "$missing" ] || echo "$missing" | sed 's/^/    missing: /'
+    [ -z "$missing" ] || while read -r s; do echo "    missing: $s"; done <<<"$missing"
     extra=$(LC_ALL=C comm -13 "$FSP_TMP/debian.syms" "$FSP_TMP/ours.syms")
     check "no symbol Debian's library lacks" test -z "$extra"
-    [ -z "$extra" ] || echo "$extra" | sed 's/^/    extra: /'
+    [ -z "$extra" ] || while read -r s; do echo "    extra: $s"; done <<<"$extra"
 else
     echo "skip symbol comparison: $DEBIAN is not installed (libfuse2 package)"
 fi

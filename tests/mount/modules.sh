@@ -4,7 +4,8 @@
 # directory of the file system below (create, read, rename, symlink,
 # readdir; rellinks), iconv converts names between character sets (the
 # bytes stored below against those shown above), both stacked, and an
-# unknown module refused. The FUSE 2 library (memfs-fuse2) stacks subdir too.
+# unknown module refused. The FUSE 2 library: iconv over memfs-fuse2, and a
+# FUSE 2 program's own module (FUSE_REGISTER_MODULE), alone and under subdir.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -34,8 +35,8 @@ start() {
     return 1
 }
 
-# listing DIR: its names, sorted, one line each (ls -A: no . and ..).
-listing() { (cd "$1" && LC_ALL=C ls -A | LC_ALL=C sort); }
+# listing DIR: its names (no . and ..), sorted, one line each.
+listing() { find "$1" -mindepth 1 -maxdepth 1 -printf '%f\n' | LC_ALL=C sort; }
 
 # --- subdir ---------------------------------------------------------------------
 mkdir -p "$SRC/sub/dir" "$SRC/other"
@@ -133,5 +134,147 @@ M=$FSP_TMP/fuse2bad
 mkdir -p "$M"
 timeout -k 5 20 "$MEMFS2" -f -o modules=nosuchmod "$M" >"$M.log" 2>&1
 check "FUSE 2 unknown module: says which" grep -q "fuse: module 'nosuchmod' not found" "$M.log"
+
+# --- FUSE 2: a program's own module (FUSE_REGISTER_MODULE) -------------------------
+# hidefs serves /public, /secret, /d/public, /d/secret; its module "hide"
+# (registered by the macro's constructor) hides every name starting with
+# "secret", through fuse_fs_getattr/fuse_fs_readdir on the file system below.
+cat >"$FSP_TMP/hidefs.c" <<'CEOF'
+#define FUSE_USE_VERSION 26
+#include <fuse.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int fs_getattr(const char *path, struct stat *st)
+{
+    memset(st, 0, sizeof(*st));
+    if (!strcmp(path, "/") || !strcmp(path, "/d")) {
+        st->st_mode = S_IFDIR | 0755;
+        st->st_nlink = 2;
+        return 0;
+    }
+    const char *base = strncmp(path, "/d/", 3) ? path + 1 : path + 3;
+    if (strchr(base, '/') || (strcmp(base, "public") && strcmp(base, "secret")))
+        return -ENOENT;
+    st->st_mode = S_IFREG | 0644;
+    st->st_nlink = 1;
+    return 0;
+}
+
+static int fs_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+                      struct fuse_file_info *fi)
+{
+    (void)off;
+    (void)fi;
+    if (strcmp(path, "/") && strcmp(path, "/d"))
+        return -ENOENT;
+    fill(buf, "public", NULL, 0);
+    fill(buf, "secret", NULL, 0);
+    if (!strcmp(path, "/"))
+        fill(buf, "d", NULL, 0);
+    return 0;
+}
+
+static struct fuse_operations fs_ops = {.getattr = fs_getattr, .readdir = fs_readdir};
+
+/* The module. */
+struct hide { struct fuse_fs *next; };
+
+static struct hide *self(void) { return fuse_get_context()->private_data; }
+
+static int hidden(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return !strncmp(slash ? slash + 1 : path, "secret", 6);
+}
+
+static int h_getattr(const char *path, struct stat *st)
+{
+    struct hide *h = self();
+    return hidden(path) ? -ENOENT : fuse_fs_getattr(h->next, path, st);
+}
+
+struct fillctx { void *buf; fuse_fill_dir_t fill; };
+
+static int h_fill(void *buf, const char *name, const struct stat *st, off_t off)
+{
+    struct fillctx *c = buf;
+    return hidden(name) ? 0 : c->fill(c->buf, name, st, off);
+}
+
+static int h_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+                     struct fuse_file_info *fi)
+{
+    struct hide *h = self();
+    struct fillctx c = {buf, fill};
+    return fuse_fs_readdir(h->next, path, &c, h_fill, off, fi);
+}
+
+static void *h_init(struct fuse_conn_info *conn)
+{
+    struct hide *h = self();
+    fuse_fs_init(h->next, conn);
+    return h;
+}
+
+static void h_destroy(void *data)
+{
+    struct hide *h = data;
+    fuse_fs_destroy(h->next);
+    free(h);
+}
+
+static struct fuse_operations hide_ops = {.getattr = h_getattr, .readdir = h_readdir,
+                                          .init = h_init, .destroy = h_destroy};
+
+static struct fuse_fs *hide_factory(struct fuse_args *args, struct fuse_fs *next[])
+{
+    (void)args;
+    struct hide *h = calloc(1, sizeof(*h));
+    if (!h)
+        return NULL;
+    h->next = next[0];
+    struct fuse_fs *fs = fuse_fs_new(&hide_ops, sizeof(hide_ops), h);
+    if (!fs)
+        free(h);
+    return fs;
+}
+
+FUSE_REGISTER_MODULE(hide, hide_factory);
+
+int main(int argc, char *argv[])
+{
+    return fuse_main(argc, argv, &fs_ops, NULL);
+}
+CEOF
+HIDEFS=$FSP_TMP/hidefs
+FSP_LIBDIR=$(cd "$FSP_BUILD" && pwd)
+# shellcheck disable=SC2046 # pkg-config's flags are a word list
+if PKG_CONFIG_PATH=$FSP_BUILD/pkgconfig cc -Wall -Werror -o "$HIDEFS" "$FSP_TMP/hidefs.c" \
+    $(PKG_CONFIG_PATH=$FSP_BUILD/pkgconfig pkg-config --cflags --libs fuse) \
+    -Wl,-rpath,"$FSP_LIBDIR" 2>"$FSP_TMP/hidefs.err"; then
+    M=$FSP_TMP/hide
+    if start "FUSE 2 module" "$M" "$HIDEFS" -f -o modules=hide "$M"; then
+        check "FUSE 2 module: the listing without the hidden name" test "$(listing "$M")" = "$(printf 'd\npublic')"
+        check "FUSE 2 module: the hidden name is not found" test ! -e "$M/secret"
+        check "FUSE 2 module: the rest is" test -f "$M/public"
+        check "FUSE 2 module: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
+    fi
+    M=$FSP_TMP/hidesub
+    if start "FUSE 2 module under subdir" "$M" "$HIDEFS" -f -o modules=hide:subdir,subdir=/d "$M"; then
+        check "FUSE 2 hide:subdir: the subdirectory, without the hidden name" \
+            test "$(listing "$M")" = public
+        check "FUSE 2 hide:subdir: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
+    fi
+    M=$FSP_TMP/hidebad
+    mkdir -p "$M"
+    timeout -k 5 20 "$HIDEFS" -f -o modules=subdir:hide,subdir=/d "$M" >"$M.log" 2>&1
+    check "FUSE 2: a program's module after a built-in one is refused, saying why" \
+        grep -q "module 'hide' must be listed before the built-in modules" "$M.log"
+else
+    fail "hidefs (a FUSE 2 module program) builds with pkg-config fuse"
+    sed 's/^/    /' "$FSP_TMP/hidefs.err"
+fi
 
 fsp_done

@@ -14,7 +14,8 @@
  *   fuse_mount@FUSE_2.2 + fuse_new@FUSE_2.2 on the descriptor +
  *     fuse_unmount@FUSE_2.2 (the program drives the loop),
  *   fuse_lowlevel_new@FUSE_2.4 with fuse_reply_open@FUSE_2.4 and
- *     fuse_reply_statfs@FUSE_2.4.
+ *     fuse_reply_statfs@FUSE_2.4, and fuse_lowlevel_new@FUSE_2.5 (init
+ *     with only the userdata, statfs without inode).
  * Each file system runs in a child; the parent checks, then SIGTERM ends it
  * (exit status 0 and the mount gone expected). Needs root or fusermount3;
  * every mount uses auto_unmount, alarm() bounds everything.
@@ -477,6 +478,44 @@ static void ll_statfs(req_t req)
     reply_statfs24(req, &st);
 }
 
+/* 2.5: today's file info and fuse_reply_open/statfs@FUSE_2.5. */
+static int (*reply_open25)(req_t, const struct fi_now *);
+static int (*reply_statfs25)(req_t, const struct statvfs *);
+
+static void ll_getattr25(req_t req, uint64_t ino, struct fi_now *fi)
+{
+    (void)fi;
+    ll_getattr(req, ino, NULL);
+}
+
+static void ll_open25(req_t req, uint64_t ino, struct fi_now *fi)
+{
+    (void)ino;
+    fi->fh = 2525;
+    reply_open25(req, fi);
+}
+
+static void ll_read25(req_t req, uint64_t ino, size_t size, off_t off, struct fi_now *fi)
+{
+    struct fi_24 o = {.fh = fi->fh == 2525 ? 2424 : 0};
+    ll_read(req, ino, size, off, &o);
+}
+
+static void ll_readdir25(req_t req, uint64_t ino, size_t size, off_t off, struct fi_now *fi)
+{
+    (void)fi;
+    ll_readdir(req, ino, size, off, NULL);
+}
+
+static void ll_statfs25(req_t req)
+{
+    struct statvfs st;
+    memset(&st, 0, sizeof(st));
+    st.f_bsize = 4096;
+    st.f_namemax = 126;
+    reply_statfs25(req, &st);
+}
+
 struct ll_ops24 {
     void (*init)(void *);
     void *destroy;
@@ -493,15 +532,42 @@ struct ll_ops24 {
     void *setxattr, *getxattr, *listxattr, *removexattr, *access, *create;
 };
 
-static int serve_ll24(void)
+struct ll_ops25 {
+    void (*init)(void *);
+    void *destroy;
+    void (*lookup)(req_t, uint64_t, const char *);
+    void *forget;
+    void (*getattr)(req_t, uint64_t, struct fi_now *);
+    void *setattr, *readlink, *mknod, *mkdir, *unlink, *rmdir, *symlink, *rename, *link;
+    void (*open)(req_t, uint64_t, struct fi_now *);
+    void (*read)(req_t, uint64_t, size_t, off_t, struct fi_now *);
+    void *write, *flush, *release, *fsync, *opendir;
+    void (*readdir)(req_t, uint64_t, size_t, off_t, struct fi_now *);
+    void *releasedir, *fsyncdir;
+    void (*statfs)(req_t);
+    void *setxattr, *getxattr, *listxattr, *removexattr, *access, *create;
+};
+
+/* A low-level file system of 2.4 (version 24) or 2.5 (25), mounted with
+ * 2.6's fuse_mount (2.4's descriptor would need fuse_kern_chan_new). */
+static int serve_ll(int version)
 {
-    struct ll_ops24 op = {.init = ll_init,
-                          .lookup = ll_lookup,
-                          .getattr = ll_getattr,
-                          .open = ll_open,
-                          .read = ll_read,
-                          .readdir = ll_readdir,
-                          .statfs = ll_statfs};
+    struct ll_ops24 op24 = {.init = ll_init,
+                            .lookup = ll_lookup,
+                            .getattr = ll_getattr,
+                            .open = ll_open,
+                            .read = ll_read,
+                            .readdir = ll_readdir,
+                            .statfs = ll_statfs};
+    struct ll_ops25 op25 = {.init = ll_init,
+                            .lookup = ll_lookup,
+                            .getattr = ll_getattr25,
+                            .open = ll_open25,
+                            .read = ll_read25,
+                            .readdir = ll_readdir25,
+                            .statfs = ll_statfs25};
+    reply_open25 = sym("fuse_reply_open", "FUSE_2.5");
+    reply_statfs25 = sym("fuse_reply_statfs", "FUSE_2.5");
     reply_entry = sym("fuse_reply_entry", "FUSE_2.4");
     reply_attr = sym("fuse_reply_attr", "FUSE_2.4");
     reply_err = sym("fuse_reply_err", "FUSE_2.4");
@@ -512,6 +578,8 @@ static int serve_ll24(void)
     add_dirent = sym("fuse_add_dirent", "FUSE_2.4");
     void *(*ll_new24)(const char *, const struct ll_ops24 *, size_t, void *) =
         sym("fuse_lowlevel_new", "FUSE_2.4");
+    void *(*ll_new25)(void *, const struct ll_ops25 *, size_t, void *) =
+        sym("fuse_lowlevel_new", "FUSE_2.5");
     struct {
         int argc;
         char **argv;
@@ -531,7 +599,8 @@ static int serve_ll24(void)
     void *ch = mount26(mnt, &args);
     if (!ch)
         return 10;
-    void *se = ll_new24(NULL, &op, sizeof(op), &ll_inited);
+    void *se = version == 24 ? ll_new24(NULL, &op24, sizeof(op24), &ll_inited)
+                             : ll_new25(&args, &op25, sizeof(op25), &ll_inited);
     if (!se)
         return 11;
     if (set_handlers(se) != 0)
@@ -645,6 +714,21 @@ TEST(mount_new_fd_22)
 {
     run(serve_fd22, 122);
 }
+static int serve_ll24(void)
+{
+    return serve_ll(24);
+}
+
+static int serve_ll25(void)
+{
+    return serve_ll(25);
+}
+
+TEST(lowlevel_25)
+{
+    run(serve_ll25, 126);
+}
+
 TEST(lowlevel_24)
 {
     run(serve_ll24, 124);
@@ -672,6 +756,7 @@ int main(int argc, char **argv)
     RUN(main_1);
     RUN(mount_new_fd_22);
     RUN(lowlevel_24);
+    RUN(lowlevel_25);
     dlclose(lib);
     return CHECK_DONE();
 }
