@@ -3,9 +3,10 @@
 # samples/passthrough-fuse3 mirroring a tmpfs: subdir shows exactly one
 # directory of the file system below (create, read, rename, symlink,
 # readdir; rellinks), iconv converts names between character sets (the
-# bytes stored below against those shown above), both stacked, and an
-# unknown module refused. The FUSE 2 library: iconv over memfs-fuse2, and a
-# FUSE 2 program's own module (FUSE_REGISTER_MODULE), alone and under subdir.
+# bytes stored below against those shown above), both stacked, a module in
+# libfusemod_NAME.so found by name, and an unknown module refused. The
+# FUSE 2 library: iconv over memfs-fuse2, and a FUSE 2 program's own module
+# (FUSE_REGISTER_MODULE), alone and under subdir.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -104,6 +105,127 @@ if start "subdir:iconv" "$M" "$PT" -f -o "source=$SRC,modules=subdir:iconv,subdi
     check "subdir:iconv: the subdirectory's names, converted" test "$(cat "$M/$E_LATIN1")" = utf8
     check "subdir:iconv: nothing else" test ! -e "$M/sub"
     check "subdir:iconv: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
+fi
+
+# --- FUSE 3: a module in libfusemod_NAME.so, found by dlopen ---------------------------
+# The library's module "veil" hides names starting with "secret" (getattr and
+# readdir through fuse_fs_*); passthrough-fuse3 knows nothing of it.
+cat >"$FSP_TMP/veil.c" <<'CEOF'
+#define FUSE_USE_VERSION 31
+#include <fuse.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct veil { struct fuse_fs *next; };
+
+static struct veil *self(void) { return fuse_get_context()->private_data; }
+
+static int hidden(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    return !strncmp(slash ? slash + 1 : path, "secret", 6);
+}
+
+static int v_getattr(const char *path, struct stat *st, struct fuse_file_info *fi)
+{
+    struct veil *v = self();
+    return hidden(path) ? -ENOENT : fuse_fs_getattr(v->next, path, st, fi);
+}
+
+struct fillctx { void *buf; fuse_fill_dir_t fill; };
+
+static int v_fill(void *buf, const char *name, const struct stat *st, off_t off,
+                  enum fuse_fill_dir_flags flags)
+{
+    struct fillctx *c = buf;
+    return hidden(name) ? 0 : c->fill(c->buf, name, st, off, flags);
+}
+
+static int v_readdir(const char *path, void *buf, fuse_fill_dir_t fill, off_t off,
+                     struct fuse_file_info *fi, enum fuse_readdir_flags flags)
+{
+    struct veil *v = self();
+    struct fillctx c = {buf, fill};
+    return fuse_fs_readdir(v->next, path, &c, v_fill, off, fi, flags);
+}
+
+static int v_open(const char *path, struct fuse_file_info *fi)
+{
+    return fuse_fs_open(self()->next, path, fi);
+}
+
+static int v_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+{
+    return fuse_fs_read(self()->next, path, buf, size, off, fi);
+}
+
+static int v_release(const char *path, struct fuse_file_info *fi)
+{
+    return fuse_fs_release(self()->next, path, fi);
+}
+
+static int v_opendir(const char *path, struct fuse_file_info *fi)
+{
+    return fuse_fs_opendir(self()->next, path, fi);
+}
+
+static int v_releasedir(const char *path, struct fuse_file_info *fi)
+{
+    return fuse_fs_releasedir(self()->next, path, fi);
+}
+
+static void *v_init(struct fuse_conn_info *conn, struct fuse_config *cfg)
+{
+    struct veil *v = self();
+    fuse_fs_init(v->next, conn, cfg);
+    return v;
+}
+
+static void v_destroy(void *data)
+{
+    struct veil *v = data;
+    fuse_fs_destroy(v->next);
+    free(v);
+}
+
+static const struct fuse_operations veil_ops = {
+    .getattr = v_getattr, .open = v_open, .read = v_read, .release = v_release,
+    .readdir = v_readdir, .opendir = v_opendir, .releasedir = v_releasedir,
+    .init = v_init, .destroy = v_destroy};
+
+static struct fuse_fs *veil_factory(struct fuse_args *args, struct fuse_fs *next[])
+{
+    (void)args;
+    struct veil *v = calloc(1, sizeof(*v));
+    if (!v)
+        return NULL;
+    v->next = next[0];
+    struct fuse_fs *fs = fuse_fs_new(&veil_ops, sizeof(veil_ops), v);
+    if (!fs)
+        free(v);
+    return fs;
+}
+
+FUSE_REGISTER_MODULE(veil, veil_factory);
+CEOF
+mkdir -p "$SRC/veiled"
+echo pub >"$SRC/veiled/public"
+echo sec >"$SRC/veiled/secret"
+# shellcheck disable=SC2046 # pkg-config's flags are a word list
+if cc -Wall -Werror -shared -fPIC -o "$FSP_TMP/libfusemod_veil.so" "$FSP_TMP/veil.c" \
+    $(PKG_CONFIG_PATH=$FSP_BUILD/pkgconfig pkg-config --cflags --libs fuse3) 2>"$FSP_TMP/veil.err"; then
+    M=$FSP_TMP/veil
+    if start "libfusemod_veil.so" "$M" env LD_LIBRARY_PATH="$FSP_TMP" \
+        "$PT" -f -o "source=$SRC/veiled,modules=veil" "$M"; then
+        check "libfusemod_veil.so: the listing without the hidden name" test "$(listing "$M")" = public
+        check "libfusemod_veil.so: the hidden name is not found" test ! -e "$M/secret"
+        check "libfusemod_veil.so: the rest is" test "$(cat "$M/public")" = pub
+        check "libfusemod_veil.so: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
+    fi
+else
+    fail "libfusemod_veil.so builds with pkg-config fuse3"
+    sed 's/^/    /' "$FSP_TMP/veil.err"
 fi
 
 # --- errors -------------------------------------------------------------------------
