@@ -189,15 +189,23 @@ void fsp_notify_rename_unlock(struct fsp_native *nt);
 void fsp_attr_fill(struct fsp_native *nt, struct fsp_node *node, const FSP_FSCTL_FILE_INFO *info,
                    PSECURITY_DESCRIPTOR sd, struct fuse_attr *attr);
 /* Security descriptor of an open file or a path (into buf, or a malloc'd
- * buffer when *psd != buf; free with fsp_sd_release). Returns NTSTATUS. */
+ * buffer when *psd != buf; free with fsp_sd_release). Returns NTSTATUS.
+ * Like every call into the file system it runs under the operation guard,
+ * which the caller holds: the one of its request (SHARED for a read by
+ * path, as LOOKUP's), or FSP_GUARD_NONE on an open file. */
 NTSTATUS fsp_sd_query(struct fsp_native *nt, PVOID context, PWSTR path, void *buf, size_t bufsize,
                       PSECURITY_DESCRIPTOR *psd);
+/* fsp_sd_query of an open file for a caller that holds no guard: takes
+ * FSP_GUARD_NONE around it, as every other call on an open file does. */
+NTSTATUS fsp_sd_query_open(struct fsp_native *nt, PVOID context, void *buf, size_t bufsize,
+                           PSECURITY_DESCRIPTOR *psd);
 void fsp_sd_release(PSECURITY_DESCRIPTOR sd, void *buf);
 /* The node's attributes through an open context. */
 NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID context,
                              struct fuse_attr *attr);
 /* The same, also giving the FSP_FSCTL_FILE_INFO it came from (info may be
- * NULL): STATX needs the CreationTime that fuse_attr has no room for. */
+ * NULL): STATX needs the CreationTime that fuse_attr has no room for. Both
+ * call the file system under the caller's guard (see fsp_sd_query). */
 NTSTATUS fsp_attr_info_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID context,
                                   FSP_FSCTL_FILE_INFO *info, struct fuse_attr *attr);
 /* Complete attr from the reparse data: a symlink's size, a special file's
