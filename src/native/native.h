@@ -148,17 +148,28 @@ void fsp_node_put(struct fsp_native *nt, struct fsp_node *node);
 struct fsp_node *fsp_node_link(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
                                size_t namelen, uint64_t ino, bool lookup);
 void fsp_node_forget(struct fsp_native *nt, uint64_t nodeid, uint64_t nlookup);
-/* The name (parent, name) is gone: detach its node, if we know it. */
+struct fsp_streams_gone;
+/* The name (parent, name) is gone: detach its node, if we know it. With
+ * gone (see fsp_node_unlink_streams), the file's streams go with it. */
 void fsp_node_unlink(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
-                     size_t namelen);
+                     size_t namelen, struct fsp_streams_gone *gone);
+/* The file (dir, name) was deleted or renamed, and its streams went with it:
+ * the nodes named "name:..." in dir lose their names now (call under the
+ * namespace guard, with the change), and their names are kept in gone (set,
+ * not added to) for fsp_streams_forget. A no-op unless the volume has
+ * stream names (streams.h). */
+void fsp_node_unlink_streams(struct fsp_native *nt, struct fsp_node *dir, const WCHAR *name,
+                             size_t namelen, struct fsp_streams_gone *gone);
 /* Move node to (newparent, newname); the caller has unlinked any target. */
 int fsp_node_move(struct fsp_native *nt, struct fsp_node *node, struct fsp_node *newparent,
                   const WCHAR *newname, size_t newlen);
 /* The name (olddir, oldname) became (newdir, newname): move that name of its
- * node (one of several for a hard-linked file). The caller has unlinked any
- * target. No-op if the old name is unknown. */
+ * node (one of several for a hard-linked file), if known. The caller has
+ * unlinked any target. With gone, the file's streams lose their old names
+ * (fsp_node_unlink_streams). */
 int fsp_node_rename(struct fsp_native *nt, struct fsp_node *olddir, const WCHAR *oldname,
-                    size_t oldlen, struct fsp_node *newdir, const WCHAR *newname, size_t newlen);
+                    size_t oldlen, struct fsp_node *newdir, const WCHAR *newname, size_t newlen,
+                    struct fsp_streams_gone *gone);
 /* A hard link made node known as (parent, name) too: record the name and
  * take a kernel lookup reference (LINK's reply counts as one). */
 int fsp_node_add_name(struct fsp_native *nt, struct fsp_node *node, struct fsp_node *parent,

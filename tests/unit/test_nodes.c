@@ -103,7 +103,7 @@ TEST(unlink_keeps_node_until_forget)
     setup(false);
     struct fsp_node *f = link_name(nt.root, "f", 5);
     WCHAR w[8] = u"f";
-    fsp_node_unlink(&nt, nt.root, w, 1);
+    fsp_node_unlink(&nt, nt.root, w, 1, NULL);
     CHECK(f->unlinked);
     CHECK_EQ_INT(path_of(f, NULL, p, sizeof p), -ENOENT);
     CHECK(find_name(nt.root, "f") == NULL);
@@ -183,7 +183,7 @@ static WCHAR *wname(const char *name, WCHAR *w)
 static void unlink_name(struct fsp_node *parent, const char *name)
 {
     WCHAR w[64];
-    fsp_node_unlink(&nt, parent, wname(name, w), strlen(name));
+    fsp_node_unlink(&nt, parent, wname(name, w), strlen(name), NULL);
 }
 
 TEST(hard_links_one_node)
@@ -219,7 +219,7 @@ TEST(hard_links_one_node)
     fsp_node_put(&nt, found);
 
     /* rename moves that name only */
-    CHECK_EQ_INT(fsp_node_rename(&nt, nt.root, wname("h", w), 1, d, wname("k", w2), 1), 0);
+    CHECK_EQ_INT(fsp_node_rename(&nt, nt.root, wname("h", w), 1, d, wname("k", w2), 1, NULL), 0);
     CHECK(find_name(nt.root, "h") == NULL);
     found = find_name(d, "k");
     CHECK(found == f);

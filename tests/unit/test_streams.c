@@ -232,7 +232,7 @@ TEST(detach_takes_the_file_streams_only)
     link_name(nt.root, "f:s", 0);
     struct fsp_streams_gone gone;
     WCHAR f[] = u"f";
-    fsp_streams_detach(&nt, d, f, 1, &gone);
+    fsp_node_unlink_streams(&nt, d, f, 1, &gone);
     CHECK_EQ_INT(gone.count, 2);
     bool s = false, t = false;
     for (size_t i = 0; i < gone.count; i++) {
@@ -244,13 +244,13 @@ TEST(detach_takes_the_file_streams_only)
     CHECK(known(d, "f") && known(d, "fx:s") && known(d, "F:s") && known(nt.root, "f:s"));
     free_gone(&gone);
     /* Nothing left to take. */
-    fsp_streams_detach(&nt, d, f, 1, &gone);
+    fsp_node_unlink_streams(&nt, d, f, 1, &gone);
     CHECK_EQ_INT(gone.count, 0);
     free_gone(&gone);
     /* Without stream names, nothing is taken. */
     nt.stream_names = false;
     WCHAR fx[] = u"fx";
-    fsp_streams_detach(&nt, d, fx, 2, &gone);
+    fsp_node_unlink_streams(&nt, d, fx, 2, &gone);
     CHECK_EQ_INT(gone.count, 0);
     CHECK(known(d, "fx:s"));
     fsp_nodes_fini(&nt);
@@ -263,7 +263,7 @@ TEST(detach_case_insensitive)
     link_name(nt.root, "FILE:two", 0);
     struct fsp_streams_gone gone;
     WCHAR f[] = u"file";
-    fsp_streams_detach(&nt, nt.root, f, 4, &gone);
+    fsp_node_unlink_streams(&nt, nt.root, f, 4, &gone);
     CHECK_EQ_INT(gone.count, 2);
     CHECK(!known(nt.root, "file:one") && !known(nt.root, "file:TWO"));
     free_gone(&gone);
