@@ -45,6 +45,34 @@ fsp_need_built() {
     done
 }
 
+# fsp_need_root TEST WHY: end TEST (skipped, not failed) unless run as root.
+fsp_need_root() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "SKIP $1 needs root ($2)"
+        fsp_done
+    fi
+}
+
+# fsp_need_tmpfs MESSAGE DIR NAME OPTIONS: fsp_mount_tmpfs DIR NAME OPTIONS,
+# or end the test (failed: MESSAGE).
+fsp_need_tmpfs() {
+    local msg=$1
+    shift
+    fsp_mount_tmpfs "$@" && return 0
+    fail "$msg"
+    fsp_done
+}
+
+# fsp_need_logged MESSAGE ID DIR CMD...: fsp_start_logged ID DIR CMD..., or
+# end the test (failed: MESSAGE).
+fsp_need_logged() {
+    local msg=$1
+    shift
+    fsp_start_logged "$@" && return 0
+    fail "$msg"
+    fsp_done
+}
+
 # fsp_same NAME WANT GOT: PASS when the two strings are equal.
 fsp_same() {
     if [ "$2" = "$3" ]; then pass "$1"; else
@@ -123,6 +151,22 @@ fsp_start_logged() {
     fi
     echo "    $* -m $dir did not mount within 10 s; its stderr:"
     tail -20 "$FSP_TMP/$id.err" 2>/dev/null | sed 's/^/    /'
+    return 1
+}
+
+# fsp_start_to_log MESSAGE DIR CMD...: fsp_start_fs DIR CMD..., with CMD's
+# stdout and stderr in DIR.log. If it did not mount: FAIL MESSAGE, the log's
+# tail, CMD stopped, and a non-zero return.
+fsp_start_to_log() {
+    local msg=$1 dir=$2
+    shift 2
+    # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
+    if fsp_start_fs "$dir" sh -c 'log=$1; shift; exec "$@" >"$log" 2>&1' sh "$dir.log" "$@"; then
+        return 0
+    fi
+    fail "$msg"
+    sed 's/^/    /' "$dir.log" 2>/dev/null | tail -20
+    fsp_stop_fs "$FSP_PID" "$dir"
     return 1
 }
 

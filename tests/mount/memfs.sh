@@ -15,10 +15,7 @@ MEMFS=$FSP_BUILD/memfs
 FILEOPS=$FSP_BUILD/tests/fileops
 FSP_STOP_LIMIT=30 # seconds for MEMFS to exit after a signal (freeing ~300 MB of data takes some)
 
-if [ ! -x "$MEMFS" ]; then
-    fail "memfs: $MEMFS is built"
-    fsp_done
-fi
+fsp_need_built memfs "$MEMFS"
 
 # Our mounts only: other programs may mount and unmount meanwhile.
 fuse_mounts() { grep -E " $FSP_TMP/[^ ]* fuse(\.[^ ]*)? " /proc/self/mounts || true; }
@@ -359,10 +356,7 @@ fi
 # ===========================================================================
 M=$FSP_TMP/work
 NFILES=100000
-if ! start_memfs work "$M" -n 300000 -s 2G; then
-    fail "mount for programs (-n 300000 -s 2G)"
-    fsp_done
-fi
+fsp_need_logged "mount for programs (-n 300000 -s 2G)" work "$M" "$MEMFS" -n 300000 -s 2G
 
 # --- tar of /usr/include ----------------------------------------------------
 if timeout 120 bash -c "set -o pipefail; tar -C / -cf - usr/include | tar -C '$M' -xf -" \

@@ -18,10 +18,7 @@
 MEMFS=$FSP_BUILD/memfs
 CONF=$FSP_BUILD/tests/conformance
 
-if [ ! -x "$MEMFS" ]; then
-    fail "memfs_service: $MEMFS is built"
-    fsp_done
-fi
+fsp_need_built memfs_service "$MEMFS"
 
 # Our mounts only: other programs may mount and unmount meanwhile.
 fuse_mounts() { grep -E " $FSP_TMP/[^ ]* fuse(\.[^ ]*)? " /proc/self/mounts || true; }

@@ -9,10 +9,7 @@
 HELLO=$FSP_BUILD/tests/hellofs
 REF=$FSP_TMP/ref
 printf 'Hello, FSP!\n' >"$REF"
-if [ ! -x "$HELLO" ]; then
-    fail "hellofs is built ($HELLO)"
-    fsp_done
-fi
+fsp_need_built session "$HELLO"
 
 # killed_leaves_no_mount PID DIR: SIGKILL, then the mount must vanish.
 killed_leaves_no_mount() {
