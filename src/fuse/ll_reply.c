@@ -25,6 +25,21 @@ void fsp_fuse_req_start(struct fuse_req *req)
     tls_running = req;
 }
 
+struct fuse_req *fsp_fuse_req_begin(struct fuse_session *se, struct fsp_req *freq)
+{
+    const struct fuse_in_header *h = fsp_req_header(freq);
+    size_t size;
+    struct fuse_req *req = fsp_req_scratch(freq, &size);
+    memset(req, 0, sizeof(*req));
+    req->se = se;
+    req->fsp = freq;
+    req->ctx.uid = h->uid;
+    req->ctx.gid = h->gid;
+    req->ctx.pid = (pid_t)h->pid;
+    fsp_fuse_req_start(req);
+    return req;
+}
+
 /*
  * The handler returned. If it already answered on this thread, the session
  * may reuse the buffers at once. Otherwise the answer will come (or is
