@@ -24,6 +24,7 @@
 
 #include <winfsp/winfsp.h>
 
+#include "native/dirinfo.h"
 #include "native/streams.h"
 #include "native/utf.h"
 
@@ -57,26 +58,8 @@ int fsp_stream_name_parse(WCHAR *name, size_t len)
 FSP_API BOOLEAN FspFileSystemAddStreamInfo(FSP_FSCTL_STREAM_INFO *StreamInfo, PVOID Buffer,
                                            ULONG Length, PULONG PBytesTransferred)
 {
-    UINT8 *buf = Buffer;
-    ULONG pos = *PBytesTransferred;
-
-    if (!StreamInfo) {
-        if (pos > Length || Length - pos < sizeof(UINT16))
-            return FALSE;
-        memset(buf + pos, 0, sizeof(UINT16));
-        *PBytesTransferred = pos + (ULONG)sizeof(UINT16);
-        return TRUE;
-    }
-    ULONG size = StreamInfo->Size;
-    ULONG aligned = (ULONG)FSP_FSCTL_ALIGN_UP(size, FSP_FSCTL_DEFAULT_ALIGNMENT);
-    if (size < sizeof(FSP_FSCTL_STREAM_INFO))
-        return FALSE;
-    if (pos > Length || Length - pos < aligned)
-        return FALSE;
-    memcpy(buf + pos, StreamInfo, size);
-    memset(buf + pos + size, 0, aligned - size);
-    *PBytesTransferred = pos + aligned;
-    return TRUE;
+    return fsp_add_packed(StreamInfo, StreamInfo ? StreamInfo->Size : 0, sizeof *StreamInfo, Buffer,
+                          Length, PBytesTransferred);
 }
 
 /* Append to out what fits; count it all. */
