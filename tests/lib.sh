@@ -186,6 +186,18 @@ fsp_umount_tmpfs() {
     timeout 10 umount "$1" 2>/dev/null || umount -l "$1" 2>/dev/null
 }
 
+# fsp_dev_fuse_for_users: let other users open /dev/fuse, as their mounts
+# through fusermount3 need (0666 is the norm; some containers ship 0600).
+# Its mode is restored at exit.
+_fsp_devmode=
+fsp_dev_fuse_for_users() {
+    local mode
+    mode=$(stat -c %a /dev/fuse) || return 1
+    [ "$mode" = 666 ] && return 0
+    [ -n "$_fsp_devmode" ] || _fsp_devmode=$mode
+    chmod 0666 /dev/fuse
+}
+
 # fsp_wait_exit PID SECONDS: bounded wait for PID (a child of this shell) to
 # end; its exit status in RC. Fails if it is still running.
 fsp_wait_exit() {
@@ -241,6 +253,7 @@ _fsp_cleanup() {
         fsp_umount_tmpfs "$dir"
     done
     rm -rf "$FSP_TMP" 2>/dev/null
+    [ -z "$_fsp_devmode" ] || chmod "$_fsp_devmode" /dev/fuse
 }
 trap _fsp_cleanup EXIT
 trap 'exit 130' INT TERM

@@ -211,11 +211,7 @@ if ! command -v fusermount3 >/dev/null; then
 elif [ "$(id -u)" -ne 0 ]; then
     echo "SKIP user mounts need root to switch users"
 else
-    devmode=$(stat -c %a /dev/fuse)
-    if [ "$devmode" != 666 ]; then
-        chmod 0666 /dev/fuse
-        trap '_fsp_cleanup; chmod "$devmode" /dev/fuse' EXIT
-    fi
+    fsp_dev_fuse_for_users
     chmod 0711 "$FSP_TMP"
     U=$FSP_TMP/user
     UD=$FSP_TMP/userdeb
