@@ -27,8 +27,20 @@ make -s -j"$jobs" CC=gcc SANITIZE=1 all || exit 1
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=0 UBSAN_OPTIONS=print_stacktrace=1 \
     tests/run-tests.sh build-san | tee build-san/test.log || status=1
 
-p=$(( $(tail -n1 build/test.log | awk '{print $1}') + $(tail -n1 build-san/test.log | awk '{print $1}') ))
-f=$(( $(tail -n1 build/test.log | awk '{print $3}') + $(tail -n1 build-san/test.log | awk '{print $3}') ))
+# Each run ends with "N passed, M failed". A log without that line (a run
+# that crashed, was killed or never started), or a run that passed nothing,
+# counts as a failure, never as 0 passed, 0 failed.
+p=0 f=0
+for log in build/test.log build-san/test.log; do
+    tally=$(tail -n1 "$log" 2>/dev/null)
+    if [[ $tally =~ ^([0-9]+)\ passed,\ ([0-9]+)\ failed$ ]] && [ "${BASH_REMATCH[1]}" -gt 0 ]; then
+        p=$((p + BASH_REMATCH[1])) f=$((f + BASH_REMATCH[2]))
+    else
+        echo "FAIL $log: no closing tally, or nothing passed (the run did not finish)"
+        f=$((f + 1)) status=1
+    fi
+done
+[ "$f" -gt 0 ] && status=1
 [ "$status" -ne 0 ] && [ "$f" -eq 0 ] && f=1
 echo "$p passed, $f failed"
 exit "$status"

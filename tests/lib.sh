@@ -45,6 +45,34 @@ fsp_need_built() {
     done
 }
 
+# fsp_need_root TEST WHY: end TEST (skipped, not failed) unless run as root.
+fsp_need_root() {
+    if [ "$(id -u)" -ne 0 ]; then
+        echo "SKIP $1 needs root ($2)"
+        fsp_done
+    fi
+}
+
+# fsp_need_tmpfs MESSAGE DIR NAME OPTIONS: fsp_mount_tmpfs DIR NAME OPTIONS,
+# or end the test (failed: MESSAGE).
+fsp_need_tmpfs() {
+    local msg=$1
+    shift
+    fsp_mount_tmpfs "$@" && return 0
+    fail "$msg"
+    fsp_done
+}
+
+# fsp_need_logged MESSAGE ID DIR CMD...: fsp_start_logged ID DIR CMD..., or
+# end the test (failed: MESSAGE).
+fsp_need_logged() {
+    local msg=$1
+    shift
+    fsp_start_logged "$@" && return 0
+    fail "$msg"
+    fsp_done
+}
+
 # fsp_same NAME WANT GOT: PASS when the two strings are equal.
 fsp_same() {
     if [ "$2" = "$3" ]; then pass "$1"; else
@@ -126,6 +154,22 @@ fsp_start_logged() {
     return 1
 }
 
+# fsp_start_to_log MESSAGE DIR CMD...: fsp_start_fs DIR CMD..., with CMD's
+# stdout and stderr in DIR.log. If it did not mount: FAIL MESSAGE, the log's
+# tail, CMD stopped, and a non-zero return.
+fsp_start_to_log() {
+    local msg=$1 dir=$2
+    shift 2
+    # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
+    if fsp_start_fs "$dir" sh -c 'log=$1; shift; exec "$@" >"$log" 2>&1' sh "$dir.log" "$@"; then
+        return 0
+    fi
+    fail "$msg"
+    sed 's/^/    /' "$dir.log" 2>/dev/null | tail -20
+    fsp_stop_fs "$FSP_PID" "$dir"
+    return 1
+}
+
 # fsp_mount_tmpfs DIR NAME OPTIONS: mount a tmpfs (a reference file system)
 # on DIR; it is unmounted at exit, before $FSP_TMP is removed, unless
 # fsp_umount_tmpfs did so first. Needs root.
@@ -140,6 +184,18 @@ fsp_mount_tmpfs() {
 fsp_umount_tmpfs() {
     grep -q " $1 tmpfs " /proc/self/mounts || return 0
     timeout 10 umount "$1" 2>/dev/null || umount -l "$1" 2>/dev/null
+}
+
+# fsp_dev_fuse_for_users: let other users open /dev/fuse, as their mounts
+# through fusermount3 need (0666 is the norm; some containers ship 0600).
+# Its mode is restored at exit.
+_fsp_devmode=
+fsp_dev_fuse_for_users() {
+    local mode
+    mode=$(stat -c %a /dev/fuse) || return 1
+    [ "$mode" = 666 ] && return 0
+    [ -n "$_fsp_devmode" ] || _fsp_devmode=$mode
+    chmod 0666 /dev/fuse
 }
 
 # fsp_wait_exit PID SECONDS: bounded wait for PID (a child of this shell) to
@@ -197,6 +253,7 @@ _fsp_cleanup() {
         fsp_umount_tmpfs "$dir"
     done
     rm -rf "$FSP_TMP" 2>/dev/null
+    [ -z "$_fsp_devmode" ] || chmod "$_fsp_devmode" /dev/fuse
 }
 trap _fsp_cleanup EXIT
 trap 'exit 130' INT TERM

@@ -99,6 +99,9 @@ void fsp_fuse_fill_ops(struct fsp_session_ops *ops);
 
 /* ll_reply.c */
 void fsp_fuse_req_start(struct fuse_req *req); /* the handler runs on this thread now */
+/* The fuse_req of a request from the kernel: set up at the start of its
+ * scratch (the caller's ids from the header) and started. */
+struct fuse_req *fsp_fuse_req_begin(struct fuse_session *se, struct fsp_req *freq);
 void fsp_fuse_req_finish(struct fuse_req *req);
 /* Scratch space past the fuse_req, for building reply payloads. */
 void *fsp_fuse_req_space(struct fuse_req *req, size_t *size);

@@ -42,16 +42,7 @@ static struct fuse_req *begin(struct fsp_req *freq)
         fsp_reply_err(freq, EACCES);
         return NULL;
     }
-    size_t size;
-    struct fuse_req *req = fsp_req_scratch(freq, &size);
-    memset(req, 0, sizeof(*req));
-    req->se = se;
-    req->fsp = freq;
-    req->ctx.uid = h->uid;
-    req->ctx.gid = h->gid;
-    req->ctx.pid = (pid_t)h->pid;
-    fsp_fuse_req_start(req);
-    return req;
+    return fsp_fuse_req_begin(se, freq);
 }
 
 #define BEGIN()                                            \

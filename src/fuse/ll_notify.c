@@ -175,19 +175,11 @@ void fsp_fuse_notify_reply(struct fsp_req *freq, const void *arg, uint32_t argle
         fsp_reply_none(freq);
         return;
     }
-    size_t space;
-    struct fuse_req *req = fsp_req_scratch(freq, &space);
-    memset(req, 0, sizeof(*req));
-    req->se = se;
-    req->fsp = freq;
-    req->ctx.uid = h->uid;
-    req->ctx.gid = h->gid;
-    req->ctx.pid = (pid_t)h->pid;
     struct fuse_bufvec bv = FUSE_BUFVEC_INIT(in->size);
     bv.buf[0].mem = (void *)(uintptr_t)(in + 1);
     void *cookie = r->cookie;
     free(r);
-    fsp_fuse_req_start(req);
+    struct fuse_req *req = fsp_fuse_req_begin(se, freq);
     se->op.retrieve_reply(req, cookie, h->nodeid, (off_t)in->offset, &bv);
     fsp_fuse_req_finish(req);
 }

@@ -7,14 +7,13 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
-#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "fuse/fuse_i.h"
+#include "kernel/proc_cred.h"
 
 /* The request whose handler is running on this thread (see
  * fsp_fuse_req_finish for why that matters). */
@@ -24,6 +23,21 @@ void fsp_fuse_req_start(struct fuse_req *req)
 {
     req->answered_inline = false;
     tls_running = req;
+}
+
+struct fuse_req *fsp_fuse_req_begin(struct fuse_session *se, struct fsp_req *freq)
+{
+    const struct fuse_in_header *h = fsp_req_header(freq);
+    size_t size;
+    struct fuse_req *req = fsp_req_scratch(freq, &size);
+    memset(req, 0, sizeof(*req));
+    req->se = se;
+    req->fsp = freq;
+    req->ctx.uid = h->uid;
+    req->ctx.gid = h->gid;
+    req->ctx.pid = (pid_t)h->pid;
+    fsp_fuse_req_start(req);
+    return req;
 }
 
 /*
@@ -448,33 +462,15 @@ FSP_FUSE_EXPORT const struct fuse_ctx *fuse_req_ctx(fuse_req_t req)
 
 FSP_FUSE_EXPORT int fuse_req_getgroups(fuse_req_t req, int size, gid_t list[])
 {
-    char path[64], buf[4096];
-    snprintf(path, sizeof(path), "/proc/%lu/task/%lu/status", (unsigned long)req->ctx.pid,
-             (unsigned long)req->ctx.pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -errno;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    int e = errno;
-    close(fd);
-    if (n < 0)
-        return -e;
-    buf[n] = '\0';
-    char *s = strstr(buf, "\nGroups:");
-    if (!s)
-        return -EIO;
-    s += sizeof("\nGroups:") - 1;
-    int count = 0;
-    for (;;) {
-        char *end;
-        unsigned long g = strtoul(s, &end, 10);
-        if (end == s)
-            break;
-        if (count < size)
-            list[count] = (gid_t)g;
-        count++;
-        s = end;
-    }
+    struct fsp_proc_cred cred;
+    int err = fsp_proc_cred_read(req->ctx.pid, &cred);
+    if (err)
+        return err;
+    size_t room = size > 0 ? (size_t)size : 0;
+    for (size_t i = 0; i < cred.ngroups && i < room; i++)
+        list[i] = (gid_t)cred.groups[i];
+    int count = (int)cred.ngroups;
+    fsp_proc_cred_free(&cred);
     return count;
 }
 

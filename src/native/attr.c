@@ -49,6 +49,15 @@ NTSTATUS fsp_sd_query(struct fsp_native *nt, PVOID context, PWSTR path, void *bu
     return NT_SUCCESS(st) ? STATUS_INVALID_SECURITY_DESCR : st;
 }
 
+NTSTATUS fsp_sd_query_open(struct fsp_native *nt, PVOID context, void *buf, size_t bufsize,
+                           PSECURITY_DESCRIPTOR *psd)
+{
+    fsp_guard_enter(nt, FSP_GUARD_NONE);
+    NTSTATUS st = fsp_sd_query(nt, context, NULL, buf, bufsize, psd);
+    fsp_guard_leave(nt, FSP_GUARD_NONE);
+    return st;
+}
+
 void fsp_sd_release(PSECURITY_DESCRIPTOR sd, void *buf)
 {
     if (sd && sd != buf)

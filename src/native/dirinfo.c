@@ -17,13 +17,13 @@
 
 #include "native/dirinfo.h"
 
-BOOLEAN fsp_add_dir_info(const FSP_FSCTL_DIR_INFO *DirInfo, PVOID Buffer, ULONG Length,
-                         PULONG PBytesTransferred)
+BOOLEAN fsp_add_packed(const void *entry, ULONG size, ULONG header_size, PVOID Buffer, ULONG Length,
+                       PULONG PBytesTransferred)
 {
     UINT8 *buf = Buffer;
     ULONG pos = *PBytesTransferred;
 
-    if (!DirInfo) {
+    if (!entry) {
         if (pos > Length || Length - pos < sizeof(UINT16))
             return FALSE;
         memset(buf + pos, 0, sizeof(UINT16));
@@ -31,16 +31,22 @@ BOOLEAN fsp_add_dir_info(const FSP_FSCTL_DIR_INFO *DirInfo, PVOID Buffer, ULONG 
         return TRUE;
     }
 
-    ULONG size = DirInfo->Size;
     ULONG aligned = (ULONG)FSP_FSCTL_ALIGN_UP(size, FSP_FSCTL_DEFAULT_ALIGNMENT);
-    if (size < sizeof(FSP_FSCTL_DIR_INFO))
+    if (size < header_size)
         return FALSE;
     if (pos > Length || Length - pos < aligned)
         return FALSE;
-    memcpy(buf + pos, DirInfo, size);
+    memcpy(buf + pos, entry, size);
     memset(buf + pos + size, 0, aligned - size);
     *PBytesTransferred = pos + aligned;
     return TRUE;
+}
+
+BOOLEAN fsp_add_dir_info(const FSP_FSCTL_DIR_INFO *DirInfo, PVOID Buffer, ULONG Length,
+                         PULONG PBytesTransferred)
+{
+    return fsp_add_packed(DirInfo, DirInfo ? DirInfo->Size : 0, sizeof *DirInfo, Buffer, Length,
+                          PBytesTransferred);
 }
 
 FSP_API BOOLEAN FspFileSystemAddDirInfo(FSP_FSCTL_DIR_INFO *DirInfo, PVOID Buffer, ULONG Length,

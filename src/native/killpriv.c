@@ -38,10 +38,12 @@ NTSTATUS fsp_set_posix_perms(struct fsp_native *nt, PVOID ctx, PSECURITY_DESCRIP
     NTSTATUS st = FspPosixMergePermissionsToSecurityDescriptor(uid, gid, mode, sd, &merged);
     if (!NT_SUCCESS(st))
         return st;
+    fsp_guard_enter(nt, FSP_GUARD_NONE);
     st = nt->fs->Interface->SetSecurity(nt->fs, ctx,
                                         OWNER_SECURITY_INFORMATION | GROUP_SECURITY_INFORMATION |
                                             DACL_SECURITY_INFORMATION,
                                         merged);
+    fsp_guard_leave(nt, FSP_GUARD_NONE);
     FspDeleteSecurityDescriptor(merged,
                                 (NTSTATUS(*)())FspPosixMergePermissionsToSecurityDescriptor);
     return st;
@@ -62,7 +64,7 @@ NTSTATUS fsp_kill_suidgid(struct fsp_native *nt, PVOID ctx, const struct fuse_in
      * either (GETATTR reports the default mode then); only a failed change
      * fails the request. */
     NTSTATUS st = STATUS_SUCCESS;
-    if (NT_SUCCESS(fsp_sd_query(nt, ctx, NULL, sdbuf, sizeof sdbuf, &sd)) &&
+    if (NT_SUCCESS(fsp_sd_query_open(nt, ctx, sdbuf, sizeof sdbuf, &sd)) &&
         NT_SUCCESS(FspPosixMapSecurityDescriptorToPermissions(sd, &uid, &gid, &mode)) &&
         (mode & (S_ISUID | S_ISGID))) {
         UINT32 kept = fsp_killpriv_mode(hdr, mode, gid, privileged);

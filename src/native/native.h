@@ -148,17 +148,28 @@ void fsp_node_put(struct fsp_native *nt, struct fsp_node *node);
 struct fsp_node *fsp_node_link(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
                                size_t namelen, uint64_t ino, bool lookup);
 void fsp_node_forget(struct fsp_native *nt, uint64_t nodeid, uint64_t nlookup);
-/* The name (parent, name) is gone: detach its node, if we know it. */
+struct fsp_streams_gone;
+/* The name (parent, name) is gone: detach its node, if we know it. With
+ * gone (see fsp_node_unlink_streams), the file's streams go with it. */
 void fsp_node_unlink(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
-                     size_t namelen);
+                     size_t namelen, struct fsp_streams_gone *gone);
+/* The file (dir, name) was deleted or renamed, and its streams went with it:
+ * the nodes named "name:..." in dir lose their names now (call under the
+ * namespace guard, with the change), and their names are kept in gone (set,
+ * not added to) for fsp_streams_forget. A no-op unless the volume has
+ * stream names (streams.h). */
+void fsp_node_unlink_streams(struct fsp_native *nt, struct fsp_node *dir, const WCHAR *name,
+                             size_t namelen, struct fsp_streams_gone *gone);
 /* Move node to (newparent, newname); the caller has unlinked any target. */
 int fsp_node_move(struct fsp_native *nt, struct fsp_node *node, struct fsp_node *newparent,
                   const WCHAR *newname, size_t newlen);
 /* The name (olddir, oldname) became (newdir, newname): move that name of its
- * node (one of several for a hard-linked file). The caller has unlinked any
- * target. No-op if the old name is unknown. */
+ * node (one of several for a hard-linked file), if known. The caller has
+ * unlinked any target. With gone, the file's streams lose their old names
+ * (fsp_node_unlink_streams). */
 int fsp_node_rename(struct fsp_native *nt, struct fsp_node *olddir, const WCHAR *oldname,
-                    size_t oldlen, struct fsp_node *newdir, const WCHAR *newname, size_t newlen);
+                    size_t oldlen, struct fsp_node *newdir, const WCHAR *newname, size_t newlen,
+                    struct fsp_streams_gone *gone);
 /* A hard link made node known as (parent, name) too: record the name and
  * take a kernel lookup reference (LINK's reply counts as one). */
 int fsp_node_add_name(struct fsp_native *nt, struct fsp_node *node, struct fsp_node *parent,
@@ -189,15 +200,23 @@ void fsp_notify_rename_unlock(struct fsp_native *nt);
 void fsp_attr_fill(struct fsp_native *nt, struct fsp_node *node, const FSP_FSCTL_FILE_INFO *info,
                    PSECURITY_DESCRIPTOR sd, struct fuse_attr *attr);
 /* Security descriptor of an open file or a path (into buf, or a malloc'd
- * buffer when *psd != buf; free with fsp_sd_release). Returns NTSTATUS. */
+ * buffer when *psd != buf; free with fsp_sd_release). Returns NTSTATUS.
+ * Like every call into the file system it runs under the operation guard,
+ * which the caller holds: the one of its request (SHARED for a read by
+ * path, as LOOKUP's), or FSP_GUARD_NONE on an open file. */
 NTSTATUS fsp_sd_query(struct fsp_native *nt, PVOID context, PWSTR path, void *buf, size_t bufsize,
                       PSECURITY_DESCRIPTOR *psd);
+/* fsp_sd_query of an open file for a caller that holds no guard: takes
+ * FSP_GUARD_NONE around it, as every other call on an open file does. */
+NTSTATUS fsp_sd_query_open(struct fsp_native *nt, PVOID context, void *buf, size_t bufsize,
+                           PSECURITY_DESCRIPTOR *psd);
 void fsp_sd_release(PSECURITY_DESCRIPTOR sd, void *buf);
 /* The node's attributes through an open context. */
 NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID context,
                              struct fuse_attr *attr);
 /* The same, also giving the FSP_FSCTL_FILE_INFO it came from (info may be
- * NULL): STATX needs the CreationTime that fuse_attr has no room for. */
+ * NULL): STATX needs the CreationTime that fuse_attr has no room for. Both
+ * call the file system under the caller's guard (see fsp_sd_query). */
 NTSTATUS fsp_attr_info_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID context,
                                   FSP_FSCTL_FILE_INFO *info, struct fuse_attr *attr);
 /* Complete attr from the reparse data: a symlink's size, a special file's

@@ -437,8 +437,8 @@ void fsp_node_forget(struct fsp_native *nt, uint64_t nodeid, uint64_t nlookup)
     pthread_mutex_unlock(&nt->nodes_lock);
 }
 
-void fsp_node_unlink(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
-                     size_t namelen)
+static void unlink_name(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
+                        size_t namelen)
 {
     uint32_t hash = name_hash(nt, parent, name, namelen);
     pthread_mutex_lock(&nt->nodes_lock);
@@ -451,6 +451,88 @@ void fsp_node_unlink(struct fsp_native *nt, struct fsp_node *parent, const WCHAR
         maybe_free(nt, node);
     }
     pthread_mutex_unlock(&nt->nodes_lock);
+}
+
+/* Is node's name "name:..." (the stream of that file)? */
+static bool is_stream_of(struct fsp_native *nt, const struct fsp_node *node, const WCHAR *name,
+                         size_t namelen)
+{
+    if (node->namelen <= namelen + 1 || node->name[namelen] != u':')
+        return false;
+    if (nt->case_insensitive)
+        return fsp_wcsicmp_len(node->name, namelen, name, namelen) == 0;
+    return memcmp(node->name, name, namelen * sizeof(WCHAR)) == 0;
+}
+
+void fsp_node_unlink_streams(struct fsp_native *nt, struct fsp_node *dir, const WCHAR *name,
+                             size_t namelen, struct fsp_streams_gone *gone)
+{
+    WCHAR **names = NULL;
+    size_t count = 0, cap = 0;
+
+    gone->names = NULL;
+    gone->count = 0;
+    if (!nt->stream_names || !dir)
+        return;
+    /* Collect first: unlink_name takes nodes_lock itself. Stream nodes
+     * exist only while the kernel uses them, so the walk is short in
+     * practice; it runs only on volumes with stream names. */
+    pthread_mutex_lock(&nt->nodes_lock);
+    for (struct fsp_node *n = nt->all_nodes; n; n = n->all_next) {
+        if (n->parent != dir || n->alias_of || !is_stream_of(nt, n, name, namelen))
+            continue;
+        if (count == cap) {
+            size_t ncap = cap ? 2 * cap : 8;
+            WCHAR **grown = realloc(names, ncap * sizeof *names);
+            if (!grown)
+                break;
+            names = grown;
+            cap = ncap;
+        }
+        WCHAR *copy = malloc(((size_t)n->namelen + 1) * sizeof(WCHAR));
+        if (!copy)
+            break;
+        memcpy(copy, n->name, n->namelen * sizeof(WCHAR));
+        copy[n->namelen] = 0;
+        names[count++] = copy;
+    }
+    pthread_mutex_unlock(&nt->nodes_lock);
+
+    /* Without memory for the kernel's names, the nodes still lose theirs:
+     * the kernel's entries then fail until they expire. */
+    char **names8 = count ? calloc(count, sizeof *names8) : NULL;
+    for (size_t i = 0; i < count; i++) {
+        size_t len = fsp_wcslen(names[i]);
+        unlink_name(nt, dir, names[i], len);
+        /* The stream's own colon is a real ':' here; the conversion gives
+         * ':' for it as for U+F03A. */
+        char *name8 = names8 ? malloc(3 * len + 1) : NULL;
+        int n8 =
+            name8 ? fsp_utf16_to_utf8(names[i], len, name8, 3 * len + 1, FSP_UTF_TRANSLATE) : -1;
+        if (n8 > 0) {
+            name8[n8] = 0;
+            names8[i] = name8;
+        } else {
+            free(name8);
+        }
+        free(names[i]);
+    }
+    free(names);
+    gone->names = names8;
+    gone->count = names8 ? count : 0;
+}
+
+void fsp_node_unlink(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
+                     size_t namelen, struct fsp_streams_gone *gone)
+{
+    unlink_name(nt, parent, name, namelen);
+    if (!gone)
+        return;
+    /* The file's streams died with it; a stream has none of its own. */
+    gone->names = NULL;
+    gone->count = 0;
+    if (!fsp_stream_name_is(name, namelen))
+        fsp_node_unlink_streams(nt, parent, name, namelen, gone);
 }
 
 int fsp_node_move(struct fsp_native *nt, struct fsp_node *node, struct fsp_node *newparent,
@@ -482,7 +564,8 @@ int fsp_node_move(struct fsp_native *nt, struct fsp_node *node, struct fsp_node 
 }
 
 int fsp_node_rename(struct fsp_native *nt, struct fsp_node *olddir, const WCHAR *oldname,
-                    size_t oldlen, struct fsp_node *newdir, const WCHAR *newname, size_t newlen)
+                    size_t oldlen, struct fsp_node *newdir, const WCHAR *newname, size_t newlen,
+                    struct fsp_streams_gone *gone)
 {
     uint32_t hash = name_hash(nt, olddir, oldname, oldlen);
     pthread_mutex_lock(&nt->nodes_lock);
@@ -490,11 +573,17 @@ int fsp_node_rename(struct fsp_native *nt, struct fsp_node *olddir, const WCHAR 
     if (entry)
         entry->refs++;
     pthread_mutex_unlock(&nt->nodes_lock);
-    if (!entry)
-        return 0;
-    /* An alias record moves like a node: same fields, same hash. */
-    int err = fsp_node_move(nt, entry, newdir, newname, newlen);
-    fsp_node_put(nt, entry);
+    int err = 0;
+    if (entry) {
+        /* An alias record moves like a node: same fields, same hash. */
+        err = fsp_node_move(nt, entry, newdir, newname, newlen);
+        fsp_node_put(nt, entry);
+    }
+    /* The file's streams moved with it, under a name their nodes do not
+     * have (known or not, the main file's node may never have been looked
+     * up: "cat f:s" asks for the stream alone). */
+    if (gone)
+        fsp_node_unlink_streams(nt, olddir, oldname, oldlen, gone);
     return err;
 }
 

@@ -347,7 +347,7 @@ static struct fsp_node *find_dir(struct fsp_native *nt, const WCHAR *path, size_
 static void drop_old(struct fsp_native *nt, struct batch *b)
 {
     if (b->old_node) {
-        fsp_node_unlink(nt, b->old_parent, b->old_name, b->old_len);
+        fsp_node_unlink(nt, b->old_parent, b->old_name, b->old_len, NULL);
         fsp_node_put(nt, b->old_node);
     }
     fsp_node_put(nt, b->old_parent);
@@ -426,7 +426,7 @@ static bool resolve(struct fsp_native *nt, struct batch *b, const FSP_FSCTL_NOTI
         if (child) {
             ok = add_rec(b, REC_DELETE, pid, cid, 0, kn, klen);
             if (b->locked)
-                fsp_node_unlink(nt, parent, name, namelen);
+                fsp_node_unlink(nt, parent, name, namelen, NULL);
         } else
             ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, name, namelen);
         break;
@@ -449,9 +449,9 @@ static bool resolve(struct fsp_native *nt, struct batch *b, const FSP_FSCTL_NOTI
              * node, and so its kernel inode (a case-only change finds the
              * node itself under the new name: it just takes the new case). */
             if (child && child != b->old_node)
-                fsp_node_unlink(nt, parent, name, namelen);
+                fsp_node_unlink(nt, parent, name, namelen, NULL);
             if (fsp_node_move(nt, b->old_node, parent, name, namelen) != 0)
-                fsp_node_unlink(nt, b->old_parent, b->old_name, b->old_len);
+                fsp_node_unlink(nt, b->old_parent, b->old_name, b->old_len, NULL);
             fsp_node_put(nt, b->old_node);
             b->old_node = NULL;
         }

@@ -231,8 +231,12 @@ static void op_readdir_common(struct fsp_req *req, const struct fuse_read_in *in
                 if (node) {
                     char sdbuf[512];
                     PSECURITY_DESCRIPTOR sd = NULL;
-                    if (nt->has_security && fsp_node_path(nt, dir, wname, (size_t)wl, path) >= 0)
+                    if (nt->has_security && fsp_node_path(nt, dir, wname, (size_t)wl, path) >= 0) {
+                        /* by path, as LOOKUP reads it: under the shared guard */
+                        fsp_guard_enter(nt, FSP_GUARD_SHARED);
                         fsp_sd_query(nt, NULL, path, sdbuf, sizeof sdbuf, &sd);
+                        fsp_guard_leave(nt, FSP_GUARD_SHARED);
+                    }
                     fsp_attr_fill(nt, node, &e->info, sd, &dp->entry_out.attr);
                     fsp_sd_release(sd, sdbuf);
                     fsp_entry_fill(nt, node, &dp->entry_out);

@@ -47,7 +47,7 @@ static NTSTATUS may_delete(struct fsp_native *nt, PVOID ctx, PWSTR path)
 
 /* Delete (parent, name), which must be a directory iff dir. Guard held. */
 static NTSTATUS delete_child(struct fsp_native *nt, struct fsp_node *parent, const WCHAR *name,
-                             size_t namelen, bool dir)
+                             size_t namelen, bool dir, struct fsp_streams_gone *gone)
 {
     WCHAR path[FSP_PATH_MAX];
     FSP_FSCTL_FILE_INFO info;
@@ -67,7 +67,7 @@ static NTSTATUS delete_child(struct fsp_native *nt, struct fsp_node *parent, con
         st = may_delete(nt, ctx, path);
     close_child(nt, ctx, path, NT_SUCCESS(st) ? FspCleanupDelete : 0);
     if (NT_SUCCESS(st))
-        fsp_node_unlink(nt, parent, name, namelen);
+        fsp_node_unlink(nt, parent, name, namelen, gone);
     return st;
 }
 
@@ -88,9 +88,7 @@ static void remove_common(struct fsp_req *req, const char *name, uint32_t maxnam
     struct fsp_node *parent = fsp_node_get(nt, fsp_req_header(req)->nodeid);
     struct fsp_streams_gone gone = {NULL, 0};
     fsp_guard_enter(nt, FSP_GUARD_EXCL);
-    NTSTATUS st = delete_child(nt, parent, wname, (size_t)n, dir);
-    if (NT_SUCCESS(st) && !fsp_stream_name_is(wname, (size_t)n))
-        fsp_streams_detach(nt, parent, wname, (size_t)n, &gone); /* they died with it */
+    NTSTATUS st = delete_child(nt, parent, wname, (size_t)n, dir, &gone);
     fsp_guard_leave(nt, FSP_GUARD_EXCL);
     fsp_reply_status(req, st);
     fsp_streams_forget(req, parent, &gone);
@@ -119,7 +117,8 @@ static bool same_name_folded(const WCHAR *a, size_t alen, const WCHAR *b, size_t
 
 static NTSTATUS do_rename(struct fsp_native *nt, struct fsp_node *olddir, const WCHAR *oldname,
                           size_t oldlen, struct fsp_node *newdir, const WCHAR *newname,
-                          size_t newlen, uint32_t flags)
+                          size_t newlen, uint32_t flags, struct fsp_streams_gone *gone_old,
+                          struct fsp_streams_gone *gone_new)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
     WCHAR oldpath[FSP_PATH_MAX], newpath[FSP_PATH_MAX];
@@ -173,7 +172,7 @@ static NTSTATUS do_rename(struct fsp_native *nt, struct fsp_node *olddir, const 
         }
         close_child(nt, tctx, newpath, tflags);
         if (tflags)
-            fsp_node_unlink(nt, newdir, newname, newlen);
+            fsp_node_unlink(nt, newdir, newname, newlen, gone_new);
     }
     if (NT_SUCCESS(st))
         st = fi->Rename(nt->fs, ctx, oldpath, newpath, replace);
@@ -181,9 +180,10 @@ static NTSTATUS do_rename(struct fsp_native *nt, struct fsp_node *olddir, const 
     if (!NT_SUCCESS(st))
         return st;
 
+    /* The file's streams moved with it, and a replaced target's died. */
     if (replace)
-        fsp_node_unlink(nt, newdir, newname, newlen);
-    fsp_node_rename(nt, olddir, oldname, oldlen, newdir, newname, newlen);
+        fsp_node_unlink(nt, newdir, newname, newlen, gone_new);
+    fsp_node_rename(nt, olddir, oldname, oldlen, newdir, newname, newlen, gone_old);
     return STATUS_SUCCESS;
 }
 
@@ -223,12 +223,8 @@ static void rename_common(struct fsp_req *req, uint64_t newdirid, uint32_t flags
     struct fsp_streams_gone gone_old = {NULL, 0}, gone_new = {NULL, 0};
     fsp_guard_enter(nt, FSP_GUARD_EXCL);
     fsp_notify_rename_lock(nt);
-    NTSTATUS st = do_rename(nt, olddir, oldname, (size_t)on, newdir, newname, (size_t)nn, flags);
-    if (NT_SUCCESS(st)) {
-        /* The streams moved with the file, and a replaced target's died. */
-        fsp_streams_detach(nt, olddir, oldname, (size_t)on, &gone_old);
-        fsp_streams_detach(nt, newdir, newname, (size_t)nn, &gone_new);
-    }
+    NTSTATUS st = do_rename(nt, olddir, oldname, (size_t)on, newdir, newname, (size_t)nn, flags,
+                            &gone_old, &gone_new);
     fsp_notify_rename_unlock(nt);
     fsp_guard_leave(nt, FSP_GUARD_EXCL);
     fsp_reply_status(req, st);

@@ -28,7 +28,7 @@ static NTSTATUS pa_do(struct fsp_native *nt, PVOID ctx, struct pa_call *c)
 {
     char sdbuf[1024];
     PSECURITY_DESCRIPTOR sd = NULL;
-    NTSTATUS st = fsp_sd_query(nt, ctx, NULL, sdbuf, sizeof sdbuf, &sd);
+    NTSTATUS st = fsp_sd_query_open(nt, ctx, sdbuf, sizeof sdbuf, &sd);
     if (!NT_SUCCESS(st))
         return st;
     if (!sd)
@@ -138,7 +138,7 @@ static NTSTATUS pa_list_cb(struct fsp_native *nt, struct fsp_node *node, PVOID c
     if (!acl)
         return STATUS_INSUFFICIENT_RESOURCES;
     pthread_rwlock_rdlock(&node->io_lock);
-    NTSTATUS st = fsp_sd_query(nt, ctx, NULL, sdbuf, sizeof sdbuf, &sd);
+    NTSTATUS st = fsp_sd_query_open(nt, ctx, sdbuf, sizeof sdbuf, &sd);
     pthread_rwlock_unlock(&node->io_lock);
     size_t len = sd ? fsp_sd_length(sd, FSP_SD_MAX_SIZE) : 0;
     for (int i = 0; NT_SUCCESS(st) && sd && i < 2; i++) {

@@ -127,6 +127,7 @@
 #include <sys/xattr.h>
 
 #include "casename.h"
+#include "kernel/proc_cred.h"
 #include "native/filetime.h"
 #include "native/reparse.h"
 #include "native/security.h"
@@ -682,30 +683,13 @@ static bool caller_in_group(const struct wa_call *c, const void *sid)
         return false;
     if (fsp_posix_gid_to_sid(c->gid, buf) && fsp_sid_equal(buf, sid))
         return true;
-    char path[64], line[4096];
-    snprintf(path, sizeof path, "/proc/%u/status", (unsigned)c->pid);
-    FILE *f = c->pid ? fopen(path, "re") : NULL;
-    if (!f)
+    struct fsp_proc_cred cred;
+    if (!c->pid || fsp_proc_cred_read(c->pid, &cred) != 0)
         return false;
-    bool uid_ok = false, found = false;
-    while (!found && fgets(line, sizeof line, f)) {
-        unsigned long r, e, s, fsuid;
-        if (sscanf(line, "Uid: %lu %lu %lu %lu", &r, &e, &s, &fsuid) == 4)
-            uid_ok = fsuid == c->uid;
-        if (!uid_ok || strncmp(line, "Groups:", 7) != 0)
-            continue;
-        char *p = line + 7, *end;
-        for (;;) {
-            unsigned long g = strtoul(p, &end, 10);
-            if (end == p)
-                break;
-            p = end;
-            if (g <= UINT32_MAX && fsp_posix_gid_to_sid((uint32_t)g, buf) &&
-                fsp_sid_equal(buf, sid))
-                found = true;
-        }
-    }
-    fclose(f);
+    bool found = false;
+    for (size_t i = 0; cred.fsuid == c->uid && !found && i < cred.ngroups; i++)
+        found = fsp_posix_gid_to_sid(cred.groups[i], buf) && fsp_sid_equal(buf, sid);
+    fsp_proc_cred_free(&cred);
     return found;
 }
 

@@ -14,7 +14,8 @@
  * A stream's node is a child of the directory named "file:stream", with an
  * st_ino of its own. Such nodes do not follow their main file: when it is
  * deleted (its streams die with it) or renamed (they now live under the new
- * name), fsp_streams_detach drops the old names, here and in the kernel.
+ * name), the inode table drops their names (fsp_node_unlink and
+ * fsp_node_rename in nodes.c), and fsp_streams_forget the kernel's.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 
 #include <winfsp/winfsp.h>
 
+#include "native/dirinfo.h"
 #include "native/streams.h"
 #include "native/utf.h"
 
@@ -56,26 +58,8 @@ int fsp_stream_name_parse(WCHAR *name, size_t len)
 FSP_API BOOLEAN FspFileSystemAddStreamInfo(FSP_FSCTL_STREAM_INFO *StreamInfo, PVOID Buffer,
                                            ULONG Length, PULONG PBytesTransferred)
 {
-    UINT8 *buf = Buffer;
-    ULONG pos = *PBytesTransferred;
-
-    if (!StreamInfo) {
-        if (pos > Length || Length - pos < sizeof(UINT16))
-            return FALSE;
-        memset(buf + pos, 0, sizeof(UINT16));
-        *PBytesTransferred = pos + (ULONG)sizeof(UINT16);
-        return TRUE;
-    }
-    ULONG size = StreamInfo->Size;
-    ULONG aligned = (ULONG)FSP_FSCTL_ALIGN_UP(size, FSP_FSCTL_DEFAULT_ALIGNMENT);
-    if (size < sizeof(FSP_FSCTL_STREAM_INFO))
-        return FALSE;
-    if (pos > Length || Length - pos < aligned)
-        return FALSE;
-    memcpy(buf + pos, StreamInfo, size);
-    memset(buf + pos + size, 0, aligned - size);
-    *PBytesTransferred = pos + aligned;
-    return TRUE;
+    return fsp_add_packed(StreamInfo, StreamInfo ? StreamInfo->Size : 0, sizeof *StreamInfo, Buffer,
+                          Length, PBytesTransferred);
 }
 
 /* Append to out what fits; count it all. */
@@ -180,75 +164,6 @@ NTSTATUS fsp_streams_text(struct fsp_native *nt, PVOID ctx, char **ptext, size_t
     *ptext = text;
     *plen = (size_t)len;
     return STATUS_SUCCESS;
-}
-
-/* Is node's name "name:..." (the stream of that file)? */
-static bool is_stream_of(struct fsp_native *nt, const struct fsp_node *node, const WCHAR *name,
-                         size_t namelen)
-{
-    if (node->namelen <= namelen + 1 || node->name[namelen] != u':')
-        return false;
-    if (nt->case_insensitive)
-        return fsp_wcsicmp_len(node->name, namelen, name, namelen) == 0;
-    return memcmp(node->name, name, namelen * sizeof(WCHAR)) == 0;
-}
-
-void fsp_streams_detach(struct fsp_native *nt, struct fsp_node *dir, const WCHAR *name,
-                        size_t namelen, struct fsp_streams_gone *gone)
-{
-    WCHAR **names = NULL;
-    size_t count = 0, cap = 0;
-
-    gone->names = NULL;
-    gone->count = 0;
-    if (!nt->stream_names || !dir)
-        return;
-    /* Collect first: fsp_node_unlink takes nodes_lock itself. Stream nodes
-     * exist only while the kernel uses them, so the walk is short in
-     * practice; it runs only on volumes with stream names. */
-    pthread_mutex_lock(&nt->nodes_lock);
-    for (struct fsp_node *n = nt->all_nodes; n; n = n->all_next) {
-        if (n->parent != dir || n->alias_of || !is_stream_of(nt, n, name, namelen))
-            continue;
-        if (count == cap) {
-            size_t ncap = cap ? 2 * cap : 8;
-            WCHAR **grown = realloc(names, ncap * sizeof *names);
-            if (!grown)
-                break;
-            names = grown;
-            cap = ncap;
-        }
-        WCHAR *copy = malloc(((size_t)n->namelen + 1) * sizeof(WCHAR));
-        if (!copy)
-            break;
-        memcpy(copy, n->name, n->namelen * sizeof(WCHAR));
-        copy[n->namelen] = 0;
-        names[count++] = copy;
-    }
-    pthread_mutex_unlock(&nt->nodes_lock);
-
-    /* Without memory for the kernel's names, the nodes still lose theirs:
-     * the kernel's entries then fail until they expire. */
-    char **names8 = count ? calloc(count, sizeof *names8) : NULL;
-    for (size_t i = 0; i < count; i++) {
-        size_t len = fsp_wcslen(names[i]);
-        fsp_node_unlink(nt, dir, names[i], len);
-        /* The stream's own colon is a real ':' here; the conversion gives
-         * ':' for it as for U+F03A. */
-        char *name8 = names8 ? malloc(3 * len + 1) : NULL;
-        int n8 =
-            name8 ? fsp_utf16_to_utf8(names[i], len, name8, 3 * len + 1, FSP_UTF_TRANSLATE) : -1;
-        if (n8 > 0) {
-            name8[n8] = 0;
-            names8[i] = name8;
-        } else {
-            free(name8);
-        }
-        free(names[i]);
-    }
-    free(names);
-    gone->names = names8;
-    gone->count = names8 ? count : 0;
 }
 
 void fsp_streams_forget(struct fsp_req *req, struct fsp_node *dir, struct fsp_streams_gone *gone)

@@ -1,8 +1,8 @@
 /*
  * streams.h - named streams (VolumeParams.NamedStreams) on Linux: the
  * "file:stream" names LOOKUP may carry, GetStreamInfo as text for the
- * system.fsp.streams xattr, and keeping the inode table right when a main
- * file goes away or moves (streams.c).
+ * system.fsp.streams xattr, and the kernel's entries of streams whose main
+ * file went away or moved (streams.c; the inode table's side is nodes.c's).
  */
 #ifndef FSP_NATIVE_STREAMS_H
 #define FSP_NATIVE_STREAMS_H
@@ -49,14 +49,9 @@ struct fsp_streams_gone {
     size_t count;
 };
 
-/* The file (dir, name) was deleted or renamed, and its streams went with it:
- * the nodes named "name:..." in dir lose their names now (call under the
- * namespace guard, with the change), and their names are kept in gone for
- * fsp_streams_forget. A no-op unless the volume has stream names. */
-void fsp_streams_detach(struct fsp_native *nt, struct fsp_node *dir, const WCHAR *name,
-                        size_t namelen, struct fsp_streams_gone *gone);
-/* Tell the kernel to drop its entries for them, and free gone. Call after
- * the reply: the kernel holds the directory locked until then, and an
+/* fsp_node_unlink and fsp_node_rename (nodes.c) fill it: the names of the
+ * nodes of a deleted or renamed file's streams. Tell the kernel to drop its entries for them, and
+ * free gone. Call after the reply: the kernel holds the directory locked until then, and an
  * invalidation would wait for that lock. */
 void fsp_streams_forget(struct fsp_req *req, struct fsp_node *dir, struct fsp_streams_gone *gone);
 

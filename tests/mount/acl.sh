@@ -16,10 +16,7 @@ export XT
 
 fsp_need_tools acl setfacl getfacl setpriv
 fsp_need_built acl "$MEMFS" "$XT"
-if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP acl.sh needs root (other users, tmpfs)"
-    fsp_done
-fi
+fsp_need_root acl.sh "other users, tmpfs"
 
 chmod 0711 "$FSP_TMP"
 # Two users without names: 65534 (nobody) and 70000 in group 70001.
@@ -29,15 +26,8 @@ export AS_U70002="setpriv --reuid=70002 --regid=70003 --groups=70001"
 
 REF=$FSP_TMP/ref
 M=$FSP_TMP/m
-if ! fsp_mount_tmpfs "$REF" fsp-acl-ref size=16m,mode=0755; then
-    fail "acl: mount the reference tmpfs"
-    fsp_done
-fi
-if ! fsp_start_logged memfs "$M" "$MEMFS"; then
-    fail "acl: mount MEMFS"
-    fsp_umount_tmpfs "$REF"
-    fsp_done
-fi
+fsp_need_tmpfs "acl: mount the reference tmpfs" "$REF" fsp-acl-ref size=16m,mode=0755
+fsp_need_logged "acl: mount MEMFS" memfs "$M" "$MEMFS"
 chmod 0755 "$M"
 
 # same NAME SCRIPT: SCRIPT (bash, run as root in a fresh directory) prints

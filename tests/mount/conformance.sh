@@ -22,10 +22,7 @@ SPECIAL_LIMIT=30 # seconds for a run of the special checks
 # shellcheck source=tests/conformance-lib.sh
 . "$(dirname "$0")/../conformance-lib.sh"
 
-if [ ! -x "$CONF" ]; then
-    fail "conformance: $CONF not built"
-    fsp_done
-fi
+fsp_need_built conformance "$CONF"
 
 # stop_memfs PID DIR LABEL: SIGTERM, bounded wait; MEMFS must exit 0 and
 # leave no mount (lib.sh's fsp_stop_fs does not keep the exit status).
@@ -122,10 +119,7 @@ fi
 # The reference.
 conf_reference || fsp_done
 
-if [ ! -x "$MEMFS" ]; then
-    fail "conformance: $MEMFS not built"
-    fsp_done
-fi
+fsp_need_built conformance "$MEMFS"
 
 # The native API keeps times as FILETIME, 100 ns units, so single
 # nanoseconds (utimens_ns) cannot survive on MEMFS by design; utimens checks

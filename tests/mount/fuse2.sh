@@ -20,27 +20,14 @@ LIB=$FSP_BUILD/libfuse.so.2
 RUN_LIMIT=100
 export TZ=UTC # the times checks compare stat's text
 BASE_OPTS=default_permissions,allow_other,use_ino
-if [ ! -x "$MEMFS" ] || [ ! -x "$CONF" ] || [ ! -e "$LIB" ]; then
-    fail "memfs-fuse2, libfuse.so.2 and the conformance suite are built"
-    fsp_done
-fi
+fsp_need_built fuse2 "$MEMFS" "$CONF"
+[ -e "$LIB" ] || { fail "fuse2: $LIB is built"; fsp_done; }
 # A sanitizer build of the library needs its runtime loaded first in
 # programs that were not built with it.
 PRELOAD=$(ldd "$LIB" | awk '/lib(a|ub)san/ {print $3}' | tr '\n' ':')
 
 # start LABEL DIR CMD...: mount in the background, output to DIR.log.
-start() {
-    local label=$1 dir=$2
-    shift 2
-    # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
-    if fsp_start_fs "$dir" sh -c 'log=$1; shift; exec "$@" >"$log" 2>&1' sh "$dir.log" "$@"; then
-        return 0
-    fi
-    fail "$label: mounts"
-    sed 's/^/    /' "$dir.log" 2>/dev/null | tail -20
-    fsp_stop_fs "$FSP_PID" "$dir"
-    return 1
-}
+start() { fsp_start_to_log "$1: mounts" "${@:2}"; }
 
 # served_by_fsp PID: the process mapped FSP's libfuse.so.2 and not another.
 served_by_fsp() {
@@ -458,11 +445,8 @@ fi
 unset PKG_CONFIG_PATH
 
 # --- (c) Debian's bindfs on FSP's libfuse.so.2 ------------------------------------
+fsp_need_tools fuse2 bindfs
 BINDFS=$(command -v bindfs)
-if [ -z "$BINDFS" ]; then
-    fail "bindfs installed (scripts/deps.sh)"
-    fsp_done
-fi
 check "bindfs normally loads Debian's libfuse.so.2" \
     bash -c "env -u LD_LIBRARY_PATH ldd '$BINDFS' | grep 'libfuse.so.2 ' | grep -vq '$FSP_LIBDIR'"
 check "with LD_LIBRARY_PATH it resolves to FSP's" \
@@ -518,11 +502,8 @@ if LD_PRELOAD=$PRELOAD LD_LIBRARY_PATH=$FSP_LIBDIR ASAN_OPTIONS=detect_leaks=0 \
 fi
 
 # --- Debian's unionfs-fuse (another FUSE 2 program) on FSP's libfuse.so.2 ------------
+fsp_need_tools fuse2 unionfs
 UNIONFS=$(command -v unionfs)
-if [ -z "$UNIONFS" ]; then
-    fail "unionfs-fuse installed (scripts/deps.sh)"
-    fsp_done
-fi
 RW=$FSP_TMP/union-rw
 RO=$FSP_TMP/union-ro
 mkdir -p "$RW" "$RO"

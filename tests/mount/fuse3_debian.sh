@@ -9,12 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 OURS=$FSP_BUILD/libfuse3.so.3
-for prog in squashfuse mksquashfs fuse-overlayfs; do
-    if ! command -v "$prog" >/dev/null; then
-        fail "$prog installed (scripts/deps.sh)"
-        fsp_done
-    fi
-done
+fsp_need_tools fuse3_debian squashfuse mksquashfs fuse-overlayfs
 # A sanitizer build of the library needs its runtime loaded first. Its
 # leak check is off for these programs: squashfuse and fuse-overlayfs leak
 # a little of their own at exit (the library's leaks are checked through
@@ -24,17 +19,8 @@ PRELOAD=$(ldd "$OURS" | awk '/lib(a|ub)san/ {print $3}' | tr '\n' ':')
 
 # start LABEL DIR CMD...: CMD on our library, mounting DIR; output in DIR.log.
 start() {
-    local label=$1 dir=$2
-    shift 2
-    # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
-    if LD_PRELOAD=$PRELOAD LD_LIBRARY_PATH=$FSP_BUILD fsp_start_fs "$dir" \
-        sh -c 'log=$1; shift; exec "$@" >"$log" 2>&1' sh "$dir.log" "$@"; then
-        return 0
-    fi
-    fail "$label: mounts on FSP's libfuse3"
-    sed 's/^/    /' "$dir.log" 2>/dev/null | tail -20
-    fsp_stop_fs "$FSP_PID" "$dir"
-    return 1
+    LD_PRELOAD=$PRELOAD LD_LIBRARY_PATH=$FSP_BUILD \
+        fsp_start_to_log "$1: mounts on FSP's libfuse3" "${@:2}"
 }
 
 # loads_ours PID: PID mapped FSP's libfuse3 and no other libfuse3.

@@ -18,24 +18,10 @@ RUN_LIMIT=100
 # As tmpfs behaves for root: the kernel checks permissions, other users may
 # enter (the suite switches users), inode numbers are the file system's.
 BASE_OPTS=default_permissions,allow_other,use_ino
-if [ ! -x "$MEMFS" ] || [ ! -x "$CONF" ]; then
-    fail "memfs-fuse3 and the conformance suite are built"
-    fsp_done
-fi
+fsp_need_built fuse3_hl "$MEMFS" "$CONF"
 
 # start LABEL DIR CMD...: mount in the background, output to DIR.log.
-start() {
-    local label=$1 dir=$2
-    shift 2
-    # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
-    if fsp_start_fs "$dir" sh -c 'log=$1; shift; exec "$@" >"$log" 2>&1' sh "$dir.log" "$@"; then
-        return 0
-    fi
-    fail "$label: mounts"
-    sed 's/^/    /' "$dir.log" 2>/dev/null | tail -20
-    fsp_stop_fs "$FSP_PID" "$dir"
-    return 1
-}
+start() { fsp_start_to_log "$1: mounts" "${@:2}"; }
 
 # --- The conformance suite, compared with tmpfs ------------------------------
 conf_reference || fsp_done

@@ -9,10 +9,7 @@
 
 HELLO=$FSP_BUILD/hello-ll
 TEXT='Hello, FUSE on FSP!'
-if [ ! -x "$HELLO" ]; then
-    fail "hello-ll is built ($HELLO)"
-    fsp_done
-fi
+fsp_need_built fuse3_ll "$HELLO"
 
 reads_hello() { [ "$(cat "$1/hello")" = "$TEXT" ]; }
 lists_hello() { [ "$(ls -a "$1" | tr '\n' ' ')" = ". .. hello " ]; }

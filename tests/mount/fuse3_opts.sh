@@ -15,10 +15,7 @@
 MEMFS=$FSP_BUILD/memfs-fuse3
 SRC=$FSP_TOP/samples/memfs-fuse3/memfs_fuse3.c
 SRC_TREE=$FSP_TOP/samples/memfs-common
-if [ ! -x "$MEMFS" ]; then
-    fail "memfs-fuse3 is built"
-    fsp_done
-fi
+fsp_need_built fuse3_opts "$MEMFS"
 
 # mount_opts DIR: the mount's flags and its superblock's (where sync and
 # dirsync show), as findmnt has them: rw,nosuid,nodev,relatime,...
@@ -32,13 +29,7 @@ flags_of() {
     local label=$1 dir=$2
     shift 2
     FLAGS=
-    # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
-    if ! fsp_start_fs "$dir" sh -c 'log=$1; shift; exec "$@" >"$log" 2>&1' sh "$dir.log" "$@"; then
-        fail "$label: mounts"
-        sed 's/^/    /' "$dir.log" 2>/dev/null | tail -5
-        fsp_stop_fs "$FSP_PID" "$dir"
-        return 1
-    fi
+    fsp_start_to_log "$label: mounts" "$dir" "$@" || return 1
     FLAGS=$(mount_opts "$dir")
     case $label in
     debian*) fsp_stop_fs "$FSP_PID" "$dir" || fail "$label: SIGTERM unmounts" ;;
@@ -220,11 +211,7 @@ if ! command -v fusermount3 >/dev/null; then
 elif [ "$(id -u)" -ne 0 ]; then
     echo "SKIP user mounts need root to switch users"
 else
-    devmode=$(stat -c %a /dev/fuse)
-    if [ "$devmode" != 666 ]; then
-        chmod 0666 /dev/fuse
-        trap '_fsp_cleanup; chmod "$devmode" /dev/fuse' EXIT
-    fi
+    fsp_dev_fuse_for_users
     chmod 0711 "$FSP_TMP"
     U=$FSP_TMP/user
     UD=$FSP_TMP/userdeb

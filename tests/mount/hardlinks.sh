@@ -11,20 +11,11 @@
 . "$(dirname "$0")/../lib.sh"
 
 MEMFS=$FSP_BUILD/memfs
-if [ ! -x "$MEMFS" ]; then
-    fail "hardlinks: $MEMFS is built"
-    fsp_done
-fi
-if [ "$(id -u)" -ne 0 ]; then
-    echo "skip hardlinks: needs root for the tmpfs reference"
-    fsp_done
-fi
+fsp_need_built hardlinks "$MEMFS"
+fsp_need_root hardlinks.sh "the tmpfs reference"
 
 REF=$FSP_TMP/ref
-if ! fsp_mount_tmpfs "$REF" fsp-hardlinks-ref size=64m,mode=0755; then
-    fail "hardlinks: mount the tmpfs reference"
-    fsp_done
-fi
+fsp_need_tmpfs "hardlinks: mount the tmpfs reference" "$REF" fsp-hardlinks-ref size=64m,mode=0755
 
 # links_of DIR: every regular file as "GROUP NLINK PATH", GROUP numbering
 # the inodes in path order, so two trees compare equal exactly when the same
@@ -78,10 +69,7 @@ scenario() {
 }
 
 M=$FSP_TMP/mnt
-if ! fsp_start_logged memfs "$M" "$MEMFS" -t -1; then
-    fail "hardlinks: memfs mounts"
-    fsp_done
-fi
+fsp_need_logged "hardlinks: memfs mounts" memfs "$M" "$MEMFS" -t -1
 
 ref_out=$(scenario "$REF" 2>&1)
 got_out=$(scenario "$M" 2>&1)

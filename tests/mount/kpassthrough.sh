@@ -15,14 +15,8 @@
 PTFS=$FSP_BUILD/tests/ptfs
 OPS=$FSP_BUILD/tests/fileops
 BACK=$FSP_TMP/back
-if [ ! -x "$PTFS" ] || [ ! -x "$OPS" ]; then
-    fail "ptfs and fileops are built"
-    fsp_done
-fi
-if ! fsp_mount_tmpfs "$BACK" ptback size=64m; then
-    fail "tmpfs for the backing directory"
-    fsp_done
-fi
+fsp_need_built kpassthrough "$PTFS" "$OPS"
+fsp_need_tmpfs "tmpfs for the backing directory" "$BACK" ptback size=64m
 head -c $((4 << 20)) /dev/urandom >"$BACK/big"
 "$OPS" pattern 3M >"$FSP_TMP/pattern3"
 "$OPS" pattern 1M >"$FSP_TMP/pattern1"

@@ -19,11 +19,7 @@ mkdir -p "$REF"
 [ "$(id -u)" -eq 0 ] && fsp_mount_tmpfs "$REF" fsp-links-ref size=16m 2>/dev/null
 
 M=$FSP_TMP/mnt
-if ! fsp_start_fs "$M" sh -c 'exec "$@" >"$0.out" 2>"$0.err"' "$FSP_TMP/memfs" "$MEMFS" -m "$M"; then
-    fail "links: memfs mounts"
-    cat "$FSP_TMP/memfs.err" 2>/dev/null
-    fsp_done
-fi
+fsp_need_logged "links: memfs mounts" memfs "$M" "$MEMFS"
 
 # --- Making them -----------------------------------------------------------
 root=$(id -u) # devices need CAP_MKNOD

@@ -15,23 +15,12 @@ MEMFS=$FSP_BUILD/memfs
 FILEOPS=$FSP_BUILD/tests/fileops
 FSP_STOP_LIMIT=30 # seconds for MEMFS to exit after a signal (freeing ~300 MB of data takes some)
 
-if [ ! -x "$MEMFS" ]; then
-    fail "memfs: $MEMFS is built"
-    fsp_done
-fi
+fsp_need_built memfs "$MEMFS"
 
-# Our mounts only: other programs may mount and unmount meanwhile.
-fuse_mounts() { grep -E " $FSP_TMP/[^ ]* fuse(\.[^ ]*)? " /proc/self/mounts || true; }
+# shellcheck source=tests/memfs-lib.sh
+. "$(dirname "$0")/../memfs-lib.sh" # fuse_mounts, start_memfs, bad_usage
 matches() { [[ $1 =~ $2 ]]; } # matches STRING REGEX
 quiet() { "$@" >/dev/null; }   # quiet CMD...: CMD's stdout discarded
-
-# start_memfs ID DIR MEMFS-OPTIONS...: lib.sh's fsp_start_logged for MEMFS
-# (-m DIR added; output in $FSP_TMP/ID.{out,err}; sets FSP_PID).
-start_memfs() {
-    local id=$1 dir=$2
-    shift 2
-    fsp_start_logged "$id" "$dir" "$MEMFS" "$@"
-}
 
 # no_mount_left DIR: DIR is no mount at all, and usable (no "Transport
 # endpoint is not connected" left behind).
@@ -57,25 +46,7 @@ check "memfs -h lists every option" \
     bash -c "for o in m t n s i r F d D h; do grep -q \"^  -\$o \" '$out' || exit 1; done"
 check "memfs -h writes nothing on stderr" [ ! -s "$err" ]
 
-# bad_usage NAME MESSAGE-REGEX ARGS...: MEMFS must exit 2 with a message
-# matching MESSAGE-REGEX on stderr's first line, nothing on stdout, and no mount.
-bad_usage() {
-    local name=$1 re=$2 dir=$FSP_TMP/bad rc before
-    shift 2
-    mkdir -p "$dir"
-    before=$(fuse_mounts)
-    timeout -k 2 10 "$MEMFS" "$@" >"$FSP_TMP/bad.out" 2>"$FSP_TMP/bad.err"
-    rc=$?
-    local first
-    first=$(head -n 1 "$FSP_TMP/bad.err")
-    if [ "$rc" -eq 2 ] && [[ $first =~ $re ]] && [ ! -s "$FSP_TMP/bad.out" ] &&
-        [ "$(fuse_mounts)" == "$before" ]; then
-        pass "usage error: $name (exit 2: $first)"
-    else
-        fail "usage error: $name: exit $rc (want 2), stderr '$first', stdout '$(head -c 200 "$FSP_TMP/bad.out")'"
-        is_mounted "$dir" && umount "$dir"
-    fi
-}
+# Usage errors (memfs-lib.sh's bad_usage): exit 2, a message, nothing mounted.
 D=$FSP_TMP/bad
 bad_usage "unknown option -x" "unknown option -x" -x -m "$D"
 bad_usage "missing argument of -t" "option -t needs a value" -m "$D" -t
@@ -359,10 +330,7 @@ fi
 # ===========================================================================
 M=$FSP_TMP/work
 NFILES=100000
-if ! start_memfs work "$M" -n 300000 -s 2G; then
-    fail "mount for programs (-n 300000 -s 2G)"
-    fsp_done
-fi
+fsp_need_logged "mount for programs (-n 300000 -s 2G)" work "$M" "$MEMFS" -n 300000 -s 2G
 
 # --- tar of /usr/include ----------------------------------------------------
 if timeout 120 bash -c "set -o pipefail; tar -C / -cf - usr/include | tar -C '$M' -xf -" \

@@ -18,40 +18,14 @@
 MEMFS=$FSP_BUILD/memfs
 CONF=$FSP_BUILD/tests/conformance
 
-if [ ! -x "$MEMFS" ]; then
-    fail "memfs_service: $MEMFS is built"
-    fsp_done
-fi
+fsp_need_built memfs_service "$MEMFS"
 
-# Our mounts only: other programs may mount and unmount meanwhile.
-fuse_mounts() { grep -E " $FSP_TMP/[^ ]* fuse(\.[^ ]*)? " /proc/self/mounts || true; }
-
-# start_memfs ID DIR MEMFS-OPTIONS...: lib.sh's fsp_start_logged for MEMFS.
-start_memfs() {
-    local id=$1 dir=$2
-    shift 2
-    fsp_start_logged "$id" "$dir" "$MEMFS" "$@"
-}
+# shellcheck source=tests/memfs-lib.sh
+. "$(dirname "$0")/../memfs-lib.sh" # fuse_mounts, start_memfs, bad_usage
 
 # ===========================================================================
 # Usage errors of the new options: exit 2, a message, nothing mounted
 # ===========================================================================
-bad_usage() {
-    local name=$1 re=$2 rc before first
-    shift 2
-    mkdir -p "$FSP_TMP/bad"
-    before=$(fuse_mounts)
-    timeout -k 2 10 "$MEMFS" "$@" >"$FSP_TMP/bad.out" 2>"$FSP_TMP/bad.err"
-    rc=$?
-    first=$(head -n 1 "$FSP_TMP/bad.err")
-    if [ "$rc" -eq 2 ] && [[ $first =~ $re ]] && [ ! -s "$FSP_TMP/bad.out" ] &&
-        [ "$(fuse_mounts)" == "$before" ]; then
-        pass "usage error: $name (exit 2: $first)"
-    else
-        fail "usage error: $name: exit $rc (want 2), stderr '$first'"
-        is_mounted "$FSP_TMP/bad" && umount "$FSP_TMP/bad"
-    fi
-}
 D=$FSP_TMP/bad
 bad_usage "-S not SDDL" "bad RootSddl 'O:XX'" -S 'O:XX' -m "$D"
 bad_usage "-u without a share" "bad volume prefix" -u '\server' -m "$D"

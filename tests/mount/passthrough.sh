@@ -13,13 +13,7 @@
 CONF=$FSP_BUILD/tests/conformance
 RUN_LIMIT=150
 USER_ID=4711 # an unprivileged caller, with no entry in /etc/passwd
-for s in passthrough-ll passthrough-fuse3; do
-    if [ ! -x "$FSP_BUILD/$s" ]; then
-        fail "$s is built"
-        fsp_done
-    fi
-done
-[ -x "$CONF" ] || { fail "the conformance suite is built"; fsp_done; }
+fsp_need_built passthrough "$FSP_BUILD/passthrough-ll" "$FSP_BUILD/passthrough-fuse3" "$CONF"
 
 # mount_pt SAMPLE ID [OPTIONS]: a fresh tmpfs source $FSP_TMP/ID.src and
 # SAMPLE mounted over it on $FSP_TMP/ID (sets SRC, M, FSP_PID).
@@ -30,15 +24,7 @@ mount_pt() {
         fail "$id: cannot mount the tmpfs source"
         return 1
     fi
-    # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
-    if fsp_start_fs "$M" sh -c 'log=$1; shift; exec "$@" >"$log" 2>&1' sh "$M.log" \
-        "$FSP_BUILD/$sample" -f -o "$opts" "$SRC" "$M"; then
-        return 0
-    fi
-    fail "$id: $sample mounts"
-    sed 's/^/    /' "$M.log" 2>/dev/null | tail -20
-    fsp_stop_fs "$FSP_PID" "$M"
-    return 1
+    fsp_start_to_log "$id: $sample mounts" "$M" "$FSP_BUILD/$sample" -f -o "$opts" "$SRC" "$M"
 }
 
 # as_user CMD...: run CMD as an unprivileged user with no extra groups.

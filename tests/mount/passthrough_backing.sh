@@ -25,9 +25,7 @@ FAIL killpriv: mode of w_g_noexec: expected 0767, got 02767'
 CONF=$FSP_BUILD/tests/conformance
 OPS=$FSP_BUILD/tests/fileops
 RUN_LIMIT=150
-for b in "$PLL" "$CONF" "$OPS"; do
-    [ -x "$b" ] || { fail "$b is built"; fsp_done; }
-done
+fsp_need_built passthrough_backing "$PLL" "$CONF" "$OPS"
 
 # mount_pll ID OPTIONS [SOURCE]: passthrough-ll -o OPTIONS over SOURCE (by
 # default a fresh tmpfs $FSP_TMP/ID.src) on $FSP_TMP/ID, logging to
@@ -39,16 +37,9 @@ mount_pll() {
         fail "$id: cannot mount the tmpfs source"
         return 1
     fi
-    # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
-    if fsp_start_fs "$M" sh -c 'log=$1; shift; exec "$@" >"$log" 2>&1' sh "$LOG" \
-        "$PLL" -f -o "$opts" "$SRC" "$M"; then
-        stat "$M" >/dev/null # INIT is answered after the mount appears
-        return 0
-    fi
-    fail "$id: passthrough-ll -o $opts mounts"
-    tail -20 "$LOG" 2>/dev/null | sed 's/^/    /'
-    fsp_stop_fs "$FSP_PID" "$M"
-    return 1
+    fsp_start_to_log "$id: passthrough-ll -o $opts mounts" "$M" "$PLL" -f -o "$opts" "$SRC" "$M" ||
+        return 1
+    stat "$M" >/dev/null # INIT is answered after the mount appears
 }
 count_op() { grep -c " $1(" "$2"; } # count_op READ LOG: requests of that opcode
 negotiated() { grep -q 'INIT: using 7\.[0-9]* .*PASSTHROUGH' "$1"; }

@@ -9,10 +9,7 @@
 . "$(dirname "$0")/../lib.sh"
 
 PENDFS=$FSP_BUILD/tests/pendfs
-if [ ! -x "$PENDFS" ]; then
-    fail "pendfs is built ($PENDFS)"
-    fsp_done
-fi
+fsp_need_built pending "$PENDFS"
 
 # Every client command runs under a bound: a lost reply must fail the test,
 # not hang it.

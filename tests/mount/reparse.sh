@@ -46,10 +46,7 @@ setbin() {
 export -f setbin
 
 M=$FSP_TMP/m
-if ! fsp_start_logged memfs "$M" "$MEMFS"; then
-    fail "reparse: mount MEMFS"
-    fsp_done
-fi
+fsp_need_logged "reparse: mount MEMFS" memfs "$M" "$MEMFS"
 chmod 0755 "$M"
 
 fsp_expect "a file without a reparse point: ENODATA; set with setfattr, read back with getfattr" \

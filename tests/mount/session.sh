@@ -9,10 +9,7 @@
 HELLO=$FSP_BUILD/tests/hellofs
 REF=$FSP_TMP/ref
 printf 'Hello, FSP!\n' >"$REF"
-if [ ! -x "$HELLO" ]; then
-    fail "hellofs is built ($HELLO)"
-    fsp_done
-fi
+fsp_need_built session "$HELLO"
 
 # killed_leaves_no_mount PID DIR: SIGKILL, then the mount must vanish.
 killed_leaves_no_mount() {
@@ -128,12 +125,7 @@ if ! command -v fusermount3 >/dev/null; then
 elif [ "$(id -u)" -ne 0 ]; then
     echo "SKIP non-root tests need root to switch users"
 else
-    # Users need /dev/fuse (0666 is the norm; some containers ship 0600).
-    devmode=$(stat -c %a /dev/fuse)
-    if [ "$devmode" != 666 ]; then
-        chmod 0666 /dev/fuse
-        trap '_fsp_cleanup; chmod "$devmode" /dev/fuse' EXIT
-    fi
+    fsp_dev_fuse_for_users
     chmod 0711 "$FSP_TMP"
     U=$FSP_TMP/user
     mkdir -p "$U"

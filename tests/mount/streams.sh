@@ -234,14 +234,8 @@ if [ "$(id -u)" -ne 0 ]; then
 fi
 M=$FSP_TMP/plain
 R=$FSP_TMP/ref
-if ! fsp_start_logged plain "$M" "$MEMFS"; then
-    fail "streams: mount MEMFS without -N"
-    fsp_done
-fi
-if ! fsp_mount_tmpfs "$R" streams-ref "mode=0777"; then
-    fail "streams: mount tmpfs"
-    fsp_done
-fi
+fsp_need_logged "streams: mount MEMFS without -N" plain "$M" "$MEMFS"
+fsp_need_tmpfs "streams: mount tmpfs" "$R" streams-ref "mode=0777"
 COLON_SCRIPT='
     echo hello >a
     echo abc >a:b

@@ -25,9 +25,7 @@ if [ ! -w "$PARAM" ]; then
     echo "SKIP this kernel has no FUSE over io_uring ($PARAM)"
     fsp_done
 fi
-for b in "$PTFS" "$PENDFS" "$MEMFS" "$CONF"; do
-    [ -x "$b" ] || { fail "$b is built"; fsp_done; }
-done
+fsp_need_built uring "$PTFS" "$PENDFS" "$MEMFS" "$CONF"
 OLD_URING=$(cat "$PARAM")
 # Restore the kernel setting on every exit path, then lib.sh's cleanup.
 trap 'echo "$OLD_URING" >"$PARAM"; _fsp_cleanup' EXIT

@@ -17,22 +17,13 @@ MOUNT_LIMIT=60 # seconds for MEMFS to mount under valgrind
 RUN_LIMIT=150  # seconds for the conformance subset
 EXIT_LIMIT=60  # seconds from SIGTERM to exit (leak check included)
 
-if [ ! -x "$MEMFS" ]; then
-    fail "valgrind: $MEMFS is built"
-    fsp_done
-fi
+fsp_need_built valgrind "$MEMFS"
 if [[ $FSP_BUILD == *-san ]] || grep -q __asan_init "$MEMFS"; then
     echo "note: valgrind.sh skipped under ASan (LSan covers leaks there)"
     exit 0
 fi
-if ! command -v valgrind >/dev/null; then
-    fail "valgrind installed (apt-get install valgrind)"
-    fsp_done
-fi
-if [ ! -x "$CONF" ]; then
-    fail "valgrind: $CONF is built"
-    fsp_done
-fi
+fsp_need_tools valgrind valgrind
+fsp_need_built valgrind "$CONF"
 
 M=$FSP_TMP/mnt
 VGLOG=$FSP_TMP/valgrind.log

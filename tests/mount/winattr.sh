@@ -19,20 +19,14 @@ export XT
 
 fsp_need_tools winattr setfattr getfattr setpriv
 fsp_need_built winattr "$MEMFS" "$XT" "$PENDFS"
-if [ "$(id -u)" -ne 0 ]; then
-    echo "SKIP winattr.sh needs root (other owners, setpriv)"
-    fsp_done
-fi
+fsp_need_root winattr.sh "other owners, setpriv"
 
 # Another user must reach the mounts below FSP_TMP.
 chmod 0711 "$FSP_TMP"
 export NOBODY_CMD="setpriv --reuid=65534 --regid=65534 --clear-groups"
 
 M=$FSP_TMP/m
-if ! fsp_start_logged memfs "$M" "$MEMFS"; then
-    fail "winattr: mount MEMFS"
-    fsp_done
-fi
+fsp_need_logged "winattr: mount MEMFS" memfs "$M" "$MEMFS"
 chmod 0755 "$M"
 
 # ===========================================================================

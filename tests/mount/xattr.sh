@@ -18,18 +18,8 @@ XT=$FSP_BUILD/tests/xattrtool
 PENDFS=$FSP_BUILD/tests/pendfs
 export XT
 
-for tool in setfattr getfattr; do
-    if ! command -v "$tool" >/dev/null; then
-        fail "xattr: $tool is installed (apt-get install attr)"
-        fsp_done
-    fi
-done
-for bin in "$MEMFS" "$XT" "$PENDFS"; do
-    if [ ! -x "$bin" ]; then
-        fail "xattr: $bin is built"
-        fsp_done
-    fi
-done
+fsp_need_tools xattr setfattr getfattr
+fsp_need_built xattr "$MEMFS" "$XT" "$PENDFS"
 
 # The reference: a tmpfs of our own when we may mount one (lib.sh unmounts
 # it on exit), else a plain directory.
@@ -87,10 +77,7 @@ expect() {
 }
 
 M=$FSP_TMP/m
-if ! fsp_start_logged memfs "$M" "$MEMFS"; then
-    fail "xattr: mount MEMFS"
-    fsp_done
-fi
+fsp_need_logged "xattr: mount MEMFS" memfs "$M" "$MEMFS"
 
 # ===========================================================================
 # The basics, compared with the reference

@@ -16,6 +16,7 @@
 #include <fuse_lowlevel.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -144,6 +145,20 @@ static inline int hl_run_checks(struct fuse *f, void *(*loop)(void *), void (*ch
     fuse_unmount(f);
     pthread_join(thread, NULL);
     return rc;
+}
+
+/* What the lock calls of the test file systems answer (their getlk and
+ * setlk): bytes 10 to 14 are held for reading by another owner, so F_GETLK
+ * of a write lock reports that lock and F_SETLK of one is refused. */
+static inline void check_foreign_read_lock(int fd)
+{
+    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 100};
+    CHECK_EQ_INT(fcntl(fd, F_GETLK, &fl), 0);
+    CHECK_EQ_INT(fl.l_type, F_RDLCK);
+    CHECK_EQ_INT((int)fl.l_start, 10);
+    CHECK_EQ_INT((int)fl.l_len, 5);
+    fl = (struct flock){.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_len = 1};
+    CHECK(fcntl(fd, F_SETLK, &fl) != 0 && (errno == EAGAIN || errno == EACCES));
 }
 
 #endif

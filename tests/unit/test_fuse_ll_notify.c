@@ -281,13 +281,7 @@ TEST(ioctl_lock_poll_replies)
     CHECK_EQ_INT(ioctl(fd, IOCTL_ANSWER, &v), 7);
     CHECK_EQ_INT(v, 42);
 
-    struct flock fl = {.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_start = 0, .l_len = 100};
-    CHECK_EQ_INT(fcntl(fd, F_GETLK, &fl), 0);
-    CHECK_EQ_INT(fl.l_type, F_RDLCK);
-    CHECK_EQ_INT((int)fl.l_start, 10);
-    CHECK_EQ_INT((int)fl.l_len, 5);
-    fl = (struct flock){.l_type = F_WRLCK, .l_whence = SEEK_SET, .l_len = 1};
-    CHECK(fcntl(fd, F_SETLK, &fl) != 0 && (errno == EAGAIN || errno == EACCES));
+    check_foreign_read_lock(fd);
 
     struct pollfd p = {.fd = fd, .events = POLLIN | POLLPRI};
     CHECK_EQ_INT(poll(&p, 1, 5000), 1);

@@ -6,25 +6,12 @@
 #include <sys/stat.h>
 
 #include "check.h"
-#include "native/native.h"
 #include "native/reparse.h"
-#include "native/utf.h"
-
-static FSP_FILE_SYSTEM fs;
-static struct fsp_native nt;
-
-static void setup_volume(bool ci, bool hard_links)
-{
-    memset(&nt, 0, sizeof nt);
-    fs.VolumeParams.HardLinks = hard_links;
-    nt.fs = &fs;
-    nt.case_insensitive = ci;
-    fsp_nodes_init(&nt);
-}
+#include "nodes_harness.h"
 
 static void setup(bool ci)
 {
-    setup_volume(ci, false);
+    nodes_setup(ci, false, false);
 }
 
 static int path_of(struct fsp_node *n, const char *child, char *out, size_t cap)
@@ -35,20 +22,6 @@ static int path_of(struct fsp_node *n, const char *child, char *out, size_t cap)
     if (len < 0)
         return len;
     return fsp_utf16_to_utf8(w, (size_t)len, out, cap, FSP_UTF_PATH);
-}
-
-static struct fsp_node *link_name(struct fsp_node *parent, const char *name, uint64_t ino)
-{
-    WCHAR w[64];
-    int n = fsp_utf8_to_utf16(name, strlen(name), w, 64, 0);
-    return fsp_node_link(&nt, parent, w, (size_t)n, ino, true);
-}
-
-static struct fsp_node *find_name(struct fsp_node *parent, const char *name)
-{
-    WCHAR w[64];
-    int n = fsp_utf8_to_utf16(name, strlen(name), w, 64, 0);
-    return fsp_node_find(&nt, parent, w, (size_t)n);
 }
 
 TEST(paths)
@@ -103,7 +76,7 @@ TEST(unlink_keeps_node_until_forget)
     setup(false);
     struct fsp_node *f = link_name(nt.root, "f", 5);
     WCHAR w[8] = u"f";
-    fsp_node_unlink(&nt, nt.root, w, 1);
+    fsp_node_unlink(&nt, nt.root, w, 1, NULL);
     CHECK(f->unlinked);
     CHECK_EQ_INT(path_of(f, NULL, p, sizeof p), -ENOENT);
     CHECK(find_name(nt.root, "f") == NULL);
@@ -183,14 +156,14 @@ static WCHAR *wname(const char *name, WCHAR *w)
 static void unlink_name(struct fsp_node *parent, const char *name)
 {
     WCHAR w[64];
-    fsp_node_unlink(&nt, parent, wname(name, w), strlen(name));
+    fsp_node_unlink(&nt, parent, wname(name, w), strlen(name), NULL);
 }
 
 TEST(hard_links_one_node)
 {
     char p[256];
     WCHAR w[64], w2[64];
-    setup_volume(false, true);
+    nodes_setup(false, true, false);
     struct fsp_node *f = link_name(nt.root, "f", 20);
     fsp_node_set_kind(f, S_IFREG | 0644);
     struct fsp_node *d = link_name(nt.root, "d", 21);
@@ -219,7 +192,7 @@ TEST(hard_links_one_node)
     fsp_node_put(&nt, found);
 
     /* rename moves that name only */
-    CHECK_EQ_INT(fsp_node_rename(&nt, nt.root, wname("h", w), 1, d, wname("k", w2), 1), 0);
+    CHECK_EQ_INT(fsp_node_rename(&nt, nt.root, wname("h", w), 1, d, wname("k", w2), 1, NULL), 0);
     CHECK(find_name(nt.root, "h") == NULL);
     found = find_name(d, "k");
     CHECK(found == f);
@@ -247,7 +220,7 @@ TEST(hard_links_one_node)
 
 TEST(hard_links_forget_and_replace)
 {
-    setup_volume(false, true);
+    nodes_setup(false, true, false);
     struct fsp_node *d = link_name(nt.root, "d", 2);
     fsp_node_set_kind(d, S_IFDIR | 0755);
     struct fsp_node *f = link_name(d, "a", 5);
@@ -270,7 +243,7 @@ TEST(hard_links_forget_and_replace)
 
 TEST(hard_links_not_for_directories_or_plain_volumes)
 {
-    setup_volume(false, true);
+    nodes_setup(false, true, false);
     struct fsp_node *d = link_name(nt.root, "d", 30);
     fsp_node_set_kind(d, S_IFDIR | 0755);
     /* a directory met under another name was moved: a separate node */
@@ -296,7 +269,7 @@ TEST(hard_links_not_for_directories_or_plain_volumes)
 TEST(hard_links_many)
 {
     /* the IndexNumber index survives the table's growth */
-    setup_volume(false, true);
+    nodes_setup(false, true, false);
     enum { N = 5000 };
     struct fsp_node **v = malloc(N * sizeof *v);
     char name[32];

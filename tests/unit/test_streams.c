@@ -15,6 +15,7 @@
 #include "check.h"
 #include "native/streams.h"
 #include "native/utf.h"
+#include "nodes_harness.h"
 
 /* A Linux name as the adapter converts it (':' becomes U+F03A), then parsed. */
 static int parse(const char *name, WCHAR *out)
@@ -162,36 +163,8 @@ TEST(format_names_are_utf8)
 
 /* --- Stream nodes in the inode table -------------------------------------- */
 
-static FSP_FILE_SYSTEM fs;
-static struct fsp_native nt;
-
-static void setup_volume(bool ci, bool hard_links)
-{
-    memset(&nt, 0, sizeof nt);
-    fs.VolumeParams.HardLinks = hard_links;
-    nt.fs = &fs;
-    nt.case_insensitive = ci;
-    nt.stream_names = true;
-    fsp_nodes_init(&nt);
-}
-
-/* A name as stored in a node: a stream name has its real ':'. */
-static struct fsp_node *link_name(struct fsp_node *parent, const char *name, uint64_t ino)
-{
-    WCHAR w[64];
-    int n = fsp_utf8_to_utf16(name, strlen(name), w, 64, 0);
-    return fsp_node_link(&nt, parent, w, (size_t)n, ino, true);
-}
-
-static bool known(struct fsp_node *parent, const char *name)
-{
-    WCHAR w[64];
-    int n = fsp_utf8_to_utf16(name, strlen(name), w, 64, 0);
-    struct fsp_node *node = fsp_node_find(&nt, parent, w, (size_t)n);
-    if (node)
-        fsp_node_put(&nt, node);
-    return node != NULL;
-}
+/* Nodes come from nodes_harness.h; a stream's name has its real ':' there,
+ * as a converted name keeps it. */
 
 static void free_gone(struct fsp_streams_gone *gone)
 {
@@ -202,7 +175,7 @@ static void free_gone(struct fsp_streams_gone *gone)
 
 TEST(stream_node_has_its_own_inode)
 {
-    setup_volume(false, true);
+    nodes_setup(false, true, true);
     struct fsp_node *f = link_name(nt.root, "f", 20);
     fsp_node_set_kind(f, S_IFREG | 0644);
     /* The stream reports its file's IndexNumber: still a node of its own. */
@@ -222,7 +195,7 @@ TEST(stream_node_has_its_own_inode)
 
 TEST(detach_takes_the_file_streams_only)
 {
-    setup_volume(false, false);
+    nodes_setup(false, false, true);
     struct fsp_node *d = link_name(nt.root, "d", 0);
     link_name(d, "f", 0);
     link_name(d, "f:s", 0);
@@ -232,7 +205,7 @@ TEST(detach_takes_the_file_streams_only)
     link_name(nt.root, "f:s", 0);
     struct fsp_streams_gone gone;
     WCHAR f[] = u"f";
-    fsp_streams_detach(&nt, d, f, 1, &gone);
+    fsp_node_unlink_streams(&nt, d, f, 1, &gone);
     CHECK_EQ_INT(gone.count, 2);
     bool s = false, t = false;
     for (size_t i = 0; i < gone.count; i++) {
@@ -244,13 +217,13 @@ TEST(detach_takes_the_file_streams_only)
     CHECK(known(d, "f") && known(d, "fx:s") && known(d, "F:s") && known(nt.root, "f:s"));
     free_gone(&gone);
     /* Nothing left to take. */
-    fsp_streams_detach(&nt, d, f, 1, &gone);
+    fsp_node_unlink_streams(&nt, d, f, 1, &gone);
     CHECK_EQ_INT(gone.count, 0);
     free_gone(&gone);
     /* Without stream names, nothing is taken. */
     nt.stream_names = false;
     WCHAR fx[] = u"fx";
-    fsp_streams_detach(&nt, d, fx, 2, &gone);
+    fsp_node_unlink_streams(&nt, d, fx, 2, &gone);
     CHECK_EQ_INT(gone.count, 0);
     CHECK(known(d, "fx:s"));
     fsp_nodes_fini(&nt);
@@ -258,12 +231,12 @@ TEST(detach_takes_the_file_streams_only)
 
 TEST(detach_case_insensitive)
 {
-    setup_volume(true, false);
+    nodes_setup(true, false, true);
     link_name(nt.root, "File:One", 0);
     link_name(nt.root, "FILE:two", 0);
     struct fsp_streams_gone gone;
     WCHAR f[] = u"file";
-    fsp_streams_detach(&nt, nt.root, f, 4, &gone);
+    fsp_node_unlink_streams(&nt, nt.root, f, 4, &gone);
     CHECK_EQ_INT(gone.count, 2);
     CHECK(!known(nt.root, "file:one") && !known(nt.root, "file:TWO"));
     free_gone(&gone);
