@@ -127,6 +127,46 @@ int fsp_session_set_threads(struct fsp_session *se, unsigned count);
 /* Debug: when set, the session logs INIT negotiation and each request/reply. */
 void fsp_session_set_debug(struct fsp_session *se, bool on);
 
+/* --- Connections made elsewhere, own transports, own loops ------------------ */
+
+/* A session on `fd`, a FUSE connection (or any message transport) that the
+ * caller mounted or obtained: libfuse's "/dev/fd/N" mount point (a
+ * privileged helper mounted and passed the fd), fuse_session_custom_io(),
+ * CUSE. The session takes the fd (closed at destroy) and never mounts or
+ * unmounts: ending the connection is its owner's business. opts gives
+ * buffers, threads and names; opts->mountpoint may be NULL. */
+struct fsp_session *fsp_session_attach(int fd, const struct fsp_mount_opts *opts,
+                                       const struct fsp_session_ops *ops, void *userdata);
+
+/* Mount opts->mountpoint and return its /dev/fuse fd (or -errno) without a
+ * session (libfuse's fuse_open_channel): the caller serves it (typically
+ * through fsp_session_attach) and unmounts it. With auto_unmount the
+ * watcher stays until the process exits. */
+int fsp_mount_fd(const struct fsp_mount_opts *opts);
+
+/* Caller-supplied transport: read one whole request, write one reply or
+ * notification; both return -1 with errno set on failure, as the system
+ * calls do. A NULL member keeps the system call. Set before any request is
+ * read (-EBUSY after fsp_session_start); the workers then all share the
+ * session fd (a custom fd cannot be cloned). */
+struct fsp_transport {
+    ssize_t (*read)(int fd, void *buf, size_t size, void *data);
+    ssize_t (*writev)(int fd, const struct iovec *iov, int count, void *data);
+    void *data;
+};
+int fsp_session_set_transport(struct fsp_session *se, const struct fsp_transport *io);
+
+/* Own event loops: the program reads requests on its own threads, any
+ * number at once, instead of fsp_session_start's workers. bufsize: the
+ * smallest buffer that holds any request. receive reads one request into
+ * buf and returns its size, or -errno (-ENOENT: the request was
+ * interrupted as it was read, read again; -ENODEV: unmounted; EINTR,
+ * EAGAIN as read(2)). process decodes and answers it on this thread (or
+ * defers it, as on a worker); buf may be reused once it returns. */
+size_t fsp_session_bufsize(struct fsp_session *se);
+ssize_t fsp_session_receive(struct fsp_session *se, void *buf, size_t size);
+void fsp_session_process(struct fsp_session *se, const void *buf, size_t size);
+
 /* --- Requests ------------------------------------------------------------ */
 
 const struct fuse_in_header *fsp_req_header(const struct fsp_req *req);
