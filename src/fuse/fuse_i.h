@@ -51,6 +51,12 @@ struct fuse_session {
     uid_t owner;           /* allow_root lets this user (and root) in */
     unsigned thread_count; /* 0, or the workers of every multi-threaded loop */
 
+    /* fuse_session_custom_io(): the transport and its fd, used by the
+     * connection once there is one (a mount, or the fd itself). */
+    bool has_io;
+    struct fuse_custom_io io;
+    int io_fd;
+
     struct fuse_conn_info conn;
     /* The high-level layer clears setuid/setgid itself (hl_killpriv.c):
      * set by its init() to ask for FUSE_HANDLE_KILLPRIV_V2, left set only
@@ -93,6 +99,23 @@ struct fuse_pollhandle {
 /* ll_session.c: the -o options of fuse_session_new() (0, or -1 after a message). */
 int fsp_fuse_session_opts(struct fuse_session *se, struct fuse_args *args);
 bool fsp_fuse_is_session_option(const char *opt);
+
+/* ll_session.c: the session's operations table and mount options. */
+void fsp_fuse_session_ops(struct fsp_session_ops *ops);
+void fsp_fuse_mount_opts(struct fuse_session *se, const char *mountpoint,
+                         struct fsp_mount_opts *mo);
+void fsp_fuse_session_free(struct fuse_session *se);
+
+/* ll_ownloop.c: the kernel session of se, made on first use for a session
+ * that has custom I/O but no mount (NULL: neither). */
+struct fsp_session *fsp_fuse_connection(struct fuse_session *se);
+/* Serve the connection on fd (libfuse's /dev/fd/N mount point). */
+int fsp_fuse_attach_fd(struct fuse_session *se, int fd);
+/* After a mount: use the custom I/O, if any, on it. */
+void fsp_fuse_apply_io(struct fuse_session *se);
+/* One request into mem (size bytes): libfuse's receive result. */
+int fsp_fuse_receive(struct fuse_session *se, void *mem, size_t size, bool restart_enoent);
+int fsp_fuse_open_channel(const char *mountpoint, const char *options);
 
 /* ll_dispatch.c */
 void fsp_fuse_fill_ops(struct fsp_session_ops *ops);
