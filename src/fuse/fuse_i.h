@@ -51,11 +51,14 @@ struct fuse_session {
     uid_t owner;           /* allow_root lets this user (and root) in */
     unsigned thread_count; /* 0, or the workers of every multi-threaded loop */
 
-    /* fuse_session_custom_io(): the transport and its fd, used by the
-     * connection once there is one (a mount, or the fd itself). */
+    /* A connection given rather than mounted (fuse_session_custom_io, FUSE
+     * 2's fuse_chan_new/fuse_kern_chan_new): its fd and transport (NULL
+     * members: the system calls), used once the session first needs it, or
+     * on the mount's fd if the session is mounted after all. */
     bool has_io;
-    struct fuse_custom_io io;
     int io_fd;
+    struct fsp_transport transport;
+    struct fuse_custom_io io; /* fuse_session_custom_io's functions */
 
     struct fuse_conn_info conn;
     /* The high-level layer clears setuid/setgid itself (hl_killpriv.c):
@@ -113,6 +116,9 @@ struct fsp_session *fsp_fuse_connection(struct fuse_session *se);
 int fsp_fuse_attach_fd(struct fuse_session *se, int fd);
 /* After a mount: use the custom I/O, if any, on it. */
 void fsp_fuse_apply_io(struct fuse_session *se);
+/* Serve fd through t (NULL: the system calls) instead of a mount; the
+ * session closes fd when destroyed. */
+void fsp_fuse_use_fd(struct fuse_session *se, int fd, const struct fsp_transport *t);
 /* One request into mem (size bytes): libfuse's receive result. */
 int fsp_fuse_receive(struct fuse_session *se, void *mem, size_t size, bool restart_enoent);
 int fsp_fuse_open_channel(const char *mountpoint, const char *options);

@@ -34,10 +34,15 @@ static ssize_t io_writev(int fd, const struct iovec *iov, int count, void *data)
 
 void fsp_fuse_apply_io(struct fuse_session *se)
 {
-    if (!se->has_io || !se->fsp)
-        return;
-    struct fsp_transport t = {.read = io_read, .writev = io_writev, .data = se};
-    fsp_session_set_transport(se->fsp, &t);
+    if (se->has_io && se->fsp)
+        fsp_session_set_transport(se->fsp, &se->transport);
+}
+
+void fsp_fuse_use_fd(struct fuse_session *se, int fd, const struct fsp_transport *t)
+{
+    se->io_fd = fd;
+    se->transport = t ? *t : (struct fsp_transport){0};
+    se->has_io = true;
 }
 
 FSP_FUSE_EXPORT int fuse_session_custom_io(struct fuse_session *se, const struct fuse_custom_io *io,
@@ -64,8 +69,8 @@ FSP_FUSE_EXPORT int fuse_session_custom_io(struct fuse_session *se, const struct
         return -EBUSY;
     }
     se->io = *io;
-    se->io_fd = fd;
-    se->has_io = true;
+    struct fsp_transport t = {.read = io_read, .writev = io_writev, .data = se};
+    fsp_fuse_use_fd(se, fd, &t);
     return 0;
 }
 
