@@ -10,6 +10,7 @@
 #define FSP_FUSE_I_H
 
 #define FUSE_USE_VERSION 314
+#include <cuse_lowlevel.h>
 #include <fuse_lowlevel.h>
 
 #include <pthread.h>
@@ -28,6 +29,13 @@
 #else
 #define FSP_FUSE_SYMVER(spec) __asm__(".symver " spec)
 #endif
+
+/* A CUSE device's session (cuse.c): its operations and CUSE_INIT data. */
+struct fsp_fuse_cuse {
+    struct cuse_lowlevel_ops clop;
+    struct fsp_cuse_info info; /* .info: the joined dev_info strings */
+    char *strings;
+};
 
 /* A pending RETRIEVE, matched to its NOTIFY_REPLY by unique. */
 struct fuse_retrieve {
@@ -58,7 +66,8 @@ struct fuse_session {
     bool has_io;
     int io_fd;
     struct fsp_transport transport;
-    struct fuse_custom_io io; /* fuse_session_custom_io's functions */
+    struct fuse_custom_io io;   /* fuse_session_custom_io's functions */
+    struct fsp_fuse_cuse *cuse; /* a CUSE device (cuse_lowlevel_new), else NULL */
 
     struct fuse_conn_info conn;
     /* The high-level layer clears setuid/setgid itself (hl_killpriv.c):
@@ -104,7 +113,7 @@ int fsp_fuse_session_opts(struct fuse_session *se, struct fuse_args *args);
 bool fsp_fuse_is_session_option(const char *opt);
 
 /* ll_session.c: the session's operations table and mount options. */
-void fsp_fuse_session_ops(struct fsp_session_ops *ops);
+void fsp_fuse_session_ops(struct fuse_session *se, struct fsp_session_ops *ops);
 void fsp_fuse_mount_opts(struct fuse_session *se, const char *mountpoint,
                          struct fsp_mount_opts *mo);
 void fsp_fuse_session_free(struct fuse_session *se);
@@ -122,6 +131,11 @@ void fsp_fuse_use_fd(struct fuse_session *se, int fd, const struct fsp_transport
 /* One request into mem (size bytes): libfuse's receive result. */
 int fsp_fuse_receive(struct fuse_session *se, void *mem, size_t size, bool restart_enoent);
 int fsp_fuse_open_channel(const char *mountpoint, const char *options);
+
+/* cuse.c: a CUSE session's INIT hooks and session setup; its data freed. */
+void fsp_fuse_cuse_ops(struct fsp_session_ops *ops);
+int fsp_fuse_cuse_connect(struct fuse_session *se, struct fsp_session *fsp);
+void fsp_fuse_cuse_free(struct fsp_fuse_cuse *cuse);
 
 /* ll_dispatch.c */
 void fsp_fuse_fill_ops(struct fsp_session_ops *ops);

@@ -80,11 +80,15 @@ int fsp_fuse_attach_fd(struct fuse_session *se, int fd)
 {
     struct fsp_session_ops ops;
     struct fsp_mount_opts mo;
-    fsp_fuse_session_ops(&ops);
+    fsp_fuse_session_ops(se, &ops);
     fsp_fuse_mount_opts(se, NULL, &mo);
     struct fsp_session *fsp = fsp_session_attach(fd, &mo, &ops, se);
     if (!fsp) {
         fuse_log(FUSE_LOG_ERR, "fuse: cannot serve fd %d: %s\n", fd, strerror(errno));
+        return -1;
+    }
+    if (se->cuse && fsp_fuse_cuse_connect(se, fsp) != 0) {
+        fsp_session_destroy(fsp); /* closes fd, as the session would have */
         return -1;
     }
     fsp_session_set_debug(fsp, se->debug);

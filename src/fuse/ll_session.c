@@ -258,6 +258,7 @@ bool fsp_fuse_is_session_option(const char *opt)
 void fsp_fuse_session_free(struct fuse_session *se)
 {
     fsp_fuse_retrieves_free(se);
+    fsp_fuse_cuse_free(se->cuse);
     pthread_mutex_destroy(&se->lock);
     free(se->fsname);
     free(se->subtype);
@@ -351,10 +352,12 @@ FSP_FUSE_EXPORT struct fuse_session *fuse_session_new(struct fuse_args *args,
     return se;
 }
 
-void fsp_fuse_session_ops(struct fsp_session_ops *ops)
+void fsp_fuse_session_ops(struct fuse_session *se, struct fsp_session_ops *ops)
 {
     *ops = (struct fsp_session_ops){.init = ll_init, .destroy = ll_destroy};
     fsp_fuse_fill_ops(ops);
+    if (se->cuse)
+        fsp_fuse_cuse_ops(ops);
 }
 
 void fsp_fuse_mount_opts(struct fuse_session *se, const char *mountpoint, struct fsp_mount_opts *mo)
@@ -419,7 +422,11 @@ FSP_FUSE_EXPORT int fuse_session_mount(struct fuse_session *se, const char *moun
     }
     struct fsp_session_ops ops;
     struct fsp_mount_opts mo;
-    fsp_fuse_session_ops(&ops);
+    if (se->cuse) {
+        fuse_log(FUSE_LOG_ERR, "fuse: a CUSE session is served on /dev/cuse, not mounted\n");
+        return -1;
+    }
+    fsp_fuse_session_ops(se, &ops);
     fsp_fuse_mount_opts(se, mountpoint, &mo);
     struct fsp_session *fsp = fsp_session_mount(&mo, &ops, se);
     if (!fsp)

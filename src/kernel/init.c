@@ -219,4 +219,6 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen)
     /* The kernel takes ring registrations only once INIT is answered. */
     if (rc == 0 && (conn->want & FUSE_OVER_IO_URING))
         fsp_uring_start(se);
+    if (rc == 0 && se->ops.init_done)
+        se->ops.init_done(se->userdata);
 }

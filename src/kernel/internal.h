@@ -107,7 +107,11 @@ struct fsp_session {
     /* Caller-supplied read/writev (fsp_session_set_transport); NULL members
      * mean the system calls. Set before any request, read-only afterwards. */
     struct fsp_transport io;
-    bool custom_io;                /* io.read or io.writev set: the workers share se->fd */
+    bool custom_io; /* io.read or io.writev set: the workers share se->fd */
+    /* CUSE (fsp_session_set_cuse): answer CUSE_INIT with these. */
+    bool cuse;
+    struct fsp_cuse_info cuse_info; /* .info points to cuse_strings */
+    char *cuse_strings;
     unsigned dev_major, dev_minor; /* of our superblock; identifies our mount */
     bool dev_known;
     bool auto_unmount;
@@ -174,6 +178,8 @@ int fsp_mountinfo_top(const char *mountpoint, struct fsp_mntent *ent);
 
 /* init.c */
 void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen);
+/* cuse.c */
+void fsp_do_cuse_init(struct fsp_req *req, const void *arg, uint32_t arglen);
 
 /* worker.c */
 void *fsp_worker_main(void *arg);

@@ -66,6 +66,7 @@ static void session_free(struct fsp_session *se)
     pthread_mutex_destroy(&se->lock);
     pthread_mutex_destroy(&se->mount_lock);
     pthread_cond_destroy(&se->cond);
+    free(se->cuse_strings);
     free(se->mountpoint);
     free(se->fsname);
     free(se->fstype);

@@ -55,6 +55,8 @@ struct fsp_conn {
 struct fsp_session_ops {
     /* Called on a worker during INIT before the reply; may adjust conn->want etc. */
     void (*init)(void *userdata, struct fsp_conn *conn);
+    /* Called on the worker after the INIT reply went out (optional). */
+    void (*init_done)(void *userdata);
     /* Called once when the session ends (DESTROY received, or unmounted). */
     void (*destroy)(void *userdata);
     /* One handler per opcode; NULL answers ENOSYS (or EOPNOTSUPP where ENOSYS
@@ -166,6 +168,23 @@ int fsp_session_set_transport(struct fsp_session *se, const struct fsp_transport
 size_t fsp_session_bufsize(struct fsp_session *se);
 ssize_t fsp_session_receive(struct fsp_session *se, void *buf, size_t size);
 void fsp_session_process(struct fsp_session *se, const void *buf, size_t size);
+
+/* --- CUSE ------------------------------------------------------------------ */
+
+/* Make the session a character device server (/dev/cuse, or any transport
+ * carrying the CUSE protocol): it answers CUSE_INIT rather than FUSE_INIT,
+ * after the init hook, with the device numbers, flags (CUSE_UNRESTRICTED_IOCTL)
+ * and info: info_len bytes of NUL-terminated "KEY=value" strings, DEVNAME=
+ * among them (at most CUSE_INIT_INFO_MAX). Then OPEN, READ, WRITE, FLUSH,
+ * RELEASE, FSYNC, IOCTL and POLL arrive as on a FUSE mount, for the device
+ * (nodeid 0). Before the first request; 0 or -errno. */
+struct fsp_cuse_info {
+    uint32_t dev_major, dev_minor;
+    uint32_t flags;
+    const char *info;
+    size_t info_len;
+};
+int fsp_session_set_cuse(struct fsp_session *se, const struct fsp_cuse_info *ci);
 
 /* --- Requests ------------------------------------------------------------ */
 

@@ -323,6 +323,12 @@ void fsp_dispatch(struct fsp_worker *w, struct fsp_bufset *bs, char *buf, size_t
     case FUSE_INIT:
         fsp_do_init(req, arg, arglen);
         return;
+    case CUSE_INIT:
+        if (se->cuse)
+            fsp_do_cuse_init(req, arg, arglen);
+        else
+            fsp_reply_err(req, ENOSYS);
+        return;
     case FUSE_DESTROY:
         handle_destroy(req);
         return;

@@ -105,7 +105,7 @@ static inline void t_getattr(fuse_req_t req, fuse_ino_t ino, struct fuse_file_in
 }
 
 static inline void t_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t mode,
-                     struct fuse_file_info *fi)
+                            struct fuse_file_info *fi)
 {
     pthread_mutex_lock(&lock);
     int slot = -1;
@@ -134,7 +134,7 @@ static inline void t_open(fuse_req_t req, fuse_ino_t ino, struct fuse_file_info 
 }
 
 static inline void t_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t size, off_t off,
-                    struct fuse_file_info *fi)
+                           struct fuse_file_info *fi)
 {
     pthread_mutex_lock(&lock);
     struct file *f = file_of(ino);
@@ -151,7 +151,7 @@ static inline void t_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size
 }
 
 static inline void t_read(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-                   struct fuse_file_info *fi)
+                          struct fuse_file_info *fi)
 {
     pthread_mutex_lock(&lock);
     if (want_overlap) {
@@ -202,7 +202,7 @@ static inline void t_unlink(fuse_req_t req, fuse_ino_t parent, const char *name)
 }
 
 static inline void t_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t off,
-                      struct fuse_file_info *fi)
+                             struct fuse_file_info *fi)
 {
     char buf[4096];
     size_t len = 0;
@@ -305,8 +305,7 @@ static inline int exercise(const char *mnt, bool parallel_reads)
                 char b[100];
                 int rfd = open(path, O_RDONLY);
                 ssize_t n = rfd >= 0 ? pread(rfd, b, sizeof(b), 1000 * k) : -1;
-                _exit(n == (ssize_t)sizeof(b) && !memcmp(b, pattern + 1000 * k, sizeof(b)) ? 0
-                                                                                            : 1);
+                _exit(n == (ssize_t)sizeof(b) && !memcmp(b, pattern + 1000 * k, sizeof(b)) ? 0 : 1);
             }
         }
         for (int k = 0; k < 2; k++) {

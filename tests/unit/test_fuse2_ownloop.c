@@ -403,8 +403,8 @@ TEST(custom_channel)
     CHECK_EQ_INT(oh.len, n);
     struct fuse_init_out io;
     memset(&io, 0, sizeof(io));
-    memcpy(&io, reply + sizeof(oh), (size_t)n - sizeof(oh) < sizeof(io) ? (size_t)n - sizeof(oh)
-                                                                         : sizeof(io));
+    memcpy(&io, reply + sizeof(oh),
+           (size_t)n - sizeof(oh) < sizeof(io) ? (size_t)n - sizeof(oh) : sizeof(io));
     CHECK_EQ_INT(io.major, 7);
     CHECK_EQ_INT(io.minor, 31);
 
