@@ -130,6 +130,7 @@ void fsp_fuse_cuse_free(struct fsp_fuse_cuse *cuse)
     if (!cuse)
         return;
     free(cuse->strings);
+    free(cuse->compat);
     free(cuse);
 }
 
@@ -240,10 +241,8 @@ static int cuse_cmdline_proc(void *data, const char *arg, int key, struct fuse_a
 
 #define CUSE_DEVICE "/dev/cuse"
 
-FSP_FUSE_EXPORT struct fuse_session *cuse_lowlevel_setup(int argc, char *argv[],
-                                                         const struct cuse_info *ci,
-                                                         const struct cuse_lowlevel_ops *clop,
-                                                         int *multithreaded, void *userdata)
+struct fuse_session *fsp_fuse_cuse_setup(int argc, char *argv[], int *multithreaded,
+                                         fsp_fuse_cuse_make *make, void *ctx)
 {
     struct fuse_args args = FUSE_ARGS_INIT(argc, argv);
     struct cuse_cmdline c = {0};
@@ -259,7 +258,7 @@ FSP_FUSE_EXPORT struct fuse_session *cuse_lowlevel_setup(int argc, char *argv[],
             close(fd);
     } while (fd >= 0 && fd <= 2);
 
-    se = cuse_lowlevel_new(&args, ci, clop, userdata);
+    se = make(&args, ctx);
     if (!se)
         goto out;
     fd = open(CUSE_DEVICE, O_RDWR | O_CLOEXEC);
@@ -267,8 +266,7 @@ FSP_FUSE_EXPORT struct fuse_session *cuse_lowlevel_setup(int argc, char *argv[],
         if (errno == ENODEV || errno == ENOENT)
             fuse_log(FUSE_LOG_ERR, "cuse: device not found, try 'modprobe cuse' first\n");
         else
-            fuse_log(FUSE_LOG_ERR, "cuse: failed to open %s: %s\n", CUSE_DEVICE,
-                     strerror(errno));
+            fuse_log(FUSE_LOG_ERR, "cuse: failed to open %s: %s\n", CUSE_DEVICE, strerror(errno));
         goto fail;
     }
     if (fsp_fuse_attach_fd(se, fd) != 0)
@@ -284,11 +282,34 @@ FSP_FUSE_EXPORT struct fuse_session *cuse_lowlevel_setup(int argc, char *argv[],
     goto out;
 
 fail:
+    /* The session has no channel here, so the plain destroy suits FUSE 2's
+     * sessions too. */
     fuse_session_destroy(se);
     se = NULL;
 out:
     fuse_opt_free_args(&args);
     return se;
+}
+
+struct cuse3_args {
+    const struct cuse_info *ci;
+    const struct cuse_lowlevel_ops *clop;
+    void *userdata;
+};
+
+static struct fuse_session *make3(struct fuse_args *args, void *ctx)
+{
+    struct cuse3_args *a = ctx;
+    return cuse_lowlevel_new(args, a->ci, a->clop, a->userdata);
+}
+
+FSP_FUSE_EXPORT struct fuse_session *cuse_lowlevel_setup(int argc, char *argv[],
+                                                         const struct cuse_info *ci,
+                                                         const struct cuse_lowlevel_ops *clop,
+                                                         int *multithreaded, void *userdata)
+{
+    struct cuse3_args a = {ci, clop, userdata};
+    return fsp_fuse_cuse_setup(argc, argv, multithreaded, make3, &a);
 }
 
 FSP_FUSE_EXPORT void cuse_lowlevel_teardown(struct fuse_session *se)

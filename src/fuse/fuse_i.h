@@ -35,6 +35,7 @@ struct fsp_fuse_cuse {
     struct cuse_lowlevel_ops clop;
     struct fsp_cuse_info info; /* .info: the joined dev_info strings */
     char *strings;
+    void *compat; /* libfuse.so.2's device (its userdata here), freed with us */
 };
 
 /* A pending RETRIEVE, matched to its NOTIFY_REPLY by unique. */
@@ -136,6 +137,11 @@ int fsp_fuse_open_channel(const char *mountpoint, const char *options);
 void fsp_fuse_cuse_ops(struct fsp_session_ops *ops);
 int fsp_fuse_cuse_connect(struct fuse_session *se, struct fsp_session *fsp);
 void fsp_fuse_cuse_free(struct fsp_fuse_cuse *cuse);
+/* cuse_lowlevel_setup for either API: make creates the session from the
+ * options left in args. */
+typedef struct fuse_session *fsp_fuse_cuse_make(struct fuse_args *args, void *ctx);
+struct fuse_session *fsp_fuse_cuse_setup(int argc, char *argv[], int *multithreaded,
+                                         fsp_fuse_cuse_make *make, void *ctx);
 
 /* ll_dispatch.c */
 void fsp_fuse_fill_ops(struct fsp_session_ops *ops);

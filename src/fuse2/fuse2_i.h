@@ -254,6 +254,35 @@ void fuse2_fill_ops(struct fuse_operations *ops, const struct fuse2_operations *
 void fuse2_fill_llops(struct fuse_lowlevel_ops *ops, const struct fuse2_lowlevel_ops *op2);
 /* Whether se serves a FUSE 2 low-level file system (userdata: fuse2_ll). */
 bool fuse2_is_ll_session(const struct fuse_session *se);
+/* cuse.c: a CUSE session's device userdata and channel slot (NULL if not CUSE). */
+void *fuse2_cuse_userdata(const struct fuse_session *se);
+struct fuse_chan **fuse2_cuse_chan(struct fuse_session *se);
+
+/* FUSE 2.9's struct cuse_lowlevel_ops: FUSE 2's file info and connection. */
+struct fuse2_cuse_ops {
+    void (*init)(void *userdata, struct fuse2_conn_info *conn);
+    void (*init_done)(void *userdata);
+    void (*destroy)(void *userdata);
+    void (*open)(fuse_req_t req, struct fuse2_file_info *fi);
+    void (*read)(fuse_req_t req, size_t size, off_t off, struct fuse2_file_info *fi);
+    void (*write)(fuse_req_t req, const char *buf, size_t size, off_t off,
+                  struct fuse2_file_info *fi);
+    void (*flush)(fuse_req_t req, struct fuse2_file_info *fi);
+    void (*release)(fuse_req_t req, struct fuse2_file_info *fi);
+    void (*fsync)(fuse_req_t req, int datasync, struct fuse2_file_info *fi);
+    void (*ioctl)(fuse_req_t req, int cmd, void *arg, struct fuse2_file_info *fi,
+                  unsigned int flags, const void *in_buf, size_t in_bufsz, size_t out_bufsz);
+    void (*poll)(fuse_req_t req, struct fuse2_file_info *fi, struct fuse_pollhandle *ph);
+};
+
+struct fuse_session *fuse2_cuse_lowlevel_new(struct fuse_args *args, const struct cuse_info *ci,
+                                             const struct fuse2_cuse_ops *op, void *userdata);
+struct fuse_session *fuse2_cuse_lowlevel_setup(int argc, char *argv[], const struct cuse_info *ci,
+                                               const struct fuse2_cuse_ops *op, int *multithreaded,
+                                               void *userdata);
+void fuse2_cuse_lowlevel_teardown(struct fuse_session *se);
+int fuse2_cuse_lowlevel_main(int argc, char *argv[], const struct cuse_info *ci,
+                             const struct fuse2_cuse_ops *op, void *userdata);
 
 /* --- FUSE 2's API under its C names (exported by FUSE2_SYMBOL) -------------- */
 

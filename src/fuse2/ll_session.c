@@ -66,6 +66,8 @@ FSP_FUSE_EXPORT struct fuse_session *fuse2_session_new(void *op, void *data)
  * high-level one (fuse_get_session) in its struct fuse2. */
 static struct fuse_chan **session_chan(struct fuse_session *se)
 {
+    if (se->cuse)
+        return fuse2_cuse_chan(se);
     if (fuse2_is_ll_session(se))
         return &((struct fuse2_ll *)se->userdata)->ch;
     struct fuse *f = se->userdata;
@@ -144,6 +146,8 @@ FSP_FUSE_EXPORT void fuse2_session_destroy(struct fuse_session *se)
 
 FSP_FUSE_EXPORT void *fuse2_session_data(struct fuse_session *se)
 {
+    if (se->cuse)
+        return fuse2_cuse_userdata(se);
     return fuse2_is_ll_session(se) ? ((struct fuse2_ll *)se->userdata)->userdata : NULL;
 }
 

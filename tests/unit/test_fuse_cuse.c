@@ -33,9 +33,9 @@
 
 /* --- The device ---------------------------------------------------------------------- */
 
-#define DEV_FH     42
-#define DEV_IOCTL  0x1234
-#define MAX_WRITE  65536
+#define DEV_FH    42
+#define DEV_IOCTL 0x1234
+#define MAX_WRITE 65536
 
 static int ud; /* the device's userdata */
 static atomic_int init_calls, init_done_calls, destroy_calls, flushes, releases;
