@@ -135,8 +135,7 @@ static struct fuse_session *cuse2_new(struct fuse_args *args, const struct cuse_
 
 void *fuse2_cuse_userdata(const struct fuse_session *se)
 {
-    return se->cuse && se->cuse->compat ? ((struct fuse2_cuse *)se->cuse->compat)->userdata
-                                        : NULL;
+    return se->cuse && se->cuse->compat ? ((struct fuse2_cuse *)se->cuse->compat)->userdata : NULL;
 }
 
 struct fuse_chan **fuse2_cuse_chan(struct fuse_session *se)
@@ -167,8 +166,7 @@ static struct fuse_session *make2(struct fuse_args *args, void *ctx)
 FSP_FUSE_EXPORT struct fuse_session *fuse2_cuse_lowlevel_setup(int argc, char *argv[],
                                                                const struct cuse_info *ci,
                                                                const struct fuse2_cuse_ops *op,
-                                                               int *multithreaded,
-                                                               void *userdata)
+                                                               int *multithreaded, void *userdata)
 {
     struct cuse2_args a = {ci, op, userdata};
     return fsp_fuse_cuse_setup(argc, argv, multithreaded, make2, &a);

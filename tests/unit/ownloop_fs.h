@@ -209,8 +209,8 @@ static inline void t_readdir(fuse_req_t req, fuse_ino_t ino, size_t size, off_t 
     if (size > sizeof(buf))
         size = sizeof(buf);
     pthread_mutex_lock(&lock);
-    /* Offsets: 1 ".", 2 "..", 3 + i the file in slot i. */
-    for (off_t k = off; k < 3 + MAX_FILES; k++) {
+    /* Entry k: 0 ".", 1 "..", 2 + i the file in slot i; its offset is k + 1. */
+    for (off_t k = off; k < 2 + MAX_FILES; k++) {
         struct stat st = {.st_mode = S_IFDIR};
         const char *name = k == 0 ? "." : k == 1 ? ".." : NULL;
         if (k >= 2) {
