@@ -122,7 +122,8 @@ void fsp_fuse_session_free(struct fuse_session *se);
 /* ll_ownloop.c: the kernel session of se, made on first use for a session
  * that has custom I/O but no mount (NULL: neither). */
 struct fsp_session *fsp_fuse_connection(struct fuse_session *se);
-/* Serve the connection on fd (libfuse's /dev/fd/N mount point). */
+/* Serve the connection on fd (libfuse's /dev/fd/N mount point); takes fd
+ * (closed on failure). */
 int fsp_fuse_attach_fd(struct fuse_session *se, int fd);
 /* After a mount: use the custom I/O, if any, on it. */
 void fsp_fuse_apply_io(struct fuse_session *se);

@@ -76,6 +76,7 @@ FSP_FUSE_EXPORT int fuse_session_custom_io(struct fuse_session *se, const struct
 
 /* --- The connection --------------------------------------------------------------- */
 
+/* Takes fd: on failure it is closed. */
 int fsp_fuse_attach_fd(struct fuse_session *se, int fd)
 {
     struct fsp_session_ops ops;
@@ -85,6 +86,7 @@ int fsp_fuse_attach_fd(struct fuse_session *se, int fd)
     struct fsp_session *fsp = fsp_session_attach(fd, &mo, &ops, se);
     if (!fsp) {
         fuse_log(FUSE_LOG_ERR, "fuse: cannot serve fd %d: %s\n", fd, strerror(errno));
+        close(fd); /* ours either way, as it would be the session's */
         return -1;
     }
     if (se->cuse && fsp_fuse_cuse_connect(se, fsp) != 0) {
@@ -105,8 +107,11 @@ struct fsp_session *fsp_fuse_connection(struct fuse_session *se)
     if (fsp || !se->has_io)
         return fsp;
     pthread_mutex_lock(&se->lock);
-    if (!se->fsp)
-        fsp_fuse_attach_fd(se, se->io_fd);
+    if (!se->fsp && se->io_fd >= 0) {
+        int fd = se->io_fd;
+        se->io_fd = -1; /* the connection's now, even if it fails */
+        fsp_fuse_attach_fd(se, fd);
+    }
     pthread_mutex_unlock(&se->lock);
     return se->fsp;
 }

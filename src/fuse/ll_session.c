@@ -441,7 +441,7 @@ FSP_FUSE_EXPORT int fuse_session_fd(struct fuse_session *se)
 {
     if (se->fsp)
         return fsp_session_fd(se->fsp);
-    return se->has_io ? se->io_fd : -1;
+    return se->io_fd; /* given, not yet served; else -1 */
 }
 
 /* --- Loops ---------------------------------------------------------------------- */
@@ -589,6 +589,8 @@ FSP_FUSE_EXPORT void fuse_session_destroy(struct fuse_session *se)
         return;
     if (se->fsp)
         fsp_session_destroy(se->fsp);
+    else if (se->has_io && se->io_fd >= 0)
+        close(se->io_fd); /* given but never served: ours all the same */
     /* A session destroyed without ever running its loop still owes the
      * file system its destroy() if INIT happened (it cannot have). */
     ll_destroy(se);
