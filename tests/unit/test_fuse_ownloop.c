@@ -214,6 +214,22 @@ TEST(custom_io_on_open_channel)
     rmdir(mnt);
 }
 
+/* A given fd belongs to the session even if it never serves it. */
+TEST(custom_io_fd_closed_unserved)
+{
+    int p[2];
+    CHECK(pipe(p) == 0);
+    struct fuse_session *se = new_session();
+    CHECK(se != NULL);
+    if (!se)
+        return;
+    CHECK_EQ_INT(fuse_session_custom_io(se, &counting_io, p[0]), 0);
+    CHECK_EQ_INT(fuse_session_fd(se), p[0]);
+    fuse_session_destroy(se);
+    CHECK(fcntl(p[0], F_GETFD) == -1 && errno == EBADF);
+    close(p[1]);
+}
+
 /* Before mounting: the session mounts and its connection uses the
  * functions; an own loop this time. */
 TEST(custom_io_then_mount)
@@ -334,6 +350,7 @@ int main(void)
     RUN(own_loop_one_thread);
     RUN(own_loop_four_threads);
     RUN(custom_io_on_open_channel);
+    RUN(custom_io_fd_closed_unserved);
     RUN(custom_io_then_mount);
     RUN(dev_fd_mountpoint);
     RUN(dev_fd_destroy_keeps_mount);
