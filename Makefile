@@ -33,7 +33,7 @@ SONAME := libfsp.so.0
 SAMPLES := $(filter-out %-ll %-fuse3 %-fuse2 %-common,$(notdir $(wildcard samples/*)))
 SAMPLE_BINS := $(SAMPLES:%=$(BUILD)/%)
 
-UNIT_SRCS := $(filter-out tests/unit/test_fuse_%,$(wildcard tests/unit/test_*.c))
+UNIT_SRCS := $(filter-out tests/unit/test_fuse_% tests/unit/test_fuse2_%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
 TOOL_DIRS := $(notdir $(wildcard tests/tools/*))
 TOOL_BINS := $(TOOL_DIRS:%=$(BUILD)/tests/%)
@@ -211,6 +211,15 @@ $(BUILD)/pkgconfig/fuse.pc: Makefile
 	    'Version: $(FUSE2_VERSION)' \
 	    'Libs: -L$${libdir} -lfuse -pthread $(SANFLAGS)' \
 	    'Cflags: -I$${includedir} -D_FILE_OFFSET_BITS=64 $(SANFLAGS)' >$@
+
+# FUSE 2 unit tests (tests/unit/test_fuse2_*.c) see include/fuse only and
+# link this library, as tests/unit/test_fuse_* do libfuse3.
+FUSE2_UNIT_BINS := $(patsubst tests/unit/%.c,$(BUILD)/tests/%,$(wildcard tests/unit/test_fuse2_*.c))
+fuse2: $(FUSE2_UNIT_BINS)
+$(BUILD)/obj/tests/unit/test_fuse2_%.o: ALL_CFLAGS += -Iinclude/fuse -D_FILE_OFFSET_BITS=64
+$(FUSE2_UNIT_BINS): $(BUILD)/tests/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libfuse.so
+	@mkdir -p $(dir $@)
+	$(CC) -o $@ $< -L$(BUILD) -lfuse -Wl,-rpath,'$$ORIGIN/..' $(ALL_LDFLAGS)
 
 $(FUSE2_SAMPLE_BINS): $(BUILD)/%: $$(patsubst $$(PERCENT).c,$(BUILD)/obj/$$(PERCENT).o,$$(wildcard samples/$$*/*.c)) $(BUILD)/libfuse.so
 	$(CC) -o $@ $(filter %.o,$^) -L$(BUILD) -lfuse -Wl,-rpath,'$$ORIGIN' $(ALL_LDFLAGS)

@@ -33,7 +33,7 @@ extern "C" {
 
 /* One mounted high-level file system (opaque). */
 struct fuse;
-/* A raw request (fuse_read_cmd); FSP does not hand those out. */
+/* A raw request (fuse_read_cmd), for fuse_process_cmd. */
 struct fuse_cmd;
 
 /*

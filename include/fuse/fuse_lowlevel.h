@@ -200,8 +200,7 @@ struct fuse_session *fuse_session_new(struct fuse_session_ops *op, void *data);
 void fuse_session_add_chan(struct fuse_session *se, struct fuse_chan *ch);
 void fuse_session_remove_chan(struct fuse_chan *ch);
 struct fuse_chan *fuse_session_next_chan(struct fuse_session *se, struct fuse_chan *ch);
-/* Raw request processing: FSP's workers read the device themselves, so
- * these refuse with a message. */
+/* Own loops: receive a request (0 once unmounted) and process it. */
 void fuse_session_process(struct fuse_session *se, const char *buf, size_t len,
                           struct fuse_chan *ch);
 void fuse_session_process_buf(struct fuse_session *se, const struct fuse_buf *buf,
@@ -218,14 +217,16 @@ int fuse_session_loop_mt(struct fuse_session *se);
 
 /* --- Channels ------------------------------------------------------------------- */
 
-/* A channel with custom I/O: FSP refuses these (NULL). */
+/* A channel with custom I/O: the session reads requests with receive and
+ * answers with send (both return a count or -errno). */
 struct fuse_chan_ops {
     int (*receive)(struct fuse_chan **chp, char *buf, size_t size);
     int (*send)(struct fuse_chan *ch, const struct iovec iov[], size_t count);
     void (*destroy)(struct fuse_chan *ch);
 };
 struct fuse_chan *fuse_chan_new(struct fuse_chan_ops *op, int fd, size_t bufsize, void *data);
-/* The /dev/fuse descriptor: -1 until the channel's session has mounted. */
+/* The /dev/fuse descriptor (-1 until a fuse_mount channel's session has
+ * mounted); a custom channel's own fd. */
 int fuse_chan_fd(struct fuse_chan *ch);
 size_t fuse_chan_bufsize(struct fuse_chan *ch);
 void *fuse_chan_data(struct fuse_chan *ch);

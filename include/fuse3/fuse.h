@@ -306,7 +306,8 @@ typedef struct fuse_fs *(*fuse_module_factory_t)(struct fuse_args *args, struct 
 
 struct fuse_session *fuse_get_session(struct fuse *f);
 
-/* Mount and hand back the /dev/fuse fd: not supported by FSP (-1). */
+/* Mount and hand back the /dev/fuse fd (-1 on failure); serve it with
+ * fuse_session_mount(se, "/dev/fd/N") and unmount it yourself. */
 int fuse_open_channel(const char *mountpoint, const char *options);
 
 #ifdef __cplusplus

@@ -55,7 +55,8 @@ struct fuse_forget_data {
     uint64_t nlookup;
 };
 
-/* Replacement I/O for fuse_session_custom_io() (not supported by FSP). */
+/* Replacement I/O for fuse_session_custom_io(): read and writev are required;
+ * FSP never splices, so splice_receive and splice_send are never called. */
 struct fuse_custom_io {
     ssize_t (*writev)(int fd, struct iovec *iov, int count, void *userdata);
     ssize_t (*read)(int fd, void *buf, size_t buf_len, void *userdata);
@@ -272,8 +273,8 @@ void fuse_session_unmount(struct fuse_session *se);
 void fuse_session_destroy(struct fuse_session *se);
 int fuse_session_fd(struct fuse_session *se);
 
-/* Custom event loops: FSP reads /dev/fuse on its own worker threads, so
- * these report failure (receive returns -ENOSYS). */
+/* Own event loops: receive one request (its size; 0 once unmounted or
+ * exited; -EINTR: read again) and process it, on any number of threads. */
 void fuse_session_process_buf(struct fuse_session *se, const struct fuse_buf *buf);
 int fuse_session_receive_buf(struct fuse_session *se, struct fuse_buf *buf);
 

@@ -10,6 +10,7 @@
 #define FSP_FUSE_I_H
 
 #define FUSE_USE_VERSION 314
+#include <cuse_lowlevel.h>
 #include <fuse_lowlevel.h>
 
 #include <pthread.h>
@@ -28,6 +29,14 @@
 #else
 #define FSP_FUSE_SYMVER(spec) __asm__(".symver " spec)
 #endif
+
+/* A CUSE device's session (cuse.c): its operations and CUSE_INIT data. */
+struct fsp_fuse_cuse {
+    struct cuse_lowlevel_ops clop;
+    struct fsp_cuse_info info; /* .info: the joined dev_info strings */
+    char *strings;
+    void *compat; /* libfuse.so.2's device (its userdata here), freed with us */
+};
 
 /* A pending RETRIEVE, matched to its NOTIFY_REPLY by unique. */
 struct fuse_retrieve {
@@ -50,6 +59,16 @@ struct fuse_session {
     unsigned io_uring_depth;
     uid_t owner;           /* allow_root lets this user (and root) in */
     unsigned thread_count; /* 0, or the workers of every multi-threaded loop */
+
+    /* A connection given rather than mounted (fuse_session_custom_io, FUSE
+     * 2's fuse_chan_new/fuse_kern_chan_new): its fd and transport (NULL
+     * members: the system calls), used once the session first needs it, or
+     * on the mount's fd if the session is mounted after all. */
+    bool has_io;
+    int io_fd;
+    struct fsp_transport transport;
+    struct fuse_custom_io io;   /* fuse_session_custom_io's functions */
+    struct fsp_fuse_cuse *cuse; /* a CUSE device (cuse_lowlevel_new), else NULL */
 
     struct fuse_conn_info conn;
     /* The high-level layer clears setuid/setgid itself (hl_killpriv.c):
@@ -93,6 +112,37 @@ struct fuse_pollhandle {
 /* ll_session.c: the -o options of fuse_session_new() (0, or -1 after a message). */
 int fsp_fuse_session_opts(struct fuse_session *se, struct fuse_args *args);
 bool fsp_fuse_is_session_option(const char *opt);
+
+/* ll_session.c: the session's operations table and mount options. */
+void fsp_fuse_session_ops(struct fuse_session *se, struct fsp_session_ops *ops);
+void fsp_fuse_mount_opts(struct fuse_session *se, const char *mountpoint,
+                         struct fsp_mount_opts *mo);
+void fsp_fuse_session_free(struct fuse_session *se);
+
+/* ll_ownloop.c: the kernel session of se, made on first use for a session
+ * that has custom I/O but no mount (NULL: neither). */
+struct fsp_session *fsp_fuse_connection(struct fuse_session *se);
+/* Serve the connection on fd (libfuse's /dev/fd/N mount point); takes fd
+ * (closed on failure). */
+int fsp_fuse_attach_fd(struct fuse_session *se, int fd);
+/* After a mount: use the custom I/O, if any, on it. */
+void fsp_fuse_apply_io(struct fuse_session *se);
+/* Serve fd through t (NULL: the system calls) instead of a mount; the
+ * session closes fd when destroyed. */
+void fsp_fuse_use_fd(struct fuse_session *se, int fd, const struct fsp_transport *t);
+/* One request into mem (size bytes): libfuse's receive result. */
+int fsp_fuse_receive(struct fuse_session *se, void *mem, size_t size, bool restart_enoent);
+int fsp_fuse_open_channel(const char *mountpoint, const char *options);
+
+/* cuse.c: a CUSE session's INIT hooks and session setup; its data freed. */
+void fsp_fuse_cuse_ops(struct fsp_session_ops *ops);
+int fsp_fuse_cuse_connect(struct fuse_session *se, struct fsp_session *fsp);
+void fsp_fuse_cuse_free(struct fsp_fuse_cuse *cuse);
+/* cuse_lowlevel_setup for either API: make creates the session from the
+ * options left in args. */
+typedef struct fuse_session *fsp_fuse_cuse_make(struct fuse_args *args, void *ctx);
+struct fuse_session *fsp_fuse_cuse_setup(int argc, char *argv[], int *multithreaded,
+                                         fsp_fuse_cuse_make *make, void *ctx);
 
 /* ll_dispatch.c */
 void fsp_fuse_fill_ops(struct fsp_session_ops *ops);

@@ -282,10 +282,7 @@ FSP_FUSE_EXPORT int fuse_clean_cache(struct fuse *fuse)
 
 FSP_FUSE_EXPORT int fuse_open_channel(const char *mountpoint, const char *options)
 {
-    (void)options;
-    fuse_log(FUSE_LOG_ERR, "fuse: fuse_open_channel(%s): not supported by FSP (use fuse_mount)\n",
-             mountpoint ? mountpoint : "");
-    return -1;
+    return fsp_fuse_open_channel(mountpoint, options);
 }
 
 /* --- fuse_main_real ------------------------------------------------------------------ */

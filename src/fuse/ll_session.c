@@ -10,6 +10,7 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,9 +255,10 @@ bool fsp_fuse_is_session_option(const char *opt)
     return fuse_opt_match(ll_opt_spec, opt);
 }
 
-static void session_free(struct fuse_session *se)
+void fsp_fuse_session_free(struct fuse_session *se)
 {
     fsp_fuse_retrieves_free(se);
+    fsp_fuse_cuse_free(se->cuse);
     pthread_mutex_destroy(&se->lock);
     free(se->fsname);
     free(se->subtype);
@@ -340,38 +342,27 @@ FSP_FUSE_EXPORT struct fuse_session *fuse_session_new(struct fuse_args *args,
     pthread_mutex_init(&se->lock, NULL);
     memcpy(&se->op, op, op_size);
     se->userdata = userdata;
+    se->io_fd = -1;
     se->owner = getuid();
     se->mount_flags = MS_NOSUID | MS_NODEV; /* libfuse's default */
     if (fsp_fuse_session_opts(se, args) != 0) {
-        session_free(se);
+        fsp_fuse_session_free(se);
         return NULL;
     }
     return se;
 }
 
-FSP_FUSE_EXPORT int fuse_session_custom_io(struct fuse_session *se, const struct fuse_custom_io *io,
-                                           int fd)
+void fsp_fuse_session_ops(struct fuse_session *se, struct fsp_session_ops *ops)
 {
-    (void)se;
-    (void)io;
-    (void)fd;
-    fuse_log(FUSE_LOG_ERR, "fuse: custom I/O is not supported by FSP\n");
-    return -EOPNOTSUPP;
+    *ops = (struct fsp_session_ops){.init = ll_init, .destroy = ll_destroy};
+    fsp_fuse_fill_ops(ops);
+    if (se->cuse)
+        fsp_fuse_cuse_ops(ops);
 }
 
-FSP_FUSE_EXPORT int fuse_session_mount(struct fuse_session *se, const char *mountpoint)
+void fsp_fuse_mount_opts(struct fuse_session *se, const char *mountpoint, struct fsp_mount_opts *mo)
 {
-    if (se->fsp) {
-        fuse_log(FUSE_LOG_ERR, "fuse: session is already mounted\n");
-        return -1;
-    }
-    if (!mountpoint || !*mountpoint) {
-        fuse_log(FUSE_LOG_ERR, "fuse: missing mountpoint parameter\n");
-        return -1;
-    }
-    struct fsp_session_ops ops = {.init = ll_init, .destroy = ll_destroy};
-    fsp_fuse_fill_ops(&ops);
-    struct fsp_mount_opts mo = {
+    *mo = (struct fsp_mount_opts){
         .mountpoint = mountpoint,
         .fsname = se->fsname ? se->fsname : se->subtype,
         .subtype = se->subtype,
@@ -386,25 +377,78 @@ FSP_FUSE_EXPORT int fuse_session_mount(struct fuse_session *se, const char *moun
         .io_uring = se->io_uring,
         .io_uring_depth = se->io_uring_depth,
     };
-    if (!mo.fsname)
-        mo.fsname = "/dev/fuse"; /* what libfuse shows when nothing names the mount */
-    se->fsp = fsp_session_mount(&mo, &ops, se);
-    if (!se->fsp)
+    if (!mo->fsname)
+        mo->fsname = "/dev/fuse"; /* what libfuse shows when nothing names the mount */
+}
+
+/* "/dev/fd/N": the fd number, else -1. */
+static int dev_fd_number(const char *mountpoint)
+{
+    static const char prefix[] = "/dev/fd/";
+    if (strncmp(mountpoint, prefix, sizeof(prefix) - 1) != 0)
         return -1;
-    fsp_session_set_debug(se->fsp, se->debug);
+    const char *p = mountpoint + sizeof(prefix) - 1;
+    if (!*p)
+        return -1;
+    long n = 0;
+    for (; *p; p++) {
+        if (*p < '0' || *p > '9' || n > 1000000000L)
+            return -1;
+        n = n * 10 + (*p - '0');
+    }
+    return (int)n;
+}
+
+FSP_FUSE_EXPORT int fuse_session_mount(struct fuse_session *se, const char *mountpoint)
+{
+    if (se->fsp) {
+        fuse_log(FUSE_LOG_ERR, "fuse: session is already mounted\n");
+        return -1;
+    }
+    if (!mountpoint || !*mountpoint) {
+        fuse_log(FUSE_LOG_ERR, "fuse: missing mountpoint parameter\n");
+        return -1;
+    }
+    /* An already mounted /dev/fuse connection, opened by someone with the
+     * right to mount (a privileged helper) and passed on: serve it, and
+     * leave mounting and unmounting to its owner. */
+    int fd = dev_fd_number(mountpoint);
+    if (fd >= 0) {
+        if (fcntl(fd, F_GETFD) == -1) {
+            fuse_log(FUSE_LOG_ERR, "fuse: Invalid file descriptor %s\n", mountpoint);
+            return -1;
+        }
+        return fsp_fuse_attach_fd(se, fd);
+    }
+    struct fsp_session_ops ops;
+    struct fsp_mount_opts mo;
+    if (se->cuse) {
+        fuse_log(FUSE_LOG_ERR, "fuse: a CUSE session is served on /dev/cuse, not mounted\n");
+        return -1;
+    }
+    fsp_fuse_session_ops(se, &ops);
+    fsp_fuse_mount_opts(se, mountpoint, &mo);
+    struct fsp_session *fsp = fsp_session_mount(&mo, &ops, se);
+    if (!fsp)
+        return -1;
+    fsp_session_set_debug(fsp, se->debug);
+    __atomic_store_n(&se->fsp, fsp, __ATOMIC_RELEASE);
+    fsp_fuse_apply_io(se);
     return 0;
 }
 
 FSP_FUSE_EXPORT int fuse_session_fd(struct fuse_session *se)
 {
-    return se->fsp ? fsp_session_fd(se->fsp) : -1;
+    if (se->fsp)
+        return fsp_session_fd(se->fsp);
+    return se->io_fd; /* given, not yet served; else -1 */
 }
 
 /* --- Loops ---------------------------------------------------------------------- */
 
 static int run(struct fuse_session *se, unsigned threads)
 {
-    if (!se->fsp) {
+    if (!fsp_fuse_connection(se)) {
         fuse_log(FUSE_LOG_ERR, "fuse: session is not mounted\n");
         return -EINVAL;
     }
@@ -545,24 +589,10 @@ FSP_FUSE_EXPORT void fuse_session_destroy(struct fuse_session *se)
         return;
     if (se->fsp)
         fsp_session_destroy(se->fsp);
+    else if (se->has_io && se->io_fd >= 0)
+        close(se->io_fd); /* given but never served: ours all the same */
     /* A session destroyed without ever running its loop still owes the
      * file system its destroy() if INIT happened (it cannot have). */
     ll_destroy(se);
-    session_free(se);
-}
-
-FSP_FUSE_EXPORT void fuse_session_process_buf(struct fuse_session *se, const struct fuse_buf *buf)
-{
-    (void)se;
-    (void)buf;
-    fuse_log(FUSE_LOG_ERR, "fuse: fuse_session_process_buf is not supported by FSP\n");
-}
-
-FSP_FUSE_EXPORT int fuse_session_receive_buf(struct fuse_session *se, struct fuse_buf *buf)
-{
-    (void)se;
-    (void)buf;
-    fuse_log(FUSE_LOG_ERR, "fuse: fuse_session_receive_buf is not supported by FSP; use "
-                           "fuse_session_loop\n");
-    return -ENOSYS;
+    fsp_fuse_session_free(se);
 }

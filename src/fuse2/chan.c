@@ -10,9 +10,12 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "fuse2/fuse2_i.h"
 
@@ -96,6 +99,7 @@ FSP_FUSE_EXPORT struct fuse_chan *fuse2_mount(const char *mountpoint, struct fus
     struct fuse_chan *ch = calloc(1, sizeof(*ch));
     if (!ch)
         goto nomem;
+    ch->fd = -1;
     ch->mountpoint = strdup(mountpoint);
     if (!ch->mountpoint)
         goto nomem;
@@ -112,22 +116,88 @@ nomem:
     return NULL;
 }
 
+/* A fuse_chan_new channel's I/O, as the kernel session's transport: the
+ * channel functions return a count or -errno, the transport -1 and errno. */
+static ssize_t chan_read(int fd, void *buf, size_t size, void *data)
+{
+    struct fuse_chan *ch = data;
+    (void)fd;
+    int res = ch->op.receive(&ch, buf, size);
+    if (res < 0) {
+        errno = -res;
+        return -1;
+    }
+    return res;
+}
+
+static ssize_t chan_writev(int fd, const struct iovec *iov, int count, void *data)
+{
+    struct fuse_chan *ch = data;
+    (void)fd;
+    int res = ch->op.send(ch, iov, (size_t)count);
+    if (res < 0) {
+        errno = -res;
+        return -1;
+    }
+    size_t total = 0;
+    for (int i = 0; i < count; i++)
+        total += iov[i].iov_len;
+    return (ssize_t)total;
+}
+
+/* A connection the program made: the session serves it instead of a mount. */
+static int attach_given(struct fuse_chan *ch, struct fuse_session *se)
+{
+    if (!ch->custom) {
+        /* fuse_kern_chan_new: the session takes the fd (and closes it). */
+        fsp_fuse_use_fd(se, ch->fd, NULL);
+        ch->fd_given = true;
+        return 0;
+    }
+    /* The session owns and closes the fd it serves, but a custom channel's
+     * fd stays the program's (its destroy function closes it, if anyone
+     * does): give the session a duplicate, or a placeholder when the
+     * channel has no fd (its functions do all the I/O). */
+    int fd =
+        ch->fd >= 0 ? fcntl(ch->fd, F_DUPFD_CLOEXEC, 0) : open("/dev/null", O_RDWR | O_CLOEXEC);
+    if (fd < 0) {
+        fuse_log(FUSE_LOG_ERR, "fuse: cannot serve the channel: %s\n", strerror(errno));
+        return -1;
+    }
+    struct fsp_transport t = {
+        .read = ch->op.receive ? chan_read : NULL,
+        .writev = ch->op.send ? chan_writev : NULL,
+        .data = ch,
+    };
+    fsp_fuse_use_fd(se, fd, &t);
+    return 0;
+}
+
 int fuse2_chan_attach(struct fuse_chan *ch, struct fuse_session *se, struct fuse_chan **user)
 {
     if (ch->se) {
         fuse_log(FUSE_LOG_ERR, "fuse: channel already belongs to a session\n");
         return -1;
     }
-    if (ch->opts) {
-        char *argv[] = {"fuse", "-o", ch->opts, NULL};
-        struct fuse_args margs = FUSE_ARGS_INIT(3, argv);
-        int rc = fsp_fuse_session_opts(se, &margs);
-        fuse_opt_free_args(&margs);
-        if (rc != 0)
+    if (se->fsp || se->has_io) {
+        fuse_log(FUSE_LOG_ERR, "fuse: session already has a connection\n");
+        return -1;
+    }
+    if (!ch->mountpoint) {
+        if (attach_given(ch, se) != 0)
+            return -1;
+    } else {
+        if (ch->opts) {
+            char *argv[] = {"fuse", "-o", ch->opts, NULL};
+            struct fuse_args margs = FUSE_ARGS_INIT(3, argv);
+            int rc = fsp_fuse_session_opts(se, &margs);
+            fuse_opt_free_args(&margs);
+            if (rc != 0)
+                return -1;
+        }
+        if (fuse_session_mount(se, ch->mountpoint) != 0)
             return -1;
     }
-    if (fuse_session_mount(se, ch->mountpoint) != 0)
-        return -1;
     ch->se = se;
     ch->user = user;
     *user = ch;
@@ -156,23 +226,30 @@ FSP_FUSE_EXPORT void fuse2_unmount(const char *mountpoint, struct fuse_chan *ch)
     chan_free(ch);
 }
 
+/* A custom channel's fd is the program's; otherwise the connection's. */
 FSP_FUSE_EXPORT int fuse2_chan_fd(struct fuse_chan *ch)
 {
-    return ch && ch->se ? fuse_session_fd(ch->se) : -1;
+    if (!ch)
+        return -1;
+    if (ch->custom || !ch->se)
+        return ch->fd;
+    return fuse_session_fd(ch->se);
 }
 
 /* The largest request the kernel sends (max_write plus headers). */
 FSP_FUSE_EXPORT size_t fuse2_chan_bufsize(struct fuse_chan *ch)
 {
+    if (ch && ch->custom)
+        return ch->bufsize;
     struct fuse_session *se = ch ? ch->se : NULL;
-    uint32_t mw = se && se->fsp ? fsp_session_conn(se->fsp)->max_write : 0;
-    return (size_t)(mw ? mw : 1024u * 1024u) + 4096; /* before INIT: the session's default */
+    if (se && se->fsp)
+        return fsp_session_bufsize(se->fsp);
+    return 1024u * 1024u + 4096; /* before INIT: the session's default */
 }
 
 FSP_FUSE_EXPORT void *fuse2_chan_data(struct fuse_chan *ch)
 {
-    (void)ch;
-    return NULL;
+    return ch ? ch->data : NULL;
 }
 
 FSP_FUSE_EXPORT struct fuse_session *fuse2_chan_session(struct fuse_chan *ch)
@@ -180,46 +257,92 @@ FSP_FUSE_EXPORT struct fuse_session *fuse2_chan_session(struct fuse_chan *ch)
     return ch->se;
 }
 
+/* A fuse_mount channel unmounts; a custom one runs its destroy function; a
+ * kernel channel the session never took closes its fd. */
 FSP_FUSE_EXPORT void fuse2_chan_destroy(struct fuse_chan *ch)
 {
+    if (!ch)
+        return;
+    if (ch->custom && ch->op.destroy)
+        ch->op.destroy(ch);
+    else if (!ch->custom && !ch->mountpoint && !ch->fd_given && ch->fd >= 0)
+        close(ch->fd);
     fuse2_unmount(NULL, ch);
 }
 
-/* Channels with custom I/O and raw request passing: FSP's workers own the
- * device, so there is nothing to hand out or feed in. */
-FSP_FUSE_EXPORT struct fuse_chan *fuse2_chan_new(void *op, int fd, size_t bufsize, void *data)
+FSP_FUSE_EXPORT struct fuse_chan *fuse2_chan_new(const struct fuse2_chan_ops *op, int fd,
+                                                 size_t bufsize, void *data)
 {
-    (void)op;
-    (void)fd;
-    (void)bufsize;
-    (void)data;
-    fuse_log(FUSE_LOG_ERR, "fuse: fuse_chan_new: custom channels are not supported by FSP "
-                           "(use fuse_mount)\n");
-    return NULL;
+    if (!op) {
+        fuse_log(FUSE_LOG_ERR, "fuse: fuse_chan_new: no channel operations\n");
+        return NULL;
+    }
+    struct fuse_chan *ch = calloc(1, sizeof(*ch));
+    if (!ch) {
+        fuse_log(FUSE_LOG_ERR, "fuse: failed to allocate channel\n");
+        return NULL;
+    }
+    ch->custom = true;
+    ch->op = *op;
+    ch->fd = fd;
+    ch->bufsize = bufsize;
+    ch->data = data;
+    return ch;
 }
 
+/* A /dev/fuse fd the program mounted itself. */
 FSP_FUSE_EXPORT struct fuse_chan *fuse2_kern_chan_new(int fd)
 {
-    return fuse2_chan_new(NULL, fd, 0, NULL);
+    struct fuse_chan *ch = calloc(1, sizeof(*ch));
+    if (!ch) {
+        fuse_log(FUSE_LOG_ERR, "fuse: failed to allocate channel\n");
+        return NULL;
+    }
+    ch->fd = fd;
+    ch->bufsize = 1024u * 1024u + 4096; /* FSP's default request size */
+    return ch;
 }
 
-FSP_FUSE_EXPORT int fuse2_chan_recv(struct fuse_chan **ch, char *buf, size_t size)
+/* libfuse 2.9: a kernel channel restarts reads the kernel interrupted
+ * (ENOENT) and returns 0 once unmounted (the session then exited). */
+FSP_FUSE_EXPORT int fuse2_chan_recv(struct fuse_chan **chp, char *buf, size_t size)
 {
-    (void)ch;
-    (void)buf;
-    (void)size;
-    fuse_log(FUSE_LOG_ERR, "fuse: fuse_chan_recv is not supported by FSP; use "
-                           "fuse_session_loop\n");
-    return -ENOSYS;
+    struct fuse_chan *ch = *chp;
+    if (ch->custom)
+        return ch->op.receive ? ch->op.receive(chp, buf, size) : -ENOSYS;
+    if (!ch->se) {
+        fuse_log(FUSE_LOG_ERR, "fuse: fuse_chan_recv: channel has no session\n");
+        return -EINVAL;
+    }
+    return fsp_fuse_receive(ch->se, buf, size, true);
 }
 
+/* FUSE 2.4's form: the channel itself, and -1 for errors other than a
+ * read to retry (which gives 0). */
+FSP_FUSE_EXPORT int fuse2_chan_receive(struct fuse_chan *ch, char *buf, size_t size)
+{
+    int res = fuse2_chan_recv(&ch, buf, size);
+    if (res >= 0)
+        return res;
+    return res == -EINTR || res == -EAGAIN ? 0 : -1;
+}
+
+/* 0 or -errno; ENOENT (the request was interrupted) is not worth a word. */
 FSP_FUSE_EXPORT int fuse2_chan_send(struct fuse_chan *ch, const struct iovec iov[], size_t count)
 {
-    (void)ch;
-    (void)iov;
-    (void)count;
-    fuse_log(FUSE_LOG_ERR, "fuse: fuse_chan_send is not supported by FSP\n");
-    return -ENOSYS;
+    if (ch->custom && ch->op.send)
+        return ch->op.send(ch, iov, count);
+    ssize_t n;
+    do
+        n = writev(fuse2_chan_fd(ch), iov, (int)count);
+    while (n < 0 && errno == EINTR);
+    if (n < 0) {
+        int err = errno;
+        if (err != ENOENT && !(ch->se && fuse_session_exited(ch->se)))
+            fuse_log(FUSE_LOG_ERR, "fuse: writing device: %s\n", strerror(err));
+        return -err;
+    }
+    return 0;
 }
 
 FUSE2_SYMBOL(fuse2_mount, fuse_mount, "FUSE_2.6");
@@ -232,5 +355,5 @@ FUSE2_SYMBOL(fuse2_chan_destroy, fuse_chan_destroy, "FUSE_2.4");
 FUSE2_SYMBOL(fuse2_chan_new, fuse_chan_new, "FUSE_2.6");
 FUSE2_SYMBOL(fuse2_kern_chan_new, fuse_kern_chan_new, "FUSE_2.4");
 FUSE2_SYMBOL(fuse2_chan_recv, fuse_chan_recv, "FUSE_2.6");
-FUSE2_SYMBOL(fuse2_chan_recv, fuse_chan_receive, "FUSE_2.4");
+FUSE2_SYMBOL(fuse2_chan_receive, fuse_chan_receive, "FUSE_2.4");
 FUSE2_SYMBOL(fuse2_chan_send, fuse_chan_send, "FUSE_2.4");

@@ -198,12 +198,28 @@ struct fuse2_conn_opts {
     int big_writes, splice; /* accepted; FSP always allows big writes, never splices */
 };
 
-/* A mount point waiting for (or serving) a session. */
+struct fuse_chan;
+/* FUSE 2.6's struct fuse_chan_ops (fuse_chan_new). */
+struct fuse2_chan_ops {
+    int (*receive)(struct fuse_chan **chp, char *buf, size_t size);
+    int (*send)(struct fuse_chan *ch, const struct iovec iov[], size_t count);
+    void (*destroy)(struct fuse_chan *ch);
+};
+
+/* A mount point waiting for (or serving) a session; or a connection the
+ * program made itself: fuse_kern_chan_new (a mounted /dev/fuse fd) or
+ * fuse_chan_new (its own receive/send). */
 struct fuse_chan {
-    char *mountpoint;
+    char *mountpoint;        /* NULL for a given connection */
     char *opts;              /* mount options, a -o list (NULL if none) */
     struct fuse_session *se; /* FUSE 3 session, once attached */
     struct fuse_chan **user; /* the session owner's pointer to this channel */
+    bool custom;             /* fuse_chan_new: op serves the I/O */
+    bool fd_given;           /* fuse_kern_chan_new's fd now belongs to the session */
+    struct fuse2_chan_ops op;
+    int fd; /* the program's fd (-1 for fuse_mount channels) */
+    size_t bufsize;
+    void *data;
 };
 
 /* A FUSE 2 high-level file system: struct fuse's compat. */
@@ -315,6 +331,35 @@ void fuse2_fill_ops(struct fuse_operations *ops, const struct fuse2_operations *
 void fuse2_fill_llops(struct fuse_lowlevel_ops *ops, const struct fuse2_lowlevel_ops *op2);
 /* Whether se serves a FUSE 2 low-level file system (userdata: fuse2_ll). */
 bool fuse2_is_ll_session(const struct fuse_session *se);
+/* cuse.c: a CUSE session's device userdata and channel slot (NULL if not CUSE). */
+void *fuse2_cuse_userdata(const struct fuse_session *se);
+struct fuse_chan **fuse2_cuse_chan(struct fuse_session *se);
+
+/* FUSE 2.9's struct cuse_lowlevel_ops: FUSE 2's file info and connection. */
+struct fuse2_cuse_ops {
+    void (*init)(void *userdata, struct fuse2_conn_info *conn);
+    void (*init_done)(void *userdata);
+    void (*destroy)(void *userdata);
+    void (*open)(fuse_req_t req, struct fuse2_file_info *fi);
+    void (*read)(fuse_req_t req, size_t size, off_t off, struct fuse2_file_info *fi);
+    void (*write)(fuse_req_t req, const char *buf, size_t size, off_t off,
+                  struct fuse2_file_info *fi);
+    void (*flush)(fuse_req_t req, struct fuse2_file_info *fi);
+    void (*release)(fuse_req_t req, struct fuse2_file_info *fi);
+    void (*fsync)(fuse_req_t req, int datasync, struct fuse2_file_info *fi);
+    void (*ioctl)(fuse_req_t req, int cmd, void *arg, struct fuse2_file_info *fi,
+                  unsigned int flags, const void *in_buf, size_t in_bufsz, size_t out_bufsz);
+    void (*poll)(fuse_req_t req, struct fuse2_file_info *fi, struct fuse_pollhandle *ph);
+};
+
+struct fuse_session *fuse2_cuse_lowlevel_new(struct fuse_args *args, const struct cuse_info *ci,
+                                             const struct fuse2_cuse_ops *op, void *userdata);
+struct fuse_session *fuse2_cuse_lowlevel_setup(int argc, char *argv[], const struct cuse_info *ci,
+                                               const struct fuse2_cuse_ops *op, int *multithreaded,
+                                               void *userdata);
+void fuse2_cuse_lowlevel_teardown(struct fuse_session *se);
+int fuse2_cuse_lowlevel_main(int argc, char *argv[], const struct cuse_info *ci,
+                             const struct fuse2_cuse_ops *op, void *userdata);
 
 /* --- FUSE 2's API under its C names (exported by FUSE2_SYMBOL) -------------- */
 
@@ -326,9 +371,11 @@ size_t fuse2_chan_bufsize(struct fuse_chan *ch);
 void *fuse2_chan_data(struct fuse_chan *ch);
 struct fuse_session *fuse2_chan_session(struct fuse_chan *ch);
 void fuse2_chan_destroy(struct fuse_chan *ch);
-struct fuse_chan *fuse2_chan_new(void *op, int fd, size_t bufsize, void *data);
+struct fuse_chan *fuse2_chan_new(const struct fuse2_chan_ops *op, int fd, size_t bufsize,
+                                 void *data);
 struct fuse_chan *fuse2_kern_chan_new(int fd);
 int fuse2_chan_recv(struct fuse_chan **ch, char *buf, size_t size);
+int fuse2_chan_receive(struct fuse_chan *ch, char *buf, size_t size);
 int fuse2_chan_send(struct fuse_chan *ch, const struct iovec iov[], size_t count);
 
 /* cmdline.c */
@@ -350,9 +397,11 @@ struct fuse *fuse2_setup(int argc, char *argv[], const struct fuse2_operations *
 void fuse2_teardown(struct fuse *f, char *mountpoint);
 int fuse2_main_real(int argc, char *argv[], const struct fuse2_operations *op, size_t op_size,
                     void *user_data);
-void *fuse2_read_cmd(struct fuse *f);
-void fuse2_process_cmd(struct fuse *f, void *cmd);
-int fuse2_loop_mt_proc(struct fuse *f, void *proc, void *data);
+struct fuse_cmd;
+struct fuse_cmd *fuse2_read_cmd(struct fuse *f);
+void fuse2_process_cmd(struct fuse *f, struct fuse_cmd *cmd);
+int fuse2_loop_mt_proc(struct fuse *f, void (*proc)(struct fuse *, struct fuse_cmd *, void *),
+                       void *data);
 void fuse2_set_getcontext_func(struct fuse_context *(*func)(void));
 void fuse2_register_module(struct fuse2_module *mod);
 /* hl_modules.c: takes modules= out of args; stacks the program's FUSE 2

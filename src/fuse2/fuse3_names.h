@@ -30,6 +30,10 @@
 
 /* Low level: sessions, requests, replies and notifications. */
 #define fuse_session_new                 fsp3_fuse_session_new
+#define cuse_lowlevel_new                fsp3_cuse_lowlevel_new
+#define cuse_lowlevel_setup              fsp3_cuse_lowlevel_setup
+#define cuse_lowlevel_teardown           fsp3_cuse_lowlevel_teardown
+#define cuse_lowlevel_main               fsp3_cuse_lowlevel_main
 #define fuse_session_destroy             fsp3_fuse_session_destroy
 #define fuse_session_loop                fsp3_fuse_session_loop
 #define fuse_session_loop_mt             fsp3_fuse_session_loop_mt

@@ -10,6 +10,8 @@
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -182,29 +184,101 @@ FSP_FUSE_EXPORT int fuse2_main_real(int argc, char *argv[], const struct fuse2_o
 
 /* --- What FSP does not do ------------------------------------------------------ */
 
-/* Raw commands: FSP's workers read and dispatch requests themselves. */
-FSP_FUSE_EXPORT void *fuse2_read_cmd(struct fuse *f)
+/* --- Raw commands: a program's own loop over the high-level API ------------------ */
+
+/* FUSE 2's struct fuse_cmd (opaque to programs): one request read. */
+struct fuse_cmd {
+    char *buf;
+    size_t buflen;
+    struct fuse_chan *ch;
+};
+
+static void cmd_free(struct fuse_cmd *cmd)
 {
-    (void)f;
-    fuse_log(FUSE_LOG_ERR, "fuse: fuse_read_cmd is not supported by FSP; use fuse_loop\n");
+    free(cmd->buf);
+    free(cmd);
+}
+
+/* One request, or NULL: interrupted (-EINTR, -EAGAIN: try again),
+ * unmounted or exited (the file system then is exited), or an error (which
+ * exits it, as libfuse 2.9 does). */
+FSP_FUSE_EXPORT struct fuse_cmd *fuse2_read_cmd(struct fuse *f)
+{
+    struct fuse_chan *ch = fuse2_session_next_chan(f->se, NULL);
+    if (!ch) {
+        fuse_log(FUSE_LOG_ERR, "fuse: fuse_read_cmd: not mounted\n");
+        return NULL;
+    }
+    size_t bufsize = fuse2_chan_bufsize(ch);
+    struct fuse_cmd *cmd = calloc(1, sizeof(*cmd));
+    if (cmd)
+        cmd->buf = malloc(bufsize);
+    if (!cmd || !cmd->buf) {
+        fuse_log(FUSE_LOG_ERR, "fuse: failed to allocate cmd\n");
+        free(cmd);
+        return NULL;
+    }
+    int res = fuse2_chan_recv(&ch, cmd->buf, bufsize);
+    if (res <= 0) {
+        cmd_free(cmd);
+        if (res < 0 && res != -EINTR && res != -EAGAIN)
+            fuse_session_exit(f->se);
+        return NULL;
+    }
+    cmd->buflen = (size_t)res;
+    cmd->ch = ch;
+    return cmd;
+}
+
+FSP_FUSE_EXPORT void fuse2_process_cmd(struct fuse *f, struct fuse_cmd *cmd)
+{
+    fuse2_session_process(f->se, cmd->buf, cmd->buflen, cmd->ch);
+    cmd_free(cmd);
+}
+
+typedef void fuse2_processor_fn(struct fuse *f, struct fuse_cmd *cmd, void *data);
+
+struct proc_loop {
+    struct fuse *f;
+    fuse2_processor_fn *proc;
+    void *data;
+};
+
+static void *proc_thread(void *arg)
+{
+    struct proc_loop *pl = arg;
+    while (!fuse_session_exited(pl->f->se)) {
+        struct fuse_cmd *cmd = fuse2_read_cmd(pl->f);
+        if (cmd)
+            pl->proc(pl->f, cmd, pl->data);
+    }
     return NULL;
 }
 
-FSP_FUSE_EXPORT void fuse2_process_cmd(struct fuse *f, void *cmd)
-{
-    (void)f;
-    (void)cmd;
-    fuse_log(FUSE_LOG_ERR, "fuse: fuse_process_cmd is not supported by FSP\n");
-}
+#define PROC_THREADS 10 /* as many as FUSE 2's multi-threaded loop at most */
 
-FSP_FUSE_EXPORT int fuse2_loop_mt_proc(struct fuse *f, void *proc, void *data)
+/* Several threads read requests and hand each to proc, which is expected
+ * to call fuse_process_cmd; until unmounted or fuse_exit(). 0, or -1 when
+ * no thread could start. */
+FSP_FUSE_EXPORT int fuse2_loop_mt_proc(struct fuse *f, fuse2_processor_fn *proc, void *data)
 {
-    (void)f;
-    (void)proc;
-    (void)data;
-    fuse_log(FUSE_LOG_ERR, "fuse: fuse_loop_mt_proc is not supported by FSP; use "
-                           "fuse_loop_mt\n");
-    return -1;
+    if (!f || !proc)
+        return -1;
+    struct proc_loop pl = {f, proc, data};
+    pthread_t threads[PROC_THREADS];
+    int started = 0;
+    /* The program's signals are its business: the threads block them. */
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    for (int i = 0; i < PROC_THREADS; i++)
+        if (pthread_create(&threads[i], NULL, proc_thread, &pl) == 0)
+            started++;
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    for (int i = 0; i < started; i++)
+        pthread_join(threads[i], NULL);
+    fuse_session_reset(f->se);
+    return started ? 0 : -1;
 }
 
 /* Obsolete since 2.6: libfuse 2.9 ignores it too. */

@@ -37,6 +37,8 @@ FSP_FUSE_EXPORT void *fuse2_req_userdata(fuse_req_t req)
 {
     struct fuse_session *se = req->se;
     void *ud = fsp3_fuse_req_userdata(req);
+    if (se->cuse)
+        return fuse2_cuse_userdata(se);
     return fuse2_is_ll_session(se) ? ((struct fuse2_ll *)ud)->userdata : ud;
 }
 

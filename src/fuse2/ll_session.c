@@ -66,6 +66,8 @@ FSP_FUSE_EXPORT struct fuse_session *fuse2_session_new(void *op, void *data)
  * high-level one (fuse_get_session) in its struct fuse2. */
 static struct fuse_chan **session_chan(struct fuse_session *se)
 {
+    if (se->cuse)
+        return fuse2_cuse_chan(se);
     if (fuse2_is_ll_session(se))
         return &((struct fuse2_ll *)se->userdata)->ch;
     struct fuse *f = se->userdata;
@@ -97,11 +99,13 @@ FSP_FUSE_EXPORT struct fuse_chan *fuse2_session_next_chan(struct fuse_session *s
 FSP_FUSE_EXPORT void fuse2_session_process(struct fuse_session *se, const char *buf, size_t len,
                                            struct fuse_chan *ch)
 {
-    (void)se;
-    (void)buf;
-    (void)len;
-    (void)ch;
-    fuse_log(FUSE_LOG_ERR, "fuse: fuse_session_process is not supported by FSP\n");
+    (void)ch; /* a session has one channel, whose connection answers */
+    struct fsp_session *fsp = fsp_fuse_connection(se);
+    if (!fsp) {
+        fuse_log(FUSE_LOG_ERR, "fuse: session has no channel\n");
+        return;
+    }
+    fsp_session_process(fsp, buf, len);
 }
 
 FSP_FUSE_EXPORT void fuse2_session_process_buf(struct fuse_session *se, const struct fuse_buf *buf,
@@ -111,11 +115,22 @@ FSP_FUSE_EXPORT void fuse2_session_process_buf(struct fuse_session *se, const st
     fsp3_fuse_session_process_buf(se, buf);
 }
 
+/* FUSE 2.9: into the caller's buf->mem, at most buf->size bytes. */
 FSP_FUSE_EXPORT int fuse2_session_receive_buf(struct fuse_session *se, struct fuse_buf *buf,
                                               struct fuse_chan **chp)
 {
-    (void)chp;
-    return fsp3_fuse_session_receive_buf(se, buf);
+    struct fuse_chan *ch = chp && *chp ? *chp : fuse2_session_next_chan(se, NULL);
+    if (!ch || !buf->mem) {
+        fuse_log(FUSE_LOG_ERR, "fuse: fuse_session_receive_buf: %s\n",
+                 ch ? "no buffer" : "session has no channel");
+        return -EINVAL;
+    }
+    int res = fuse2_chan_recv(&ch, buf->mem, buf->size);
+    if (chp)
+        *chp = ch;
+    if (res > 0)
+        buf->size = (size_t)res;
+    return res;
 }
 
 /* Unmounts if still mounted; destroy() runs (once) if INIT happened. */
@@ -131,6 +146,8 @@ FSP_FUSE_EXPORT void fuse2_session_destroy(struct fuse_session *se)
 
 FSP_FUSE_EXPORT void *fuse2_session_data(struct fuse_session *se)
 {
+    if (se->cuse)
+        return fuse2_cuse_userdata(se);
     return fuse2_is_ll_session(se) ? ((struct fuse2_ll *)se->userdata)->userdata : NULL;
 }
 

@@ -696,4 +696,35 @@ struct fuse_uring_cmd_req {
     uint8_t padding[6];
 };
 
+/* --- CUSE: character devices served through /dev/cuse ------------------------- */
+
+/* The first request on /dev/cuse (instead of FUSE_INIT). */
+#define CUSE_INIT 4096
+
+/* cuse_init_in/out flags: ioctls may carry any argument (the server asks
+ * for the data with retries, as FUSE_IOCTL_UNRESTRICTED). */
+#define CUSE_UNRESTRICTED_IOCTL (1 << 0)
+
+/* The most bytes of "KEY=value" strings (DEVNAME=...) after cuse_init_out. */
+#define CUSE_INIT_INFO_MAX 4096
+
+struct cuse_init_in {
+    uint32_t major;
+    uint32_t minor;
+    uint32_t unused;
+    uint32_t flags;
+};
+
+struct cuse_init_out {
+    uint32_t major;
+    uint32_t minor;
+    uint32_t unused;
+    uint32_t flags;
+    uint32_t max_read;
+    uint32_t max_write;
+    uint32_t dev_major; /* chardev major */
+    uint32_t dev_minor; /* chardev minor */
+    uint32_t spare[10];
+};
+
 #endif /* FSP_FUSE_WIRE_H */

@@ -142,7 +142,7 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen)
         se->ops.init(se->userdata, conn);
 
     /* The transport is the session's choice (mount option), not the hook's. */
-    if (se->uring_wanted)
+    if (se->uring_wanted && !se->custom_io)
         conn->want |= FUSE_OVER_IO_URING;
     /* The kernel does not combine passthrough with the writeback cache. */
     if ((conn->want & FUSE_PASSTHROUGH) && (conn->want & FUSE_WRITEBACK_CACHE)) {
@@ -219,4 +219,6 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen)
     /* The kernel takes ring registrations only once INIT is answered. */
     if (rc == 0 && (conn->want & FUSE_OVER_IO_URING))
         fsp_uring_start(se);
+    if (rc == 0 && se->ops.init_done)
+        se->ops.init_done(se->userdata);
 }

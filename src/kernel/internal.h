@@ -14,6 +14,8 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/uio.h>
+#include <unistd.h>
 
 #include "kernel/session.h"
 
@@ -41,6 +43,10 @@ struct fsp_req {
     bool in_list;                   /* registered in se->inflight (INTERRUPT can find it) */
     struct fsp_uring_ent *ring_ent; /* came over io_uring: the reply commits this entry */
     struct fsp_req *prev, *next;    /* in-flight list (se->lock) */
+    /* A request received by the caller (fsp_session_process) lives in the
+     * caller's buffer, which is reused once the call returns: hdr points
+     * here instead, so a deferred reply still finds its unique. */
+    struct fuse_in_header hdr_copy;
     struct fsp_bufset *bs;
     /* fsp_req_on_interrupt (all under se->lock) */
     fsp_intr_fn *intr_fn;
@@ -71,6 +77,7 @@ struct fsp_worker {
     int fd;           /* own clone of the session fd (or the session fd) */
     bool fd_owned;    /* close on destroy */
     bool lost_buffer; /* the current bufset went away with a deferred request */
+    bool external;    /* requests come from the caller's buffer (fsp_session_process) */
     struct fsp_bufset *bs;
 };
 
@@ -94,8 +101,17 @@ struct fsp_session {
     char *mountpoint; /* canonical absolute path */
     char *fsname;
     char *fstype; /* "fuse" or "fuse.<subtype>" */
-    int fd;       /* the /dev/fuse fd the mount was made with */
+    int fd;       /* the /dev/fuse fd the mount was made with (or attached) */
     enum fsp_mount_kind kind;
+    bool attached; /* fsp_session_attach: someone else mounted; never unmount */
+    /* Caller-supplied read/writev (fsp_session_set_transport); NULL members
+     * mean the system calls. Set before any request, read-only afterwards. */
+    struct fsp_transport io;
+    bool custom_io; /* io.read or io.writev set: the workers share se->fd */
+    /* CUSE (fsp_session_set_cuse): answer CUSE_INIT with these. */
+    bool cuse;
+    struct fsp_cuse_info cuse_info; /* .info points to cuse_strings */
+    char *cuse_strings;
     unsigned dev_major, dev_minor; /* of our superblock; identifies our mount */
     bool dev_known;
     bool auto_unmount;
@@ -162,6 +178,8 @@ int fsp_mountinfo_top(const char *mountpoint, struct fsp_mntent *ent);
 
 /* init.c */
 void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen);
+/* cuse.c */
+void fsp_do_cuse_init(struct fsp_req *req, const void *arg, uint32_t arglen);
 
 /* worker.c */
 void *fsp_worker_main(void *arg);
@@ -169,7 +187,10 @@ void *fsp_worker_main(void *arg);
 struct fsp_bufset *fsp_bufset_new(size_t in_size, size_t scratch_size);
 void fsp_bufset_free(struct fsp_bufset *bs);
 void fsp_session_end(struct fsp_session *se);
-void fsp_worker_bind(struct fsp_session *se); /* this thread serves se's requests */
+/* This thread serves se's requests; returns the session it served before. */
+struct fsp_session *fsp_worker_bind(struct fsp_session *se);
+/* A spare bufset: from the free list, else new (NULL once the session is over). */
+struct fsp_bufset *fsp_bufset_take(struct fsp_session *se);
 void fsp_dispatch(struct fsp_worker *w, struct fsp_bufset *bs, char *buf, size_t n);
 
 /* uring.c: FUSE over io_uring. start: after the INIT reply (registers one
@@ -184,6 +205,17 @@ int fsp_uring_reply(struct fsp_req *req, const struct iovec *iov, int count);
 /* Hand an answered entry back to the kernel (its reply is in place); submit:
  * enter the kernel now rather than with the queue thread's next wait. */
 int fsp_uring_commit(struct fsp_uring_ent *ent, bool submit);
+
+/* external.c: read or write through the session's transport (-1 + errno). */
+static inline ssize_t fsp_io_read(struct fsp_session *se, int fd, void *buf, size_t size)
+{
+    return se->io.read ? se->io.read(fd, buf, size, se->io.data) : read(fd, buf, size);
+}
+static inline ssize_t fsp_io_writev(struct fsp_session *se, int fd, const struct iovec *iov,
+                                    int count)
+{
+    return se->io.writev ? se->io.writev(fd, iov, count, se->io.data) : writev(fd, iov, count);
+}
 
 /* reply.c */
 int fsp_reply_raw(struct fsp_req *req, int err, const struct iovec *iov, int count);

@@ -112,5 +112,5 @@ const char *fsp_opcode_name(uint32_t opcode)
 {
     if (opcode < FSP_FUSE_OPCODE_MAX && opcode_names[opcode])
         return opcode_names[opcode];
-    return "UNKNOWN";
+    return opcode == CUSE_INIT ? "CUSE_INIT" : "UNKNOWN";
 }

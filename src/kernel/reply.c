@@ -182,7 +182,7 @@ int fsp_reply_raw(struct fsp_req *req, int err, const struct iovec *iov, int cou
 
     ssize_t n;
     do
-        n = writev(req->fd, v, 1 + count);
+        n = fsp_io_writev(se, req->fd, v, 1 + count);
     while (n < 0 && errno == EINTR);
     int rc = 0;
     if (n < 0) {
@@ -238,7 +238,7 @@ static int notify(struct fsp_session *se, int code, struct iovec *iov, int count
         return -ENOTCONN;
     ssize_t n;
     do
-        n = writev(se->fd, iov, count);
+        n = fsp_io_writev(se, se->fd, iov, count);
     while (n < 0 && errno == EINTR);
     int rc = n < 0 ? -errno : 0;
     if (fsp_debug(se))

@@ -66,17 +66,21 @@ static void session_free(struct fsp_session *se)
     pthread_mutex_destroy(&se->lock);
     pthread_mutex_destroy(&se->mount_lock);
     pthread_cond_destroy(&se->cond);
+    free(se->cuse_strings);
     free(se->mountpoint);
     free(se->fsname);
     free(se->fstype);
     free(se);
 }
 
-struct fsp_session *fsp_session_mount(const struct fsp_mount_opts *opts,
-                                      const struct fsp_session_ops *ops, void *userdata)
+/* Everything but the connection: names, buffers, threads, the stop pipe.
+ * mountpoint_needed: a mount will be made there (it must be a directory). */
+static struct fsp_session *session_new(const struct fsp_mount_opts *opts,
+                                       const struct fsp_session_ops *ops, void *userdata,
+                                       bool mountpoint_needed)
 {
-    if (!opts || !opts->mountpoint || !ops || ops->op[FUSE_INIT] || ops->op[FUSE_DESTROY] ||
-        ops->op[FUSE_INTERRUPT]) {
+    if (!opts || (mountpoint_needed && !opts->mountpoint) || !ops || ops->op[FUSE_INIT] ||
+        ops->op[FUSE_DESTROY] || ops->op[FUSE_INTERRUPT]) {
         fsp_log("fsp: fsp_session_mount: invalid arguments");
         errno = EINVAL;
         return NULL;
@@ -104,19 +108,27 @@ struct fsp_session *fsp_session_mount(const struct fsp_mount_opts *opts,
 
     int err = 0;
     struct stat st;
-    se->mountpoint = realpath(opts->mountpoint, NULL);
-    if (!se->mountpoint) {
-        err = errno;
-        fsp_log("fsp: mount point %s: %s", opts->mountpoint, strerror(err));
-        goto fail;
-    }
-    if (stat(se->mountpoint, &st) != 0)
-        err = errno;
-    else if (!S_ISDIR(st.st_mode))
-        err = ENOTDIR;
-    if (err) {
-        fsp_log("fsp: mount point %s: %s", se->mountpoint, strerror(err));
-        goto fail;
+    if (mountpoint_needed) {
+        se->mountpoint = realpath(opts->mountpoint, NULL);
+        if (!se->mountpoint) {
+            err = errno;
+            fsp_log("fsp: mount point %s: %s", opts->mountpoint, strerror(err));
+            goto fail;
+        }
+        if (stat(se->mountpoint, &st) != 0)
+            err = errno;
+        else if (!S_ISDIR(st.st_mode))
+            err = ENOTDIR;
+        if (err) {
+            fsp_log("fsp: mount point %s: %s", se->mountpoint, strerror(err));
+            goto fail;
+        }
+    } else if (opts->mountpoint) {
+        se->mountpoint = strdup(opts->mountpoint); /* for the record only */
+        if (!se->mountpoint) {
+            err = ENOMEM;
+            goto fail;
+        }
     }
     se->fsname = strdup(opts->fsname && *opts->fsname ? opts->fsname : "fsp");
     if (opts->subtype) {
@@ -156,20 +168,68 @@ struct fsp_session *fsp_session_mount(const struct fsp_mount_opts *opts,
     }
     /* A signal handler must never block on a full pipe. */
     fcntl(se->stop_pipe[1], F_SETFL, O_NONBLOCK);
-
-    struct fsp_mount_opts mo = *opts;
-    if ((mo.rootmode & S_IFMT) == 0)
-        mo.rootmode |= S_IFDIR | (mo.rootmode ? 0 : 0755);
     se->auto_unmount = opts->auto_unmount;
-    err = -fsp_kmount(se, &mo);
-    if (err)
-        goto fail;
     return se;
 
 fail:
     session_free(se);
     errno = err;
     return NULL;
+}
+
+/* The mount(2) options: rootmode defaults to a directory 0755. */
+static int session_kmount(struct fsp_session *se, const struct fsp_mount_opts *opts)
+{
+    struct fsp_mount_opts mo = *opts;
+    if ((mo.rootmode & S_IFMT) == 0)
+        mo.rootmode |= S_IFDIR | (mo.rootmode ? 0 : 0755);
+    return fsp_kmount(se, &mo);
+}
+
+struct fsp_session *fsp_session_mount(const struct fsp_mount_opts *opts,
+                                      const struct fsp_session_ops *ops, void *userdata)
+{
+    struct fsp_session *se = session_new(opts, ops, userdata, true);
+    if (!se)
+        return NULL;
+    int err = -session_kmount(se, opts);
+    if (err) {
+        session_free(se);
+        errno = err;
+        return NULL;
+    }
+    return se;
+}
+
+struct fsp_session *fsp_session_attach(int fd, const struct fsp_mount_opts *opts,
+                                       const struct fsp_session_ops *ops, void *userdata)
+{
+    if (fd < 0) {
+        errno = EBADF;
+        return NULL;
+    }
+    struct fsp_session *se = session_new(opts, ops, userdata, false);
+    if (!se)
+        return NULL;
+    se->fd = fd;
+    se->attached = true; /* kind stays FSP_MOUNT_NONE: nothing to unmount */
+    return se;
+}
+
+int fsp_mount_fd(const struct fsp_mount_opts *opts)
+{
+    static const struct fsp_session_ops none;
+    struct fsp_session *se = session_new(opts, &none, NULL, true);
+    if (!se)
+        return -errno;
+    int err = session_kmount(se, opts);
+    int fd = se->fd;
+    se->fd = -1; /* the caller's now */
+    /* The auto_unmount watcher unmounts once its pipe closes: keep the
+     * write end open (close-on-exec) for the life of the process. */
+    se->watch_fd = -1;
+    session_free(se);
+    return err < 0 ? err : fd;
 }
 
 /* --- Stopping -------------------------------------------------------------- */
@@ -222,7 +282,9 @@ static void *stopper_main(void *arg)
                 if (fsp_debug(se))
                     fsp_log("fsp: mount still busy after unmount; ending the workers");
                 fsp_kabort(se);
-                for (unsigned i = 0; i < se->nworkers; i++)
+                /* A caller's read function may hold anything when
+                 * cancelled: its transport must end its own reads. */
+                for (unsigned i = 0; !se->io.read && i < se->nworkers; i++)
                     if (se->workers[i].thread_started)
                         pthread_cancel(se->workers[i].thread);
             }
@@ -252,7 +314,7 @@ static void *stopper_main(void *arg)
 static int worker_fd(struct fsp_session *se, unsigned i, bool *owned)
 {
     *owned = false;
-    if (i == 0)
+    if (i == 0 || se->custom_io)
         return se->fd;
     int fd = open("/dev/fuse", O_RDWR | O_CLOEXEC);
     if (fd >= 0) {

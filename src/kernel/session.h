@@ -55,6 +55,8 @@ struct fsp_conn {
 struct fsp_session_ops {
     /* Called on a worker during INIT before the reply; may adjust conn->want etc. */
     void (*init)(void *userdata, struct fsp_conn *conn);
+    /* Called on the worker after the INIT reply went out (optional). */
+    void (*init_done)(void *userdata);
     /* Called once when the session ends (DESTROY received, or unmounted). */
     void (*destroy)(void *userdata);
     /* One handler per opcode; NULL answers ENOSYS (or EOPNOTSUPP where ENOSYS
@@ -126,6 +128,63 @@ int fsp_session_set_threads(struct fsp_session *se, unsigned count);
 
 /* Debug: when set, the session logs INIT negotiation and each request/reply. */
 void fsp_session_set_debug(struct fsp_session *se, bool on);
+
+/* --- Connections made elsewhere, own transports, own loops ------------------ */
+
+/* A session on `fd`, a FUSE connection (or any message transport) that the
+ * caller mounted or obtained: libfuse's "/dev/fd/N" mount point (a
+ * privileged helper mounted and passed the fd), fuse_session_custom_io(),
+ * CUSE. The session takes the fd (closed at destroy) and never mounts or
+ * unmounts: ending the connection is its owner's business. opts gives
+ * buffers, threads and names; opts->mountpoint may be NULL. */
+struct fsp_session *fsp_session_attach(int fd, const struct fsp_mount_opts *opts,
+                                       const struct fsp_session_ops *ops, void *userdata);
+
+/* Mount opts->mountpoint and return its /dev/fuse fd (or -errno) without a
+ * session (libfuse's fuse_open_channel): the caller serves it (typically
+ * through fsp_session_attach) and unmounts it. With auto_unmount the
+ * watcher stays until the process exits. */
+int fsp_mount_fd(const struct fsp_mount_opts *opts);
+
+/* Caller-supplied transport: read one whole request, write one reply or
+ * notification; both return -1 with errno set on failure, as the system
+ * calls do. A NULL member keeps the system call. Set before any request is
+ * read (-EBUSY after fsp_session_start); the workers then all share the
+ * session fd (a custom fd cannot be cloned). */
+struct fsp_transport {
+    ssize_t (*read)(int fd, void *buf, size_t size, void *data);
+    ssize_t (*writev)(int fd, const struct iovec *iov, int count, void *data);
+    void *data;
+};
+int fsp_session_set_transport(struct fsp_session *se, const struct fsp_transport *io);
+
+/* Own event loops: the program reads requests on its own threads, any
+ * number at once, instead of fsp_session_start's workers. bufsize: the
+ * smallest buffer that holds any request. receive reads one request into
+ * buf and returns its size, or -errno (-ENOENT: the request was
+ * interrupted as it was read, read again; -ENODEV: unmounted; EINTR,
+ * EAGAIN as read(2)). process decodes and answers it on this thread (or
+ * defers it, as on a worker); buf may be reused once it returns. */
+size_t fsp_session_bufsize(struct fsp_session *se);
+ssize_t fsp_session_receive(struct fsp_session *se, void *buf, size_t size);
+void fsp_session_process(struct fsp_session *se, const void *buf, size_t size);
+
+/* --- CUSE ------------------------------------------------------------------ */
+
+/* Make the session a character device server (/dev/cuse, or any transport
+ * carrying the CUSE protocol): it answers CUSE_INIT rather than FUSE_INIT,
+ * after the init hook, with the device numbers, flags (CUSE_UNRESTRICTED_IOCTL)
+ * and info: info_len bytes of NUL-terminated "KEY=value" strings, DEVNAME=
+ * among them (at most CUSE_INIT_INFO_MAX). Then OPEN, READ, WRITE, FLUSH,
+ * RELEASE, FSYNC, IOCTL and POLL arrive as on a FUSE mount, for the device
+ * (nodeid 0). Before the first request; 0 or -errno. */
+struct fsp_cuse_info {
+    uint32_t dev_major, dev_minor;
+    uint32_t flags;
+    const char *info;
+    size_t info_len;
+};
+int fsp_session_set_cuse(struct fsp_session *se, const struct fsp_cuse_info *ci);
 
 /* --- Requests ------------------------------------------------------------ */
 

@@ -46,7 +46,7 @@ void fsp_bufset_free(struct fsp_bufset *bs)
 /* A worker whose buffer left with a deferred request takes a spare one: from
  * the free list if possible, else a new one; if memory is short it waits for
  * a deferred reply to return one. NULL only when the session is over. */
-static struct fsp_bufset *take_spare(struct fsp_session *se)
+struct fsp_bufset *fsp_bufset_take(struct fsp_session *se)
 {
     struct fsp_bufset *bs;
 
@@ -276,6 +276,12 @@ void fsp_dispatch(struct fsp_worker *w, struct fsp_bufset *bs, char *buf, size_t
     req->se = se;
     req->worker = w;
     req->hdr = h;
+    if (w->external) {
+        /* The caller's buffer is reused once we return; a deferred reply
+         * and INTERRUPT still need the header. */
+        memcpy(&req->hdr_copy, h, sizeof(*h));
+        req->hdr = &req->hdr_copy;
+    }
     req->fd = w->fd;
     req->state = FSP_REQ_ACTIVE;
     req->noreply = takes_no_reply(h->opcode);
@@ -316,6 +322,12 @@ void fsp_dispatch(struct fsp_worker *w, struct fsp_bufset *bs, char *buf, size_t
         return;
     case FUSE_INIT:
         fsp_do_init(req, arg, arglen);
+        return;
+    case CUSE_INIT:
+        if (se->cuse)
+            fsp_do_cuse_init(req, arg, arglen);
+        else
+            fsp_reply_err(req, ENOSYS);
         return;
     case FUSE_DESTROY:
         handle_destroy(req);
@@ -364,9 +376,11 @@ bool fsp_session_on_worker(struct fsp_session *se)
     return current_session == se;
 }
 
-void fsp_worker_bind(struct fsp_session *se)
+struct fsp_session *fsp_worker_bind(struct fsp_session *se)
 {
+    struct fsp_session *prev = current_session;
     current_session = se;
+    return prev;
 }
 
 /* Runs when the worker leaves, normally or cancelled in read(). */
@@ -394,12 +408,12 @@ void *fsp_worker_main(void *arg)
     pthread_cleanup_push(worker_exit, w);
     for (;;) {
         if (!w->bs) {
-            w->bs = take_spare(se);
+            w->bs = fsp_bufset_take(se);
             if (!w->bs)
                 break;
         }
         pthread_setcancelstate(PTHREAD_CANCEL_ENABLE, NULL);
-        ssize_t n = read(w->fd, w->bs->in, w->bs->in_size);
+        ssize_t n = fsp_io_read(se, w->fd, w->bs->in, w->bs->in_size);
         int e = errno;
         pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, NULL);
         if (n < 0) {

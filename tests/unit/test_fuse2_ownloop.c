@@ -1,0 +1,463 @@
+/*
+ * test_fuse2_ownloop.c - FUSE 2 programs that drive FSP's libfuse.so.2
+ * themselves, with libfuse 2.9's calls:
+ *   - a low-level session on a fuse_mount channel served by the program's
+ *     own loop: fuse_session_receive_buf / fuse_session_process_buf (2.9's
+ *     loop), and fuse_chan_recv / fuse_session_process on four threads
+ *     (two READs must be in the file system at once);
+ *   - a high-level file system served by fuse_read_cmd / fuse_process_cmd,
+ *     and by fuse_loop_mt_proc with a processor that counts the commands;
+ *   - a channel of fuse_chan_new over a SOCK_SEQPACKET socketpair, this
+ *     test playing the kernel (INIT, GETATTR, then EOF ends the loop).
+ * Each mount is exercised by a checker child (ownloop_fs.h).
+ *
+ * Needs root (mount(2)) or fusermount3; mounts with auto_unmount and
+ * unmounts on every path.
+ */
+#define _GNU_SOURCE
+#define FUSE_USE_VERSION 26
+#include <fuse.h>
+#include <fuse_lowlevel.h>
+
+#include <signal.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include "ownloop_fs.h"
+
+/* The FUSE wire format, for the test that plays the kernel. */
+#include "kernel/fuse_wire.h"
+
+static struct fuse_chan *mount_chan(char *mnt)
+{
+    if (!mkdtemp(mnt))
+        return NULL;
+    char *argv[] = {"test_fuse2_ownloop", "-o", "auto_unmount", NULL};
+    struct fuse_args args = FUSE_ARGS_INIT(3, argv);
+    struct fuse_chan *ch = fuse_mount(mnt, &args);
+    fuse_opt_free_args(&args);
+    if (!ch)
+        rmdir(mnt);
+    return ch;
+}
+
+/* --- Low level ---------------------------------------------------------------------- */
+
+/* libfuse 2.9's own loop, with the caller's buffer. */
+static void *loop_receive_buf(void *arg)
+{
+    struct fuse_session *se = arg;
+    struct fuse_chan *ch = fuse_session_next_chan(se, NULL);
+    size_t bufsize = fuse_chan_bufsize(ch);
+    char *mem = malloc(bufsize);
+    while (mem && !fuse_session_exited(se)) {
+        struct fuse_chan *tmp = ch;
+        struct fuse_buf fbuf = {.mem = mem, .size = bufsize};
+        int res = fuse_session_receive_buf(se, &fbuf, &tmp);
+        if (res == -EINTR)
+            continue;
+        if (res <= 0)
+            break;
+        fuse_session_process_buf(se, &fbuf, tmp);
+        atomic_fetch_add(&requests, 1);
+    }
+    free(mem);
+    return NULL;
+}
+
+/* The older form: raw bytes from the channel. */
+static void *loop_chan_recv(void *arg)
+{
+    struct fuse_session *se = arg;
+    struct fuse_chan *ch = fuse_session_next_chan(se, NULL);
+    size_t bufsize = fuse_chan_bufsize(ch);
+    char *mem = malloc(bufsize);
+    while (mem && !fuse_session_exited(se)) {
+        struct fuse_chan *tmp = ch;
+        int res = fuse_chan_recv(&tmp, mem, bufsize);
+        if (res == -EINTR)
+            continue;
+        if (res <= 0)
+            break;
+        fuse_session_process(se, mem, (size_t)res, tmp);
+        atomic_fetch_add(&requests, 1);
+    }
+    free(mem);
+    return NULL;
+}
+
+static void ll_test(void *(*loop)(void *), int nthreads)
+{
+    char mnt[] = "/tmp/fsp-ownloop2.XXXXXX";
+    reset_fs();
+    want_overlap = nthreads > 1;
+    struct fuse_chan *ch = mount_chan(mnt);
+    CHECK(ch != NULL);
+    if (!ch)
+        return;
+    char *argv[] = {"test_fuse2_ownloop", NULL};
+    struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+    struct fuse_session *se = fuse_lowlevel_new(&args, &ops, sizeof(ops), NULL);
+    fuse_opt_free_args(&args);
+    CHECK(se != NULL);
+    if (se)
+        fuse_session_add_chan(se, ch); /* mounts */
+    if (!se || !is_mounted(mnt)) {
+        CHECK(!"mounted");
+        if (se)
+            fuse_session_destroy(se);
+        fuse_unmount(mnt, ch);
+        rmdir(mnt);
+        return;
+    }
+    pthread_t threads[4];
+    int started = 0;
+    for (int i = 0; i < nthreads && i < 4; i++)
+        if (pthread_create(&threads[i], NULL, loop, se) == 0)
+            started++;
+    CHECK_EQ_INT(started, nthreads);
+    CHECK(run_checks(mnt, nthreads > 1, fuse_chan_fd(ch)));
+    if (nthreads > 1)
+        CHECK(max_reads_in >= 2);
+    CHECK(atomic_load(&requests) > 10);
+
+    /* Unmounting makes every receive return 0. */
+    fuse_session_exit(se);
+    fuse_unmount(mnt, ch);
+    bool joined = true;
+    for (int i = 0; i < started; i++)
+        joined &= join_bounded(threads[i]);
+    CHECK(joined);
+    CHECK(!is_mounted(mnt));
+    test_umount(mnt);
+    if (joined)
+        fuse_session_destroy(se);
+    rmdir(mnt);
+}
+
+TEST(ll_receive_buf_loop)
+{
+    ll_test(loop_receive_buf, 1);
+}
+
+TEST(ll_chan_recv_loop_four_threads)
+{
+    ll_test(loop_chan_recv, 4);
+}
+
+/* --- High level ------------------------------------------------------------------------ */
+
+static int slot_of(const char *path)
+{
+    for (int i = 0; i < MAX_FILES; i++)
+        if (path[0] == '/' && files[i].used && !strcmp(files[i].name, path + 1))
+            return i;
+    return -1;
+}
+
+static int h_getattr(const char *path, struct stat *st)
+{
+    pthread_mutex_lock(&lock);
+    int i = strcmp(path, "/") ? slot_of(path) : -2;
+    if (i != -1)
+        fill_stat(i == -2 ? FUSE_ROOT_ID : (fuse_ino_t)i + 2, st);
+    pthread_mutex_unlock(&lock);
+    return i == -1 ? -ENOENT : 0;
+}
+
+static int h_readdir(const char *path, void *buf, fuse_fill_dir_t filler, off_t off,
+                     struct fuse_file_info *fi)
+{
+    filler(buf, ".", NULL, 0);
+    filler(buf, "..", NULL, 0);
+    pthread_mutex_lock(&lock);
+    for (int i = 0; i < MAX_FILES; i++)
+        if (files[i].used)
+            filler(buf, files[i].name, NULL, 0);
+    pthread_mutex_unlock(&lock);
+    return 0;
+}
+
+static int h_create(const char *path, mode_t mode, struct fuse_file_info *fi)
+{
+    pthread_mutex_lock(&lock);
+    int err = -ENOSPC;
+    for (int i = 0; i < MAX_FILES && err; i++) {
+        if (!files[i].used) {
+            files[i].used = true;
+            files[i].size = 0;
+            snprintf(files[i].name, sizeof(files[i].name), "%s", path + 1);
+            err = 0;
+        }
+    }
+    pthread_mutex_unlock(&lock);
+    return err;
+}
+
+static int h_open(const char *path, struct fuse_file_info *fi)
+{
+    pthread_mutex_lock(&lock);
+    int i = slot_of(path);
+    pthread_mutex_unlock(&lock);
+    return i < 0 ? -ENOENT : 0;
+}
+
+static int h_read(const char *path, char *buf, size_t size, off_t off, struct fuse_file_info *fi)
+{
+    pthread_mutex_lock(&lock);
+    int i = slot_of(path), n = 0;
+    if (i >= 0 && off >= 0 && (size_t)off < files[i].size) {
+        n = (int)(files[i].size - (size_t)off < size ? files[i].size - (size_t)off : size);
+        memcpy(buf, files[i].data + off, (size_t)n);
+    }
+    pthread_mutex_unlock(&lock);
+    return i < 0 ? -ENOENT : n;
+}
+
+static int h_write(const char *path, const char *buf, size_t size, off_t off,
+                   struct fuse_file_info *fi)
+{
+    pthread_mutex_lock(&lock);
+    int i = slot_of(path);
+    if (i >= 0 && off >= 0 && (size_t)off + size <= FILE_MAX) {
+        memcpy(files[i].data + off, buf, size);
+        if ((size_t)off + size > files[i].size)
+            files[i].size = (size_t)off + size;
+    }
+    pthread_mutex_unlock(&lock);
+    return i < 0 ? -ENOENT : (size_t)off + size > FILE_MAX ? -EFBIG : (int)size;
+}
+
+static int h_unlink(const char *path)
+{
+    pthread_mutex_lock(&lock);
+    int i = slot_of(path);
+    if (i >= 0)
+        files[i].used = false;
+    pthread_mutex_unlock(&lock);
+    return i < 0 ? -ENOENT : 0;
+}
+
+static const struct fuse_operations hl_ops = {
+    .getattr = h_getattr,
+    .readdir = h_readdir,
+    .create = h_create,
+    .open = h_open,
+    .read = h_read,
+    .write = h_write,
+    .unlink = h_unlink,
+};
+
+static atomic_int procs;
+
+static void count_proc(struct fuse *f, struct fuse_cmd *cmd, void *data)
+{
+    atomic_fetch_add(&procs, 1);
+    CHECK(data == &procs);
+    fuse_process_cmd(f, cmd);
+}
+
+static void *hl_loop_mt_proc(void *arg)
+{
+    fuse_loop_mt_proc(arg, count_proc, &procs);
+    return NULL;
+}
+
+static void *hl_read_cmd_loop(void *arg)
+{
+    struct fuse *f = arg;
+    while (!fuse_exited(f)) {
+        struct fuse_cmd *cmd = fuse_read_cmd(f);
+        if (cmd) {
+            atomic_fetch_add(&procs, 1);
+            fuse_process_cmd(f, cmd);
+        }
+    }
+    return NULL;
+}
+
+static void hl_test(void *(*loop)(void *))
+{
+    char mnt[] = "/tmp/fsp-ownloop2.XXXXXX";
+    reset_fs();
+    atomic_store(&procs, 0);
+    struct fuse_chan *ch = mount_chan(mnt);
+    CHECK(ch != NULL);
+    if (!ch)
+        return;
+    char *argv[] = {"test_fuse2_ownloop", NULL};
+    struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+    struct fuse *f = fuse_new(ch, &args, &hl_ops, sizeof(hl_ops), NULL);
+    fuse_opt_free_args(&args);
+    CHECK(f != NULL);
+    if (!f) {
+        fuse_unmount(mnt, ch);
+        rmdir(mnt);
+        return;
+    }
+    pthread_t thread;
+    bool started = pthread_create(&thread, NULL, loop, f) == 0;
+    CHECK(started);
+    CHECK(run_checks(mnt, false, fuse_chan_fd(ch)));
+    CHECK(atomic_load(&procs) > 10);
+    fuse_exit(f);
+    fuse_unmount(mnt, ch);
+    bool joined = started && join_bounded(thread);
+    CHECK(joined);
+    CHECK(!is_mounted(mnt));
+    test_umount(mnt);
+    if (joined || !started)
+        fuse_destroy(f);
+    rmdir(mnt);
+}
+
+TEST(hl_read_cmd_process_cmd)
+{
+    hl_test(hl_read_cmd_loop);
+}
+
+TEST(hl_loop_mt_proc)
+{
+    hl_test(hl_loop_mt_proc);
+}
+
+/* --- A custom channel: the test plays the kernel ---------------------------------------- */
+
+static atomic_int chan_receives, chan_sends, chan_destroys;
+static int chan_sock = -1; /* the library's end */
+
+static int sock_receive(struct fuse_chan **chp, char *buf, size_t size)
+{
+    atomic_fetch_add(&chan_receives, 1);
+    ssize_t n = recv(fuse_chan_fd(*chp), buf, size, 0);
+    return n < 0 ? -errno : (int)n;
+}
+
+static int sock_send(struct fuse_chan *ch, const struct iovec iov[], size_t count)
+{
+    atomic_fetch_add(&chan_sends, 1);
+    struct msghdr msg = {.msg_iov = (struct iovec *)iov, .msg_iovlen = count};
+    return sendmsg(fuse_chan_fd(ch), &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
+}
+
+static void sock_destroy(struct fuse_chan *ch)
+{
+    atomic_fetch_add(&chan_destroys, 1);
+    CHECK(fuse_chan_data(ch) == &chan_sock);
+    close(fuse_chan_fd(ch));
+}
+
+static void *session_loop(void *arg)
+{
+    fuse_session_loop(arg);
+    return NULL;
+}
+
+/* Send a request and read its reply (bounded by 5 s): the reply's size. */
+static ssize_t transact(int sock, const void *req, size_t len, void *reply, size_t size)
+{
+    if (send(sock, req, len, MSG_NOSIGNAL) != (ssize_t)len)
+        return -1;
+    struct timeval tv = {5, 0};
+    setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+    return recv(sock, reply, size, 0);
+}
+
+TEST(custom_channel)
+{
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+    chan_sock = sv[1];
+    struct fuse_chan_ops cops = {
+        .receive = sock_receive, .send = sock_send, .destroy = sock_destroy};
+    struct fuse_chan *ch = fuse_chan_new(&cops, sv[1], 1 << 20, &chan_sock);
+    CHECK(ch != NULL);
+    CHECK(fuse_chan_fd(ch) == sv[1]);
+    char *argv[] = {"test_fuse2_ownloop", NULL};
+    struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+    struct fuse_session *se = fuse_lowlevel_new(&args, &ops, sizeof(ops), NULL);
+    fuse_opt_free_args(&args);
+    CHECK(se != NULL);
+    if (!se || !ch) {
+        close(sv[0]);
+        close(sv[1]);
+        return;
+    }
+    fuse_session_add_chan(se, ch);
+    CHECK(fuse_chan_session(ch) == se);
+    pthread_t loop;
+    bool started = pthread_create(&loop, NULL, session_loop, se) == 0;
+    CHECK(started);
+
+    struct {
+        struct fuse_in_header h;
+        struct fuse_init_in in;
+    } init = {{sizeof(init), FUSE_INIT, 1, 0, 0, 0, 0, 0, 0}, {7, 31, 65536, 0, 0, {0}}};
+    char reply[4096];
+    ssize_t n = transact(sv[0], &init, sizeof(init), reply, sizeof(reply));
+    struct fuse_out_header oh;
+    CHECK(n >= (ssize_t)(sizeof(oh) + 24));
+    memcpy(&oh, reply, sizeof(oh));
+    CHECK_EQ_INT(oh.unique, 1);
+    CHECK_EQ_INT(oh.error, 0);
+    CHECK_EQ_INT(oh.len, n);
+    struct fuse_init_out io;
+    memset(&io, 0, sizeof(io));
+    memcpy(&io, reply + sizeof(oh),
+           (size_t)n - sizeof(oh) < sizeof(io) ? (size_t)n - sizeof(oh) : sizeof(io));
+    CHECK_EQ_INT(io.major, 7);
+    CHECK_EQ_INT(io.minor, 31);
+
+    struct {
+        struct fuse_in_header h;
+        struct fuse_getattr_in in;
+    } ga = {{sizeof(ga), FUSE_GETATTR, 2, FUSE_ROOT_ID, 0, 0, 0, 0, 0}, {0, 0, 0}};
+    n = transact(sv[0], &ga, sizeof(ga), reply, sizeof(reply));
+    CHECK_EQ_INT(n, sizeof(oh) + sizeof(struct fuse_attr_out));
+    memcpy(&oh, reply, sizeof(oh));
+    CHECK_EQ_INT(oh.unique, 2);
+    CHECK_EQ_INT(oh.error, 0);
+    struct fuse_attr_out ao;
+    memcpy(&ao, reply + sizeof(oh), sizeof(ao));
+    CHECK_EQ_INT(ao.attr.mode, S_IFDIR | 0755);
+    CHECK_EQ_INT(ao.attr.ino, FUSE_ROOT_ID);
+
+    /* A lookup of a missing name comes back ENOENT. */
+    struct {
+        struct fuse_in_header h;
+        char name[8];
+    } lk = {{sizeof(lk), FUSE_LOOKUP, 3, FUSE_ROOT_ID, 0, 0, 0, 0, 0}, "nofile"};
+    n = transact(sv[0], &lk, sizeof(lk), reply, sizeof(reply));
+    CHECK_EQ_INT(n, sizeof(oh));
+    memcpy(&oh, reply, sizeof(oh));
+    CHECK_EQ_INT(oh.unique, 3);
+    CHECK_EQ_INT(oh.error, -ENOENT);
+
+    CHECK(atomic_load(&chan_receives) >= 3);
+    CHECK_EQ_INT(atomic_load(&chan_sends), 3);
+
+    /* EOF on the channel ends the loop. */
+    shutdown(sv[0], SHUT_RDWR);
+    bool joined = started && join_bounded(loop);
+    CHECK(joined);
+    close(sv[0]);
+    if (joined || !started) {
+        /* As a libfuse 2.9 program: take the channel back, then destroy. */
+        fuse_session_remove_chan(ch);
+        fuse_session_destroy(se);
+        fuse_chan_destroy(ch);
+        CHECK_EQ_INT(atomic_load(&chan_destroys), 1);
+    }
+}
+
+int main(void)
+{
+    signal(SIGPIPE, SIG_IGN);
+    alarm(240);
+    RUN(custom_channel);
+    RUN(ll_receive_buf_loop);
+    RUN(ll_chan_recv_loop_four_threads);
+    RUN(hl_read_cmd_process_cmd);
+    RUN(hl_loop_mt_proc);
+    return CHECK_DONE();
+}
