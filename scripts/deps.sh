@@ -9,7 +9,7 @@ PACKAGES=(
     fuse3                                                  # fusermount3, for non-root mounts
     libfuse3-dev                                           # binary-compatibility tests (a Debian-built FUSE program)
     bindfs unionfs-fuse                                    # Debian FUSE 2 programs run on FSP's libfuse.so.2
-    libfuse2                                               # Debian's libfuse.so.2: the symbols fuse2_abi.sh compares
+    libfuse2                                               # Debian's libfuse.so.2: the symbols fuse_abi.sh compares
     squashfuse squashfs-tools fuse-overlayfs               # Debian's FUSE 3 programs run on FSP's libfuse3
     util-linux procps attr valgrind                        # findmnt/setpriv, pgrep, setfattr, leak checks
     acl                                                    # getfacl/setfacl (tests/mount/acl.sh)
