@@ -28,7 +28,11 @@ struct fsp_session *fsp_req_session(const struct fsp_req *req)
 
 bool fsp_req_interrupted(const struct fsp_req *req)
 {
-    return atomic_load_explicit(&((struct fsp_req *)req)->interrupted, memory_order_relaxed);
+    if (atomic_load_explicit(&((struct fsp_req *)req)->interrupted, memory_order_relaxed))
+        return true;
+    /* Not deferred: an INTERRUPT marks the worker it runs on (worker.c). */
+    struct fsp_worker *w = req->worker;
+    return w && atomic_load_explicit(&w->intr_unique, memory_order_relaxed) == req->hdr->unique;
 }
 
 void *fsp_req_scratch(struct fsp_req *req, size_t *size)
@@ -46,6 +50,7 @@ void fsp_req_defer(struct fsp_req *req)
         /* The worker sees lost_buffer when the handler returns and takes a
          * spare; the bufset now belongs to the request until it is answered. */
         req->worker->lost_buffer = true;
+        fsp_worker_hand_over(req->worker, req); /* INTERRUPT now finds it listed */
         req->worker = NULL;
         req->state = FSP_REQ_DEFERRED;
         se->ndeferred++;
