@@ -247,6 +247,18 @@ void fsp_worker_hand_over(struct fsp_worker *w, struct fsp_req *req)
     if (atomic_load(&w->intr_unique) == unique)
         atomic_store(&req->interrupted, true);
     atomic_store(&w->cur_unique, 0);
+    /* An INTERRUPT that found no slot (a worker the scan does not know)
+     * waits in the ring: a deferred request still gets it. */
+    if (atomic_load(&se->pending_intr_count)) {
+        for (unsigned i = 0; i < FSP_PENDING_INTR; i++) {
+            struct fsp_pending_intr *p = &se->pending_intr[i];
+            if (p->unique == unique) {
+                p->unique = 0;
+                atomic_fetch_sub(&se->pending_intr_count, 1);
+                atomic_store(&req->interrupted, true);
+            }
+        }
+    }
     if (req->noreply)
         return;
     req->prev = NULL;
@@ -288,7 +300,7 @@ static void handle_interrupt(struct fsp_session *se, const struct fuse_interrupt
             atomic_fetch_add(&se->pending_intr_count, 1);
         p->unique = in->unique;
         p->when = now;
-        for (unsigned i = 0; !on_worker && i < se->nworkers; i++)
+        for (unsigned i = 0; se->workers && !on_worker && i < se->nworkers; i++)
             on_worker = fsp_worker_mark_interrupt(&se->workers[i], in->unique);
         if (!on_worker)
             on_worker = fsp_uring_mark_interrupt(se, in->unique);

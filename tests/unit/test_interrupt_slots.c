@@ -59,7 +59,9 @@ static void op_getattr(struct fsp_req *req, const void *arg, uint32_t arglen)
     fsp_reply_err(req, 0);
 }
 
-static void send_getattr(uint64_t unique)
+static struct fsp_worker outsider; /* a worker the INTERRUPT scan does not know */
+
+static void send_getattr_on(struct fsp_worker *w, uint64_t unique)
 {
     struct {
         struct fuse_in_header h;
@@ -70,9 +72,8 @@ static void send_getattr(uint64_t unique)
     m.h.opcode = FUSE_GETATTR;
     m.h.unique = unique;
     m.h.nodeid = 1;
-    struct fsp_worker *w = &se->workers[0];
     if (!w->bs)
-        w->bs = bs_a;
+        w->bs = w == &se->workers[0] ? bs_a : fsp_bufset_new(4096, 4096);
     memcpy(w->bs->in, &m, sizeof(m));
     seen_interrupted = false;
     fsp_dispatch(w, w->bs, w->bs->in, sizeof(m));
@@ -80,6 +81,11 @@ static void send_getattr(uint64_t unique)
         w->lost_buffer = false;
         w->bs = fsp_bufset_new(4096, 4096);
     }
+}
+
+static void send_getattr(uint64_t unique)
+{
+    send_getattr_on(&se->workers[0], unique);
 }
 
 TEST(not_interrupted)
@@ -157,6 +163,21 @@ TEST(deferred_request_keeps_an_earlier_interrupt_and_gets_later_ones)
     CHECK(se->inflight == NULL);
 }
 
+TEST(unknown_worker_gets_the_interrupt_when_it_defers)
+{
+    /* The ring keeps it; fsp_req_defer hands it to the request. */
+    interrupt_while_running = 70;
+    defer_and_keep = true;
+    intr_fn_runs = 0;
+    send_getattr_on(&outsider, 70);
+    interrupt_while_running = 0;
+    defer_and_keep = false;
+    CHECK_EQ_INT(intr_fn_runs, 1);
+    CHECK(kept_req && fsp_req_interrupted(kept_req));
+    CHECK_EQ_INT(atomic_load(&se->pending_intr_count), 0);
+    fsp_reply_err(kept_req, 0);
+}
+
 int main(void)
 {
     se = calloc(1, sizeof(*se));
@@ -172,6 +193,8 @@ int main(void)
         se->workers[i].se = se;
         se->workers[i].fd = devnull;
     }
+    outsider.se = se;
+    outsider.fd = devnull;
     bs_a = fsp_bufset_new(4096, 4096);
     bs_b = fsp_bufset_new(4096, 4096);
 
@@ -180,6 +203,7 @@ int main(void)
     RUN(interrupt_read_first_waits_in_the_ring);
     RUN(stale_ring_entries_expire);
     RUN(deferred_request_keeps_an_earlier_interrupt_and_gets_later_ones);
+    RUN(unknown_worker_gets_the_interrupt_when_it_defers);
 
     /* Deferred buffers went back to the free list when answered. */
     while (se->free_bufs) {
@@ -189,6 +213,7 @@ int main(void)
     }
     if (se->workers[0].bs != bs_a)
         fsp_bufset_free(se->workers[0].bs);
+    fsp_bufset_free(outsider.bs);
     fsp_bufset_free(bs_b);
     close(devnull);
     free(se->workers);
