@@ -90,6 +90,7 @@ struct fuse_loop_config_v1 {
 #define FUSE_CAP_PARALLEL_DIROPS     (1 << 18)
 #define FUSE_CAP_POSIX_ACL           (1 << 19)
 #define FUSE_CAP_HANDLE_KILLPRIV     (1 << 20)
+#define FUSE_CAP_HANDLE_KILLPRIV_V2  (1 << 21) /* 3.17: we clear setuid/setgid */
 #define FUSE_CAP_CACHE_SYMLINKS      (1 << 23)
 #define FUSE_CAP_NO_OPENDIR_SUPPORT  (1 << 24)
 #define FUSE_CAP_EXPLICIT_INVAL_DATA (1 << 25)

@@ -32,13 +32,16 @@
 /* --- File contents (memfs_data.c) ------------------------------------------ */
 
 /* 64 KiB chunks: large enough that a 1 GiB file needs only 16 Ki chunk
- * pointers, small enough that a sparse file costs little. */
+ * pointers, small enough that a sparse file costs little. The first chunk
+ * starts as small as its first write and doubles up to the full size, so a
+ * small file costs about what it holds. */
 #define MEMFS_CHUNK_SHIFT 16
 #define MEMFS_CHUNK_SIZE  ((size_t)1 << MEMFS_CHUNK_SHIFT)
 
 struct memfs_data {
     uint8_t **chunks; /* chunk i holds bytes [i << SHIFT, (i + 1) << SHIFT); NULL = hole */
     size_t nchunks;   /* length of the chunks array (not of the file) */
+    size_t first_cap; /* bytes allocated for chunks[0] (others: MEMFS_CHUNK_SIZE) */
 };
 
 /* Copies [Offset, Offset + Length) into Buffer; holes read as zeros. */

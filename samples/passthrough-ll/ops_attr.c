@@ -61,6 +61,19 @@ void pt_op_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int to_set
         gid_t gid = (to_set & FUSE_SET_ATTR_GID) ? attr->st_gid : (gid_t)-1;
         rc = fchownat(in->fd, "", uid, gid, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
     }
+    /* A SETATTR that sets nothing is chown(f, -1, -1), or the kernel asking
+     * to drop privileges: with FUSE_HANDLE_KILLPRIV_V2 (backing.c) it no
+     * longer sends the SETATTR(mode) that clears setuid/setgid itself. The
+     * same chown on the source clears what Linux clears (setgid as the
+     * caller would see it: killpriv.c), and security.capability. */
+    if ((to_set & (FUSE_SET_ATTR_MODE | FUSE_SET_ATTR_UID | FUSE_SET_ATTR_GID | FUSE_SET_ATTR_SIZE |
+                   FUSE_SET_ATTR_ATIME | FUSE_SET_ATTR_MTIME | FUSE_SET_ATTR_ATIME_NOW |
+                   FUSE_SET_ATTR_MTIME_NOW)) == 0) {
+        struct pt_killpriv k;
+        pt_killpriv_enter(req, in->fd, &k);
+        rc = fchownat(in->fd, "", (uid_t)-1, (gid_t)-1, AT_EMPTY_PATH | AT_SYMLINK_NOFOLLOW);
+        pt_killpriv_leave(&k);
+    }
     if (rc == 0 && (to_set & FUSE_SET_ATTR_SIZE)) {
         struct pt_killpriv k;
         pt_killpriv_enter(req, fi ? pt_fh_fd(fi) : in->fd, &k);

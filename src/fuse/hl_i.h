@@ -52,6 +52,10 @@ struct hl_node {
     bool cache_valid; /* auto_cache: mtime/size of the last getattr */
     struct timespec cache_mtime;
     off_t cache_size;
+    /* hl_killpriv.c: until when (CLOCK_MONOTONIC ns) the file is known to
+     * have neither setuid nor setgid; 0: not known. Atomic: read and set
+     * under the tree lock taken for reading. */
+    _Atomic uint64_t nosec_until;
 };
 
 struct hl_hash {
@@ -168,6 +172,9 @@ int hl_hide(struct fuse *f, fuse_req_t req, uint64_t parent, const char *name);
 bool hl_node_fh(struct fuse *f, uint64_t id, uint64_t *fh);
 /* auto_cache: true if mtime and size are what they were (then records st). */
 bool hl_cache_unchanged(struct fuse *f, uint64_t id, const struct stat *st);
+/* The node's nosec_until (0 for an unknown node), and setting it. */
+uint64_t hl_nosec_until(struct fuse *f, uint64_t id);
+void hl_set_nosec_until(struct fuse *f, uint64_t id, uint64_t until);
 
 /* hl_fs.c: the stand-ins the FUSE 3 and FUSE 2 fuse_fs_*() calls share.
  * Frees a bufvec read_buf() returned, with its memory buffers. */
@@ -203,6 +210,12 @@ int hl_killpriv_apply(struct fuse *f, const char *path, struct fuse_file_info *f
 /* getattr, then hl_killpriv_apply with the bits ev drops: 0 or -errno. */
 int hl_kill_suidgid(struct fuse *f, fuse_req_t req, const char *path, struct fuse_file_info *fi,
                     enum fsp_killpriv_event ev);
+/* The same for a write to node ino, without the getattr while the node is
+ * known to have no setuid/setgid (see hl_killpriv.c). */
+int hl_kill_suidgid_write(struct fuse *f, fuse_req_t req, uint64_t ino, const char *path,
+                          struct fuse_file_info *fi);
+/* A SETATTR may set the bits: forget what writes remembered. */
+void hl_killpriv_forget(struct fuse *f, uint64_t ino);
 
 /* hl_context.c: the thread's current request, for fuse_get_context(). */
 struct fuse *hl_enter(fuse_req_t req);

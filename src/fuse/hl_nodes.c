@@ -541,6 +541,24 @@ bool hl_cache_unchanged(struct fuse *f, uint64_t id, const struct stat *st)
     return same;
 }
 
+uint64_t hl_nosec_until(struct fuse *f, uint64_t id)
+{
+    pthread_rwlock_rdlock(&f->tree);
+    struct hl_node *node = find_id(f, id);
+    uint64_t until = node ? atomic_load_explicit(&node->nosec_until, memory_order_relaxed) : 0;
+    pthread_rwlock_unlock(&f->tree);
+    return until;
+}
+
+void hl_set_nosec_until(struct fuse *f, uint64_t id, uint64_t until)
+{
+    pthread_rwlock_rdlock(&f->tree);
+    struct hl_node *node = find_id(f, id);
+    if (node)
+        atomic_store_explicit(&node->nosec_until, until, memory_order_relaxed);
+    pthread_rwlock_unlock(&f->tree);
+}
+
 int hl_hide(struct fuse *f, fuse_req_t req, uint64_t parent, const char *name)
 {
     char *from, *to, hidden[40];

@@ -213,6 +213,7 @@ static void hl_setattr(fuse_req_t req, fuse_ino_t ino, struct stat *attr, int va
     enum fsp_killpriv_event ev = FSP_KILLPRIV_CHOWN;
     char *path;
     int err = attr_target(f, req, ino, &fi, &spare, &path);
+    hl_killpriv_forget(f, ino); /* a new mode or owner: writes look again */
     /* With HANDLE_KILLPRIV_V2 the kernel leaves setuid/setgid to us: the old
      * mode decides what a chown or an unprivileged truncation drops. */
     struct stat old;
@@ -516,7 +517,7 @@ static void hl_write(fuse_req_t req, fuse_ino_t ino, const char *buf, size_t siz
     /* An unprivileged writer (HANDLE_KILLPRIV_V2): setuid/setgid go first,
      * so nobody sees the new data under the old privileges. */
     if (!res && req->kill_suidgid)
-        res = hl_kill_suidgid(f, req, path, fi, FSP_KILLPRIV_WRITE);
+        res = hl_kill_suidgid_write(f, req, ino, path, fi);
     if (!res)
         res = fuse_fs_write(f->fs, path, buf, size, off, fi);
     if (res < 0)

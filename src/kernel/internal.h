@@ -40,9 +40,9 @@ struct fsp_req {
     enum fsp_req_state state;
     atomic_bool interrupted;
     bool noreply;                   /* FORGET & co: the kernel expects no answer */
-    bool in_list;                   /* registered in se->inflight (INTERRUPT can find it) */
+    bool in_list;                   /* deferred, in se->inflight (INTERRUPT can find it) */
     struct fsp_uring_ent *ring_ent; /* came over io_uring: the reply commits this entry */
-    struct fsp_req *prev, *next;    /* in-flight list (se->lock) */
+    struct fsp_req *prev, *next;    /* deferred requests' list (se->lock) */
     /* A request received by the caller (fsp_session_process) lives in the
      * caller's buffer, which is reused once the call returns: hdr points
      * here instead, so a deferred reply still finds its unique. */
@@ -79,6 +79,13 @@ struct fsp_worker {
     bool lost_buffer; /* the current bufset went away with a deferred request */
     bool external;    /* requests come from the caller's buffer (fsp_session_process) */
     struct fsp_bufset *bs;
+    /* How INTERRUPT finds a request that runs on this worker without being
+     * deferred (worker.c): the request's unique while its handler runs,
+     * else 0, written by this worker alone without the lock; INTERRUPT
+     * reads it under se->lock and answers through intr_unique, which only
+     * the request with that unique heeds (uniques are never reused). */
+    _Atomic uint64_t cur_unique;
+    _Atomic uint64_t intr_unique;
 };
 
 /* How the mount was made, which decides how it is undone. */
@@ -89,10 +96,18 @@ enum fsp_mount_kind {
 };
 
 /* Remembers pending INTERRUPTs that arrived before their request was
- * registered (a worker can read the interrupt while another worker is still
- * between read() and registration). Uniques only grow, so stale entries are
- * harmless and simply get overwritten. */
-#define FSP_PENDING_INTR 32
+ * published (a worker can read the interrupt while another worker is still
+ * between read() and publishing cur_unique). Uniques only grow, so a stale
+ * entry (its request was answered first) never matches; but while any entry
+ * is held every request takes se->lock to look, so stale ones are dropped
+ * after FSP_PENDING_INTR_NS. */
+#define FSP_PENDING_INTR    32
+#define FSP_PENDING_INTR_NS (10ull * 1000 * 1000 * 1000)
+
+struct fsp_pending_intr {
+    uint64_t unique; /* 0: free */
+    uint64_t when;   /* fsp_now_ns() at arrival */
+};
 
 struct fsp_session {
     /* Set at mount time, read-only afterwards. */
@@ -123,6 +138,7 @@ struct fsp_session {
     struct fsp_conn conn;
     atomic_bool got_init;
     atomic_bool debug;
+    atomic_bool profile; /* time handlers for the stats (debug implies it) */
 
     /* Workers. */
     unsigned nworkers;
@@ -144,14 +160,17 @@ struct fsp_session {
     pthread_mutex_t mount_lock;
     bool mounted;
 
-    /* In-flight requests, spare buffers, deferred count (all under lock). */
+    /* Deferred requests, spare buffers, deferred count, pending interrupts
+     * (all under lock). The synchronous request path never takes the lock:
+     * it reads pending_intr_count, which is atomic for that (worker.c). */
     pthread_mutex_t lock;
     pthread_cond_t cond; /* buffers returned, workers exited */
     struct fsp_req *inflight;
     struct fsp_bufset *free_bufs;
     unsigned ndeferred;
-    uint64_t pending_intr[FSP_PENDING_INTR];
-    unsigned pending_intr_next, pending_intr_count;
+    struct fsp_pending_intr pending_intr[FSP_PENDING_INTR];
+    unsigned pending_intr_next;
+    atomic_uint pending_intr_count;
 
     atomic_bool destroy_called;
 
@@ -216,6 +235,18 @@ static inline ssize_t fsp_io_writev(struct fsp_session *se, int fd, const struct
 {
     return se->io.writev ? se->io.writev(fd, iov, count, se->io.data) : writev(fd, iov, count);
 }
+/* Is a synchronous request with this unique running on a worker? Marks it
+ * interrupted (se->lock held; uring.c for its queue threads). */
+bool fsp_worker_mark_interrupt(struct fsp_worker *w, uint64_t unique);
+bool fsp_uring_mark_interrupt(struct fsp_session *se, uint64_t unique);
+/* fsp_req_defer: the deferred request leaves its worker's slot for the
+ * se->inflight list, with any interrupt it got there (se->lock held). */
+void fsp_worker_hand_over(struct fsp_worker *w, struct fsp_req *req);
+/* Takes an INTERRUPT for req waiting in se->pending_intr, marking req
+ * (takes se->lock): a worker's slow path, and the only way a request on a
+ * caller's own loop (external.c; not among the workers INTERRUPT scans)
+ * learns of one before it is deferred. */
+void fsp_take_pending_interrupt(struct fsp_session *se, struct fsp_req *req);
 
 /* reply.c */
 int fsp_reply_raw(struct fsp_req *req, int err, const struct iovec *iov, int count);
@@ -227,6 +258,7 @@ void fsp_req_run_interrupt(struct fsp_req *req, fsp_intr_fn *fn, void *data);
 
 /* stats.c */
 uint64_t fsp_now_ns(void);
+bool fsp_profiling(const struct fsp_session *se);
 void fsp_stats_note(struct fsp_op_stats *st, uint32_t opcode, uint64_t ns);
 void fsp_stats_sum(struct fsp_op_stats *sum, const struct fsp_op_stats *st);
 void fsp_uring_sum_stats(struct fsp_session *se, struct fsp_op_stats *sum); /* uring.c */

@@ -28,7 +28,22 @@ struct fsp_session *fsp_req_session(const struct fsp_req *req)
 
 bool fsp_req_interrupted(const struct fsp_req *req)
 {
-    return atomic_load_explicit(&((struct fsp_req *)req)->interrupted, memory_order_relaxed);
+    if (atomic_load_explicit(&((struct fsp_req *)req)->interrupted, memory_order_relaxed))
+        return true;
+    /* Not deferred: an INTERRUPT marks the worker it runs on (worker.c). */
+    struct fsp_worker *w = req->worker;
+    if (!w)
+        return false;
+    if (atomic_load_explicit(&w->intr_unique, memory_order_relaxed) == req->hdr->unique)
+        return true;
+    /* A caller's own loop (external.c) is not among the workers INTERRUPT
+     * scans: its INTERRUPT waits in the pending ring. */
+    if (w->external && atomic_load(&req->se->pending_intr_count)) {
+        struct fsp_req *r = (struct fsp_req *)req;
+        fsp_take_pending_interrupt(r->se, r);
+        return atomic_load(&r->interrupted);
+    }
+    return false;
 }
 
 void *fsp_req_scratch(struct fsp_req *req, size_t *size)
@@ -46,6 +61,7 @@ void fsp_req_defer(struct fsp_req *req)
         /* The worker sees lost_buffer when the handler returns and takes a
          * spare; the bufset now belongs to the request until it is answered. */
         req->worker->lost_buffer = true;
+        fsp_worker_hand_over(req->worker, req); /* INTERRUPT now finds it listed */
         req->worker = NULL;
         req->state = FSP_REQ_DEFERRED;
         se->ndeferred++;

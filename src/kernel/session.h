@@ -257,6 +257,10 @@ bool fsp_session_uses_uring(struct fsp_session *se);
  * handlers (e.g. SIGUSR1): the session's stopper thread does the dump. */
 void fsp_session_dump_stats(struct fsp_session *se);
 void fsp_session_dump_stats_async(struct fsp_session *se);
+/* Counts are always kept; handler time only while profiling is on (two
+ * clock reads per request), which debug implies. Off by default; the
+ * environment variable FSP_PROFILE=1 turns it on for every session. */
+void fsp_session_set_profiling(struct fsp_session *se, bool on);
 
 /* --- Logging -------------------------------------------------------------- */
 

@@ -9,6 +9,7 @@
  * the handler's on the worker: for a deferred request, up to fsp_req_defer.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
@@ -19,6 +20,32 @@ uint64_t fsp_now_ns(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* FSP_PROFILE=1 in the environment: profile every session of the process.
+ * Read once (-1: not yet); a racing first read just reads it twice. */
+static int env_profile = -1;
+
+static bool profile_from_env(void)
+{
+    int v = __atomic_load_n(&env_profile, __ATOMIC_RELAXED);
+    if (v < 0) {
+        const char *e = getenv("FSP_PROFILE");
+        v = e && *e && strcmp(e, "0") != 0;
+        __atomic_store_n(&env_profile, v, __ATOMIC_RELAXED);
+    }
+    return v;
+}
+
+bool fsp_profiling(const struct fsp_session *se)
+{
+    return atomic_load_explicit(&se->profile, memory_order_relaxed) || fsp_debug(se) ||
+           profile_from_env();
+}
+
+void fsp_session_set_profiling(struct fsp_session *se, bool on)
+{
+    atomic_store(&se->profile, on);
 }
 
 void fsp_stats_note(struct fsp_op_stats *st, uint32_t opcode, uint64_t ns)
@@ -62,9 +89,13 @@ void fsp_session_dump_stats(struct fsp_session *se)
         if (!n)
             continue;
         uint64_t ns = sum.ns[i] + ring.ns[i];
-        fsp_log("fsp: stats: %-14s %10llu requests %12.3f ms total %10.2f us avg",
-                i ? fsp_opcode_name(i) : "other", (unsigned long long)n, (double)ns / 1e6,
-                (double)ns / 1e3 / (double)n);
+        if (ns) /* timed while profiling was on (requests before then count as 0) */
+            fsp_log("fsp: stats: %-14s %10llu requests %12.3f ms total %10.2f us avg",
+                    i ? fsp_opcode_name(i) : "other", (unsigned long long)n, (double)ns / 1e6,
+                    (double)ns / 1e3 / (double)n);
+        else
+            fsp_log("fsp: stats: %-14s %10llu requests", i ? fsp_opcode_name(i) : "other",
+                    (unsigned long long)n);
     }
 }
 

@@ -17,7 +17,8 @@
  * fixed argument, payload) in front of the payload buffer, so handlers see
  * the same layout as from read(); see take_request. Replies are copied into
  * the payload buffer. A deferred request keeps its entry; whichever thread
- * answers it submits the commit (SQ access is under the queue's lock).
+ * answers it submits the commit (SQ access is under the queue's lock). The
+ * queue thread's own answers are committed in one batch per loop.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -110,6 +111,7 @@ struct fsp_uring_ent {
     struct fsp_uring_queue *q;
     struct fsp_bufset *bs; /* in = room + payload (iov[1]); scratch */
     size_t payload_size;
+    struct fsp_uring_ent *batch_next; /* in q->batch */
 };
 
 struct fsp_uring_queue {
@@ -127,6 +129,10 @@ struct fsp_uring_queue {
     bool closed; /* under sq_lock: the ring fd is gone, commits are dropped */
 
     struct fsp_worker worker; /* what the dispatcher needs to know of us */
+    /* Entries answered on the queue thread itself, committed together at
+     * its next wait: one sq_lock per loop instead of one per request. Only
+     * the queue thread touches the list. */
+    struct fsp_uring_ent *batch;
     pthread_t thread;
     bool thread_started;
     unsigned nents, live; /* entries; those the kernel still holds */
@@ -337,19 +343,32 @@ int fsp_uring_reply(struct fsp_req *req, const struct iovec *iov, int count)
     return fsp_uring_commit(ent, deferred);
 }
 
+/* Queue the commit of an answered entry (caller holds sq_lock). */
+static void prep_commit(struct fsp_uring_queue *q, struct fsp_uring_ent *ent)
+{
+    struct fuse_out_header oh;
+    memcpy(&oh, ent->hdr.in_out, sizeof(oh));
+    prep_cmd(q, ent, FUSE_IO_URING_CMD_COMMIT_AND_FETCH, oh.unique);
+}
+
 int fsp_uring_commit(struct fsp_uring_ent *ent, bool submit)
 {
     struct fsp_uring_queue *q = ent->q;
-    struct fuse_out_header oh;
-    memcpy(&oh, ent->hdr.in_out, sizeof(oh));
+    if (!submit) {
+        /* Answered on the queue thread (not deferred): goes with its next
+         * wait, prepared there together with the others (queue_main). */
+        ent->batch_next = q->batch;
+        q->batch = ent;
+        return 0;
+    }
     pthread_mutex_lock(&q->sq_lock);
     bool closed = q->closed;
     if (!closed)
-        prep_cmd(q, ent, FUSE_IO_URING_CMD_COMMIT_AND_FETCH, oh.unique);
+        prep_commit(q, ent);
     pthread_mutex_unlock(&q->sq_lock);
     if (closed)
         return -ENOTCONN;
-    return submit ? submit_now(q) : 0;
+    return submit_now(q);
 }
 
 /* --- The queue thread ------------------------------------------------------------ */
@@ -393,6 +412,10 @@ static void *queue_main(void *arg)
     fsp_worker_bind(se);
     while (q->live && !atomic_load(&ur->stopping)) {
         pthread_mutex_lock(&q->sq_lock);
+        for (struct fsp_uring_ent *ent = q->batch; ent; ent = ent->batch_next)
+            if (!q->closed)
+                prep_commit(q, ent);
+        q->batch = NULL;
         unsigned pending = sq_pending(q);
         pthread_mutex_unlock(&q->sq_lock);
         /* Our own commits go in with the wait: one system call per
@@ -611,6 +634,17 @@ void fsp_uring_sum_stats(struct fsp_session *se, struct fsp_op_stats *sum)
         return;
     for (unsigned i = 0; i < ur->nqueues; i++)
         fsp_stats_sum(sum, &ur->queues[i].worker.stats);
+}
+
+bool fsp_uring_mark_interrupt(struct fsp_session *se, uint64_t unique)
+{
+    struct fsp_uring *ur = __atomic_load_n(&se->uring, __ATOMIC_ACQUIRE);
+    if (!ur || !atomic_load(&ur->set_up))
+        return false;
+    for (unsigned i = 0; i < ur->nqueues; i++)
+        if (fsp_worker_mark_interrupt(&ur->queues[i].worker, unique))
+            return true;
+    return false;
 }
 
 bool fsp_session_uses_uring(struct fsp_session *se)

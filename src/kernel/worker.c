@@ -188,32 +188,90 @@ static bool takes_no_reply(uint32_t opcode)
 
 /* --- Interrupts ------------------------------------------------------------ */
 
-/* Register a request so an INTERRUPT can find it; pick up an interrupt that
- * overtook it. */
-static void register_req(struct fsp_session *se, struct fsp_req *req)
+/*
+ * How an INTERRUPT finds its request without the request path taking
+ * se->lock. A deferred request is in se->inflight (fsp_req_defer puts it
+ * there under the lock). A synchronous one is found through its worker's
+ * cur_unique, which the worker publishes before running the handler. The
+ * one race: the INTERRUPT is read by another worker after our read() but
+ * before we publish. Then INTERRUPT, under the lock, first records the
+ * unique in se->pending_intr (counting it in pending_intr_count) and only
+ * then scans the workers; the worker first publishes cur_unique and only
+ * then reads pending_intr_count (all sequentially consistent). One of the
+ * two sees the other's store: either INTERRUPT finds the worker, or the
+ * worker sees a pending entry and takes the lock to look for its unique.
+ */
+
+/* Drop pending entries older than FSP_PENDING_INTR_NS (se->lock held):
+ * their requests were answered before the INTERRUPT was read. */
+static void purge_pending(struct fsp_session *se, uint64_t now)
+{
+    for (unsigned i = 0; i < FSP_PENDING_INTR; i++) {
+        struct fsp_pending_intr *p = &se->pending_intr[i];
+        if (p->unique && now - p->when > FSP_PENDING_INTR_NS) {
+            p->unique = 0;
+            atomic_fetch_sub(&se->pending_intr_count, 1);
+        }
+    }
+}
+
+/* The slow path of a worker that saw pending interrupts: is one ours? */
+void fsp_take_pending_interrupt(struct fsp_session *se, struct fsp_req *req)
 {
     pthread_mutex_lock(&se->lock);
+    for (unsigned i = 0; i < FSP_PENDING_INTR; i++) {
+        struct fsp_pending_intr *p = &se->pending_intr[i];
+        if (p->unique == req->hdr->unique) {
+            p->unique = 0;
+            atomic_fetch_sub(&se->pending_intr_count, 1);
+            atomic_store(&req->interrupted, true);
+        }
+    }
+    if (atomic_load(&se->pending_intr_count))
+        purge_pending(se, fsp_now_ns());
+    pthread_mutex_unlock(&se->lock);
+}
+
+bool fsp_worker_mark_interrupt(struct fsp_worker *w, uint64_t unique)
+{
+    if (atomic_load(&w->cur_unique) != unique)
+        return false;
+    atomic_store(&w->intr_unique, unique);
+    return true;
+}
+
+void fsp_worker_hand_over(struct fsp_worker *w, struct fsp_req *req)
+{
+    struct fsp_session *se = w->se;
+    uint64_t unique = req->hdr->unique;
+    if (atomic_load(&w->intr_unique) == unique)
+        atomic_store(&req->interrupted, true);
+    atomic_store(&w->cur_unique, 0);
+    /* An INTERRUPT that found no slot (a worker the scan does not know)
+     * waits in the ring: a deferred request still gets it. */
+    if (atomic_load(&se->pending_intr_count)) {
+        for (unsigned i = 0; i < FSP_PENDING_INTR; i++) {
+            struct fsp_pending_intr *p = &se->pending_intr[i];
+            if (p->unique == unique) {
+                p->unique = 0;
+                atomic_fetch_sub(&se->pending_intr_count, 1);
+                atomic_store(&req->interrupted, true);
+            }
+        }
+    }
+    if (req->noreply)
+        return;
     req->prev = NULL;
     req->next = se->inflight;
     if (se->inflight)
         se->inflight->prev = req;
     se->inflight = req;
     req->in_list = true;
-    if (se->pending_intr_count) {
-        for (unsigned i = 0; i < FSP_PENDING_INTR; i++) {
-            if (se->pending_intr[i] == req->hdr->unique) {
-                se->pending_intr[i] = 0;
-                se->pending_intr_count--;
-                atomic_store(&req->interrupted, true);
-            }
-        }
-    }
-    pthread_mutex_unlock(&se->lock);
 }
 
 static void handle_interrupt(struct fsp_session *se, const struct fuse_interrupt_in *in)
 {
-    bool found = false;
+    bool found = false, on_worker = false;
     struct fsp_req *target = NULL;
     fsp_intr_fn *fn = NULL;
     void *data = NULL;
@@ -233,17 +291,30 @@ static void handle_interrupt(struct fsp_session *se, const struct fuse_interrupt
         }
     }
     if (!found) {
-        /* The target may not be registered yet (read by another worker a
-         * moment ago), or already answered: remember it, in a small ring. */
+        /* Record first, then look at the workers (see above). */
+        uint64_t now = fsp_now_ns();
+        purge_pending(se, now);
         unsigned slot = se->pending_intr_next++ % FSP_PENDING_INTR;
-        if (se->pending_intr[slot] == 0)
-            se->pending_intr_count++;
-        se->pending_intr[slot] = in->unique;
+        struct fsp_pending_intr *p = &se->pending_intr[slot];
+        if (p->unique == 0)
+            atomic_fetch_add(&se->pending_intr_count, 1);
+        p->unique = in->unique;
+        p->when = now;
+        for (unsigned i = 0; se->workers && !on_worker && i < se->nworkers; i++)
+            on_worker = fsp_worker_mark_interrupt(&se->workers[i], in->unique);
+        if (!on_worker)
+            on_worker = fsp_uring_mark_interrupt(se, in->unique);
+        if (on_worker) {
+            p->unique = 0;
+            atomic_fetch_sub(&se->pending_intr_count, 1);
+        }
     }
     pthread_mutex_unlock(&se->lock);
     if (fsp_debug(se))
         fsp_log("fsp: INTERRUPT of unique=%llu (%s)", (unsigned long long)in->unique,
-                found ? "in flight" : "not yet seen");
+                found       ? "deferred, in flight"
+                : on_worker ? "running"
+                            : "not yet seen");
     if (target)
         fsp_req_run_interrupt(target, fn, data);
 }
@@ -346,15 +417,26 @@ void fsp_dispatch(struct fsp_worker *w, struct fsp_bufset *bs, char *buf, size_t
             fsp_reply_err(req, ENOSYS);
         return;
     }
-    if (!req->noreply)
-        register_req(se, req);
-    uint64_t t0 = fsp_now_ns();
+    if (!req->noreply) {
+        /* Publish, then look for an INTERRUPT that overtook us (see
+         * "Interrupts" above): both sequentially consistent. */
+        atomic_store(&w->cur_unique, h->unique);
+        if (atomic_load(&se->pending_intr_count))
+            fsp_take_pending_interrupt(se, req);
+    }
+    /* The clock only for a profile: two clock reads cost more than the
+     * rest of a cached GETATTR's trip through here. */
+    bool timed = fsp_profiling(se);
+    uint64_t t0 = timed ? fsp_now_ns() : 0;
     fn(req, arg, arglen);
-    fsp_stats_note(&w->stats, opcode, fsp_now_ns() - t0);
+    fsp_stats_note(&w->stats, opcode, timed ? fsp_now_ns() - t0 : 0);
 
-    /* Deferred: the request is no longer ours to look at. */
+    /* Deferred: the request is no longer ours to look at (and has left
+     * cur_unique: fsp_worker_hand_over). */
     if (w->lost_buffer)
         return;
+    if (!req->noreply)
+        atomic_store_explicit(&w->cur_unique, 0, memory_order_release);
     if (req->state == FSP_REQ_ACTIVE) {
         if (!req->noreply)
             fsp_log("fsp: %s handler returned without replying (unique=%llu); answering EIO",
