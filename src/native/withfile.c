@@ -7,6 +7,7 @@
  * file that lost its name but is still open is reached through one of its
  * handles instead.
  */
+#include "native/gate.h"
 #include "ops_util.h"
 
 NTSTATUS fsp_with_file(struct fsp_req *req, UINT32 access, bool change, ULONG cleanup_flags,
@@ -30,6 +31,8 @@ NTSTATUS fsp_with_file(struct fsp_req *req, UINT32 access, bool change, ULONG cl
     fsp_guard_leave(nt, FSP_GUARD_SHARED);
     if (NT_SUCCESS(st)) {
         st = fn(nt, node, ctx, arg);
+        if (change)
+            fsp_gate_forget(node); /* the descriptor may be another now (gate.c) */
         if (change) {
             ULONG flags = NT_SUCCESS(st) ? cleanup_flags : 0;
             if (fi->Cleanup && (flags || !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly))
