@@ -16,14 +16,14 @@
  * is shaped as the mapping shapes them (posixsec.c, posixacl.c), looking
  * only at the rights the gate checks (FSP_GATE_RIGHTS):
  * - its SID is one the POSIX view understands: the NULL SID (special bits,
- *   the ACL mask), or any other SID but OWNER RIGHTS, Authenticated Users,
- *   Users and Administrators, which every token here holds (or root's does)
- *   while the POSIX view sees no such class (SIDs that map to no id are in
- *   no token, so they never matter);
+ *   the ACL mask), Everyone, or a uid's or gid's SID; not OWNER RIGHTS,
+ *   Authenticated Users, Users or Administrators, which every token here
+ *   holds (or root's does) while the POSIX view has no such class. SIDs
+ *   that map to no id are in no token: their ACEs never matter;
  * - read (FILE_READ_DATA, FILE_READ_EA) and write (FILE_WRITE_DATA,
  *   FILE_APPEND_DATA, FILE_WRITE_EA) come whole or not at all;
  * - no DELETE; FILE_DELETE_CHILD only with write (a deny of write always
- *   carries it; an allow may lack it: the sticky bit);
+ *   carries it; an allow lacks it only under the sticky bit);
  * - allows carry FILE_WRITE_ATTRIBUTES only with write or for the owner, and
  *   WRITE_DAC / WRITE_OWNER only for the owner; denies carry none of them.
  * A deny ACE shaped exactly like the mapping's is taken as the mapping's, so
@@ -57,7 +57,18 @@ static bool token_only_sid(const void *sid)
            fsp_sid_equal(sid, sid_users) || fsp_sid_equal(sid, sid_admins);
 }
 
-static bool ace_exact(const FSP_ACE *ace, const void *owner)
+/* Does the SID stand for a uid or a gid (and so can be in a token)? */
+static bool posix_sid(const void *sid)
+{
+    uint8_t back[FSP_SID_MAX_SIZE];
+    uint32_t id = fsp_posix_sid_to_id(sid);
+    if (id != FSP_POSIX_ID_NOBODY)
+        return true;
+    return (fsp_posix_uid_to_sid(id, back) && fsp_sid_equal(sid, back)) ||
+           (fsp_posix_gid_to_sid(id, back) && fsp_sid_equal(sid, back));
+}
+
+static bool ace_exact(const FSP_ACE *ace, const void *owner, bool sticky)
 {
     if (fsp_sid_equal(ace->sid, fsp_sid_null))
         return true; /* special bits and the ACL mask: in no token */
@@ -66,6 +77,8 @@ static bool ace_exact(const FSP_ACE *ace, const void *owner)
         return true;
     if (token_only_sid(ace->sid))
         return false;
+    if (!fsp_sid_equal(ace->sid, fsp_sid_everyone) && !posix_sid(ace->sid))
+        return true; /* in no token: a Windows domain's user, say */
     if (!whole(m, R_SET) || !whole(m, W_SET) || (m & DELETE))
         return false;
     bool w = (m & W_SET) != 0;
@@ -75,6 +88,8 @@ static bool ace_exact(const FSP_ACE *ace, const void *owner)
     bool is_owner = owner && fsp_sid_equal(ace->sid, owner);
     if ((m & FILE_DELETE_CHILD) && !w)
         return false;
+    if (w && !(m & FILE_DELETE_CHILD) && !sticky)
+        return false; /* write without deleting entries: only the sticky bit says that */
     if ((m & FILE_WRITE_ATTRIBUTES) && !w && !is_owner)
         return false;
     return is_owner || !(m & (WRITE_DAC | WRITE_OWNER));
@@ -91,14 +106,22 @@ bool fsp_gate_sd_posix_exact(const void *sd, size_t len)
     if (!dacl)
         return true;
     const void *owner = fsp_sd_owner(sd, len);
+    bool sticky = false;
     FSP_ACL_ITER it;
     FSP_ACE ace;
+    /* The sticky bit: the special bits' ACE (posixsec.c) with mask 1. */
+    fsp_acl_iter_init(&it, dacl);
+    while (fsp_acl_iter_next(&it, &ace))
+        if (ace.type == ACCESS_ALLOWED_ACE_TYPE && ace.sid && !(ace.flags & INHERIT_ONLY_ACE) &&
+            fsp_sid_equal(ace.sid, fsp_sid_null) && !(ace.mask & FSP_PACL_MASK_MARK) &&
+            (ace.mask & 1))
+            sticky = true;
     fsp_acl_iter_init(&it, dacl);
     while (fsp_acl_iter_next(&it, &ace)) {
         if ((ace.type != ACCESS_ALLOWED_ACE_TYPE && ace.type != ACCESS_DENIED_ACE_TYPE) ||
             !ace.sid || (ace.flags & INHERIT_ONLY_ACE))
             continue;
-        if (!ace_exact(&ace, owner))
+        if (!ace_exact(&ace, owner, sticky))
             return false;
     }
     return true;
