@@ -68,31 +68,39 @@ static bool posix_sid(const void *sid)
            (fsp_posix_gid_to_sid(id, back) && fsp_sid_equal(sid, back));
 }
 
-static bool ace_exact(const FSP_ACE *ace, const void *owner, bool sticky)
+/* Is the ACE's shape (m: its rights the gate checks) one the mapping writes? */
+static bool shape_exact(const FSP_ACE *ace, uint32_t m, const void *owner, bool sticky)
 {
-    if (fsp_sid_equal(ace->sid, fsp_sid_null))
-        return true; /* special bits and the ACL mask: in no token */
-    uint32_t m = fsp_map_generic_file_mask(ace->mask) & FSP_GATE_RIGHTS;
-    if (!m)
-        return true;
-    if (token_only_sid(ace->sid))
-        return false;
-    if (!fsp_sid_equal(ace->sid, fsp_sid_everyone) && !posix_sid(ace->sid))
-        return true; /* in no token: a Windows domain's user, say */
     if (!whole(m, R_SET) || !whole(m, W_SET) || (m & DELETE))
         return false;
     bool w = (m & W_SET) != 0;
     if (ace->type == ACCESS_DENIED_ACE_TYPE)
         return !(m & (FILE_WRITE_ATTRIBUTES | WRITE_DAC | WRITE_OWNER)) &&
                w == ((m & FILE_DELETE_CHILD) != 0);
-    bool is_owner = owner && fsp_sid_equal(ace->sid, owner);
     if ((m & FILE_DELETE_CHILD) && !w)
         return false;
     if (w && !(m & FILE_DELETE_CHILD) && !sticky)
         return false; /* write without deleting entries: only the sticky bit says that */
+    bool is_owner = owner && fsp_sid_equal(ace->sid, owner);
     if ((m & FILE_WRITE_ATTRIBUTES) && !w && !is_owner)
         return false;
     return is_owner || !(m & (WRITE_DAC | WRITE_OWNER));
+}
+
+/* The attribute path runs this for every descriptor it reads: the common
+ * case (a mapping-shaped ACE) costs a few compares, the SID's own mapping
+ * is looked at only to excuse another shape. */
+static bool ace_exact(const FSP_ACE *ace, const void *owner, bool sticky)
+{
+    uint32_t m = fsp_map_generic_file_mask(ace->mask) & FSP_GATE_RIGHTS;
+    if (!m || fsp_sid_equal(ace->sid, fsp_sid_null))
+        return true; /* nothing to check, or special bits and the ACL mask */
+    if (token_only_sid(ace->sid))
+        return false;
+    if (shape_exact(ace, m, owner, sticky))
+        return true;
+    /* A SID in no token (a Windows domain's user, say) never matters. */
+    return !fsp_sid_equal(ace->sid, fsp_sid_everyone) && !posix_sid(ace->sid);
 }
 
 bool fsp_gate_sd_posix_exact(const void *sd, size_t len)

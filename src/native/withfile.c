@@ -30,9 +30,11 @@ NTSTATUS fsp_with_file(struct fsp_req *req, UINT32 access, bool change, ULONG cl
     st = fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT, access, &ctx, &info);
     fsp_guard_leave(nt, FSP_GUARD_SHARED);
     if (NT_SUCCESS(st)) {
-        st = fn(nt, node, ctx, arg);
+        /* The descriptor may change: look again, unless fn reads the new
+         * one for the reply (SETATTR does) and notes it (gate.c). */
         if (change)
-            fsp_gate_forget(node); /* the descriptor may be another now (gate.c) */
+            fsp_gate_forget(node);
+        st = fn(nt, node, ctx, arg);
         if (change) {
             ULONG flags = NT_SUCCESS(st) ? cleanup_flags : 0;
             if (fi->Cleanup && (flags || !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly))
