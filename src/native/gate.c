@@ -24,12 +24,15 @@
  *   user xattrs     FILE_READ_EA to read or list, FILE_WRITE_EA to change
  *
  * Cost: each node remembers whether its descriptor is POSIX-exact (noted
- * whenever the adapter reads the descriptor for the attributes, which LOOKUP
- * does before any open). For an exact node the gate is one load; only
- * descriptors with Windows-only content cost a GetSecurityByName and a token
- * (the caller's groups from /proc) per gated request. A change of the
- * descriptor through the adapter makes the node unknown again
- * (fsp_gate_forget), and the next look reads it afresh.
+ * when the adapter reads the descriptor for the attributes, which LOOKUP
+ * does before any open). For an exact node the gate is one load, and the
+ * attribute path skips the check; only descriptors with Windows-only content
+ * cost a GetSecurityByName and a token (the caller's groups from /proc) per
+ * gated request. What may change a descriptor makes the node unknown again
+ * (fsp_gate_forget): a change through the adapter (fsp_with_file, SETATTR of
+ * a mode or owner) or a FILE_ACTION_MODIFIED notification from the file
+ * system; the next look reads it afresh. (A GETATTR racing a change may
+ * note the old descriptor; it holds until the next forget.)
  *
  * Root: requests from uid 0 pass. The kernel has already applied root's
  * capabilities to them (CAP_DAC_OVERRIDE and CAP_DAC_READ_SEARCH for rwx and
@@ -63,10 +66,12 @@ static void set_state(struct fsp_node *node, bool exact)
 
 void fsp_gate_note(struct fsp_native *nt, struct fsp_node *node, const void *sd)
 {
-    if (!node || !sd || !fsp_gate_on(nt))
+    /* Exact stays exact until something forgets it: the attribute path
+     * reads descriptors all the time, and should not pay for the check. */
+    if (!node || !sd || gate_state(node) == FSP_GATE_EXACT || !fsp_gate_on(nt))
         return;
     size_t len = fsp_sd_length(sd, FSP_SD_MAX_SIZE);
-    set_state(node, len && fsp_gate_sd_posix_exact(sd, len));
+    set_state(node, len && fsp_gate_sd_posix_exact_valid(sd, len));
 }
 
 void fsp_gate_forget(struct fsp_node *node)
@@ -298,6 +303,9 @@ NTSTATUS fsp_gate_setattr(struct fsp_req *req, uint32_t valid)
     const uint32_t times = FATTR_ATIME | FATTR_MTIME | FATTR_ATIME_NOW | FATTR_MTIME_NOW;
     uint32_t owner_rights = 0, data = 0, attrs = 0;
 
+    /* A new mode or owner is a new descriptor (SETATTR's reply notes it). */
+    if (valid & (FATTR_MODE | FATTR_UID | FATTR_GID))
+        fsp_gate_forget(node);
     if (valid & FATTR_MODE)
         owner_rights |= WRITE_DAC;
     if (valid & (FATTR_UID | FATTR_GID))

@@ -24,6 +24,8 @@
  * written, so that the kernel's check on its mode and POSIX ACL already says
  * everything an access check would? (NULL: no descriptor, no restrictions.) */
 bool fsp_gate_sd_posix_exact(const void *sd, size_t len);
+/* The same for a descriptor known to be valid (fsp_sd_length said so). */
+bool fsp_gate_sd_posix_exact_valid(const void *sd, size_t len);
 
 /* One object as the gate sees it: its descriptor (NULL: none) and whether
  * it is POSIX-exact. */

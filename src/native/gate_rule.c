@@ -68,71 +68,85 @@ static bool posix_sid(const void *sid)
            (fsp_posix_gid_to_sid(id, back) && fsp_sid_equal(sid, back));
 }
 
-/* Is the ACE's shape (m: its rights the gate checks) one the mapping writes? */
-static bool shape_exact(const FSP_ACE *ace, uint32_t m, const void *owner, bool sticky)
+/* How an ACE's shape (m: its rights the gate checks) compares with the
+ * mapping's. */
+enum shape { SHAPE_NO, SHAPE_YES, SHAPE_IF_STICKY };
+
+static enum shape shape_of(const FSP_ACE *ace, uint32_t m, const void *owner)
 {
     if (!whole(m, R_SET) || !whole(m, W_SET) || (m & DELETE))
-        return false;
+        return SHAPE_NO;
     bool w = (m & W_SET) != 0;
     if (ace->type == ACCESS_DENIED_ACE_TYPE)
         return !(m & (FILE_WRITE_ATTRIBUTES | WRITE_DAC | WRITE_OWNER)) &&
-               w == ((m & FILE_DELETE_CHILD) != 0);
+                       w == ((m & FILE_DELETE_CHILD) != 0)
+                   ? SHAPE_YES
+                   : SHAPE_NO;
     if ((m & FILE_DELETE_CHILD) && !w)
-        return false;
-    if (w && !(m & FILE_DELETE_CHILD) && !sticky)
-        return false; /* write without deleting entries: only the sticky bit says that */
+        return SHAPE_NO;
     bool is_owner = owner && fsp_sid_equal(ace->sid, owner);
     if ((m & FILE_WRITE_ATTRIBUTES) && !w && !is_owner)
-        return false;
-    return is_owner || !(m & (WRITE_DAC | WRITE_OWNER));
+        return SHAPE_NO;
+    if (!is_owner && (m & (WRITE_DAC | WRITE_OWNER)))
+        return SHAPE_NO;
+    /* Write without deleting entries: only the sticky bit says that. */
+    return w && !(m & FILE_DELETE_CHILD) ? SHAPE_IF_STICKY : SHAPE_YES;
 }
 
 /* The attribute path runs this for every descriptor it reads: the common
  * case (a mapping-shaped ACE) costs a few compares, the SID's own mapping
  * is looked at only to excuse another shape. */
-static bool ace_exact(const FSP_ACE *ace, const void *owner, bool sticky)
+static enum shape ace_shape(const FSP_ACE *ace, const void *owner)
 {
     uint32_t m = fsp_map_generic_file_mask(ace->mask) & FSP_GATE_RIGHTS;
-    if (!m || fsp_sid_equal(ace->sid, fsp_sid_null))
-        return true; /* nothing to check, or special bits and the ACL mask */
+    if (!m)
+        return SHAPE_YES;
     if (token_only_sid(ace->sid))
-        return false;
-    if (shape_exact(ace, m, owner, sticky))
-        return true;
+        return SHAPE_NO;
+    enum shape sh = shape_of(ace, m, owner);
+    if (sh != SHAPE_NO)
+        return sh;
     /* A SID in no token (a Windows domain's user, say) never matters. */
-    return !fsp_sid_equal(ace->sid, fsp_sid_everyone) && !posix_sid(ace->sid);
+    return !fsp_sid_equal(ace->sid, fsp_sid_everyone) && !posix_sid(ace->sid) ? SHAPE_YES
+                                                                              : SHAPE_NO;
+}
+
+bool fsp_gate_sd_posix_exact_valid(const void *sd, size_t len)
+{
+    bool present;
+    const void *dacl = fsp_sd_dacl(sd, len, &present);
+    if (!dacl)
+        return true;
+    const void *owner = fsp_sd_owner(sd, len);
+    bool sticky = false, needs_sticky = false;
+    FSP_ACL_ITER it;
+    FSP_ACE ace;
+    fsp_acl_iter_init(&it, dacl);
+    while (fsp_acl_iter_next(&it, &ace)) {
+        if ((ace.type != ACCESS_ALLOWED_ACE_TYPE && ace.type != ACCESS_DENIED_ACE_TYPE) ||
+            !ace.sid || (ace.flags & INHERIT_ONLY_ACE))
+            continue;
+        if (fsp_sid_equal(ace.sid, fsp_sid_null)) {
+            /* Special bits (sticky: mask 1) and the ACL mask: in no token. */
+            if (ace.type == ACCESS_ALLOWED_ACE_TYPE && !(ace.mask & FSP_PACL_MASK_MARK) &&
+                (ace.mask & 1))
+                sticky = true;
+            continue;
+        }
+        enum shape sh = ace_shape(&ace, owner);
+        if (sh == SHAPE_NO)
+            return false;
+        if (sh == SHAPE_IF_STICKY)
+            needs_sticky = true;
+    }
+    return sticky || !needs_sticky;
 }
 
 bool fsp_gate_sd_posix_exact(const void *sd, size_t len)
 {
     if (!sd)
         return true;
-    if (!fsp_sd_valid(sd, len))
-        return false;
-    bool present;
-    const void *dacl = fsp_sd_dacl(sd, len, &present);
-    if (!dacl)
-        return true;
-    const void *owner = fsp_sd_owner(sd, len);
-    bool sticky = false;
-    FSP_ACL_ITER it;
-    FSP_ACE ace;
-    /* The sticky bit: the special bits' ACE (posixsec.c) with mask 1. */
-    fsp_acl_iter_init(&it, dacl);
-    while (fsp_acl_iter_next(&it, &ace))
-        if (ace.type == ACCESS_ALLOWED_ACE_TYPE && ace.sid && !(ace.flags & INHERIT_ONLY_ACE) &&
-            fsp_sid_equal(ace.sid, fsp_sid_null) && !(ace.mask & FSP_PACL_MASK_MARK) &&
-            (ace.mask & 1))
-            sticky = true;
-    fsp_acl_iter_init(&it, dacl);
-    while (fsp_acl_iter_next(&it, &ace)) {
-        if ((ace.type != ACCESS_ALLOWED_ACE_TYPE && ace.type != ACCESS_DENIED_ACE_TYPE) ||
-            !ace.sid || (ace.flags & INHERIT_ONLY_ACE))
-            continue;
-        if (!ace_exact(&ace, owner, sticky))
-            return false;
-    }
-    return true;
+    return fsp_sd_valid(sd, len) && fsp_gate_sd_posix_exact_valid(sd, len);
 }
 
 static bool granted(const FSP_TOKEN *t, const struct fsp_gate_obj *obj, uint32_t rights)
