@@ -106,6 +106,8 @@ ref "chmod by a non-owner" EPERM $U chmod 0600 rw/rof
 ref "chgrp by a non-owner" EPERM $U chgrp 70001 rw/rof
 ref "explicit times by a non-owner" EPERM $U touch -h -d 2000-01-01 rw/rof
 ref "times set to now without w" EACCES $U touch -h rw/rof
+cp /bin/true "$REF/rw/exe" && chmod 0744 "$REF/rw/exe"
+ref "exec without x" EACCES $U sh -c rw/exe
 ref "truncate without w" EACCES $U truncate -s 0 rw/rof
 ref "O_TRUNC without w" EACCES $U sh -c '>rw/rof'
 ref "setfattr user.* without w" EACCES $U setfattr -n user.a -v 1 rw/rof
@@ -199,6 +201,10 @@ expect "group deny: a member of the denied and the allowed group" EACCES \
     $V sh -c 'echo x >>grp'
 expect "group deny: a member of the allowed group only" ok $W sh -c 'echo x >>grp'
 expect "group deny: root" ok sh -c 'echo x >>grp'
+cp /bin/true "$M/exe" && chmod 0755 "$M/exe"
+sd "$M/exe" "D:P(A;;FA;;;SY)(D;;FX;;;$G1)(A;;0x1200a9;;;$G3)(A;;FR;;;WD)"
+expect "group deny of FILE_EXECUTE: exec by a member of both groups" EACCES $V sh -c ./exe
+expect "group deny of FILE_EXECUTE: exec by a member of the allowed group" ok $W sh -c ./exe
 
 # --- POSIX-exact descriptors keep POSIX semantics (the gate stays out) ---------
 touch "$M/pacl" "$REF/pacl"
