@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 
 #include "native.h"
+#include "native/gate.h"
 #include "reparse.h"
 
 NTSTATUS fsp_sd_query(struct fsp_native *nt, PVOID context, PWSTR path, void *buf, size_t bufsize,
@@ -105,6 +106,7 @@ void fsp_attr_fill(struct fsp_native *nt, struct fsp_node *node, const FSP_FSCTL
              &attr->ctimensec);
     if (node)
         fsp_node_remember(node, attr);
+    fsp_gate_note(nt, node, sd); /* is the descriptor POSIX-exact? (gate.c) */
 }
 
 /* What only the reparse data tells, read through the open file: a symlink's

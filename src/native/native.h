@@ -51,6 +51,7 @@ struct fsp_node {
     bool dirty;   /* written since the last Cleanup: pass the time flags */
     uint8_t kind; /* FSP_NODE_UNKNOWN/FILE/DIR, from the attributes sent */
     bool stream;  /* a named stream, "file:stream" (streams.c); never changes */
+    uint8_t gate; /* FSP_GATE_UNKNOWN/EXACT/WINDOWS: is the descriptor POSIX-exact (gate.c) */
     /* Hard links (VolumeParams.HardLinks): the fields above hold the node's
      * first name; each further name is an alias record, a node that is only
      * a (parent, name) entry in the hash and never reaches the kernel. */

@@ -52,6 +52,7 @@
 #include <time.h>
 
 #include "native.h"
+#include "native/gate.h"
 #include "utf.h"
 
 /* One FUSE notification waiting to be sent. */
@@ -431,6 +432,8 @@ static bool resolve(struct fsp_native *nt, struct batch *b, const FSP_FSCTL_NOTI
             ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, name, namelen);
         break;
     case FILE_ACTION_MODIFIED:
+        if (child)
+            fsp_gate_forget(child); /* its descriptor too, perhaps (gate.c) */
         if (child)
             ok = add_rec(b, REC_INVAL_INODE, 0, cid,
                          !info->Filter || (info->Filter & DATA_FILTER) ? 0 : -1, NULL, 0);

@@ -7,6 +7,7 @@
  */
 #include <sys/stat.h>
 
+#include "native/gate.h"
 #include "ops_util.h"
 #include "reparse.h"
 
@@ -323,6 +324,11 @@ static void op_setattr(struct fsp_req *req, const void *arg, uint32_t arglen)
 
     if (nt->fs->VolumeParams.ReadOnlyVolume) {
         fsp_reply_err(req, EROFS);
+        return;
+    }
+    st = fsp_gate_setattr(req, in->valid); /* Windows' rights beyond rwx (gate.c) */
+    if (!NT_SUCCESS(st)) {
+        fsp_reply_status(req, st);
         return;
     }
     if ((in->valid & FATTR_FH) && in->fh) {

@@ -14,6 +14,7 @@
  */
 #include <sys/stat.h>
 
+#include "native/gate.h"
 #include "ops_util.h"
 
 /* Open (parent, name) for a namespace change; guard held by the caller. */
@@ -87,8 +88,14 @@ static void remove_common(struct fsp_req *req, const char *name, uint32_t maxnam
     }
     struct fsp_node *parent = fsp_node_get(nt, fsp_req_header(req)->nodeid);
     struct fsp_streams_gone gone = {NULL, 0};
+    NTSTATUS st = fsp_gate_remove(req, parent, wname, (size_t)n); /* gate.c */
+    if (!NT_SUCCESS(st)) {
+        fsp_reply_status(req, st);
+        fsp_node_put(nt, parent);
+        return;
+    }
     fsp_guard_enter(nt, FSP_GUARD_EXCL);
-    NTSTATUS st = delete_child(nt, parent, wname, (size_t)n, dir, &gone);
+    st = delete_child(nt, parent, wname, (size_t)n, dir, &gone);
     fsp_guard_leave(nt, FSP_GUARD_EXCL);
     fsp_reply_status(req, st);
     fsp_streams_forget(req, parent, &gone);
@@ -221,10 +228,18 @@ static void rename_common(struct fsp_req *req, uint64_t newdirid, uint32_t flags
     struct fsp_node *olddir = fsp_node_get(nt, fsp_req_header(req)->nodeid);
     struct fsp_node *newdir = fsp_node_get(nt, newdirid);
     struct fsp_streams_gone gone_old = {NULL, 0}, gone_new = {NULL, 0};
+    NTSTATUS st =
+        fsp_gate_rename(req, olddir, oldname, (size_t)on, newdir, newname, (size_t)nn); /* gate.c */
+    if (!NT_SUCCESS(st)) {
+        fsp_reply_status(req, st);
+        fsp_node_put(nt, olddir);
+        fsp_node_put(nt, newdir);
+        return;
+    }
     fsp_guard_enter(nt, FSP_GUARD_EXCL);
     fsp_notify_rename_lock(nt);
-    NTSTATUS st = do_rename(nt, olddir, oldname, (size_t)on, newdir, newname, (size_t)nn, flags,
-                            &gone_old, &gone_new);
+    st = do_rename(nt, olddir, oldname, (size_t)on, newdir, newname, (size_t)nn, flags, &gone_old,
+                   &gone_new);
     fsp_notify_rename_unlock(nt);
     fsp_guard_leave(nt, FSP_GUARD_EXCL);
     fsp_reply_status(req, st);
@@ -310,9 +325,21 @@ static void op_link(struct fsp_req *req, const void *arg, uint32_t arglen)
     struct fsp_node *newdir = fsp_node_get(nt, fsp_req_header(req)->nodeid);
     struct fuse_entry_out entry;
     memset(&entry, 0, sizeof entry);
+    /* Windows' FILE_ADD_FILE on the directory, and the source's open as a
+     * Create request for the file system (gate.h). */
+    NTSTATUS st = fsp_gate_add(req, newdir, false);
+    struct fsp_create_req cr;
+    const UINT32 link_access = FILE_READ_ATTRIBUTES | FILE_WRITE_ATTRIBUTES | READ_CONTROL;
+    fsp_opctx_set(req,
+                  fsp_create_req_of_node(&cr, nt, req, node,
+                                         FILE_OPEN << 24 | FILE_OPEN_REPARSE_POINT, link_access,
+                                         link_access),
+                  NULL);
     fsp_guard_enter(nt, FSP_GUARD_EXCL);
-    NTSTATUS st = do_link(nt, node, newdir, newname, (size_t)n, &entry.attr);
+    if (NT_SUCCESS(st))
+        st = do_link(nt, node, newdir, newname, (size_t)n, &entry.attr);
     fsp_guard_leave(nt, FSP_GUARD_EXCL);
+    fsp_opctx_clear();
     if (NT_SUCCESS(st))
         fsp_entry_fill(nt, node, &entry);
     fsp_node_put(nt, node);

@@ -7,6 +7,7 @@
  */
 #include <sys/stat.h>
 
+#include "native/gate.h"
 #include "native/posixacl.h"
 #include "ops_util.h"
 #include "reparse.h"
@@ -30,6 +31,32 @@ static NTSTATUS overwrite(struct fsp_native *nt, PVOID ctx, FSP_FSCTL_FILE_INFO 
     return fi->Overwrite(nt->fs, ctx, 0, FALSE, 0, info);
 }
 
+/* The kernel's flag for an open by execve(2) (__FMODE_EXEC: f_flags keeps it,
+ * and FUSE passes f_flags on). */
+#define FSP_O_EXEC 0x20
+
+/* The rights an open asks of the access gate: what Windows asks of a
+ * CreateFile with the matching access. */
+static uint32_t gate_rights_of_open(uint32_t flags, bool dir)
+{
+    if (dir)
+        return FILE_LIST_DIRECTORY;
+    if (flags & FSP_O_EXEC)
+        return FILE_EXECUTE;
+    uint32_t write = flags & O_APPEND ? FILE_APPEND_DATA : FILE_WRITE_DATA, r;
+    switch (flags & O_ACCMODE) {
+    case O_WRONLY:
+        r = write;
+        break;
+    case O_RDWR:
+        r = FILE_READ_DATA | write;
+        break;
+    default:
+        r = FILE_READ_DATA;
+    }
+    return r | (flags & O_TRUNC ? FILE_WRITE_DATA : 0);
+}
+
 static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool dir)
 {
     struct fsp_native *nt = fsp_native_of(req);
@@ -48,11 +75,23 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
         fsp_reply_err(req, -len);
         return;
     }
+    NTSTATUS st = fsp_gate_node(req, node, gate_rights_of_open(in->flags, dir));
+    if (!NT_SUCCESS(st)) {
+        fsp_node_put(nt, node);
+        fsp_reply_status(req, st);
+        return;
+    }
     UINT32 access = dir ? FILE_LIST_DIRECTORY | FILE_TRAVERSE | FILE_READ_ATTRIBUTES | SYNCHRONIZE
                         : fsp_handle_access(nt, in->flags);
+    UINT32 options = dir ? FILE_DIRECTORY_FILE : FILE_NON_DIRECTORY_FILE;
+    struct fsp_create_req cr;
+    fsp_opctx_set(req,
+                  fsp_create_req_fill(&cr, nt, req, path, (size_t)len,
+                                      fsp_disposition_of_flags(dir ? 0 : in->flags) << 24 | options,
+                                      0, dir ? access : fsp_access_of_flags(in->flags), access),
+                  NULL);
     fsp_guard_enter(nt, FSP_GUARD_SHARED);
-    NTSTATUS st = fsp_open_path(nt, path, dir ? FILE_DIRECTORY_FILE : FILE_NON_DIRECTORY_FILE,
-                                access, &ctx, &info);
+    st = fsp_open_path(nt, path, options, access, &ctx, &info);
     fsp_guard_leave(nt, FSP_GUARD_SHARED);
     if (NT_SUCCESS(st) && dir != !!(info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
         fsp_fs_close(nt, ctx);
@@ -71,6 +110,7 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
             fsp_fs_close(nt, ctx);
         }
     }
+    fsp_opctx_clear();
     if (!NT_SUCCESS(st)) {
         fsp_node_put(nt, node);
         fsp_reply_status(req, st);
@@ -123,6 +163,9 @@ static NTSTATUS create_child(struct fsp_req *req, struct fsp_native *nt, struct 
     int len = fsp_node_path(nt, parent, name, namelen, path);
     if (len < 0)
         return FspNtStatusFromErrno(-len);
+    st = fsp_gate_add(req, parent, dir);
+    if (!NT_SUCCESS(st))
+        return st;
 
     if (nt->has_security) {
         char sdbuf[1024];
@@ -154,6 +197,15 @@ static NTSTATUS create_child(struct fsp_req *req, struct fsp_native *nt, struct 
     memset(&oinfo, 0, sizeof oinfo);
     if (rp)
         attrs |= FILE_ATTRIBUTE_REPARSE_POINT;
+    /* CREATE carries O_CREAT (and O_EXCL, O_TRUNC as asked); MKDIR, MKNOD
+     * and SYMLINK are CreateDirectory-like: FILE_CREATE. */
+    UINT32 disposition = flags & O_CREAT ? fsp_disposition_of_flags(flags) : FILE_CREATE;
+    struct fsp_create_req cr;
+    fsp_opctx_set(req,
+                  fsp_create_req_fill(&cr, nt, req, path, (size_t)len,
+                                      disposition << 24 | (options & 0xffffff), attrs,
+                                      dir ? access : fsp_access_of_flags(flags), access),
+                  NULL);
 
     fsp_guard_enter(nt, FSP_GUARD_EXCL);
     if (fi->CreateEx)
@@ -177,6 +229,7 @@ static NTSTATUS create_child(struct fsp_req *req, struct fsp_native *nt, struct 
         }
     }
     fsp_guard_leave(nt, FSP_GUARD_EXCL);
+    fsp_opctx_clear();
     *info = oinfo.FileInfo;
     if (sd)
         FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);

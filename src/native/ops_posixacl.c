@@ -14,6 +14,7 @@
 #include <sys/stat.h>
 
 #include "native.h"
+#include "native/gate.h"
 #include "native/posixacl.h"
 #include "ops_util.h"
 
@@ -176,6 +177,8 @@ static void pa_change(struct fsp_req *req, struct pa_call *c)
         fsp_reply_err(req, EOPNOTSUPP);
     else if (nt->fs->VolumeParams.ReadOnlyVolume)
         fsp_reply_err(req, EROFS);
+    else if (!NT_SUCCESS(fsp_gate_node(req, NULL, WRITE_DAC))) /* gate.c */
+        fsp_reply_err(req, EPERM);
     else
         fsp_reply_status(req, fsp_with_file(req, READ_CONTROL | WRITE_DAC, true, 0, pa_cb, c));
 }

@@ -61,6 +61,7 @@
 #include <sys/xattr.h>
 
 #include "ea.h"
+#include "native/gate.h"
 #include "native/posixacl.h"
 #include "ops_util.h"
 #include "winattr.h"
@@ -237,6 +238,10 @@ static NTSTATUS run_cb(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, 
 static NTSTATUS xattr_run(struct fsp_req *req, struct xattr_call *c)
 {
     bool change = c->kind == XA_SET || c->kind == XA_REMOVE;
+    /* Windows' check of the EA rights beyond rwx (gate.c). */
+    NTSTATUS gst = fsp_gate_node(req, NULL, change ? FILE_WRITE_EA : FILE_READ_EA);
+    if (!NT_SUCCESS(gst))
+        return gst;
     c->scratch = fsp_req_scratch(req, &c->scratch_cap);
     return fsp_with_file(req, FILE_READ_EA | (change ? FILE_WRITE_EA : 0), change,
                          FspCleanupSetChangeTime, run_cb, c);

@@ -68,8 +68,9 @@
  * granted), over the ACEs that apply to it: the owner class sees ACEs for the
  * owner SID and Everyone, the group class those for the group SID and
  * Everyone, the other class those for Everyone. Generic rights are mapped;
- * inherit-only ACEs do not apply. Then r = FILE_READ_DATA, w =
- * FILE_WRITE_DATA, x = FILE_EXECUTE. No DACL (or a NULL DACL) is 0777; an
+ * inherit-only ACEs do not apply. Then r = FILE_READ_DATA, w = any of
+ * FILE_WRITE_DATA, FILE_APPEND_DATA, FILE_DELETE_CHILD (the access gate of
+ * gate.c asks for the one a request needs), x = FILE_EXECUTE. No DACL (or a NULL DACL) is 0777; an
  * empty DACL is 0. Allow or deny ACEs for the NULL SID add their mask & 7 as
  * the 07000 bits.
  *
@@ -213,9 +214,16 @@ uint32_t fsp_posix_rwx_rights(uint32_t bits, bool allow, bool delete_child)
     return m;
 }
 
+/* w is shown for any right of the write class: a directory that lets a user
+ * only add subdirectories (FILE_APPEND_DATA) or only delete entries
+ * (FILE_DELETE_CHILD), a file open for appending only. The kernel then lets
+ * the request through its rwx check, and the access gate (gate.c) asks for
+ * the exact right. The descriptors the mapping writes grant the class whole,
+ * so for them nothing changes. */
 uint32_t fsp_posix_rights_rwx(uint32_t granted)
 {
-    return (granted & FILE_READ_DATA ? 4u : 0u) | (granted & FILE_WRITE_DATA ? 2u : 0u) |
+    const uint32_t w = FILE_WRITE_DATA | FILE_APPEND_DATA | FILE_DELETE_CHILD;
+    return (granted & FILE_READ_DATA ? 4u : 0u) | (granted & w ? 2u : 0u) |
            (granted & FILE_EXECUTE ? 1u : 0u);
 }
 

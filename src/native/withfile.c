@@ -7,6 +7,7 @@
  * file that lost its name but is still open is reached through one of its
  * handles instead.
  */
+#include "native/gate.h"
 #include "ops_util.h"
 
 NTSTATUS fsp_with_file(struct fsp_req *req, UINT32 access, bool change, ULONG cleanup_flags,
@@ -29,6 +30,10 @@ NTSTATUS fsp_with_file(struct fsp_req *req, UINT32 access, bool change, ULONG cl
     st = fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT, access, &ctx, &info);
     fsp_guard_leave(nt, FSP_GUARD_SHARED);
     if (NT_SUCCESS(st)) {
+        /* The descriptor may change: look again, unless fn reads the new
+         * one for the reply (SETATTR does) and notes it (gate.c). */
+        if (change)
+            fsp_gate_forget(node);
         st = fn(nt, node, ctx, arg);
         if (change) {
             ULONG flags = NT_SUCCESS(st) ? cleanup_flags : 0;

@@ -479,7 +479,8 @@ TEST(sd_to_mode_foreign)
     fsp_acl_builder_init(&b);
     add_ace(&b, ACCESS_ALLOWED_ACE_TYPE, OBJECT_INHERIT_ACE | INHERIT_ONLY_ACE, FILE_ALL_ACCESS,
             "S-1-1-0");
-    add_ace(&b, ACCESS_DENIED_ACE_TYPE, 0, FILE_WRITE_DATA, "S-1-22-2-50");
+    /* (w is any right of the write class: deny both that GENERIC_WRITE has.) */
+    add_ace(&b, ACCESS_DENIED_ACE_TYPE, 0, FILE_WRITE_DATA | FILE_APPEND_DATA, "S-1-22-2-50");
     add_ace(&b, ACCESS_ALLOWED_ACE_TYPE, 0, GENERIC_READ | GENERIC_WRITE | GENERIC_EXECUTE,
             "S-1-22-1-40");
     add_ace(&b, ACCESS_ALLOWED_ACE_TYPE, 0, GENERIC_READ | GENERIC_WRITE, "S-1-22-2-50");
@@ -492,6 +493,18 @@ TEST(sd_to_mode_foreign)
     CHECK_EQ_INT(g, 50);
     CHECK_EQ_INT(m, 0744);
     DELETE_SD(sd);
+
+    /* w for any right of the write class (the access gate asks for the
+     * exact one): appending only, deleting entries only. */
+    static const uint32_t write_class[] = {FILE_APPEND_DATA, FILE_DELETE_CHILD};
+    for (size_t i = 0; i < 2; i++) {
+        fsp_acl_builder_init(&b);
+        add_ace(&b, ACCESS_ALLOWED_ACE_TYPE, 0, FILE_GENERIC_READ | write_class[i], "S-1-22-1-40");
+        sd = make_sd(0, "S-1-22-1-40", "S-1-22-2-50", &b, NULL);
+        CHECK_EQ_INT(FspPosixMapSecurityDescriptorToPermissions(sd, &u, &g, &m), 0);
+        CHECK_EQ_INT(m, 0600);
+        DELETE_SD(sd);
+    }
 }
 
 TEST(merge_keeps_unrelated)
