@@ -69,6 +69,9 @@ struct fsp_handle {
     struct fsp_handle *next_on_node; /* guarded by nodes_lock */
     uint32_t pins;                   /* fsp_node_call_open users; nodes_lock */
     PVOID context;                   /* the file system's FileContext */
+    /* Handles sharing context (a reopen of a file without a name) share this
+     * count, nodes_lock; NULL while the context is the handle's alone. */
+    uint32_t *ctx_users;
     bool is_dir;
     /* Directory listing snapshot, taken at offset 0: stable cookies for
      * seekdir/telldir. Record i (1-based after "." and "..") is at
@@ -274,6 +277,14 @@ struct fsp_handle *fsp_handle_new(struct fsp_native *nt, struct fsp_node *node, 
                                   bool is_dir);
 void fsp_handle_unlink(struct fsp_native *nt, struct fsp_handle *h);
 void fsp_handle_free(struct fsp_handle *h);
+/* A new handle on node sharing the context of one of its handles: an open
+ * by node id (/proc/PID/fd/N) of a file that has no name to Open by. NULL
+ * if nothing is open (or no memory: *nomem). */
+struct fsp_handle *fsp_handle_reopen(struct fsp_native *nt, struct fsp_node *node, bool is_dir,
+                                     bool *nomem);
+/* After fsp_handle_unlink: whether h was the last user of its context, so
+ * that Cleanup and Close are due. */
+bool fsp_handle_last_user(struct fsp_native *nt, struct fsp_handle *h);
 /* Run fn on the context of one of node's open handles (for an unlinked file
  * the kernel asks about without a handle: fstat, fchmod). Returns fn's
  * status, or STATUS_OBJECT_NAME_NOT_FOUND if nothing is open. */

@@ -303,7 +303,11 @@ void fsp_nodes_fini(struct fsp_native *nt)
         while (node->handles) {
             struct fsp_handle *h = node->handles;
             node->handles = h->next_on_node;
-            fsp_fs_close(nt, h->context);
+            bool last = !h->ctx_users || --*h->ctx_users == 0;
+            if (h->ctx_users && last)
+                free(h->ctx_users);
+            if (last)
+                fsp_fs_close(nt, h->context);
             fsp_handle_free(h);
         }
         node_free(nt, node);

@@ -124,6 +124,52 @@ NTSTATUS fsp_node_call_open(struct fsp_native *nt, struct fsp_node *node, fsp_fi
     return st;
 }
 
+struct fsp_handle *fsp_handle_reopen(struct fsp_native *nt, struct fsp_node *node, bool is_dir,
+                                     bool *nomem)
+{
+    struct fsp_handle *h = calloc(1, sizeof *h);
+    uint32_t *users = malloc(sizeof *users);
+    *nomem = false;
+    pthread_mutex_lock(&nt->nodes_lock);
+    struct fsp_handle *src = node->handles;
+    if (!src || !h || (!src->ctx_users && !users)) {
+        pthread_mutex_unlock(&nt->nodes_lock);
+        *nomem = src != NULL;
+        free(h);
+        free(users);
+        return NULL;
+    }
+    if (!src->ctx_users) {
+        src->ctx_users = users;
+        *users = 1;
+        users = NULL;
+    }
+    h->node = node;
+    h->context = src->context;
+    h->is_dir = is_dir;
+    h->ctx_users = src->ctx_users;
+    ++*h->ctx_users;
+    pthread_mutex_init(&h->list_lock, NULL);
+    h->next_on_node = node->handles;
+    node->handles = h;
+    pthread_mutex_unlock(&nt->nodes_lock);
+    free(users);
+    return h;
+}
+
+bool fsp_handle_last_user(struct fsp_native *nt, struct fsp_handle *h)
+{
+    if (!h->ctx_users)
+        return true;
+    pthread_mutex_lock(&nt->nodes_lock);
+    bool last = --*h->ctx_users == 0;
+    if (last)
+        free(h->ctx_users);
+    h->ctx_users = NULL;
+    pthread_mutex_unlock(&nt->nodes_lock);
+    return last;
+}
+
 void fsp_handle_free(struct fsp_handle *h)
 {
     pthread_mutex_destroy(&h->list_lock);

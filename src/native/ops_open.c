@@ -43,6 +43,31 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
     }
     struct fsp_node *node = fsp_node_get(nt, fsp_req_header(req)->nodeid);
     int len = fsp_node_path(nt, node, NULL, 0, path);
+    if (len == -ENOENT) {
+        /* No name, yet the kernel opens it: /proc/PID/fd/N of an unlinked
+         * file. WinFsp cannot open by id; share an open handle's context. */
+        bool nomem;
+        struct fsp_handle *h = fsp_handle_reopen(nt, node, dir, &nomem);
+        if (h && !dir && (in->flags & O_TRUNC)) {
+            pthread_rwlock_wrlock(&node->io_lock);
+            NTSTATUS st = overwrite(nt, h->context, &info);
+            pthread_rwlock_unlock(&node->io_lock);
+            if (!NT_SUCCESS(st)) {
+                fsp_handle_unlink(nt, h);
+                if (fsp_handle_last_user(nt, h)) /* the others closed meanwhile */
+                    fsp_fs_close(nt, h->context);
+                fsp_handle_free(h);
+                fsp_node_put(nt, node);
+                fsp_reply_status(req, st);
+                return;
+            }
+        }
+        if (h) {
+            reply_open(req, nt, h); /* h keeps the node ref */
+            return;
+        }
+        len = nomem ? -ENOMEM : -ENOENT;
+    }
     if (len < 0) {
         fsp_node_put(nt, node);
         fsp_reply_err(req, -len);
@@ -323,7 +348,9 @@ static void release_common(struct fsp_req *req, const struct fuse_release_in *in
     ULONG flags = 0;
 
     fsp_handle_unlink(nt, h);
-    if (!h->is_dir && node->dirty) {
+    /* A context shared by reopened handles is cleaned up by the last. */
+    bool last_user = fsp_handle_last_user(nt, h);
+    if (last_user && !h->is_dir && node->dirty) {
         /* With the writeback cache the kernel keeps mtime and ctime and
          * sends them (SETATTR) when it writes back: Cleanup must not move
          * them to the time of the last close. */
@@ -332,9 +359,10 @@ static void release_common(struct fsp_req *req, const struct fuse_release_in *in
                                     FspCleanupSetArchiveBit;
         node->dirty = false;
     }
-    if (fi->Cleanup && (flags || !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly))
+    if (last_user && fi->Cleanup && (flags || !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly))
         fi->Cleanup(nt->fs, h->context, NULL, flags);
-    fsp_fs_close(nt, h->context);
+    if (last_user)
+        fsp_fs_close(nt, h->context);
     uint64_t nodeid = node->nodeid;
     fsp_node_put(nt, node);
     fsp_handle_free(h);
