@@ -143,6 +143,10 @@ struct memfs {
     FSP_FILE_SYSTEM *fs;
     struct memfs_node *root;
     bool case_insensitive;
+    /* -L: a legacy volume (no SupportsPosixUnlinkRename). WinFsp promises
+     * such a file system never to delete or replace a file that is still
+     * open elsewhere; MEMFS checks that promise (legacy_open_elsewhere). */
+    bool legacy_unlink;
     uint64_t max_nodes;
     uint64_t max_file_size;
     uint32_t alloc_unit;              /* SectorSize * SectorsPerAllocationUnit */

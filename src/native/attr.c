@@ -82,7 +82,7 @@ void fsp_attr_fill(struct fsp_native *nt, struct fsp_node *node, const FSP_FSCTL
     attr->uid = uid;
     attr->gid = gid;
     attr->nlink = info->HardLinks ? info->HardLinks : (dir ? 2 : 1);
-    if (node && node->unlinked)
+    if (node && (node->unlinked || __atomic_load_n(&node->delete_pending, __ATOMIC_RELAXED)))
         attr->nlink = 0;
     attr->ino = node ? node->ino : info->IndexNumber;
     attr->size = info->FileSize;

@@ -48,6 +48,9 @@ struct fsp_node {
     uint32_t mode, uid, gid;
     uint64_t blocks;
     bool unlinked;
+    /* Legacy volumes (legacydel.c): open elsewhere when it was unlinked or
+     * replaced, so it waits under a hidden name for its last Cleanup. */
+    bool delete_pending;
     bool dirty;   /* written since the last Cleanup: pass the time flags */
     uint8_t kind; /* FSP_NODE_UNKNOWN/FILE/DIR, from the attributes sent */
     bool stream;  /* a named stream, "file:stream" (streams.c); never changes */
@@ -60,6 +63,7 @@ struct fsp_node {
     struct fsp_node *ino_next;   /* chain in the IndexNumber index */
     bool ino_indexed;
     struct fsp_handle *handles; /* open handles, for files that lost their name */
+    uint32_t closing;           /* handles off that list, not Closed yet; nodes_lock */
     pthread_rwlock_t io_lock;   /* per-file serialization, as the FSD does it */
 };
 
@@ -110,6 +114,9 @@ struct fsp_native {
      * UmNamedStreamNames; streams.c) */
     bool stream_names;
     bool has_security; /* GetSecurity or GetSecurityByName */
+    /* SupportsPosixUnlinkRename: names of open files may be deleted and
+     * replaced at once; otherwise legacydel.c hides them until last close. */
+    bool posix_unlink;
 
     /* Node table: keyed by (parent, name), case-folded on case-insensitive
      * volumes. Guarded by nodes_lock, which is never held across a call into
@@ -166,6 +173,8 @@ int fsp_node_rename(struct fsp_native *nt, struct fsp_node *olddir, const WCHAR 
  * take a kernel lookup reference (LINK's reply counts as one). */
 int fsp_node_add_name(struct fsp_native *nt, struct fsp_node *node, struct fsp_node *parent,
                       const WCHAR *name, size_t namelen);
+/* The node's own name is gone (it has no other): detach it. */
+void fsp_node_drop(struct fsp_native *nt, struct fsp_node *node);
 /* Record what the kernel was told the node is (from the mode). */
 void fsp_node_set_kind(struct fsp_node *node, uint32_t mode);
 /* Find the child (parent, name) without creating it; +1 ref or NULL. */
@@ -176,6 +185,29 @@ struct fsp_node *fsp_node_find(struct fsp_native *nt, struct fsp_node *parent, c
  * -ENOENT for an unlinked node, -ENAMETOOLONG. */
 int fsp_node_path(struct fsp_native *nt, struct fsp_node *node, const WCHAR *child, size_t childlen,
                   WCHAR *buf);
+
+/* --- legacydel.c: POSIX unlink/rename without SupportsPosixUnlinkRename -- */
+/* Whether (dir, name) is a hidden name of a delete-pending file. */
+bool fsp_legacy_hidden(struct fsp_native *nt, struct fsp_node *dir, const WCHAR *name,
+                       size_t namelen);
+/* The node (+1 ref) of (dir, name) if deleting that name must wait for its
+ * open handles (legacy volume, a single name, open); else NULL. */
+struct fsp_node *fsp_legacy_must_hide(struct fsp_native *nt, struct fsp_node *dir,
+                                      const WCHAR *name, size_t namelen,
+                                      const FSP_FSCTL_FILE_INFO *info);
+/* Rename the open file ctx (path, node) to a hidden name, delete-pending. */
+NTSTATUS fsp_legacy_hide(struct fsp_native *nt, struct fsp_node *dir, const WCHAR *name,
+                         size_t namelen, struct fsp_node *node, PVOID ctx, PWSTR path);
+/* Undo fsp_legacy_hide: the node is (dir, name) again. */
+void fsp_legacy_unhide(struct fsp_native *nt, struct fsp_node *node, struct fsp_node *dir,
+                       const WCHAR *name, size_t namelen);
+/* A context of node outlives the request's reply (+1 node ref): it counts
+ * as open until fsp_legacy_closed, which the caller follows by a put. */
+void fsp_legacy_closing(struct fsp_native *nt, struct fsp_node *node);
+/* A handle of node was Closed (after fsp_handle_unlink): if it was the last
+ * of a delete-pending file, delete it now, as WinFsp's FSD does at the
+ * Cleanup of a delete-pending file's last handle. */
+void fsp_legacy_closed(struct fsp_native *nt, struct fsp_node *node);
 
 /* --- notify.c ------------------------------------------------------------ */
 int fsp_notify_init(struct fsp_native *nt);
@@ -272,7 +304,8 @@ NTSTATUS fsp_with_file(struct fsp_req *req, UINT32 access, bool change, ULONG cl
                        fsp_file_fn *fn, void *arg);
 
 /* Handles: new links the handle into its node's list, free unlinks it;
- * unlink before Cleanup/Close so fsp_node_call_open never sees a closed one. */
+ * unlink before Cleanup/Close so fsp_node_call_open never sees a closed one,
+ * and call fsp_legacy_closed after Close (the node counts it as closing). */
 struct fsp_handle *fsp_handle_new(struct fsp_native *nt, struct fsp_node *node, PVOID context,
                                   bool is_dir);
 void fsp_handle_unlink(struct fsp_native *nt, struct fsp_handle *h);

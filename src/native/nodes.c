@@ -530,6 +530,18 @@ int fsp_node_add_name(struct fsp_native *nt, struct fsp_node *node, struct fsp_n
     return 0;
 }
 
+void fsp_node_drop(struct fsp_native *nt, struct fsp_node *node)
+{
+    pthread_mutex_lock(&nt->nodes_lock);
+    if (node->parent) {
+        node->refs++; /* keep it while detaching */
+        drop_name(nt, node);
+        node->refs--;
+        maybe_free(nt, node);
+    }
+    pthread_mutex_unlock(&nt->nodes_lock);
+}
+
 void fsp_node_set_kind(struct fsp_node *node, uint32_t mode)
 {
     uint8_t kind = S_ISDIR(mode) ? FSP_NODE_DIR : FSP_NODE_FILE;

@@ -96,6 +96,7 @@ void fsp_handle_unlink(struct fsp_native *nt, struct fsp_handle *h)
             *p = h->next_on_node;
             break;
         }
+    h->node->closing++;
     /* Off the list, nobody pins it anew; let the current users finish
      * before the caller Cleans up and Closes the context. */
     while (h->pins)

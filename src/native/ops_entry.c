@@ -49,8 +49,8 @@ static void op_lookup(struct fsp_req *req, const void *arg, uint32_t arglen)
     }
     struct fsp_node *parent = fsp_req_node(nt, req);
     int len = fsp_node_path(nt, parent, name, (size_t)n, path);
-    if (len < 0) {
-        fsp_reply_err(req, -len);
+    if (len < 0 || fsp_legacy_hidden(nt, parent, name, (size_t)n)) {
+        fsp_reply_err(req, len < 0 ? -len : ENOENT);
         return;
     }
 

@@ -56,6 +56,7 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
                 fsp_handle_unlink(nt, h);
                 if (fsp_handle_last_user(nt, h)) /* the others closed meanwhile */
                     fsp_fs_close(nt, h->context);
+                fsp_legacy_closed(nt, node);
                 fsp_handle_free(h);
                 fsp_node_put(nt, node);
                 fsp_reply_status(req, st);
@@ -273,11 +274,15 @@ static void create_common(struct fsp_req *req, const char *name, size_t maxname,
         fsp_reply_err(req, ENOMEM);
         return;
     }
+    if (!want_handle) /* ctx outlives the reply: a legacy delete must wait */
+        fsp_legacy_closing(nt, node);
     reply_entry(req, nt, node, ctx, h);
     if (!want_handle) {
         if (nt->fs->Interface->Cleanup && !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly)
             nt->fs->Interface->Cleanup(nt->fs, ctx, NULL, 0);
         fsp_fs_close(nt, ctx);
+        fsp_legacy_closed(nt, node);
+        fsp_node_put(nt, node);
     }
 }
 
@@ -363,6 +368,8 @@ static void release_common(struct fsp_req *req, const struct fuse_release_in *in
         fi->Cleanup(nt->fs, h->context, NULL, flags);
     if (last_user)
         fsp_fs_close(nt, h->context);
+    /* A file unlinked while open on a legacy volume goes now. */
+    fsp_legacy_closed(nt, node);
     uint64_t nodeid = node->nodeid;
     fsp_node_put(nt, node);
     fsp_handle_free(h);

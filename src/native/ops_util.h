@@ -70,6 +70,17 @@ static inline NTSTATUS fsp_open_path(struct fsp_native *nt, PWSTR path, UINT32 o
     return st;
 }
 
+/* May this open file be deleted? SetDelete takes precedence over CanDelete. */
+static inline NTSTATUS fsp_may_delete(struct fsp_native *nt, PVOID ctx, PWSTR path)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
+    if (fi->SetDelete)
+        return fi->SetDelete(nt->fs, ctx, path, TRUE);
+    if (fi->CanDelete)
+        return fi->CanDelete(nt->fs, ctx, path);
+    return STATUS_SUCCESS;
+}
+
 static inline bool fsp_can_open(struct fsp_native *nt)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;

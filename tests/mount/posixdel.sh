@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
-# posixdel.sh - unlink and rename of open files on the native API
-# (doc/windows-on-linux.md, "Deleting and replacing open files"): with
-# VolumeParams.SupportsPosixUnlinkRename (MEMFS) the adapter deletes and
-# replaces open files at once (WinFsp's POSIX semantics), and reopens a file
-# that lost its name through /proc/PID/fd by sharing an open handle. A shell
-# scenario (open descriptors kept over rm, mv and rmdir, fstat, I/O through
-# the descriptors, /proc/self/fd reopen, the freed name reused, listings) is
-# compared with tmpfs, and so is the conformance suite.
+# posixdel.sh - unlink and rename of open files on the native API, with and
+# without VolumeParams.SupportsPosixUnlinkRename (doc/windows-on-linux.md,
+# "Deleting and replacing open files"):
+#   memfs      the flag set: the adapter deletes and replaces open files at
+#              once (WinFsp's POSIX semantics), and reopens a file that lost
+#              its name through /proc/PID/fd by sharing an open handle;
+#   memfs -L   a legacy volume: open files are hidden and deleted at their
+#              last close; MEMFS logs any delete or replacement of a file
+#              still open elsewhere, which such a volume must never see.
+# Each runs a shell scenario (open descriptors kept over rm, mv and rmdir,
+# fstat, I/O through the descriptors, /proc/self/fd reopen, the freed name
+# reused, listings) compared with tmpfs, and the conformance suite compared
+# with tmpfs; the logs must be free of the reports above.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -73,7 +78,7 @@ fsp_umount_tmpfs "$REF"
 conf_reference || fsp_done
 
 M=$FSP_TMP/mnt
-for opts in ""; do
+for opts in "" "-L"; do
     label="memfs${opts:+ $opts}"
     id=memfs${opts// /}
     # shellcheck disable=SC2086 # opts is a word list
@@ -86,5 +91,8 @@ for opts in ""; do
     (cd / && timeout -k 5 100 "$CONF" --skip utimens_ns "$M") >"$FSP_TMP/$id.conf" 2>&1
     compare "$label" "$FSP_TMP/$id.conf" utimens_ns
     check "posixdel: $label exits 0 on SIGTERM and unmounts" stop_with TERM "$FSP_PID" "$M"
+    reports=$(grep -E 'legacy volume' \
+        "$FSP_TMP/$id.err")
+    fsp_same "posixdel: MEMFS saw only what WinFsp promises ($label)" "" "$reports"
 done
 fsp_done
