@@ -129,6 +129,10 @@ struct memfs_node {
      * Close may race with an Open of the same name, hence atomic. */
     atomic_long refcount;
     bool orphan; /* every name removed while still open */
+    /* SetDelete(TRUE) (or, without SetDelete, CanDelete) allowed a delete
+     * that Cleanup has not done yet: WinFsp asks before every
+     * FspCleanupDelete, and MEMFS reports a Cleanup that was not asked. */
+    bool delete_allowed;
     struct memfs_node *orphan_prev, *orphan_next;
     /* Named streams (memfs_streams.c). A main file lists its streams; a
      * stream has no names (entries), only its stream name and its main. */
@@ -147,6 +151,7 @@ struct memfs {
      * such a file system never to delete or replace a file that is still
      * open elsewhere; MEMFS checks that promise (legacy_open_elsewhere). */
     bool legacy_unlink;
+    bool can_delete_only; /* -C: the interface has CanDelete, no SetDelete */
     uint64_t max_nodes;
     uint64_t max_file_size;
     uint32_t alloc_unit;              /* SectorSize * SectorsPerAllocationUnit */

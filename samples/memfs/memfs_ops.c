@@ -471,6 +471,11 @@ static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name, UL
     if ((flags & FspCleanupSetAllocationSize) && !node->dir)
         set_file_size(m, node, node->info.FileSize, TRUE);
 
+    if ((flags & FspCleanupDelete) && !node->delete_allowed)
+        FspServiceLog(EVENTLOG_ERROR_TYPE, "Cleanup(Delete) without %s first",
+                      m->can_delete_only ? "CanDelete" : "SetDelete(TRUE)");
+    if (flags & FspCleanupDelete)
+        node->delete_allowed = false;
     if ((flags & FspCleanupDelete) && node->main) {
         memfs_stream_delete(m, node); /* once; a second delete finds it gone */
         meta->info.ChangeTime = memfs_now();
@@ -619,14 +624,25 @@ static NTSTATUS check_delete(const struct memfs_node *node)
 
 static NTSTATUS CanDelete(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name)
 {
-    return check_delete(file_context);
+    struct memfs_node *node = file_context;
+    NTSTATUS status = check_delete(node);
+    /* With SetDelete in the interface, CanDelete must not be the one asked. */
+    if (!get_memfs(fs)->can_delete_only)
+        FspServiceLog(EVENTLOG_ERROR_TYPE, "CanDelete called although SetDelete exists");
+    else if (NT_SUCCESS(status))
+        node->delete_allowed = true;
+    return status;
 }
 
 static NTSTATUS SetDelete(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
                           BOOLEAN delete_file)
 {
     /* The deletion itself happens in Cleanup; clearing it needs no check. */
-    return delete_file ? check_delete(file_context) : STATUS_SUCCESS;
+    struct memfs_node *node = file_context;
+    NTSTATUS status = delete_file ? check_delete(node) : STATUS_SUCCESS;
+    if (NT_SUCCESS(status))
+        node->delete_allowed = delete_file;
+    return status;
 }
 
 static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,

@@ -7,7 +7,12 @@
 #              its name through /proc/PID/fd by sharing an open handle;
 #   memfs -L   a legacy volume: open files are hidden and deleted at their
 #              last close; MEMFS logs any delete or replacement of a file
-#              still open elsewhere, which such a volume must never see.
+#              still open elsewhere, which such a volume must never see;
+#   memfs -C   CanDelete instead of SetDelete (and -L -C). MEMFS logs a
+#              Cleanup with FspCleanupDelete that its SetDelete (or
+#              CanDelete) did not allow first, and a CanDelete call when
+#              SetDelete exists: WinFsp's DLL asks SetDelete when the
+#              interface has it, else CanDelete, before every delete.
 # Each runs a shell scenario (open descriptors kept over rm, mv and rmdir,
 # fstat, I/O through the descriptors, /proc/self/fd reopen, the freed name
 # reused, listings) compared with tmpfs, and the conformance suite compared
@@ -78,7 +83,7 @@ fsp_umount_tmpfs "$REF"
 conf_reference || fsp_done
 
 M=$FSP_TMP/mnt
-for opts in "" "-L"; do
+for opts in "" "-L" "-C" "-L -C"; do
     label="memfs${opts:+ $opts}"
     id=memfs${opts// /}
     # shellcheck disable=SC2086 # opts is a word list
@@ -91,7 +96,7 @@ for opts in "" "-L"; do
     (cd / && timeout -k 5 100 "$CONF" --skip utimens_ns "$M") >"$FSP_TMP/$id.conf" 2>&1
     compare "$label" "$FSP_TMP/$id.conf" utimens_ns
     check "posixdel: $label exits 0 on SIGTERM and unmounts" stop_with TERM "$FSP_PID" "$M"
-    reports=$(grep -E 'legacy volume' \
+    reports=$(grep -E 'legacy volume|without (SetDelete|CanDelete)|CanDelete called' \
         "$FSP_TMP/$id.err")
     fsp_same "posixdel: MEMFS saw only what WinFsp promises ($label)" "" "$reports"
 done
