@@ -94,8 +94,10 @@ void fsp_attr_fill(struct fsp_native *nt, struct fsp_node *node, const FSP_FSCTL
     set_time(info->LastWriteTime, &attr->mtime, &attr->mtimensec);
     set_time(info->ChangeTime ? info->ChangeTime : info->LastWriteTime, &attr->ctime,
              &attr->ctimensec);
-    if (node)
+    if (node) {
         fsp_node_remember(node, attr);
+        fsp_readonly_note(node, info->FileAttributes);
+    }
 }
 
 /* What only the reparse data tells, read through the open file: a symlink's

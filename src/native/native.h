@@ -51,9 +51,10 @@ struct fsp_node {
     /* Legacy volumes (legacydel.c): open elsewhere when it was unlinked or
      * replaced, so it waits under a hidden name for its last Cleanup. */
     bool delete_pending;
-    bool dirty;   /* written since the last Cleanup: pass the time flags */
-    uint8_t kind; /* FSP_NODE_UNKNOWN/FILE/DIR, from the attributes sent */
-    bool stream;  /* a named stream, "file:stream" (streams.c); never changes */
+    bool dirty;    /* written since the last Cleanup: pass the time flags */
+    bool readonly; /* FILE_ATTRIBUTE_READONLY as last seen (readonly.c) */
+    uint8_t kind;  /* FSP_NODE_UNKNOWN/FILE/DIR, from the attributes sent */
+    bool stream;   /* a named stream, "file:stream" (streams.c); never changes */
     /* Hard links (VolumeParams.HardLinks): the fields above hold the node's
      * first name; each further name is an alias record, a node that is only
      * a (parent, name) entry in the hash and never reaches the kernel. */
@@ -208,6 +209,18 @@ void fsp_legacy_closing(struct fsp_native *nt, struct fsp_node *node);
  * of a delete-pending file, delete it now, as WinFsp's FSD does at the
  * Cleanup of a delete-pending file's last handle. */
 void fsp_legacy_closed(struct fsp_native *nt, struct fsp_node *node);
+
+/* --- readonly.c: READONLY files keep their data (EPERM, as immutable) ---- */
+/* The status for a refused change of data: EPERM, what ext4 answers for
+ * an immutable file. */
+#define FSP_STATUS_READONLY_FILE STATUS_PRIVILEGE_NOT_HELD
+/* Record the attributes the file system reported for node. */
+void fsp_readonly_note(struct fsp_node *node, UINT32 attributes);
+/* Read them again through ctx after the adapter changed them. */
+void fsp_readonly_refresh(struct fsp_native *nt, struct fsp_node *node, PVOID ctx);
+/* Whether an open with these O_ flags, or a WRITE, must be refused. */
+bool fsp_readonly_refuses_open(struct fsp_node *node, uint32_t flags);
+bool fsp_readonly_refuses_write(struct fsp_node *node);
 
 /* --- notify.c ------------------------------------------------------------ */
 int fsp_notify_init(struct fsp_native *nt);

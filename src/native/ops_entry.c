@@ -219,6 +219,9 @@ static NTSTATUS do_setattr(struct fsp_native *nt, struct fsp_node *node, PVOID c
         memset(&info, 0, sizeof info);
         if (fi->GetFileInfo)
             fi->GetFileInfo(nt->fs, ctx, &info);
+        if ((info.FileAttributes & FILE_ATTRIBUTE_READONLY) &&
+            !(info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY))
+            return FSP_STATUS_READONLY_FILE; /* readonly.c */
         UINT64 old = info.FileSize;
         st = fi->SetFileSize(nt->fs, ctx, in->size, FALSE, &info);
         if (!NT_SUCCESS(st))

@@ -47,6 +47,11 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
         /* No name, yet the kernel opens it: /proc/PID/fd/N of an unlinked
          * file. WinFsp cannot open by id; share an open handle's context. */
         bool nomem;
+        if (!dir && fsp_readonly_refuses_open(node, in->flags)) {
+            fsp_node_put(nt, node);
+            fsp_reply_status(req, FSP_STATUS_READONLY_FILE);
+            return;
+        }
         struct fsp_handle *h = fsp_handle_reopen(nt, node, dir, &nomem);
         if (h && !dir && (in->flags & O_TRUNC)) {
             pthread_rwlock_wrlock(&node->io_lock);
@@ -83,6 +88,13 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
     if (NT_SUCCESS(st) && dir != !!(info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
         fsp_fs_close(nt, ctx);
         st = dir ? STATUS_NOT_A_DIRECTORY : STATUS_FILE_IS_A_DIRECTORY;
+    }
+    if (NT_SUCCESS(st) && !dir) { /* READONLY: no writing (readonly.c) */
+        fsp_readonly_note(node, info.FileAttributes);
+        if (fsp_readonly_refuses_open(node, in->flags)) {
+            fsp_fs_close(nt, ctx);
+            st = FSP_STATUS_READONLY_FILE;
+        }
     }
     if (NT_SUCCESS(st) && !dir && (in->flags & O_TRUNC)) {
         pthread_rwlock_wrlock(&node->io_lock);
