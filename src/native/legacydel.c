@@ -81,11 +81,22 @@ static NTSTATUS hidden_dir_node(struct fsp_native *nt, struct fsp_node **pnode)
             FspPosixMapPermissionsToSecurityDescriptor(0, 0, 0700, &sd);
         UINT32 options = (FILE_CREATE << 24) | FILE_DIRECTORY_FILE;
         UINT32 attrs = FILE_ATTRIBUTE_DIRECTORY | FILE_ATTRIBUTE_HIDDEN;
-        if (fi->CreateEx)
+        /* Create's FileInfo is the head of an FSP_FSCTL_OPEN_FILE_INFO, which
+         * the file system may reach (FspFileSystemGetOpenFileInfo). */
+        FSP_FSCTL_OPEN_FILE_INFO oinfo;
+        memset(&oinfo, 0, sizeof oinfo);
+        PVOID *slot = fsp_context_slot(nt, &ctx); /* UmFileContextIsFullContext */
+        if (!slot)
+            st = STATUS_INSUFFICIENT_RESOURCES;
+        else if (fi->CreateEx)
             st = fi->CreateEx(nt->fs, path, options, FILE_ALL_ACCESS, attrs, sd, 0, NULL, 0, FALSE,
-                              &ctx, &info);
+                              slot, &oinfo.FileInfo);
         else if (fi->Create)
-            st = fi->Create(nt->fs, path, options, FILE_ALL_ACCESS, attrs, sd, 0, &ctx, &info);
+            st = fi->Create(nt->fs, path, options, FILE_ALL_ACCESS, attrs, sd, 0, slot,
+                            &oinfo.FileInfo);
+        info = oinfo.FileInfo;
+        if (slot && !NT_SUCCESS(st))
+            fsp_context_drop(nt, ctx);
         if (sd)
             FspDeleteSecurityDescriptor(sd,
                                         (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
@@ -163,7 +174,7 @@ void fsp_legacy_closed(struct fsp_native *nt, struct fsp_node *node)
         NT_SUCCESS(fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT, DELETE | FILE_READ_ATTRIBUTES,
                                  &ctx, &info))) {
         NTSTATUS st = fsp_may_delete(nt, ctx, path);
-        if (fi->Cleanup)
+        if (fi->Cleanup && (NT_SUCCESS(st) || !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly))
             fi->Cleanup(nt->fs, ctx, NT_SUCCESS(st) ? path : NULL,
                         NT_SUCCESS(st) ? FspCleanupDelete : 0);
         fsp_fs_close(nt, ctx);
@@ -188,7 +199,7 @@ void fsp_legacy_unhide(struct fsp_native *nt, struct fsp_node *node, struct fsp_
     NTSTATUS st = nt->fs->Interface->Rename(nt->fs, ctx, hpath, path, FALSE);
     if (NT_SUCCESS(st) && nt->fs->Interface->SetDelete)
         nt->fs->Interface->SetDelete(nt->fs, ctx, path, FALSE);
-    if (nt->fs->Interface->Cleanup)
+    if (nt->fs->Interface->Cleanup && !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly)
         nt->fs->Interface->Cleanup(nt->fs, ctx, NULL, 0);
     fsp_fs_close(nt, ctx);
     if (NT_SUCCESS(st) && !fsp_node_move(nt, node, dir, name, namelen))

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/types.h>
 
 #include <winfsp/winfsp.h>
@@ -358,10 +359,31 @@ static inline struct fsp_node *fsp_req_node(struct fsp_native *nt, struct fsp_re
     return nodeid == FUSE_ROOT_ID ? nt->root : (struct fsp_node *)(uintptr_t)nodeid;
 }
 
+/* Where Create and Open put the new FileContext. Usually ctx itself; with
+ * UmFileContextIsFullContext, as in WinFsp, a FSP_FSCTL_TRANSACT_FULL_CONTEXT
+ * whose UserContext and UserContext2 the file system fills in: *ctx becomes
+ * that (malloc'd) structure, and is the FileContext of every later call on
+ * the open. NULL when out of memory. After a failed Create/Open, call
+ * fsp_context_drop(nt, *ctx). */
+static inline PVOID *fsp_context_slot(struct fsp_native *nt, PVOID *ctx)
+{
+    if (!nt->fs->UmFileContextIsFullContext)
+        return ctx;
+    *ctx = calloc(1, sizeof(FSP_FSCTL_TRANSACT_FULL_CONTEXT));
+    return *ctx;
+}
+
+static inline void fsp_context_drop(struct fsp_native *nt, PVOID context)
+{
+    if (nt->fs->UmFileContextIsFullContext)
+        free(context);
+}
+
 static inline NTSTATUS fsp_fs_close(struct fsp_native *nt, PVOID context)
 {
     if (nt->fs->Interface->Close)
         nt->fs->Interface->Close(nt->fs, context);
+    fsp_context_drop(nt, context);
     return STATUS_SUCCESS;
 }
 

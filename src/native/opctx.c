@@ -11,13 +11,15 @@
 
 /* --- Operation guard ---------------------------------------------------------
  * FINE: namespace changes (create, delete, rename) exclusive, lookups and
- * listings shared, everything else unguarded. COARSE: one lock for all. */
+ * listings shared, everything else unguarded. COARSE: one lock around every
+ * request, taken by the operations table (ops_table.c); the calls here then
+ * do nothing. */
 void fsp_guard_enter(struct fsp_native *nt, enum fsp_guard kind)
 {
     FSP_FILE_SYSTEM *fs = nt->fs;
     if (fs->OpGuardStrategy == FspFileSystemOperationGuardStrategyCoarse)
-        pthread_rwlock_wrlock(&fs->OpGuardLock);
-    else if (kind == FSP_GUARD_EXCL)
+        return;
+    if (kind == FSP_GUARD_EXCL)
         pthread_rwlock_wrlock(&fs->OpGuardLock);
     else if (kind == FSP_GUARD_SHARED)
         pthread_rwlock_rdlock(&fs->OpGuardLock);
@@ -26,7 +28,7 @@ void fsp_guard_enter(struct fsp_native *nt, enum fsp_guard kind)
 void fsp_guard_leave(struct fsp_native *nt, enum fsp_guard kind)
 {
     FSP_FILE_SYSTEM *fs = nt->fs;
-    if (fs->OpGuardStrategy == FspFileSystemOperationGuardStrategyCoarse || kind != FSP_GUARD_NONE)
+    if (fs->OpGuardStrategy != FspFileSystemOperationGuardStrategyCoarse && kind != FSP_GUARD_NONE)
         pthread_rwlock_unlock(&fs->OpGuardLock);
 }
 

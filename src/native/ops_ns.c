@@ -31,7 +31,8 @@ static NTSTATUS open_child(struct fsp_native *nt, struct fsp_node *parent, const
 
 static void close_child(struct fsp_native *nt, PVOID ctx, PWSTR path, ULONG flags)
 {
-    if (nt->fs->Interface->Cleanup)
+    /* PostCleanupWhenModifiedOnly: a Cleanup only for a delete. */
+    if (nt->fs->Interface->Cleanup && (flags || !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly))
         nt->fs->Interface->Cleanup(nt->fs, ctx, flags & FspCleanupDelete ? path : NULL, flags);
     fsp_fs_close(nt, ctx);
 }

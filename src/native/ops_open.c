@@ -193,14 +193,20 @@ static NTSTATUS create_child(struct fsp_req *req, struct fsp_native *nt, struct 
     if (rp)
         attrs |= FILE_ATTRIBUTE_REPARSE_POINT;
 
+    PVOID *slot = fsp_context_slot(nt, ctx); /* UmFileContextIsFullContext */
+    bool made = false;                       /* a context to Close exists (or existed) */
     fsp_guard_enter(nt, FSP_GUARD_EXCL);
-    if (fi->CreateEx)
-        st = fi->CreateEx(nt->fs, path, options, access, attrs, sd, 0, rp ? (PVOID)rp->data : NULL,
-                          rp ? rp->size : 0, rp != NULL, ctx, &oinfo.FileInfo);
+    if (!slot)
+        st = STATUS_INSUFFICIENT_RESOURCES;
+    else if (fi->CreateEx)
+        made = NT_SUCCESS(st = fi->CreateEx(nt->fs, path, options, access, attrs, sd, 0,
+                                            rp ? (PVOID)rp->data : NULL, rp ? rp->size : 0,
+                                            rp != NULL, slot, &oinfo.FileInfo));
     else if (rp && !fi->SetReparsePoint)
         st = STATUS_INVALID_DEVICE_REQUEST;
     else {
-        st = fi->Create(nt->fs, path, options, access, attrs, sd, 0, ctx, &oinfo.FileInfo);
+        made = NT_SUCCESS(
+            st = fi->Create(nt->fs, path, options, access, attrs, sd, 0, slot, &oinfo.FileInfo));
         /* Without CreateEx the FSD creates first and sets the reparse
          * point second; undo the create if that fails. */
         if (NT_SUCCESS(st) && rp) {
@@ -215,6 +221,8 @@ static NTSTATUS create_child(struct fsp_req *req, struct fsp_native *nt, struct 
         }
     }
     fsp_guard_leave(nt, FSP_GUARD_EXCL);
+    if (slot && !made)
+        fsp_context_drop(nt, *ctx);
     *info = oinfo.FileInfo;
     if (sd)
         FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
