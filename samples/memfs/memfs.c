@@ -49,6 +49,8 @@ struct options {
     bool writeback;     /* UmWritebackCache */
     bool no_hard_links; /* VolumeParams.HardLinks 0 */
     bool stream_names;  /* -N: VolumeParams.UmNamedStreamNames */
+    bool legacy_unlink; /* -L: SupportsPosixUnlinkRename 0 */
+    bool can_delete;    /* -C: CanDelete only, no SetDelete */
     bool detach;        /* -b: run as a daemon */
     const char *fs_name;
     const char *root_sddl;     /* NULL: the caller's uid/gid, mode 0777 */
@@ -86,6 +88,9 @@ static void usage(FILE *out, const char *prog)
             "  -H                  no hard links (VolumeParams.HardLinks 0: link(2) is EPERM)\n"
             "  -N                  names 'file:stream' open named streams (cat f:s, echo >\n"
             "                      f:s, rm f:s); ':' is an ordinary character otherwise\n"
+            "  -L                  legacy unlink/rename (SupportsPosixUnlinkRename 0): files\n"
+            "                      still open are deleted at their last close\n"
+            "  -C                  offer CanDelete instead of SetDelete (both are tested)\n"
             "  -F FileSystemName   file system name, shown as the mount source (default MEMFS;\n"
             "                      up to 15 printable ASCII characters)\n"
             "  -u \\Server\\Share    network volume prefix, shown as the mount source\n"
@@ -216,7 +221,7 @@ static enum parse_result parse_options(int argc, char **argv, struct options *o)
 
     opterr = 0; /* our own messages */
     optind = 1;
-    while ((c = getopt(argc, argv, ":m:t:n:s:iF:d:D:rUu:S:M:P:R:bwHNh")) != -1) {
+    while ((c = getopt(argc, argv, ":m:t:n:s:iF:d:D:rUu:S:M:P:R:bwHNLCh")) != -1) {
         switch (c) {
         case 'm':
             o->mount_point = strcmp(optarg, "*") == 0 ? NULL : optarg;
@@ -257,6 +262,12 @@ static enum parse_result parse_options(int argc, char **argv, struct options *o)
             break;
         case 'N':
             o->stream_names = true;
+            break;
+        case 'L':
+            o->legacy_unlink = true;
+            break;
+        case 'C':
+            o->can_delete = true;
             break;
         case 'b':
             o->detach = true;
@@ -394,6 +405,7 @@ struct memfs_service {
     struct memfs m;
     bool m_ready; /* m's lock initialized: memfs_free_all needed */
     FSP_FILE_SYSTEM *fs;
+    FSP_FILE_SYSTEM_INTERFACE interface; /* memfs_interface, less SetDelete with -C */
     int log_fd;
     PWSTR wmount;
     char *resolved;
@@ -502,6 +514,8 @@ static NTSTATUS start_volume(FSP_SERVICE *service, struct memfs_service *svc,
 {
     struct memfs *m = &svc->m;
     m->case_insensitive = o->case_insensitive;
+    m->legacy_unlink = o->legacy_unlink;
+    m->can_delete_only = o->can_delete;
     m->max_nodes = o->max_nodes;
     m->max_file_size = o->max_file_size;
     m->alloc_unit = 512;
@@ -551,6 +565,9 @@ static NTSTATUS start_volume(FSP_SERVICE *service, struct memfs_service *svc,
     vp.HardLinks = !o->no_hard_links; /* with CreateHardLink: link(2) works */
     vp.CasePreservedExtendedAttributes = !o->ea_uppercase;
     vp.PostCleanupWhenModifiedOnly = 1;
+    /* MEMFS's Cleanup deletes a name while other handles of the file stay
+     * usable, which is what POSIX unlink and rename need. */
+    vp.SupportsPosixUnlinkRename = !o->legacy_unlink;
     vp.PassQueryDirectoryFileName = 1;
     vp.DeviceControl = 1; /* memfs_control.c */
     vp.ReadOnlyVolume = o->read_only;
@@ -565,9 +582,13 @@ static NTSTATUS start_volume(FSP_SERVICE *service, struct memfs_service *svc,
 
     /* WinFsp picks the network device for a prefixed volume; on FSP both
      * devices mount the same way, the prefix names the mount source. */
+    /* Without SetDelete the adapter asks CanDelete, as WinFsp's DLL does. */
+    svc->interface = memfs_interface;
+    if (o->can_delete)
+        svc->interface.SetDelete = NULL;
     status =
         FspFileSystemCreate(o->prefix[0] ? FSP_FSCTL_NET_DEVICE_NAME : FSP_FSCTL_DISK_DEVICE_NAME,
-                            &vp, &memfs_interface, &svc->fs);
+                            &vp, &svc->interface, &svc->fs);
     if (!NT_SUCCESS(status)) {
         FspServiceLog(EVENTLOG_ERROR_TYPE, "cannot create the file system (status 0x%08x)",
                       (unsigned)status);

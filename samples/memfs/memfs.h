@@ -132,6 +132,10 @@ struct memfs_node {
      * Close may race with an Open of the same name, hence atomic. */
     atomic_long refcount;
     bool orphan; /* every name removed while still open */
+    /* SetDelete(TRUE) (or, without SetDelete, CanDelete) allowed a delete
+     * that Cleanup has not done yet: WinFsp asks before every
+     * FspCleanupDelete, and MEMFS reports a Cleanup that was not asked. */
+    bool delete_allowed;
     struct memfs_node *orphan_prev, *orphan_next;
     /* Named streams (memfs_streams.c). A main file lists its streams; a
      * stream has no names (entries), only its stream name and its main. */
@@ -146,6 +150,11 @@ struct memfs {
     FSP_FILE_SYSTEM *fs;
     struct memfs_node *root;
     bool case_insensitive;
+    /* -L: a legacy volume (no SupportsPosixUnlinkRename). WinFsp promises
+     * such a file system never to delete or replace a file that is still
+     * open elsewhere; MEMFS checks that promise (legacy_open_elsewhere). */
+    bool legacy_unlink;
+    bool can_delete_only; /* -C: the interface has CanDelete, no SetDelete */
     uint64_t max_nodes;
     uint64_t max_file_size;
     uint32_t alloc_unit;              /* SectorSize * SectorsPerAllocationUnit */

@@ -433,6 +433,23 @@ static NTSTATUS SetEa(FSP_FILE_SYSTEM *fs, PVOID file_context, PFILE_FULL_EA_INF
     return STATUS_SUCCESS;
 }
 
+/* On a legacy volume: whether node, which the caller's own open (if
+ * mine_open) and its names hold, is open elsewhere, which the FSD's legacy
+ * semantics rule out for a delete or a replacement. MEMFS would cope, but a
+ * legacy file system may not: report it, so that tests catch the adapter. */
+static bool legacy_open_elsewhere(struct memfs *m, struct memfs_node *node, bool mine_open,
+                                  const char *what)
+{
+    if (!m->legacy_unlink)
+        return false;
+    long others = atomic_load(&node->refcount) - (node->names ? 1 : 0) - (mine_open ? 1 : 0);
+    if (others <= 0)
+        return false;
+    FspServiceLog(EVENTLOG_ERROR_TYPE, "legacy volume: %s of a file open %ld more time(s)", what,
+                  others);
+    return true;
+}
+
 static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name, ULONG flags)
 {
     struct memfs *m = get_memfs(fs);
@@ -454,6 +471,11 @@ static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name, UL
     if ((flags & FspCleanupSetAllocationSize) && !node->dir)
         set_file_size(m, node, node->info.FileSize, TRUE);
 
+    if ((flags & FspCleanupDelete) && !node->delete_allowed)
+        FspServiceLog(EVENTLOG_ERROR_TYPE, "Cleanup(Delete) without %s first",
+                      m->can_delete_only ? "CanDelete" : "SetDelete(TRUE)");
+    if (flags & FspCleanupDelete)
+        node->delete_allowed = false;
     if ((flags & FspCleanupDelete) && node->main) {
         memfs_stream_delete(m, node); /* once; a second delete finds it gone */
         meta->info.ChangeTime = memfs_now();
@@ -466,6 +488,8 @@ static VOID Cleanup(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name, UL
          * CanDelete does nothing, as in WinFsp's MEMFS. Of a file with
          * several names, the one opened goes. */
         struct memfs_entry *entry = memfs_entry_of(m, node, file_name);
+        if (entry && !node->names->next_name)
+            legacy_open_elsewhere(m, node, true, "Cleanup(Delete)");
         if (entry && entry->parent && !(node->dir && node->dir->count)) {
             struct memfs_node *parent = entry->parent;
             memfs_entry_delete(m, entry);
@@ -600,14 +624,25 @@ static NTSTATUS check_delete(const struct memfs_node *node)
 
 static NTSTATUS CanDelete(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name)
 {
-    return check_delete(file_context);
+    struct memfs_node *node = file_context;
+    NTSTATUS status = check_delete(node);
+    /* With SetDelete in the interface, CanDelete must not be the one asked. */
+    if (!get_memfs(fs)->can_delete_only)
+        FspServiceLog(EVENTLOG_ERROR_TYPE, "CanDelete called although SetDelete exists");
+    else if (NT_SUCCESS(status))
+        node->delete_allowed = true;
+    return status;
 }
 
 static NTSTATUS SetDelete(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
                           BOOLEAN delete_file)
 {
     /* The deletion itself happens in Cleanup; clearing it needs no check. */
-    return delete_file ? check_delete(file_context) : STATUS_SUCCESS;
+    struct memfs_node *node = file_context;
+    NTSTATUS status = delete_file ? check_delete(node) : STATUS_SUCCESS;
+    if (NT_SUCCESS(status))
+        node->delete_allowed = delete_file;
+    return status;
 }
 
 static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
@@ -650,6 +685,10 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID file_context, PWSTR file_name,
         /* Replacing a directory is the adapter's business (POSIX rename onto
          * an empty directory); NT never does it. */
         if (target->node->dir)
+            return STATUS_ACCESS_DENIED;
+        /* WinFsp's FSD refuses to replace an open file on a legacy volume. */
+        if (!target->node->names->next_name &&
+            legacy_open_elsewhere(m, target->node, false, "Rename replacing the target"))
             return STATUS_ACCESS_DENIED;
     }
 

@@ -92,7 +92,7 @@ void fsp_attr_fill(struct fsp_native *nt, struct fsp_node *node, const FSP_FSCTL
     attr->uid = uid;
     attr->gid = gid;
     attr->nlink = info->HardLinks ? info->HardLinks : (dir ? 2 : 1);
-    if (node && node->unlinked)
+    if (node && (node->unlinked || __atomic_load_n(&node->delete_pending, __ATOMIC_RELAXED)))
         attr->nlink = 0;
     attr->ino = node ? node->ino : info->IndexNumber;
     attr->size = info->FileSize;
@@ -104,8 +104,10 @@ void fsp_attr_fill(struct fsp_native *nt, struct fsp_node *node, const FSP_FSCTL
     set_time(info->LastWriteTime, &attr->mtime, &attr->mtimensec);
     set_time(info->ChangeTime ? info->ChangeTime : info->LastWriteTime, &attr->ctime,
              &attr->ctimensec);
-    if (node)
+    if (node) {
         fsp_node_remember(node, attr);
+        fsp_readonly_note(node, info->FileAttributes);
+    }
     fsp_gate_note(nt, node, sd); /* is the descriptor POSIX-exact? (gate.c) */
 }
 

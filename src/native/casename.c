@@ -29,9 +29,15 @@ NTSTATUS fsp_stored_name(struct fsp_native *nt, struct fsp_node *node, WCHAR *na
     memset(&oinfo, 0, sizeof oinfo);
     oinfo.NormalizedName = normalized;
     oinfo.NormalizedNameSize = (UINT16)sizeof normalized - sizeof(WCHAR);
-    if (NT_SUCCESS(st))
-        st = fi->Open(nt->fs, path, FILE_OPEN_REPARSE_POINT, FILE_READ_ATTRIBUTES, &ctx,
+    PVOID *slot = NT_SUCCESS(st) ? fsp_context_slot(nt, &ctx) : NULL;
+    if (NT_SUCCESS(st) && !slot)
+        st = STATUS_INSUFFICIENT_RESOURCES;
+    if (NT_SUCCESS(st)) {
+        st = fi->Open(nt->fs, path, FILE_OPEN_REPARSE_POINT, FILE_READ_ATTRIBUTES, slot,
                       &oinfo.FileInfo);
+        if (!NT_SUCCESS(st))
+            fsp_context_drop(nt, ctx);
+    }
     fsp_guard_leave(nt, FSP_GUARD_SHARED);
     if (!NT_SUCCESS(st))
         return st;

@@ -82,6 +82,7 @@ FSP_API NTSTATUS FspFileSystemCreate(PWSTR DevicePath, const FSP_FSCTL_VOLUME_PA
     nt->mount_uid = getuid();
     nt->mount_gid = getgid();
     nt->case_insensitive = !VolumeParams->CaseSensitiveSearch;
+    nt->posix_unlink = VolumeParams->SupportsPosixUnlinkRename;
     nt->stream_names = VolumeParams->NamedStreams && VolumeParams->UmNamedStreamNames;
     nt->has_security = Interface->GetSecurity || Interface->GetSecurityByName;
     apply_cache_policy(nt, VolumeParams);

@@ -14,6 +14,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <sys/types.h>
 
 #include <winfsp/winfsp.h>
@@ -48,10 +49,14 @@ struct fsp_node {
     uint32_t mode, uid, gid;
     uint64_t blocks;
     bool unlinked;
-    bool dirty;   /* written since the last Cleanup: pass the time flags */
-    uint8_t kind; /* FSP_NODE_UNKNOWN/FILE/DIR, from the attributes sent */
-    bool stream;  /* a named stream, "file:stream" (streams.c); never changes */
-    uint8_t gate; /* FSP_GATE_UNKNOWN/EXACT/WINDOWS: is the descriptor POSIX-exact (gate.c) */
+    /* Legacy volumes (legacydel.c): open elsewhere when it was unlinked or
+     * replaced, so it waits under a hidden name for its last Cleanup. */
+    bool delete_pending;
+    bool dirty;    /* written since the last Cleanup: pass the time flags */
+    bool readonly; /* FILE_ATTRIBUTE_READONLY as last seen (readonly.c) */
+    uint8_t kind;  /* FSP_NODE_UNKNOWN/FILE/DIR, from the attributes sent */
+    bool stream;   /* a named stream, "file:stream" (streams.c); never changes */
+    uint8_t gate;  /* FSP_GATE_UNKNOWN/EXACT/WINDOWS: is the descriptor POSIX-exact (gate.c) */
     /* Hard links (VolumeParams.HardLinks): the fields above hold the node's
      * first name; each further name is an alias record, a node that is only
      * a (parent, name) entry in the hash and never reaches the kernel. */
@@ -61,6 +66,7 @@ struct fsp_node {
     struct fsp_node *ino_next;   /* chain in the IndexNumber index */
     bool ino_indexed;
     struct fsp_handle *handles; /* open handles, for files that lost their name */
+    uint32_t closing;           /* handles off that list, not Closed yet; nodes_lock */
     pthread_rwlock_t io_lock;   /* per-file serialization, as the FSD does it */
 };
 
@@ -70,6 +76,9 @@ struct fsp_handle {
     struct fsp_handle *next_on_node; /* guarded by nodes_lock */
     uint32_t pins;                   /* fsp_node_call_open users; nodes_lock */
     PVOID context;                   /* the file system's FileContext */
+    /* Handles sharing context (a reopen of a file without a name) share this
+     * count, nodes_lock; NULL while the context is the handle's alone. */
+    uint32_t *ctx_users;
     bool is_dir;
     /* Directory listing snapshot, taken at offset 0: stable cookies for
      * seekdir/telldir. Record i (1-based after "." and "..") is at
@@ -108,6 +117,9 @@ struct fsp_native {
      * UmNamedStreamNames; streams.c) */
     bool stream_names;
     bool has_security; /* GetSecurity or GetSecurityByName */
+    /* SupportsPosixUnlinkRename: names of open files may be deleted and
+     * replaced at once; otherwise legacydel.c hides them until last close. */
+    bool posix_unlink;
 
     /* Node table: keyed by (parent, name), case-folded on case-insensitive
      * volumes. Guarded by nodes_lock, which is never held across a call into
@@ -175,6 +187,8 @@ int fsp_node_rename(struct fsp_native *nt, struct fsp_node *olddir, const WCHAR 
  * take a kernel lookup reference (LINK's reply counts as one). */
 int fsp_node_add_name(struct fsp_native *nt, struct fsp_node *node, struct fsp_node *parent,
                       const WCHAR *name, size_t namelen);
+/* The node's own name is gone (it has no other): detach it. */
+void fsp_node_drop(struct fsp_native *nt, struct fsp_node *node);
 /* Record what the kernel was told the node is (from the mode). */
 void fsp_node_set_kind(struct fsp_node *node, uint32_t mode);
 /* Find the child (parent, name) without creating it; +1 ref or NULL. */
@@ -185,6 +199,43 @@ struct fsp_node *fsp_node_find(struct fsp_native *nt, struct fsp_node *parent, c
  * -ENOENT for an unlinked node, -ENAMETOOLONG. */
 int fsp_node_path(struct fsp_native *nt, struct fsp_node *node, const WCHAR *child, size_t childlen,
                   WCHAR *buf);
+
+/* --- legacydel.c: POSIX unlink/rename without SupportsPosixUnlinkRename -- */
+/* Whether (dir, name) is a hidden name of a delete-pending file. */
+bool fsp_legacy_hidden(struct fsp_native *nt, struct fsp_node *dir, const WCHAR *name,
+                       size_t namelen);
+/* The node (+1 ref) of (dir, name) if deleting that name must wait for its
+ * open handles (legacy volume, a single name, open); else NULL. */
+struct fsp_node *fsp_legacy_must_hide(struct fsp_native *nt, struct fsp_node *dir,
+                                      const WCHAR *name, size_t namelen,
+                                      const FSP_FSCTL_FILE_INFO *info);
+/* Rename the open file ctx (path, node) to a hidden name, delete-pending;
+ * its streams' names go into gone (fsp_node_rename). */
+NTSTATUS fsp_legacy_hide(struct fsp_native *nt, struct fsp_node *dir, const WCHAR *name,
+                         size_t namelen, struct fsp_node *node, PVOID ctx, PWSTR path,
+                         struct fsp_streams_gone *gone);
+/* Undo fsp_legacy_hide: the node is (dir, name) again. */
+void fsp_legacy_unhide(struct fsp_native *nt, struct fsp_node *node, struct fsp_node *dir,
+                       const WCHAR *name, size_t namelen);
+/* A context of node outlives the request's reply (+1 node ref): it counts
+ * as open until fsp_legacy_closed, which the caller follows by a put. */
+void fsp_legacy_closing(struct fsp_native *nt, struct fsp_node *node);
+/* A handle of node was Closed (after fsp_handle_unlink): if it was the last
+ * of a delete-pending file, delete it now, as WinFsp's FSD does at the
+ * Cleanup of a delete-pending file's last handle. */
+void fsp_legacy_closed(struct fsp_native *nt, struct fsp_node *node);
+
+/* --- readonly.c: READONLY files keep their data (EPERM, as immutable) ---- */
+/* The status for a refused change of data: EPERM, what ext4 answers for
+ * an immutable file. */
+#define FSP_STATUS_READONLY_FILE STATUS_PRIVILEGE_NOT_HELD
+/* Record the attributes the file system reported for node. */
+void fsp_readonly_note(struct fsp_node *node, UINT32 attributes);
+/* Read them again through ctx after the adapter changed them. */
+void fsp_readonly_refresh(struct fsp_native *nt, struct fsp_node *node, PVOID ctx);
+/* Whether an open with these O_ flags, or a WRITE, must be refused. */
+bool fsp_readonly_refuses_open(struct fsp_node *node, uint32_t flags);
+bool fsp_readonly_refuses_write(struct fsp_node *node);
 
 /* --- notify.c ------------------------------------------------------------ */
 int fsp_notify_init(struct fsp_native *nt);
@@ -289,11 +340,20 @@ NTSTATUS fsp_with_file(struct fsp_req *req, UINT32 access, bool change, ULONG cl
                        fsp_file_fn *fn, void *arg);
 
 /* Handles: new links the handle into its node's list, free unlinks it;
- * unlink before Cleanup/Close so fsp_node_call_open never sees a closed one. */
+ * unlink before Cleanup/Close so fsp_node_call_open never sees a closed one,
+ * and call fsp_legacy_closed after Close (the node counts it as closing). */
 struct fsp_handle *fsp_handle_new(struct fsp_native *nt, struct fsp_node *node, PVOID context,
                                   bool is_dir);
 void fsp_handle_unlink(struct fsp_native *nt, struct fsp_handle *h);
 void fsp_handle_free(struct fsp_handle *h);
+/* A new handle on node sharing the context of one of its handles: an open
+ * by node id (/proc/PID/fd/N) of a file that has no name to Open by. NULL
+ * if nothing is open (or no memory: *nomem). */
+struct fsp_handle *fsp_handle_reopen(struct fsp_native *nt, struct fsp_node *node, bool is_dir,
+                                     bool *nomem);
+/* After fsp_handle_unlink: whether h was the last user of its context, so
+ * that Cleanup and Close are due. */
+bool fsp_handle_last_user(struct fsp_native *nt, struct fsp_handle *h);
 /* Run fn on the context of one of node's open handles (for an unlinked file
  * the kernel asks about without a handle: fstat, fchmod). Returns fn's
  * status, or STATUS_OBJECT_NAME_NOT_FOUND if nothing is open. */
@@ -321,10 +381,31 @@ static inline struct fsp_node *fsp_req_node(struct fsp_native *nt, struct fsp_re
     return nodeid == FUSE_ROOT_ID ? nt->root : (struct fsp_node *)(uintptr_t)nodeid;
 }
 
+/* Where Create and Open put the new FileContext. Usually ctx itself; with
+ * UmFileContextIsFullContext, as in WinFsp, a FSP_FSCTL_TRANSACT_FULL_CONTEXT
+ * whose UserContext and UserContext2 the file system fills in: *ctx becomes
+ * that (malloc'd) structure, and is the FileContext of every later call on
+ * the open. NULL when out of memory. After a failed Create/Open, call
+ * fsp_context_drop(nt, *ctx). */
+static inline PVOID *fsp_context_slot(struct fsp_native *nt, PVOID *ctx)
+{
+    if (!nt->fs->UmFileContextIsFullContext)
+        return ctx;
+    *ctx = calloc(1, sizeof(FSP_FSCTL_TRANSACT_FULL_CONTEXT));
+    return *ctx;
+}
+
+static inline void fsp_context_drop(struct fsp_native *nt, PVOID context)
+{
+    if (nt->fs->UmFileContextIsFullContext)
+        free(context);
+}
+
 static inline NTSTATUS fsp_fs_close(struct fsp_native *nt, PVOID context)
 {
     if (nt->fs->Interface->Close)
         nt->fs->Interface->Close(nt->fs, context);
+    fsp_context_drop(nt, context);
     return STATUS_SUCCESS;
 }
 

@@ -303,7 +303,11 @@ void fsp_nodes_fini(struct fsp_native *nt)
         while (node->handles) {
             struct fsp_handle *h = node->handles;
             node->handles = h->next_on_node;
-            fsp_fs_close(nt, h->context);
+            bool last = !h->ctx_users || --*h->ctx_users == 0;
+            if (h->ctx_users && last)
+                free(h->ctx_users);
+            if (last)
+                fsp_fs_close(nt, h->context);
             fsp_handle_free(h);
         }
         node_free(nt, node);
@@ -613,6 +617,18 @@ int fsp_node_add_name(struct fsp_native *nt, struct fsp_node *node, struct fsp_n
     node->nlookup++;
     pthread_mutex_unlock(&nt->nodes_lock);
     return 0;
+}
+
+void fsp_node_drop(struct fsp_native *nt, struct fsp_node *node)
+{
+    pthread_mutex_lock(&nt->nodes_lock);
+    if (node->parent) {
+        node->refs++; /* keep it while detaching */
+        drop_name(nt, node);
+        node->refs--;
+        maybe_free(nt, node);
+    }
+    pthread_mutex_unlock(&nt->nodes_lock);
 }
 
 void fsp_node_set_kind(struct fsp_node *node, uint32_t mode)

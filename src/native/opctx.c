@@ -11,13 +11,15 @@
 
 /* --- Operation guard ---------------------------------------------------------
  * FINE: namespace changes (create, delete, rename) exclusive, lookups and
- * listings shared, everything else unguarded. COARSE: one lock for all. */
+ * listings shared, everything else unguarded. COARSE: one lock around every
+ * request, taken by the operations table (ops_table.c); the calls here then
+ * do nothing. */
 void fsp_guard_enter(struct fsp_native *nt, enum fsp_guard kind)
 {
     FSP_FILE_SYSTEM *fs = nt->fs;
     if (fs->OpGuardStrategy == FspFileSystemOperationGuardStrategyCoarse)
-        pthread_rwlock_wrlock(&fs->OpGuardLock);
-    else if (kind == FSP_GUARD_EXCL)
+        return;
+    if (kind == FSP_GUARD_EXCL)
         pthread_rwlock_wrlock(&fs->OpGuardLock);
     else if (kind == FSP_GUARD_SHARED)
         pthread_rwlock_rdlock(&fs->OpGuardLock);
@@ -26,7 +28,7 @@ void fsp_guard_enter(struct fsp_native *nt, enum fsp_guard kind)
 void fsp_guard_leave(struct fsp_native *nt, enum fsp_guard kind)
 {
     FSP_FILE_SYSTEM *fs = nt->fs;
-    if (fs->OpGuardStrategy == FspFileSystemOperationGuardStrategyCoarse || kind != FSP_GUARD_NONE)
+    if (fs->OpGuardStrategy != FspFileSystemOperationGuardStrategyCoarse && kind != FSP_GUARD_NONE)
         pthread_rwlock_unlock(&fs->OpGuardLock);
 }
 
@@ -96,6 +98,7 @@ void fsp_handle_unlink(struct fsp_native *nt, struct fsp_handle *h)
             *p = h->next_on_node;
             break;
         }
+    h->node->closing++;
     /* Off the list, nobody pins it anew; let the current users finish
      * before the caller Cleans up and Closes the context. */
     while (h->pins)
@@ -122,6 +125,52 @@ NTSTATUS fsp_node_call_open(struct fsp_native *nt, struct fsp_node *node, fsp_fi
         pthread_cond_broadcast(&nt->pins_cond);
     pthread_mutex_unlock(&nt->nodes_lock);
     return st;
+}
+
+struct fsp_handle *fsp_handle_reopen(struct fsp_native *nt, struct fsp_node *node, bool is_dir,
+                                     bool *nomem)
+{
+    struct fsp_handle *h = calloc(1, sizeof *h);
+    uint32_t *users = malloc(sizeof *users);
+    *nomem = false;
+    pthread_mutex_lock(&nt->nodes_lock);
+    struct fsp_handle *src = node->handles;
+    if (!src || !h || (!src->ctx_users && !users)) {
+        pthread_mutex_unlock(&nt->nodes_lock);
+        *nomem = src != NULL;
+        free(h);
+        free(users);
+        return NULL;
+    }
+    if (!src->ctx_users) {
+        src->ctx_users = users;
+        *users = 1;
+        users = NULL;
+    }
+    h->node = node;
+    h->context = src->context;
+    h->is_dir = is_dir;
+    h->ctx_users = src->ctx_users;
+    ++*h->ctx_users;
+    pthread_mutex_init(&h->list_lock, NULL);
+    h->next_on_node = node->handles;
+    node->handles = h;
+    pthread_mutex_unlock(&nt->nodes_lock);
+    free(users);
+    return h;
+}
+
+bool fsp_handle_last_user(struct fsp_native *nt, struct fsp_handle *h)
+{
+    if (!h->ctx_users)
+        return true;
+    pthread_mutex_lock(&nt->nodes_lock);
+    bool last = --*h->ctx_users == 0;
+    if (last)
+        free(h->ctx_users);
+    h->ctx_users = NULL;
+    pthread_mutex_unlock(&nt->nodes_lock);
+    return last;
 }
 
 void fsp_handle_free(struct fsp_handle *h)

@@ -120,7 +120,7 @@ static NTSTATUS load_listing(struct fsp_native *nt, struct fsp_handle *h)
             marker[wlen] = 0;
             have_marker = progress = true;
             off += FSP_FSCTL_ALIGN_UP(di->Size, FSP_FSCTL_DEFAULT_ALIGNMENT);
-            if (is_dot_name(marker, wlen))
+            if (is_dot_name(marker, wlen) || fsp_legacy_hidden(nt, h->node, marker, wlen))
                 continue;
             int n = fsp_utf16_to_utf8(marker, wlen, name, sizeof name, FSP_UTF_TRANSLATE);
             if (n <= 0)

@@ -50,8 +50,8 @@ static void op_lookup(struct fsp_req *req, const void *arg, uint32_t arglen)
     }
     struct fsp_node *parent = fsp_req_node(nt, req);
     int len = fsp_node_path(nt, parent, name, (size_t)n, path);
-    if (len < 0) {
-        fsp_reply_err(req, -len);
+    if (len < 0 || fsp_legacy_hidden(nt, parent, name, (size_t)n)) {
+        fsp_reply_err(req, len < 0 ? -len : ENOENT);
         return;
     }
 
@@ -220,6 +220,9 @@ static NTSTATUS do_setattr(struct fsp_native *nt, struct fsp_node *node, PVOID c
         memset(&info, 0, sizeof info);
         if (fi->GetFileInfo)
             fi->GetFileInfo(nt->fs, ctx, &info);
+        if ((info.FileAttributes & FILE_ATTRIBUTE_READONLY) &&
+            !(info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY))
+            return FSP_STATUS_READONLY_FILE; /* readonly.c */
         UINT64 old = info.FileSize;
         st = fi->SetFileSize(nt->fs, ctx, in->size, FALSE, &info);
         if (!NT_SUCCESS(st))

@@ -85,7 +85,9 @@ static void op_write(struct fsp_req *req, const void *arg, uint32_t arglen)
     /* An unprivileged writer (HANDLE_KILLPRIV_V2): setuid/setgid go first,
      * so nobody sees the new data under the old privileges. */
     NTSTATUS st = STATUS_SUCCESS;
-    if (in->write_flags & FUSE_WRITE_KILL_SUIDGID)
+    if (fsp_readonly_refuses_write(h->node))
+        st = FSP_STATUS_READONLY_FILE; /* even through a descriptor opened before */
+    else if (in->write_flags & FUSE_WRITE_KILL_SUIDGID)
         st = fsp_kill_suidgid(nt, h->context, fsp_req_header(req), false);
     if (NT_SUCCESS(st)) {
         memset(&info, 0, sizeof info);

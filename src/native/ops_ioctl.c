@@ -132,6 +132,8 @@ static void set_flags(struct fsp_req *req, struct fsp_native *nt, struct fsp_han
             want |= FILE_ATTRIBUTE_READONLY;
         if (want != info.FileAttributes)
             st = fsp_winattr_set_basic(nt, h->context, want, 0);
+        if (NT_SUCCESS(st))
+            fsp_readonly_refresh(nt, h->node, h->context);
     }
     pthread_rwlock_unlock(&h->node->io_lock);
     if (!NT_SUCCESS(st)) {

@@ -4,7 +4,9 @@
  * Deletion is WinFsp's dance: Open(DELETE), ask SetDelete (or CanDelete),
  * then Cleanup with FspCleanupDelete and Close. Passing the delete flag on
  * our own private open gives POSIX semantics: the name goes at once, while
- * other open handles keep the file's data until they close.
+ * other open handles keep the file's data until they close. That is what
+ * a volume with SupportsPosixUnlinkRename accepts; on one without it, a file
+ * open elsewhere is hidden until its last close instead (legacydel.c).
  *
  * Rename adds what POSIX requires and WinFsp's Rename does not do: type
  * checks (EISDIR/ENOTDIR), replacing an empty directory, RENAME_NOREPLACE,
@@ -30,20 +32,42 @@ static NTSTATUS open_child(struct fsp_native *nt, struct fsp_node *parent, const
 
 static void close_child(struct fsp_native *nt, PVOID ctx, PWSTR path, ULONG flags)
 {
-    if (nt->fs->Interface->Cleanup)
+    /* PostCleanupWhenModifiedOnly: a Cleanup only for a delete. */
+    if (nt->fs->Interface->Cleanup && (flags || !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly))
         nt->fs->Interface->Cleanup(nt->fs, ctx, flags & FspCleanupDelete ? path : NULL, flags);
     fsp_fs_close(nt, ctx);
 }
 
-/* May this open file be deleted? SetDelete takes precedence over CanDelete. */
-static NTSTATUS may_delete(struct fsp_native *nt, PVOID ctx, PWSTR path)
+/* Take back SetDelete(TRUE) when the delete does not happen after all. */
+static void undo_delete(struct fsp_native *nt, PVOID ctx, PWSTR path)
 {
-    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
-    if (fi->SetDelete)
-        return fi->SetDelete(nt->fs, ctx, path, TRUE);
-    if (fi->CanDelete)
-        return fi->CanDelete(nt->fs, ctx, path);
-    return STATUS_SUCCESS;
+    if (nt->fs->Interface->SetDelete)
+        nt->fs->Interface->SetDelete(nt->fs, ctx, path, FALSE);
+}
+
+/* The name (dir, name) of the open file ctx (path), allowed to go: delete it
+ * now with the Cleanup of our open, or on a legacy volume where the file is
+ * open elsewhere, hide it until its last handle's Cleanup (then *hidden is
+ * its node, +1 ref, when hidden is given). Closes ctx. */
+static NTSTATUS remove_name(struct fsp_native *nt, struct fsp_node *dir, const WCHAR *name,
+                            size_t namelen, PVOID ctx, PWSTR path, const FSP_FSCTL_FILE_INFO *info,
+                            struct fsp_node **hidden, struct fsp_streams_gone *gone)
+{
+    struct fsp_node *open = fsp_legacy_must_hide(nt, dir, name, namelen, info);
+    if (!open) {
+        close_child(nt, ctx, path, FspCleanupDelete);
+        fsp_node_unlink(nt, dir, name, namelen, gone);
+        return STATUS_SUCCESS;
+    }
+    NTSTATUS st = fsp_legacy_hide(nt, dir, name, namelen, open, ctx, path, gone);
+    if (!NT_SUCCESS(st))
+        undo_delete(nt, ctx, path);
+    close_child(nt, ctx, NULL, 0);
+    if (NT_SUCCESS(st) && hidden)
+        *hidden = open;
+    else
+        fsp_node_put(nt, open);
+    return st;
 }
 
 /* Delete (parent, name), which must be a directory iff dir. Guard held. */
@@ -65,10 +89,10 @@ static NTSTATUS delete_child(struct fsp_native *nt, struct fsp_node *parent, con
     if (NT_SUCCESS(st) && (info.FileAttributes & FILE_ATTRIBUTE_READONLY))
         st = STATUS_CANNOT_DELETE;
     if (NT_SUCCESS(st))
-        st = may_delete(nt, ctx, path);
-    close_child(nt, ctx, path, NT_SUCCESS(st) ? FspCleanupDelete : 0);
+        st = fsp_may_delete(nt, ctx, path);
     if (NT_SUCCESS(st))
-        fsp_node_unlink(nt, parent, name, namelen, gone);
+        return remove_name(nt, parent, name, namelen, ctx, path, &info, NULL, gone);
+    close_child(nt, ctx, path, 0);
     return st;
 }
 
@@ -139,6 +163,7 @@ static NTSTATUS do_rename(struct fsp_native *nt, struct fsp_node *olddir, const 
         return st;
     bool src_dir = info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY;
     BOOLEAN replace = FALSE;
+    struct fsp_node *hidden = NULL; /* the target, waiting for its last close */
 
     NTSTATUS tst = open_child(nt, newdir, newname, newlen, newpath, &tctx, &tinfo);
     if (NT_SUCCESS(tst)) {
@@ -171,19 +196,36 @@ static NTSTATUS do_rename(struct fsp_native *nt, struct fsp_node *olddir, const 
             /* POSIX lets a directory replace an empty one; WinFsp's Rename
              * never replaces directories, so delete the target first (under
              * the exclusive guard, nobody can slip in between). */
-            st = may_delete(nt, tctx, newpath);
+            st = fsp_may_delete(nt, tctx, newpath);
             if (NT_SUCCESS(st))
                 tflags = FspCleanupDelete;
         } else {
-            replace = TRUE;
+            struct fsp_node *open = fsp_legacy_must_hide(nt, newdir, newname, newlen, &tinfo);
+            if (open) {
+                /* A legacy volume never has an open file replaced: the
+                 * target goes first, as if unlinked, and comes back if the
+                 * rename fails. */
+                fsp_node_put(nt, open);
+                st = fsp_may_delete(nt, tctx, newpath);
+                if (NT_SUCCESS(st))
+                    tflags = FspCleanupDelete;
+            } else
+                replace = TRUE;
         }
-        close_child(nt, tctx, newpath, tflags);
         if (tflags)
-            fsp_node_unlink(nt, newdir, newname, newlen, gone_new);
+            st = remove_name(nt, newdir, newname, newlen, tctx, newpath, &tinfo, &hidden, gone_new);
+        else
+            close_child(nt, tctx, newpath, 0);
     }
     if (NT_SUCCESS(st))
         st = fi->Rename(nt->fs, ctx, oldpath, newpath, replace);
     close_child(nt, ctx, NULL, 0);
+    if (hidden) {
+        /* A target hidden for nothing gets its name back. */
+        if (!NT_SUCCESS(st))
+            fsp_legacy_unhide(nt, hidden, newdir, newname, newlen);
+        fsp_node_put(nt, hidden);
+    }
     if (!NT_SUCCESS(st))
         return st;
 

@@ -70,6 +70,37 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
     }
     struct fsp_node *node = fsp_node_get(nt, fsp_req_header(req)->nodeid);
     int len = fsp_node_path(nt, node, NULL, 0, path);
+    if (len == -ENOENT) {
+        /* No name, yet the kernel opens it: /proc/PID/fd/N of an unlinked
+         * file. WinFsp cannot open by id; share an open handle's context. */
+        bool nomem;
+        if (!dir && fsp_readonly_refuses_open(node, in->flags)) {
+            fsp_node_put(nt, node);
+            fsp_reply_status(req, FSP_STATUS_READONLY_FILE);
+            return;
+        }
+        struct fsp_handle *h = fsp_handle_reopen(nt, node, dir, &nomem);
+        if (h && !dir && (in->flags & O_TRUNC)) {
+            pthread_rwlock_wrlock(&node->io_lock);
+            NTSTATUS st = overwrite(nt, h->context, &info);
+            pthread_rwlock_unlock(&node->io_lock);
+            if (!NT_SUCCESS(st)) {
+                fsp_handle_unlink(nt, h);
+                if (fsp_handle_last_user(nt, h)) /* the others closed meanwhile */
+                    fsp_fs_close(nt, h->context);
+                fsp_legacy_closed(nt, node);
+                fsp_handle_free(h);
+                fsp_node_put(nt, node);
+                fsp_reply_status(req, st);
+                return;
+            }
+        }
+        if (h) {
+            reply_open(req, nt, h); /* h keeps the node ref */
+            return;
+        }
+        len = nomem ? -ENOMEM : -ENOENT;
+    }
     if (len < 0) {
         fsp_node_put(nt, node);
         fsp_reply_err(req, -len);
@@ -96,6 +127,13 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
     if (NT_SUCCESS(st) && dir != !!(info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
         fsp_fs_close(nt, ctx);
         st = dir ? STATUS_NOT_A_DIRECTORY : STATUS_FILE_IS_A_DIRECTORY;
+    }
+    if (NT_SUCCESS(st) && !dir) { /* READONLY: no writing (readonly.c) */
+        fsp_readonly_note(node, info.FileAttributes);
+        if (fsp_readonly_refuses_open(node, in->flags)) {
+            fsp_fs_close(nt, ctx);
+            st = FSP_STATUS_READONLY_FILE;
+        }
     }
     if (NT_SUCCESS(st) && !dir && (in->flags & O_TRUNC)) {
         pthread_rwlock_wrlock(&node->io_lock);
@@ -207,14 +245,20 @@ static NTSTATUS create_child(struct fsp_req *req, struct fsp_native *nt, struct 
                                       dir ? access : fsp_access_of_flags(flags), access),
                   NULL);
 
+    PVOID *slot = fsp_context_slot(nt, ctx); /* UmFileContextIsFullContext */
+    bool made = false;                       /* a context to Close exists (or existed) */
     fsp_guard_enter(nt, FSP_GUARD_EXCL);
-    if (fi->CreateEx)
-        st = fi->CreateEx(nt->fs, path, options, access, attrs, sd, 0, rp ? (PVOID)rp->data : NULL,
-                          rp ? rp->size : 0, rp != NULL, ctx, &oinfo.FileInfo);
+    if (!slot)
+        st = STATUS_INSUFFICIENT_RESOURCES;
+    else if (fi->CreateEx)
+        made = NT_SUCCESS(st = fi->CreateEx(nt->fs, path, options, access, attrs, sd, 0,
+                                            rp ? (PVOID)rp->data : NULL, rp ? rp->size : 0,
+                                            rp != NULL, slot, &oinfo.FileInfo));
     else if (rp && !fi->SetReparsePoint)
         st = STATUS_INVALID_DEVICE_REQUEST;
     else {
-        st = fi->Create(nt->fs, path, options, access, attrs, sd, 0, ctx, &oinfo.FileInfo);
+        made = NT_SUCCESS(
+            st = fi->Create(nt->fs, path, options, access, attrs, sd, 0, slot, &oinfo.FileInfo));
         /* Without CreateEx the FSD creates first and sets the reparse
          * point second; undo the create if that fails. */
         if (NT_SUCCESS(st) && rp) {
@@ -230,6 +274,8 @@ static NTSTATUS create_child(struct fsp_req *req, struct fsp_native *nt, struct 
     }
     fsp_guard_leave(nt, FSP_GUARD_EXCL);
     fsp_opctx_clear();
+    if (slot && !made)
+        fsp_context_drop(nt, *ctx);
     *info = oinfo.FileInfo;
     if (sd)
         FspDeleteSecurityDescriptor(sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
@@ -301,11 +347,15 @@ static void create_common(struct fsp_req *req, const char *name, size_t maxname,
         fsp_reply_err(req, ENOMEM);
         return;
     }
+    if (!want_handle) /* ctx outlives the reply: a legacy delete must wait */
+        fsp_legacy_closing(nt, node);
     reply_entry(req, nt, node, ctx, h);
     if (!want_handle) {
         if (nt->fs->Interface->Cleanup && !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly)
             nt->fs->Interface->Cleanup(nt->fs, ctx, NULL, 0);
         fsp_fs_close(nt, ctx);
+        fsp_legacy_closed(nt, node);
+        fsp_node_put(nt, node);
     }
 }
 
@@ -376,7 +426,9 @@ static void release_common(struct fsp_req *req, const struct fuse_release_in *in
     ULONG flags = 0;
 
     fsp_handle_unlink(nt, h);
-    if (!h->is_dir && node->dirty) {
+    /* A context shared by reopened handles is cleaned up by the last. */
+    bool last_user = fsp_handle_last_user(nt, h);
+    if (last_user && !h->is_dir && node->dirty) {
         /* With the writeback cache the kernel keeps mtime and ctime and
          * sends them (SETATTR) when it writes back: Cleanup must not move
          * them to the time of the last close. */
@@ -385,9 +437,12 @@ static void release_common(struct fsp_req *req, const struct fuse_release_in *in
                                     FspCleanupSetArchiveBit;
         node->dirty = false;
     }
-    if (fi->Cleanup && (flags || !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly))
+    if (last_user && fi->Cleanup && (flags || !nt->fs->VolumeParams.PostCleanupWhenModifiedOnly))
         fi->Cleanup(nt->fs, h->context, NULL, flags);
-    fsp_fs_close(nt, h->context);
+    if (last_user)
+        fsp_fs_close(nt, h->context);
+    /* A file unlinked while open on a legacy volume goes now. */
+    fsp_legacy_closed(nt, node);
     uint64_t nodeid = node->nodeid;
     fsp_node_put(nt, node);
     fsp_handle_free(h);

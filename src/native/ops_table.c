@@ -54,6 +54,26 @@ static void native_destroy(void *userdata)
 {
 }
 
+/* The handlers the table below dispatches to. */
+static fsp_op_fn *native_op[FSP_FUSE_OPCODE_MAX];
+
+/* COARSE (FspFileSystemSetOperationGuardStrategy): every request of the
+ * volume runs alone, reads and writes included, as under WinFsp's single
+ * lock. The strategy may be set until the dispatcher starts, so it is read
+ * per request; under FINE this costs one comparison. */
+static void guarded_op(struct fsp_req *req, const void *arg, uint32_t arglen)
+{
+    struct fsp_native *nt = fsp_native_of(req);
+    fsp_op_fn *fn = native_op[fsp_req_header(req)->opcode];
+    if (nt->fs->OpGuardStrategy != FspFileSystemOperationGuardStrategyCoarse) {
+        fn(req, arg, arglen);
+        return;
+    }
+    pthread_rwlock_wrlock(&nt->fs->OpGuardLock);
+    fn(req, arg, arglen);
+    pthread_rwlock_unlock(&nt->fs->OpGuardLock);
+}
+
 void fsp_native_fill_ops(struct fsp_session_ops *ops)
 {
     ops->init = native_init;
@@ -66,4 +86,9 @@ void fsp_native_fill_ops(struct fsp_session_ops *ops)
     fsp_native_xattr_ops(ops);
     fsp_native_ioctl_ops(ops);
     fsp_native_statx_ops(ops);
+    for (size_t i = 0; i < FSP_FUSE_OPCODE_MAX; i++) {
+        native_op[i] = ops->op[i];
+        if (ops->op[i])
+            ops->op[i] = guarded_op;
+    }
 }

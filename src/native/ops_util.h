@@ -65,9 +65,25 @@ static inline NTSTATUS fsp_open_path(struct fsp_native *nt, PWSTR path, UINT32 o
         memset(info, 0, sizeof *info);
         return STATUS_INVALID_DEVICE_REQUEST; /* every caller's answer for "no Open" */
     }
-    NTSTATUS st = nt->fs->Interface->Open(nt->fs, path, options, access, context, &oinfo.FileInfo);
+    PVOID *slot = fsp_context_slot(nt, context);
+    if (!slot)
+        return STATUS_INSUFFICIENT_RESOURCES;
+    NTSTATUS st = nt->fs->Interface->Open(nt->fs, path, options, access, slot, &oinfo.FileInfo);
+    if (!NT_SUCCESS(st))
+        fsp_context_drop(nt, *context);
     *info = oinfo.FileInfo;
     return st;
+}
+
+/* May this open file be deleted? SetDelete takes precedence over CanDelete. */
+static inline NTSTATUS fsp_may_delete(struct fsp_native *nt, PVOID ctx, PWSTR path)
+{
+    const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
+    if (fi->SetDelete)
+        return fi->SetDelete(nt->fs, ctx, path, TRUE);
+    if (fi->CanDelete)
+        return fi->CanDelete(nt->fs, ctx, path);
+    return STATUS_SUCCESS;
 }
 
 static inline bool fsp_can_open(struct fsp_native *nt)

@@ -782,9 +782,11 @@ static NTSTATUS do_set(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, 
         st = STATUS_PRIVILEGE_NOT_HELD;
     else if (c->kind == WA_SDDL)
         st = set_sddl(nt, ctx, c, sd, sdlen);
-    else if (c->kind == WA_ATTRIBUTES)
+    else if (c->kind == WA_ATTRIBUTES) {
         st = set_attributes(nt, ctx, c);
-    else if (c->kind == WA_REPARSE)
+        if (NT_SUCCESS(st))
+            fsp_readonly_refresh(nt, node, ctx);
+    } else if (c->kind == WA_REPARSE)
         st = set_reparse(nt, ctx, path, c);
     else if (c->kind == WA_NAME)
         st = fsp_case_rename(nt, node, ctx, c->name, c->namelen);

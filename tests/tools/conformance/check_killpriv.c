@@ -86,6 +86,20 @@ static void as_other(void *arg)
         VAL(write(fd, "", 0), 0);
         OK(close(fd));
     }
+    /* Touching is not writing: `touch -c` (both times now, allowed to a
+     * writer), UTIME_OMIT for both, and a touch through a descriptor keep
+     * the bits; setting explicit times is the owner's alone. */
+    OK(utimensat(AT_FDCWD, "u_touch", NULL, 0));
+    struct timespec omit[2] = {{0, UTIME_OMIT}, {0, UTIME_OMIT}};
+    OK(utimensat(AT_FDCWD, "u_omit", omit, 0));
+    fd = OK(open("u_ftouch", O_WRONLY));
+    if (fd >= 0) {
+        OK(futimens(fd, NULL));
+        fmode_is("u_ftouch", fd, 06777);
+        OK(close(fd));
+    }
+    struct timespec set[2] = {{1000000000, 0}, {1000000000, 0}};
+    ERR(utimensat(AT_FDCWD, "u_omit", set, 0), EPERM);
 }
 
 static void as_group_member(void *arg)
@@ -114,6 +128,9 @@ void check_killpriv(void)
     make_priv("t_fd", 06777);
     make_priv("o_trunc", 06777);
     make_priv("w_empty", 06777);
+    make_priv("u_touch", 06777);
+    make_priv("u_omit", 06777);
+    make_priv("u_ftouch", 06777);
     make_priv("g_member", 06767);
     OK(chown("g_member", 0, 4321));
     make_priv("g_member_x", 06777);
@@ -130,6 +147,9 @@ void check_killpriv(void)
     mode_is("t_fd", 0777);
     mode_is("o_trunc", 0777);
     mode_is("w_empty", 06777);
+    mode_is("u_touch", 06777);
+    mode_is("u_omit", 06777);
+    mode_is("u_ftouch", 06777);
     expect_content("w_ug", "xbc", 3);
     expect_content("t_path", "a", 1);
 
@@ -179,6 +199,12 @@ void check_killpriv(void)
         fmode_is("c_none_g_noexec", fd, 02745);
         OK(close(fd));
     }
+    /* Touches by root keep them too. */
+    make_priv("r_touch", 06755);
+    OK(utimensat(AT_FDCWD, "r_touch", NULL, 0));
+    struct timespec omit[2] = {{0, UTIME_OMIT}, {0, UTIME_OMIT}};
+    OK(utimensat(AT_FDCWD, "r_touch", omit, 0));
+    mode_is("r_touch", 06755);
     /* A directory keeps both. */
     OK(mkdir("d", 0755));
     OK(chmod("d", 06775));

@@ -11,6 +11,9 @@
  *   fileops rmfiles DIR N           unlink what mkfiles created
  *   fileops fill DIR MAX            create empty files until one fails or MAX are
  *                                   made; print "created N errno E NAME" (E 0 if none failed)
+ *   fileops immutable FILE          open FILE read-write, make it immutable (chattr +i),
+ *                                   try to change its data every way, print each
+ *                                   result ("write: EPERM"), make it mutable again
  *
  * Exit status 0 on success, 1 on a failed operation (with a message naming
  * the file and the errno), 2 on a usage error. SIZE may end in K, M or G.
@@ -19,10 +22,13 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/fs.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <unistd.h>
 
@@ -32,7 +38,7 @@ static int usage(void)
 {
     fprintf(stderr,
             "usage: %s pattern SIZE | mmap-write FILE SIZE | mkfiles DIR N | count DIR |"
-            " rmfiles DIR N | fill DIR MAX\n",
+            " rmfiles DIR N | fill DIR MAX | immutable FILE\n",
             prog);
     return 2;
 }
@@ -180,6 +186,61 @@ static int do_fill(const char *dir, unsigned long max)
     return 0;
 }
 
+static void report(const char *what, int rc)
+{
+    printf("%s: %s\n", what, rc < 0 ? strerrorname_np(errno) : "ok");
+}
+
+/* FILE's immutable flag on or off through fd. */
+static int set_immutable(int fd, const char *path, bool on)
+{
+    int flags;
+    if (ioctl(fd, FS_IOC_GETFLAGS, &flags) < 0)
+        return fail("FS_IOC_GETFLAGS", path);
+    flags = on ? flags | FS_IMMUTABLE_FL : flags & ~FS_IMMUTABLE_FL;
+    if (ioctl(fd, FS_IOC_SETFLAGS, &flags) < 0)
+        return fail("FS_IOC_SETFLAGS", path);
+    return 0;
+}
+
+/* What changes of its data an immutable file refuses, through a descriptor
+ * opened before the flag was set and through new opens. */
+static int do_immutable(const char *path)
+{
+    int fd = open(path, O_RDWR);
+    if (fd < 0)
+        return fail("open", path);
+    if (set_immutable(fd, path, true)) {
+        close(fd);
+        return 1;
+    }
+    report("write", (int)write(fd, "x", 1));
+    report("pwrite", (int)pwrite(fd, "x", 1, 0));
+    report("ftruncate", ftruncate(fd, 0));
+    report("truncate", truncate(path, 0));
+    static const struct {
+        const char *name;
+        int flags;
+    } opens[] = {{"open O_WRONLY", O_WRONLY},
+                 {"open O_RDWR", O_RDWR},
+                 {"open O_WRONLY|O_APPEND", O_WRONLY | O_APPEND},
+                 {"open O_RDONLY|O_TRUNC", O_RDONLY | O_TRUNC},
+                 {"open O_RDONLY", O_RDONLY}};
+    for (size_t i = 0; i < sizeof opens / sizeof opens[0]; i++) {
+        int f = open(path, opens[i].flags);
+        report(opens[i].name, f);
+        if (f >= 0)
+            close(f);
+    }
+    char buf[16];
+    report("read", (int)pread(fd, buf, sizeof buf, 0));
+    report("unlink", unlink(path));
+    int rc = set_immutable(fd, path, false);
+    report("write after the flag is cleared", (int)pwrite(fd, "y", 1, 0));
+    close(fd);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
     uint64_t v;
@@ -198,5 +259,7 @@ int main(int argc, char **argv)
         return do_count(argv[2]);
     if (strcmp(cmd, "fill") == 0 && argc == 4 && parse_size(argv[3], &v) == 0)
         return do_fill(argv[2], (unsigned long)v);
+    if (strcmp(cmd, "immutable") == 0 && argc == 3)
+        return do_immutable(argv[2]);
     return usage();
 }
