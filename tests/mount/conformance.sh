@@ -134,6 +134,13 @@ memfs_run wb "memfs -t -1 -w" "$RUN_LIMIT" "--skip $NATIVE_SKIP" -t -1 -w "${MEM
     compare "memfs -t -1 -w" "$FSP_TMP/wb.out" $NATIVE_SKIP
 memfs_run t0 "memfs -t 0" "$RUN_LIMIT" "--skip $NATIVE_SKIP" -t 0 "${MEMFS_OPTS[@]}" &&
     compare "memfs -t 0" "$FSP_TMP/t0.out" $NATIVE_SKIP
+# Every MEMFS feature on at once (hard links, EAs, security and reparse
+# points are on by default): 'file:stream' names (-N), and slow I/O with
+# half of the reads, writes and listings answered later from another thread
+# (-M -P, STATUS_PENDING).
+memfs_run all "memfs -N -M 2 -P 50" "$RUN_LIMIT" "--skip $NATIVE_SKIP" -N -M 2 -P 50 \
+    "${MEMFS_OPTS[@]}" &&
+    compare "memfs -N -M 2 -P 50" "$FSP_TMP/all.out" $NATIVE_SKIP
 memfs_run ci "memfs -i" "$SPECIAL_LIMIT" --case-insensitive -i &&
     asserted "memfs -i" "$FSP_TMP/ci.out" --case-insensitive
 memfs_run cr "memfs -i (case rename)" "$SPECIAL_LIMIT" --case-rename -i &&
