@@ -217,6 +217,9 @@ struct fuse_chan {
     bool custom;             /* fuse_chan_new: op serves the I/O */
     bool fd_given;           /* fuse_kern_chan_new's fd now belongs to the session */
     struct fuse2_chan_ops op;
+    /* fuse_chan_new@FUSE_2.4: the program's receive(), which takes the
+     * channel itself; op.receive is then compat_ll.c's wrapper. */
+    int (*receive24)(struct fuse_chan *ch, char *buf, size_t size);
     int fd; /* the program's fd (-1 for fuse_mount channels) */
     size_t bufsize;
     void *data;

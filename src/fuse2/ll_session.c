@@ -133,15 +133,19 @@ FSP_FUSE_EXPORT int fuse2_session_receive_buf(struct fuse_session *se, struct fu
     return res;
 }
 
-/* Unmounts if still mounted; destroy() runs (once) if INIT happened. */
+/* Unmounts if still mounted; destroy() runs (once) if INIT happened. As in
+ * libfuse 2.9, a channel still attached is destroyed too (a program that
+ * keeps its channel takes it back first with fuse_session_remove_chan). */
 FSP_FUSE_EXPORT void fuse2_session_destroy(struct fuse_session *se)
 {
     if (!se)
         return;
-    fuse2_chan_detach(*session_chan(se));
+    struct fuse_chan *ch = *session_chan(se);
+    fuse2_chan_detach(ch);
     struct fuse2_ll *ll = fuse2_is_ll_session(se) ? se->userdata : NULL;
     fsp3_fuse_session_destroy(se);
     free(ll);
+    fuse2_chan_destroy(ch);
 }
 
 FSP_FUSE_EXPORT void *fuse2_session_data(struct fuse_session *se)

@@ -8,7 +8,9 @@
  *   - a high-level file system served by fuse_read_cmd / fuse_process_cmd,
  *     and by fuse_loop_mt_proc with a processor that counts the commands;
  *   - a channel of fuse_chan_new over a SOCK_SEQPACKET socketpair, this
- *     test playing the kernel (INIT, GETATTR, then EOF ends the loop).
+ *     test playing the kernel (INIT, GETATTR, then EOF ends the loop);
+ *     taken back before fuse_session_destroy, or destroyed with the
+ *     session (its destroy() runs once either way).
  * Each mount is exercised by a checker child (ownloop_fs.h).
  *
  * Needs root (mount(2)) or fusermount3; mounts with auto_unmount and
@@ -104,8 +106,10 @@ static void ll_test(void *(*loop)(void *), int nthreads)
         fuse_session_add_chan(se, ch); /* mounts */
     if (!se || !is_mounted(mnt)) {
         CHECK(!"mounted");
-        if (se)
+        if (se) {
+            fuse_session_remove_chan(ch); /* fuse_unmount frees it */
             fuse_session_destroy(se);
+        }
         fuse_unmount(mnt, ch);
         rmdir(mnt);
         return;
@@ -363,40 +367,20 @@ static ssize_t transact(int sock, const void *req, size_t len, void *reply, size
     return recv(sock, reply, size, 0);
 }
 
-TEST(custom_channel)
+/* INIT, GETATTR of the root and a LOOKUP of a missing name over the
+ * channel's other end, each answered as the kernel expects. */
+static void play_kernel(int sock)
 {
-    int sv[2];
-    CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
-    chan_sock = sv[1];
-    struct fuse_chan_ops cops = {
-        .receive = sock_receive, .send = sock_send, .destroy = sock_destroy};
-    struct fuse_chan *ch = fuse_chan_new(&cops, sv[1], 1 << 20, &chan_sock);
-    CHECK(ch != NULL);
-    CHECK(fuse_chan_fd(ch) == sv[1]);
-    char *argv[] = {"test_fuse2_ownloop", NULL};
-    struct fuse_args args = FUSE_ARGS_INIT(1, argv);
-    struct fuse_session *se = fuse_lowlevel_new(&args, &ops, sizeof(ops), NULL);
-    fuse_opt_free_args(&args);
-    CHECK(se != NULL);
-    if (!se || !ch) {
-        close(sv[0]);
-        close(sv[1]);
-        return;
-    }
-    fuse_session_add_chan(se, ch);
-    CHECK(fuse_chan_session(ch) == se);
-    pthread_t loop;
-    bool started = pthread_create(&loop, NULL, session_loop, se) == 0;
-    CHECK(started);
-
     struct {
         struct fuse_in_header h;
         struct fuse_init_in in;
     } init = {{sizeof(init), FUSE_INIT, 1, 0, 0, 0, 0, 0, 0}, {7, 31, 65536, 0, 0, {0}}};
     char reply[4096];
-    ssize_t n = transact(sv[0], &init, sizeof(init), reply, sizeof(reply));
+    ssize_t n = transact(sock, &init, sizeof(init), reply, sizeof(reply));
     struct fuse_out_header oh;
     CHECK(n >= (ssize_t)(sizeof(oh) + 24));
+    if (n < (ssize_t)sizeof(oh))
+        return;
     memcpy(&oh, reply, sizeof(oh));
     CHECK_EQ_INT(oh.unique, 1);
     CHECK_EQ_INT(oh.error, 0);
@@ -412,8 +396,10 @@ TEST(custom_channel)
         struct fuse_in_header h;
         struct fuse_getattr_in in;
     } ga = {{sizeof(ga), FUSE_GETATTR, 2, FUSE_ROOT_ID, 0, 0, 0, 0, 0}, {0, 0, 0}};
-    n = transact(sv[0], &ga, sizeof(ga), reply, sizeof(reply));
+    n = transact(sock, &ga, sizeof(ga), reply, sizeof(reply));
     CHECK_EQ_INT(n, sizeof(oh) + sizeof(struct fuse_attr_out));
+    if (n != (ssize_t)(sizeof(oh) + sizeof(struct fuse_attr_out)))
+        return;
     memcpy(&oh, reply, sizeof(oh));
     CHECK_EQ_INT(oh.unique, 2);
     CHECK_EQ_INT(oh.error, 0);
@@ -427,12 +413,44 @@ TEST(custom_channel)
         struct fuse_in_header h;
         char name[8];
     } lk = {{sizeof(lk), FUSE_LOOKUP, 3, FUSE_ROOT_ID, 0, 0, 0, 0, 0}, "nofile"};
-    n = transact(sv[0], &lk, sizeof(lk), reply, sizeof(reply));
+    n = transact(sock, &lk, sizeof(lk), reply, sizeof(reply));
     CHECK_EQ_INT(n, sizeof(oh));
     memcpy(&oh, reply, sizeof(oh));
     CHECK_EQ_INT(oh.unique, 3);
     CHECK_EQ_INT(oh.error, -ENOENT);
+}
 
+/* How the test ends: as a libfuse 2.9 program that takes its channel back
+ * first, or by destroying the session with the channel still in it. */
+enum chan_end { TAKE_BACK, DESTROY_WITH_SESSION };
+
+/* A low-level session on ch (whose fd is sv[1]) served by fuse_session_loop,
+ * the test playing the kernel on sv[0]; then EOF ends the loop. */
+static void serve_channel(struct fuse_chan *ch, int sv[2], enum chan_end end)
+{
+    atomic_store(&chan_receives, 0);
+    atomic_store(&chan_sends, 0);
+    atomic_store(&chan_destroys, 0);
+    CHECK(ch != NULL);
+    char *argv[] = {"test_fuse2_ownloop", NULL};
+    struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+    struct fuse_session *se = fuse_lowlevel_new(&args, &ops, sizeof(ops), NULL);
+    fuse_opt_free_args(&args);
+    CHECK(se != NULL);
+    if (!se || !ch) {
+        close(sv[0]);
+        close(sv[1]);
+        return;
+    }
+    CHECK(fuse_chan_fd(ch) == sv[1]);
+    CHECK(fuse_chan_data(ch) == &chan_sock);
+    fuse_session_add_chan(se, ch);
+    CHECK(fuse_chan_session(ch) == se);
+    pthread_t loop;
+    bool started = pthread_create(&loop, NULL, session_loop, se) == 0;
+    CHECK(started);
+    if (started)
+        play_kernel(sv[0]);
     CHECK(atomic_load(&chan_receives) >= 3);
     CHECK_EQ_INT(atomic_load(&chan_sends), 3);
 
@@ -441,13 +459,46 @@ TEST(custom_channel)
     bool joined = started && join_bounded(loop);
     CHECK(joined);
     close(sv[0]);
-    if (joined || !started) {
-        /* As a libfuse 2.9 program: take the channel back, then destroy. */
+    if (!joined && started)
+        return; /* the loop still uses the session */
+    if (end == TAKE_BACK) {
         fuse_session_remove_chan(ch);
         fuse_session_destroy(se);
+        CHECK_EQ_INT(atomic_load(&chan_destroys), 0);
         fuse_chan_destroy(ch);
-        CHECK_EQ_INT(atomic_load(&chan_destroys), 1);
+    } else {
+        /* libfuse 2.9: the session destroys the channel it still has. */
+        fuse_session_destroy(se);
     }
+    CHECK_EQ_INT(atomic_load(&chan_destroys), 1);
+}
+
+static struct fuse_chan *socket_chan(int sv[2])
+{
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return NULL;
+    chan_sock = sv[1];
+    struct fuse_chan_ops cops = {
+        .receive = sock_receive, .send = sock_send, .destroy = sock_destroy};
+    return fuse_chan_new(&cops, sv[1], 1 << 20, &chan_sock);
+}
+
+TEST(custom_channel)
+{
+    int sv[2] = {-1, -1};
+    struct fuse_chan *ch = socket_chan(sv);
+    CHECK(sv[0] >= 0);
+    if (sv[0] >= 0)
+        serve_channel(ch, sv, TAKE_BACK);
+}
+
+TEST(custom_channel_destroyed_with_session)
+{
+    int sv[2] = {-1, -1};
+    struct fuse_chan *ch = socket_chan(sv);
+    CHECK(sv[0] >= 0);
+    if (sv[0] >= 0)
+        serve_channel(ch, sv, DESTROY_WITH_SESSION);
 }
 
 int main(void)
@@ -455,6 +506,7 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
     alarm(240);
     RUN(custom_channel);
+    RUN(custom_channel_destroyed_with_session);
     RUN(ll_receive_buf_loop);
     RUN(ll_chan_recv_loop_four_threads);
     RUN(hl_read_cmd_process_cmd);
