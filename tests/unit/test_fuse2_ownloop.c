@@ -10,7 +10,8 @@
  *   - a channel of fuse_chan_new over a SOCK_SEQPACKET socketpair, this
  *     test playing the kernel (INIT, GETATTR, then EOF ends the loop);
  *     taken back before fuse_session_destroy, or destroyed with the
- *     session (its destroy() runs once either way).
+ *     session (its destroy() runs once either way); and the same with
+ *     fuse_chan_new@FUSE_2.4 (2.4's receive() gets the channel itself).
  * Each mount is exercised by a checker child (ownloop_fs.h).
  *
  * Needs root (mount(2)) or fusermount3; mounts with auto_unmount and
@@ -21,6 +22,7 @@
 #include <fuse.h>
 #include <fuse_lowlevel.h>
 
+#include <dlfcn.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -367,6 +369,20 @@ static ssize_t transact(int sock, const void *req, size_t len, void *reply, size
     return recv(sock, reply, size, 0);
 }
 
+/* FUSE 2.4's channel operations: receive() got the channel itself. */
+static int sock_receive24(struct fuse_chan *ch, char *buf, size_t size)
+{
+    atomic_fetch_add(&chan_receives, 1);
+    ssize_t n = recv(fuse_chan_fd(ch), buf, size, 0);
+    return n < 0 ? -1 : (int)n;
+}
+
+struct chan_ops24 {
+    int (*receive)(struct fuse_chan *ch, char *buf, size_t size);
+    int (*send)(struct fuse_chan *ch, const struct iovec iov[], size_t count);
+    void (*destroy)(struct fuse_chan *ch);
+};
+
 /* INIT, GETATTR of the root and a LOOKUP of a missing name over the
  * channel's other end, each answered as the kernel expects. */
 static void play_kernel(int sock)
@@ -501,12 +517,42 @@ TEST(custom_channel_destroyed_with_session)
         serve_channel(ch, sv, DESTROY_WITH_SESSION);
 }
 
+/* A binary built for FUSE 2.4 binds fuse_chan_new@FUSE_2.4 and passes 2.4's
+ * operations; its receive() must be called with the channel itself. */
+TEST(custom_channel_compat24)
+{
+    struct fuse_chan *(*chan_new24)(const struct chan_ops24 *, int, size_t, void *) =
+        (struct fuse_chan * (*)(const struct chan_ops24 *, int, size_t, void *))
+            dlvsym(RTLD_DEFAULT, "fuse_chan_new", "FUSE_2.4");
+    int (*chan_receive24)(struct fuse_chan *, char *, size_t) =
+        (int (*)(struct fuse_chan *, char *, size_t))dlvsym(RTLD_DEFAULT, "fuse_chan_receive",
+                                                            "FUSE_2.4");
+    CHECK(chan_new24 != NULL);
+    CHECK(chan_receive24 != NULL);
+    int sv[2];
+    if (!chan_new24 || !chan_receive24 ||
+        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return;
+    chan_sock = sv[1];
+    struct chan_ops24 cops = {
+        .receive = sock_receive24, .send = sock_send, .destroy = sock_destroy};
+    struct fuse_chan *ch = chan_new24(&cops, sv[1], 1 << 20, &chan_sock);
+
+    /* fuse_chan_receive@FUSE_2.4 reaches the 2.4 receive() too. */
+    char msg[] = "ping", got[16];
+    CHECK(send(sv[0], msg, sizeof(msg), 0) == (ssize_t)sizeof(msg));
+    CHECK(ch && chan_receive24(ch, got, sizeof(got)) == (int)sizeof(msg));
+    CHECK(memcmp(got, msg, sizeof(msg)) == 0);
+    serve_channel(ch, sv, DESTROY_WITH_SESSION);
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
     alarm(240);
     RUN(custom_channel);
     RUN(custom_channel_destroyed_with_session);
+    RUN(custom_channel_compat24);
     RUN(ll_receive_buf_loop);
     RUN(ll_chan_recv_loop_four_threads);
     RUN(hl_read_cmd_process_cmd);
