@@ -76,7 +76,7 @@ int fuse2_compat_mount(const char *mountpoint, struct fuse_args *args)
 /* As libfuse 2's fuse_kern_unmount: lazily, so that a busy mount goes as
  * soon as it is let go; root unmounts itself, others (and a root without
  * the right, in a user namespace) through fusermount3. */
-static void unmount_path(const char *path)
+void fuse2_unmount_path(const char *path)
 {
     if (geteuid() == 0) {
         if (umount2(path, UMOUNT_NOFOLLOW) == 0 || umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
@@ -112,7 +112,7 @@ void fuse2_compat_unmount(const char *mountpoint)
     pthread_mutex_unlock(&mounts_lock);
     if (!found)
         return;
-    unmount_path(found->canonical);
+    fuse2_unmount_path(found->canonical);
     free(found->given);
     free(found->canonical);
     free(found);

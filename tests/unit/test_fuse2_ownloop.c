@@ -11,7 +11,11 @@
  *     test playing the kernel (INIT, GETATTR, then EOF ends the loop);
  *     taken back before fuse_session_destroy, or destroyed with the
  *     session (its destroy() runs once either way); and the same with
- *     fuse_chan_new@FUSE_2.4 (2.4's receive() gets the channel itself).
+ *     fuse_chan_new@FUSE_2.4 (2.4's receive() gets the channel itself);
+ *   - custom sessions (fuse_session_new): process, process_buf, exit,
+ *     exited, reset and destroy reach the program's callbacks, and
+ *     fuse_session_loop / fuse_session_loop_mt serve a custom channel and
+ *     a kernel channel (a socket standing for /dev/fuse).
  * Each mount is exercised by a checker child (ownloop_fs.h).
  *
  * Needs root (mount(2)) or fusermount3; mounts with auto_unmount and
@@ -546,6 +550,187 @@ TEST(custom_channel_compat24)
     serve_channel(ch, sv, DESTROY_WITH_SESSION);
 }
 
+/* --- A custom session (fuse_session_new): the program processes requests ----------- */
+
+struct custom_state {
+    struct fuse_session *se;
+    atomic_int processed, destroys;
+    int exits[4], nexits; /* the values exit() got, in order */
+    int exited;           /* what exited() says: the last exit() value */
+    size_t last_len;
+    struct fuse_chan *last_ch;
+};
+
+/* Echoes each request back on its channel; "quit..." ends the session. */
+static void cs_process(void *data, const char *buf, size_t len, struct fuse_chan *ch)
+{
+    struct custom_state *cs = data;
+    atomic_fetch_add(&cs->processed, 1);
+    cs->last_len = len;
+    cs->last_ch = ch;
+    if (len >= 4 && memcmp(buf, "quit", 4) == 0) {
+        fuse_session_exit(cs->se);
+        return;
+    }
+    struct iovec iov[2] = {{"echo:", 5}, {(void *)buf, len}};
+    fuse_chan_send(ch, iov, 2);
+}
+
+static void cs_exit(void *data, int val)
+{
+    struct custom_state *cs = data;
+    if (cs->nexits < 4)
+        cs->exits[cs->nexits++] = val;
+    cs->exited = val;
+}
+
+static int cs_exited(void *data)
+{
+    return ((struct custom_state *)data)->exited;
+}
+
+static void cs_destroy(void *data)
+{
+    atomic_fetch_add(&((struct custom_state *)data)->destroys, 1);
+}
+
+static const struct fuse_session_ops cs_ops = {
+    .process = cs_process, .exit = cs_exit, .exited = cs_exited, .destroy = cs_destroy};
+
+static void *session_loop_mt(void *arg)
+{
+    fuse_session_loop_mt(arg);
+    return NULL;
+}
+
+/* Send msg (len bytes) and expect "echo:" msg back within 5 s. */
+static bool echoed(int sock, const void *msg, size_t len)
+{
+    char reply[256];
+    ssize_t n = transact(sock, msg, len, reply, sizeof(reply));
+    return n == (ssize_t)(5 + len) && memcmp(reply, "echo:", 5) == 0 &&
+           memcmp(reply + 5, msg, len) == 0;
+}
+
+TEST(custom_session)
+{
+    int sv[2] = {-1, -1};
+    struct fuse_chan *ch = socket_chan(sv);
+    CHECK(ch != NULL);
+    if (!ch)
+        return;
+    atomic_store(&chan_destroys, 0);
+    struct custom_state cs = {0};
+    struct fuse_session *se = fuse_session_new((struct fuse_session_ops *)&cs_ops, &cs);
+    CHECK(se != NULL);
+    if (!se) {
+        fuse_chan_destroy(ch);
+        close(sv[0]);
+        return;
+    }
+    cs.se = se;
+    CHECK(fuse_session_data(se) == &cs);
+    CHECK(fuse_session_next_chan(se, NULL) == NULL);
+    fuse_session_add_chan(se, ch);
+    CHECK(fuse_session_next_chan(se, NULL) == ch);
+    CHECK(fuse_session_next_chan(se, ch) == NULL);
+    CHECK(fuse_chan_session(ch) == se);
+    CHECK(fuse_chan_fd(ch) == sv[1]);
+
+    /* process and process_buf hand the request to op->process as it is. */
+    fuse_session_process(se, "abc", 3, ch);
+    CHECK_EQ_INT(atomic_load(&cs.processed), 1);
+    CHECK_EQ_INT(cs.last_len, 3);
+    CHECK(cs.last_ch == ch);
+    char got[16];
+    CHECK(recv(sv[0], got, sizeof(got), MSG_DONTWAIT) == 8 && memcmp(got, "echo:abc", 8) == 0);
+    struct fuse_buf fbuf = {.size = 2, .mem = "xy"};
+    fuse_session_process_buf(se, &fbuf, ch);
+    CHECK_EQ_INT(atomic_load(&cs.processed), 2);
+    CHECK(recv(sv[0], got, sizeof(got), MSG_DONTWAIT) == 7 && memcmp(got, "echo:xy", 7) == 0);
+
+    /* exit/exited/reset go to the program's callbacks. */
+    CHECK_EQ_INT(fuse_session_exited(se), 0);
+    fuse_session_exit(se);
+    CHECK_EQ_INT(fuse_session_exited(se), 1);
+    fuse_session_reset(se);
+    CHECK_EQ_INT(fuse_session_exited(se), 0);
+    CHECK_EQ_INT(cs.nexits, 2);
+    CHECK(cs.exits[0] == 1 && cs.exits[1] == 0);
+
+    /* The loop reads the channel and processes until the session exits,
+     * then resets it. */
+    cs.nexits = 0;
+    pthread_t loop;
+    bool started = pthread_create(&loop, NULL, session_loop, se) == 0;
+    CHECK(started);
+    if (started) {
+        CHECK(echoed(sv[0], "ping1", 5));
+        CHECK(echoed(sv[0], "ping2", 5));
+        CHECK(send(sv[0], "quit", 4, 0) == 4);
+    }
+    bool joined = started && join_bounded(loop);
+    CHECK(joined);
+    CHECK_EQ_INT(atomic_load(&cs.processed), 5);
+    CHECK_EQ_INT(cs.nexits, 2); /* exit(1) by "quit", exit(0) by the loop's reset */
+    CHECK(cs.exits[0] == 1 && cs.exits[1] == 0);
+    CHECK_EQ_INT(fuse_session_exited(se), 0);
+    close(sv[0]);
+    if (!joined && started)
+        return;
+    /* destroy runs op->destroy once and destroys the channel still in it. */
+    fuse_session_destroy(se);
+    CHECK_EQ_INT(atomic_load(&cs.destroys), 1);
+    CHECK_EQ_INT(atomic_load(&chan_destroys), 1);
+}
+
+/* libfuse 2.9 exports it (FUSE_2.4) without declaring it in a public header. */
+struct fuse_chan *fuse_kern_chan_new(int fd);
+
+/* A kernel channel (here a socket standing for /dev/fuse) on a custom
+ * session: the library reads and writes its fd itself; fuse_session_loop_mt
+ * serves it too; destroying the session closes the fd. */
+TEST(custom_session_kern_chan)
+{
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+    struct custom_state cs = {0};
+    struct fuse_session *se = fuse_session_new((struct fuse_session_ops *)&cs_ops, &cs);
+    struct fuse_chan *ch = fuse_kern_chan_new(sv[1]);
+    CHECK(se != NULL);
+    CHECK(ch != NULL);
+    if (!se || !ch) {
+        close(sv[0]);
+        close(sv[1]);
+        return;
+    }
+    cs.se = se;
+    fuse_session_add_chan(se, ch);
+    CHECK(fuse_chan_fd(ch) == sv[1]);
+    pthread_t loop;
+    bool started = pthread_create(&loop, NULL, session_loop_mt, se) == 0;
+    CHECK(started);
+    /* Requests at least as long as a FUSE header, as from /dev/fuse. */
+    char req[64], quit[64];
+    memset(req, 'r', sizeof(req));
+    memset(quit, 'q', sizeof(quit));
+    memcpy(quit, "quit", 4);
+    if (started) {
+        CHECK(echoed(sv[0], req, sizeof(req)));
+        CHECK(send(sv[0], quit, sizeof(quit), 0) == (ssize_t)sizeof(quit));
+    }
+    bool joined = started && join_bounded(loop);
+    CHECK(joined);
+    CHECK_EQ_INT(atomic_load(&cs.processed), 2);
+    CHECK(cs.last_ch == ch);
+    close(sv[0]);
+    if (!joined && started)
+        return;
+    fuse_session_destroy(se);
+    CHECK_EQ_INT(atomic_load(&cs.destroys), 1);
+    CHECK(fcntl(sv[1], F_GETFD) == -1 && errno == EBADF); /* the channel closed it */
+}
+
 int main(void)
 {
     signal(SIGPIPE, SIG_IGN);
@@ -553,6 +738,8 @@ int main(void)
     RUN(custom_channel);
     RUN(custom_channel_destroyed_with_session);
     RUN(custom_channel_compat24);
+    RUN(custom_session);
+    RUN(custom_session_kern_chan);
     RUN(ll_receive_buf_loop);
     RUN(ll_chan_recv_loop_four_threads);
     RUN(hl_read_cmd_process_cmd);
