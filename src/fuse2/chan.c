@@ -219,8 +219,14 @@ FSP_FUSE_EXPORT void fuse2_unmount(const char *mountpoint, struct fuse_chan *ch)
     (void)mountpoint;
     if (!ch)
         return;
-    if (ch->se) {
+    if (ch->mounted_fd) { /* mounted for a custom session */
+        fuse2_unmount_path(ch->mountpoint);
+        close(ch->fd);
+    }
+    if (ch->se && !fuse2_is_custom_session(ch->se)) {
         fuse_session_unmount(ch->se);
+        *ch->user = NULL;
+    } else if (ch->se) {
         *ch->user = NULL;
     }
     chan_free(ch);
@@ -231,7 +237,7 @@ FSP_FUSE_EXPORT int fuse2_chan_fd(struct fuse_chan *ch)
 {
     if (!ch)
         return -1;
-    if (ch->custom || !ch->se)
+    if (ch->custom || !ch->se || fuse2_is_custom_session(ch->se))
         return ch->fd;
     return fuse_session_fd(ch->se);
 }
@@ -310,6 +316,8 @@ FSP_FUSE_EXPORT int fuse2_chan_recv(struct fuse_chan **chp, char *buf, size_t si
     struct fuse_chan *ch = *chp;
     if (ch->custom)
         return ch->op.receive ? ch->op.receive(chp, buf, size) : -ENOSYS;
+    if (ch->se && fuse2_is_custom_session(ch->se))
+        return fuse2_custom_kern_recv(ch, buf, size);
     if (!ch->se) {
         fuse_log(FUSE_LOG_ERR, "fuse: fuse_chan_recv: channel has no session\n");
         return -EINVAL;
@@ -338,7 +346,7 @@ FSP_FUSE_EXPORT int fuse2_chan_send(struct fuse_chan *ch, const struct iovec iov
     while (n < 0 && errno == EINTR);
     if (n < 0) {
         int err = errno;
-        if (err != ENOENT && !(ch->se && fuse_session_exited(ch->se)))
+        if (err != ENOENT && !(ch->se && fuse2_session_exited(ch->se)))
             fuse_log(FUSE_LOG_ERR, "fuse: writing device: %s\n", strerror(err));
         return -err;
     }

@@ -1,92 +1,119 @@
 /*
- * compat_fd.c - the file descriptor that fuse_mount() returned before 2.6.
+ * compat_fd.c - fuse_mount() and fuse_unmount() as they were before 2.6:
+ * fuse_mount() mounts at once and returns the mount's /dev/fuse descriptor,
+ * which the program hands to fuse_new(fd, ...) or to fuse_kern_chan_new(fd)
+ * and a low-level session; fuse_unmount() takes only the mount point.
  *
- * Then, fuse_mount() opened /dev/fuse, mounted, and handed the descriptor
- * to fuse_new(fd, ...). FSP mounts only once a session exists (chan.c), so
- * here the descriptor is a token for a channel waiting for its file system:
- * an open /dev/null (a real descriptor the program may poll or close
- * without harm), noted with the channel and the mount point. fuse_new
- * claims the channel (and, as libfuse 2.9 did, the descriptor: it is
- * closed when that struct fuse is destroyed); fuse_unmount(mountpoint)
- * finds it again by its mount point.
+ * The kernel session serves a connection mounted elsewhere (the session of
+ * fuse_new or fuse_lowlevel_new never mounts or unmounts it), so here the
+ * mount is made without a session, as fuse_open_channel() does, and each
+ * mount is remembered with its canonical path: fuse_unmount() unmounts what
+ * this process mounted under that name, and nothing else (libfuse would
+ * unmount whatever sits there). The canonical path is taken before the
+ * mount and used after it because the program may have changed directory
+ * since (fuse_daemonize), and because resolving a path into the mount
+ * would ask the file system, which may no longer be served.
  */
 #define _GNU_SOURCE
-#include <fcntl.h>
+#include <errno.h>
+#include <limits.h>
 #include <pthread.h>
+#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "fuse2/compat_i.h"
 
-struct fd_chan {
-    struct fd_chan *next;
-    int fd; /* -1 once a struct fuse claimed it */
-    char *mountpoint;
-    struct fuse_chan *ch;
+extern char **environ;
+
+struct old_mount {
+    struct old_mount *next;
+    char *given;     /* the mount point as the program spelled it */
+    char *canonical; /* realpath() of it, before the mount */
 };
 
-static pthread_mutex_t fd_lock = PTHREAD_MUTEX_INITIALIZER;
-static struct fd_chan *fd_chans;
+static pthread_mutex_t mounts_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct old_mount *mounts;
 
 int fuse2_compat_mount(const char *mountpoint, struct fuse_args *args)
 {
-    struct fd_chan *e = calloc(1, sizeof(*e));
-    if (!e)
+    /* fuse_mount's option parsing: the mount options leave args. */
+    struct fuse_chan *ch = fuse2_mount(mountpoint, args);
+    if (!ch)
         return -1;
-    e->ch = fuse2_mount(mountpoint, args);
-    e->mountpoint = mountpoint ? strdup(mountpoint) : NULL;
-    e->fd = open("/dev/null", O_RDWR | O_CLOEXEC);
-    if (!e->ch || !e->mountpoint || e->fd < 0) {
-        if (e->ch)
-            fuse2_unmount(mountpoint, e->ch);
-        if (e->fd >= 0)
-            close(e->fd);
-        free(e->mountpoint);
-        free(e);
+    int fd = -1;
+    struct old_mount *m = calloc(1, sizeof(*m));
+    if (m) {
+        m->given = strdup(mountpoint);
+        m->canonical = realpath(mountpoint, NULL);
+    }
+    if (!m || !m->given) {
+        fuse_log(FUSE_LOG_ERR, "fuse: failed to allocate memory\n");
+    } else if (!m->canonical) {
+        fuse_log(FUSE_LOG_ERR, "fuse: bad mount point `%s': %s\n", mountpoint, strerror(errno));
+    } else {
+        fd = fsp_fuse_open_channel(m->canonical, ch->opts);
+    }
+    fuse2_unmount(NULL, ch); /* never attached: only frees it */
+    if (fd < 0) {
+        if (m) {
+            free(m->given);
+            free(m->canonical);
+            free(m);
+        }
         return -1;
     }
-    pthread_mutex_lock(&fd_lock);
-    e->next = fd_chans;
-    fd_chans = e;
-    pthread_mutex_unlock(&fd_lock);
-    return e->fd;
+    pthread_mutex_lock(&mounts_lock);
+    m->next = mounts;
+    mounts = m;
+    pthread_mutex_unlock(&mounts_lock);
+    return fd;
 }
 
-struct fuse_chan *fuse2_compat_claim(int fd)
+/* As libfuse 2's fuse_kern_unmount: lazily, so that a busy mount goes as
+ * soon as it is let go; root unmounts itself, others (and a root without
+ * the right, in a user namespace) through fusermount3. */
+void fuse2_unmount_path(const char *path)
 {
-    struct fuse_chan *ch = NULL;
-    pthread_mutex_lock(&fd_lock);
-    for (struct fd_chan *e = fd_chans; e; e = e->next) {
-        if (e->fd == fd && fd >= 0) {
-            ch = e->ch;
-            e->fd = -1;
-            break;
+    if (geteuid() == 0) {
+        if (umount2(path, UMOUNT_NOFOLLOW) == 0 || umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+            return;
+        if (errno != EPERM) {
+            fuse_log(FUSE_LOG_ERR, "fuse: cannot unmount %s: %s\n", path, strerror(errno));
+            return;
         }
     }
-    pthread_mutex_unlock(&fd_lock);
-    if (!ch)
-        fuse_log(FUSE_LOG_ERR, "fuse: fd %d does not come from fuse_mount()\n", fd);
-    return ch;
+    char *argv[] = {"fusermount3", "-u", "-q", "-z", "--", (char *)path, NULL};
+    pid_t pid;
+    int rc = posix_spawnp(&pid, "fusermount3", NULL, NULL, argv, environ);
+    if (rc != 0) {
+        fuse_log(FUSE_LOG_ERR, "fuse: cannot run fusermount3: %s\n", strerror(rc));
+        return;
+    }
+    int status;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
 }
 
 void fuse2_compat_unmount(const char *mountpoint)
 {
-    struct fd_chan *found = NULL;
-    pthread_mutex_lock(&fd_lock);
-    for (struct fd_chan **p = &fd_chans; *p; p = &(*p)->next) {
-        if (mountpoint && strcmp((*p)->mountpoint, mountpoint) == 0) {
+    struct old_mount *found = NULL;
+    pthread_mutex_lock(&mounts_lock);
+    for (struct old_mount **p = &mounts; mountpoint && *p; p = &(*p)->next) {
+        if (strcmp((*p)->given, mountpoint) == 0 || strcmp((*p)->canonical, mountpoint) == 0) {
             found = *p;
             *p = found->next;
             break;
         }
     }
-    pthread_mutex_unlock(&fd_lock);
+    pthread_mutex_unlock(&mounts_lock);
     if (!found)
         return;
-    fuse2_unmount(mountpoint, found->ch);
-    if (found->fd >= 0) /* never claimed: still ours */
-        close(found->fd);
-    free(found->mountpoint);
+    fuse2_unmount_path(found->canonical);
+    free(found->given);
+    free(found->canonical);
     free(found);
 }

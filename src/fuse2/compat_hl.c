@@ -5,7 +5,8 @@
  * descriptor, fuse_setup/fuse_teardown with one, fuse_main_real and
  * fuse_main for each table generation, and FUSE 2.1's unversioned
  * __fuse_* helpers. Each converts its arguments and runs today's code:
- * the tables through compat_ops.c, the descriptors through compat_fd.c.
+ * the tables through compat_ops.c, the mounts through compat_fd.c, and a
+ * descriptor through a kernel channel (fuse_kern_chan_new).
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -67,15 +68,20 @@ void fuse_unmount_compat22(const char *mountpoint)
 
 /* --- fuse_new on a descriptor ------------------------------------------------------ */
 
+/* libfuse 2.9: the descriptor becomes a kernel channel, which the struct
+ * fuse owns (the session closes the descriptor when destroyed). On failure
+ * the descriptor stays the caller's. */
 static struct fuse *new_on_fd(int fd, struct fuse_args *args, const void *op, size_t op_size,
                               int level)
 {
-    struct fuse_chan *ch = fuse2_compat_claim(fd);
+    struct fuse_chan *ch = fuse2_kern_chan_new(fd);
     if (!ch)
         return NULL;
     struct fuse *f = fuse2_compat_new(ch, args, op, op_size, level);
     if (f)
-        ((struct fuse2 *)f->compat)->old->fd = fd;
+        ((struct fuse2 *)f->compat)->old->ch = ch;
+    else
+        fuse2_unmount(NULL, ch); /* never attached: only frees it */
     return f;
 }
 
@@ -126,8 +132,7 @@ struct fuse *fuse_new_compat1(int fd, int flags, const struct fuse2_operations_c
 void fuse2_compat_free(struct fuse2_compat *old)
 {
     if (old) {
-        if (old->fd >= 0)
-            close(old->fd);
+        fuse2_chan_destroy(old->ch);
         free(old);
     }
 }

@@ -130,7 +130,7 @@ enum { FUSE2_COMPAT1 = 11, FUSE2_COMPAT2 = 21, FUSE2_COMPAT22 = 22, FUSE2_COMPAT
 /* An old file system's table (struct fuse2's old): the original, copied. */
 struct fuse2_compat {
     int level;
-    int fd; /* the fuse_mount() descriptor this file system owns, or -1 */
+    struct fuse_chan *ch; /* the kernel channel on fuse_new's descriptor */
     union {
         struct fuse2_operations_compat25 o25;
         struct fuse2_operations_compat22 o22;
@@ -145,16 +145,13 @@ void fuse2_compat_fill_ops(struct fuse2_operations *op, const struct fuse2_compa
 struct fuse *fuse2_compat_new(struct fuse_chan *ch, struct fuse_args *args, const void *op,
                               size_t op_size, int level);
 
-/* Frees old (NULL: nothing) and closes the descriptor it owns. */
+/* Frees old (NULL: nothing) and the channel it owns. */
 void fuse2_compat_free(struct fuse2_compat *old);
 
-/* compat_fd.c: fuse_mount() before 2.6 returned a file descriptor. FSP
- * mounts when a session exists, so the descriptor stands for a channel
- * waiting for fuse_new (see compat_fd.c). */
+/* compat_fd.c: fuse_mount() before 2.6 mounted at once and returned the
+ * /dev/fuse descriptor (or -1); fuse_unmount() took the mount point, and
+ * unmounts only what fuse2_compat_mount mounted under that name. */
 int fuse2_compat_mount(const char *mountpoint, struct fuse_args *args);
-/* The channel of fd (now owned by the caller's struct fuse), or NULL. */
-struct fuse_chan *fuse2_compat_claim(int fd);
-/* Unmount by mount point (fuse_unmount before 2.6). */
 void fuse2_compat_unmount(const char *mountpoint);
 
 #endif /* FSP_FUSE2_COMPAT_I_H */

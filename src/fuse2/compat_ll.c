@@ -226,15 +226,42 @@ int fuse_reply_statfs_compat(fuse_req_t req, const struct statfs *stbuf)
 
 /* --- fuse_chan_new@FUSE_2.4 -------------------------------------------------------- */
 
-/* 2.4's channel operations differ from 2.6's only in receive(), which got
- * the channel itself rather than a pointer to it. Custom channels are
- * chan.c's business (fuse_chan_new); this hands the request on with the
- * operations as given. */
-FSP_FUSE_EXPORT struct fuse_chan *fuse_chan_new_compat24(void *op, int fd, size_t bufsize,
-                                                         void *data);
-struct fuse_chan *fuse_chan_new_compat24(void *op, int fd, size_t bufsize, void *data)
+/* FUSE 2.4's struct fuse_chan_ops: receive() got the channel itself, where
+ * 2.6's gets a pointer to it (and may change it). */
+struct fuse2_chan_ops_compat24 {
+    int (*receive)(struct fuse_chan *ch, char *buf, size_t size);
+    int (*send)(struct fuse_chan *ch, const struct iovec iov[], size_t count);
+    void (*destroy)(struct fuse_chan *ch);
+};
+
+/* 2.6's receive() over the program's 2.4 one. As libfuse 2.9 does for such
+ * a channel, the result goes on as it is (a count, or 0: nothing more),
+ * except 2.4's error, -1, which carries no errno: the channel is over. */
+static int receive24(struct fuse_chan **chp, char *buf, size_t size)
 {
-    return fuse2_chan_new(op, fd, bufsize, data);
+    int res = (*chp)->receive24(*chp, buf, size);
+    return res == -1 ? -ENODEV : res;
+}
+
+FSP_FUSE_EXPORT struct fuse_chan *fuse_chan_new_compat24(const struct fuse2_chan_ops_compat24 *op,
+                                                         int fd, size_t bufsize, void *data);
+struct fuse_chan *fuse_chan_new_compat24(const struct fuse2_chan_ops_compat24 *op, int fd,
+                                         size_t bufsize, void *data)
+{
+    if (!op) {
+        fuse_log(FUSE_LOG_ERR, "fuse: fuse_chan_new: no channel operations\n");
+        return NULL;
+    }
+    /* send() and destroy() kept their signatures. */
+    struct fuse2_chan_ops now = {
+        .receive = op->receive ? receive24 : NULL,
+        .send = op->send,
+        .destroy = op->destroy,
+    };
+    struct fuse_chan *ch = fuse2_chan_new(&now, fd, bufsize, data);
+    if (ch)
+        ch->receive24 = op->receive;
+    return ch;
 }
 
 FUSE2_SYMBOL_OLD(fuse_lowlevel_new_compat25, fuse_lowlevel_new, "FUSE_2.5");

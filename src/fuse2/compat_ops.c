@@ -318,7 +318,6 @@ struct fuse *fuse2_compat_new(struct fuse_chan *ch, struct fuse_args *args, cons
         return NULL;
     }
     old->level = level;
-    old->fd = -1;
     memcpy(&old->op, op, op_size); /* a shorter table leaves the rest NULL */
     struct fuse2_operations now;
     fuse2_compat_fill_ops(&now, old);

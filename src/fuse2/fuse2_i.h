@@ -216,10 +216,23 @@ struct fuse_chan {
     struct fuse_chan **user; /* the session owner's pointer to this channel */
     bool custom;             /* fuse_chan_new: op serves the I/O */
     bool fd_given;           /* fuse_kern_chan_new's fd now belongs to the session */
+    bool mounted_fd;         /* a fuse_mount channel a custom session mounted: fd is
+                              * the mount's, unmounted and closed with the channel */
     struct fuse2_chan_ops op;
+    /* fuse_chan_new@FUSE_2.4: the program's receive(), which takes the
+     * channel itself; op.receive is then compat_ll.c's wrapper. */
+    int (*receive24)(struct fuse_chan *ch, char *buf, size_t size);
     int fd; /* the program's fd (-1 for fuse_mount channels) */
     size_t bufsize;
     void *data;
+};
+
+/* FUSE 2's struct fuse_session_ops (fuse_session_new: custom sessions). */
+struct fuse2_session_ops {
+    void (*process)(void *data, const char *buf, size_t len, struct fuse_chan *ch);
+    void (*exit)(void *data, int val);
+    int (*exited)(void *data);
+    void (*destroy)(void *data);
 };
 
 /* A FUSE 2 high-level file system: struct fuse's compat. */
@@ -414,7 +427,27 @@ int fuse2_main_obsolete(void);
 struct fuse_session *fuse2_lowlevel_new(struct fuse_args *args, const struct fuse2_lowlevel_ops *op,
                                         size_t op_size, void *userdata);
 int fuse2_lowlevel_is_lib_option(const char *opt);
-struct fuse_session *fuse2_session_new(void *op, void *data);
+/* custom_session.c: fuse_session_new's sessions, and what the session and
+ * channel functions do for them. */
+struct fuse_session *fuse2_session_new(const struct fuse2_session_ops *op, void *data);
+void fuse2_session_exit(struct fuse_session *se);
+void fuse2_session_reset(struct fuse_session *se);
+int fuse2_session_exited(struct fuse_session *se);
+bool fuse2_is_custom_session(const struct fuse_session *se);
+struct fuse_chan **fuse2_custom_chan(struct fuse_session *se);
+void *fuse2_custom_data(struct fuse_session *se);
+void fuse2_custom_add_chan(struct fuse_session *se, struct fuse_chan *ch);
+void fuse2_custom_process(struct fuse_session *se, const char *buf, size_t len,
+                          struct fuse_chan *ch);
+void fuse2_custom_process_buf(struct fuse_session *se, const struct fuse_buf *buf,
+                              struct fuse_chan *ch);
+int fuse2_custom_loop(struct fuse_session *se);
+void fuse2_custom_destroy(struct fuse_session *se);
+int fuse2_custom_kern_recv(struct fuse_chan *ch, char *buf, size_t size);
+
+/* compat_fd.c: unmount path (canonical) as libfuse does: lazily; root by
+ * itself, others through fusermount3. */
+void fuse2_unmount_path(const char *path);
 void fuse2_session_add_chan(struct fuse_session *se, struct fuse_chan *ch);
 void fuse2_session_remove_chan(struct fuse_chan *ch);
 struct fuse_chan *fuse2_session_next_chan(struct fuse_session *se, struct fuse_chan *ch);

@@ -37,6 +37,9 @@
 #define fuse_session_destroy             fsp3_fuse_session_destroy
 #define fuse_session_loop                fsp3_fuse_session_loop
 #define fuse_session_loop_mt             fsp3_fuse_session_loop_mt
+#define fuse_session_exit                fsp3_fuse_session_exit
+#define fuse_session_reset               fsp3_fuse_session_reset
+#define fuse_session_exited              fsp3_fuse_session_exited
 #define fuse_session_process_buf         fsp3_fuse_session_process_buf
 #define fuse_session_receive_buf         fsp3_fuse_session_receive_buf
 #define fuse_req_userdata                fsp3_fuse_req_userdata

@@ -3,7 +3,8 @@
  * joined to sessions (the mount happens in fuse_session_add_chan), the
  * loops and teardown. A session is FSP's FUSE 3 session with the bridge
  * handlers (ll_bridge.c) and a struct fuse2_ll as userdata; exit, reset
- * and exited are FUSE 3's as they are.
+ * and exited are FUSE 3's (custom_session.c adds fuse_session_new's own
+ * sessions, which each function here hands over to it).
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -51,21 +52,12 @@ FSP_FUSE_EXPORT int fuse2_lowlevel_is_lib_option(const char *opt)
     return fsp_fuse_is_session_option(opt) || fuse2_is_conn_option(opt);
 }
 
-/* Sessions with custom processing feed raw requests in; FSP's workers own
- * the device, so there is nothing to feed. */
-FSP_FUSE_EXPORT struct fuse_session *fuse2_session_new(void *op, void *data)
-{
-    (void)op;
-    (void)data;
-    fuse_log(FUSE_LOG_ERR, "fuse: fuse_session_new: custom sessions are not supported by FSP "
-                           "(use fuse_lowlevel_new)\n");
-    return NULL;
-}
-
 /* Where a session keeps its channel: a low-level one in its fuse2_ll, a
  * high-level one (fuse_get_session) in its struct fuse2. */
 static struct fuse_chan **session_chan(struct fuse_session *se)
 {
+    if (fuse2_is_custom_session(se))
+        return fuse2_custom_chan(se);
     if (se->cuse)
         return fuse2_cuse_chan(se);
     if (fuse2_is_ll_session(se))
@@ -77,7 +69,9 @@ static struct fuse_chan **session_chan(struct fuse_session *se)
 FSP_FUSE_EXPORT void fuse2_session_add_chan(struct fuse_session *se, struct fuse_chan *ch)
 {
     /* No way to report failure here: the loop then finds no mount. */
-    if (*session_chan(se))
+    if (fuse2_is_custom_session(se))
+        fuse2_custom_add_chan(se, ch);
+    else if (*session_chan(se))
         fuse_log(FUSE_LOG_ERR, "fuse: session already has a channel\n");
     else
         fuse2_chan_attach(ch, se, session_chan(se));
@@ -99,7 +93,11 @@ FSP_FUSE_EXPORT struct fuse_chan *fuse2_session_next_chan(struct fuse_session *s
 FSP_FUSE_EXPORT void fuse2_session_process(struct fuse_session *se, const char *buf, size_t len,
                                            struct fuse_chan *ch)
 {
-    (void)ch; /* a session has one channel, whose connection answers */
+    if (fuse2_is_custom_session(se)) {
+        fuse2_custom_process(se, buf, len, ch);
+        return;
+    }
+    /* A session has one channel, whose connection answers. */
     struct fsp_session *fsp = fsp_fuse_connection(se);
     if (!fsp) {
         fuse_log(FUSE_LOG_ERR, "fuse: session has no channel\n");
@@ -111,8 +109,10 @@ FSP_FUSE_EXPORT void fuse2_session_process(struct fuse_session *se, const char *
 FSP_FUSE_EXPORT void fuse2_session_process_buf(struct fuse_session *se, const struct fuse_buf *buf,
                                                struct fuse_chan *ch)
 {
-    (void)ch;
-    fsp3_fuse_session_process_buf(se, buf);
+    if (fuse2_is_custom_session(se))
+        fuse2_custom_process_buf(se, buf, ch);
+    else
+        fsp3_fuse_session_process_buf(se, buf);
 }
 
 /* FUSE 2.9: into the caller's buf->mem, at most buf->size bytes. */
@@ -133,19 +133,29 @@ FSP_FUSE_EXPORT int fuse2_session_receive_buf(struct fuse_session *se, struct fu
     return res;
 }
 
-/* Unmounts if still mounted; destroy() runs (once) if INIT happened. */
+/* Unmounts if still mounted; destroy() runs (once) if INIT happened. As in
+ * libfuse 2.9, a channel still attached is destroyed too (a program that
+ * keeps its channel takes it back first with fuse_session_remove_chan). */
 FSP_FUSE_EXPORT void fuse2_session_destroy(struct fuse_session *se)
 {
     if (!se)
         return;
-    fuse2_chan_detach(*session_chan(se));
+    if (fuse2_is_custom_session(se)) {
+        fuse2_custom_destroy(se);
+        return;
+    }
+    struct fuse_chan *ch = *session_chan(se);
+    fuse2_chan_detach(ch);
     struct fuse2_ll *ll = fuse2_is_ll_session(se) ? se->userdata : NULL;
     fsp3_fuse_session_destroy(se);
     free(ll);
+    fuse2_chan_destroy(ch);
 }
 
 FSP_FUSE_EXPORT void *fuse2_session_data(struct fuse_session *se)
 {
+    if (fuse2_is_custom_session(se))
+        return fuse2_custom_data(se);
     if (se->cuse)
         return fuse2_cuse_userdata(se);
     return fuse2_is_ll_session(se) ? ((struct fuse2_ll *)se->userdata)->userdata : NULL;
@@ -154,17 +164,22 @@ FSP_FUSE_EXPORT void *fuse2_session_data(struct fuse_session *se)
 /* FUSE 2's loops return 0 or -1; a loop ended by a signal ended cleanly. */
 FSP_FUSE_EXPORT int fuse2_session_loop(struct fuse_session *se)
 {
+    if (fuse2_is_custom_session(se))
+        return fuse2_custom_loop(se);
     return fsp3_fuse_session_loop(se) < 0 ? -1 : 0;
 }
 
+/* A custom session's requests are the program's to process: they are
+ * read and processed on this thread, one at a time. */
 FSP_FUSE_EXPORT int fuse2_session_loop_mt(struct fuse_session *se)
 {
+    if (fuse2_is_custom_session(se))
+        return fuse2_custom_loop(se);
     return fuse_session_loop_mt_312(se, NULL) < 0 ? -1 : 0;
 }
 
 FUSE2_SYMBOL(fuse2_lowlevel_new, fuse_lowlevel_new, "FUSE_2.6");
 FUSE2_SYMBOL(fuse2_lowlevel_is_lib_option, fuse_lowlevel_is_lib_option, "FUSE_2.4");
-FUSE2_SYMBOL(fuse2_session_new, fuse_session_new, "FUSE_2.4");
 FUSE2_SYMBOL(fuse2_session_add_chan, fuse_session_add_chan, "FUSE_2.4");
 FUSE2_SYMBOL(fuse2_session_remove_chan, fuse_session_remove_chan, "FUSE_2.6");
 FUSE2_SYMBOL(fuse2_session_next_chan, fuse_session_next_chan, "FUSE_2.4");

@@ -12,10 +12,13 @@
  *     getdir filler without inode),
  *   fuse_main_compat1 (FUSE 1: its own statfs struct, release moved up),
  *   fuse_mount@FUSE_2.2 + fuse_new@FUSE_2.2 on the descriptor +
- *     fuse_unmount@FUSE_2.2 (the program drives the loop),
+ *     fuse_unmount@FUSE_2.2 (the program drives the loop; the mount
+ *     returns the /dev/fuse descriptor, fuse_unmount removes the mount),
  *   fuse_lowlevel_new@FUSE_2.4 with fuse_reply_open@FUSE_2.4 and
  *     fuse_reply_statfs@FUSE_2.4, and fuse_lowlevel_new@FUSE_2.5 (init
- *     with only the userdata, statfs without inode).
+ *     with only the userdata, statfs without inode), each on 2.6's
+ *     fuse_mount and as 2.4/2.5 programs did: fuse_mount@FUSE_2.2/2.5's
+ *     descriptor in fuse_kern_chan_new, unmounted by fuse_unmount@FUSE_2.2.
  * Each file system runs in a child; the parent checks, then SIGTERM ends it
  * (exit status 0 and the mount gone expected). Needs root or fusermount3;
  * every mount uses auto_unmount, alarm() bounds everything.
@@ -28,6 +31,7 @@
 #include <libgen.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -344,6 +348,8 @@ static int serve_main1(void)
     return 0;
 }
 
+static int mounted(void);
+
 /* The program drives it: fuse_mount -> fd -> fuse_new(fd) -> loop. */
 static int serve_fd22(void)
 {
@@ -374,6 +380,8 @@ static int serve_fd22(void)
     remove_handlers(se);
     destroy(f);
     unmount22(mnt);
+    if (mounted()) /* fuse_unmount itself, not auto_unmount at exit */
+        return 14;
     return res == 0 ? 0 : 13;
 }
 
@@ -549,8 +557,11 @@ struct ll_ops25 {
 };
 
 /* A low-level file system of 2.4 (version 24) or 2.5 (25), mounted with
- * 2.6's fuse_mount (2.4's descriptor would need fuse_kern_chan_new). */
-static int serve_ll(int version)
+ * 2.6's fuse_mount (its channel), or (by_fd) as programs of that time did:
+ * fuse_mount@FUSE_2.2 (2.4) or @FUSE_2.5 (2.5) for the descriptor, a
+ * channel on it from fuse_kern_chan_new, fuse_session_destroy taking the
+ * channel with it, and fuse_unmount@FUSE_2.2 by mount point. */
+static int serve_ll(int version, bool by_fd)
 {
     struct ll_ops24 op24 = {.init = ll_init,
                             .lookup = ll_lookup,
@@ -596,7 +607,19 @@ static int serve_ll(int version)
     char *argv[] = {"ll24", "-o", "auto_unmount", NULL};
     args.argc = 3;
     args.argv = argv;
-    void *ch = mount26(mnt, &args);
+    int (*mount22)(const char *, const char *) = sym("fuse_mount", "FUSE_2.2");
+    int (*mount25)(const char *, void *) = sym("fuse_mount", "FUSE_2.5");
+    void *(*kern_chan_new)(int) = sym("fuse_kern_chan_new", "FUSE_2.4");
+    void (*unmount22)(const char *) = sym("fuse_unmount", "FUSE_2.2");
+    void *ch;
+    if (by_fd) {
+        int fd = version == 24 ? mount22(mnt, "auto_unmount") : mount25(mnt, &args);
+        if (fd < 0) /* (not stat: nothing serves the mount yet) */
+            return 15;
+        ch = kern_chan_new(fd);
+    } else {
+        ch = mount26(mnt, &args);
+    }
     if (!ch)
         return 10;
     void *se = version == 24 ? ll_new24(NULL, &op24, sizeof(op24), &ll_inited)
@@ -608,9 +631,16 @@ static int serve_ll(int version)
     add_chan(se, ch);
     int res = loop(se);
     remove_handlers(se);
-    remove_chan(ch);
-    destroy(se);
-    unmount26(mnt, ch);
+    if (by_fd) {
+        destroy(se); /* and the channel, which closes the descriptor */
+        unmount22(mnt);
+        if (mounted()) /* fuse_unmount itself, not auto_unmount at exit */
+            return 14;
+    } else {
+        remove_chan(ch);
+        destroy(se);
+        unmount26(mnt, ch);
+    }
     void (*free_args)(void *) = sym("fuse_opt_free_args", "FUSE_2.5");
     free_args(&args); /* fuse_mount took its options out: a new list */
     return res == 0 ? 0 : 13;
@@ -716,12 +746,22 @@ TEST(mount_new_fd_22)
 }
 static int serve_ll24(void)
 {
-    return serve_ll(24);
+    return serve_ll(24, false);
 }
 
 static int serve_ll25(void)
 {
-    return serve_ll(25);
+    return serve_ll(25, false);
+}
+
+static int serve_ll24_fd(void)
+{
+    return serve_ll(24, true);
+}
+
+static int serve_ll25_fd(void)
+{
+    return serve_ll(25, true);
 }
 
 TEST(lowlevel_25)
@@ -732,6 +772,16 @@ TEST(lowlevel_25)
 TEST(lowlevel_24)
 {
     run(serve_ll24, 124);
+}
+
+TEST(lowlevel_24_mount_fd)
+{
+    run(serve_ll24_fd, 124);
+}
+
+TEST(lowlevel_25_mount_fd)
+{
+    run(serve_ll25_fd, 126);
 }
 
 int main(int argc, char **argv)
@@ -757,6 +807,8 @@ int main(int argc, char **argv)
     RUN(mount_new_fd_22);
     RUN(lowlevel_24);
     RUN(lowlevel_25);
+    RUN(lowlevel_24_mount_fd);
+    RUN(lowlevel_25_mount_fd);
     dlclose(lib);
     return CHECK_DONE();
 }

@@ -8,7 +8,14 @@
  *   - a high-level file system served by fuse_read_cmd / fuse_process_cmd,
  *     and by fuse_loop_mt_proc with a processor that counts the commands;
  *   - a channel of fuse_chan_new over a SOCK_SEQPACKET socketpair, this
- *     test playing the kernel (INIT, GETATTR, then EOF ends the loop).
+ *     test playing the kernel (INIT, GETATTR, then EOF ends the loop);
+ *     taken back before fuse_session_destroy, or destroyed with the
+ *     session (its destroy() runs once either way); and the same with
+ *     fuse_chan_new@FUSE_2.4 (2.4's receive() gets the channel itself);
+ *   - custom sessions (fuse_session_new): process, process_buf, exit,
+ *     exited, reset and destroy reach the program's callbacks, and
+ *     fuse_session_loop / fuse_session_loop_mt serve a custom channel and
+ *     a kernel channel (a socket standing for /dev/fuse).
  * Each mount is exercised by a checker child (ownloop_fs.h).
  *
  * Needs root (mount(2)) or fusermount3; mounts with auto_unmount and
@@ -19,6 +26,7 @@
 #include <fuse.h>
 #include <fuse_lowlevel.h>
 
+#include <dlfcn.h>
 #include <signal.h>
 #include <sys/socket.h>
 #include <sys/uio.h>
@@ -104,8 +112,10 @@ static void ll_test(void *(*loop)(void *), int nthreads)
         fuse_session_add_chan(se, ch); /* mounts */
     if (!se || !is_mounted(mnt)) {
         CHECK(!"mounted");
-        if (se)
+        if (se) {
+            fuse_session_remove_chan(ch); /* fuse_unmount frees it */
             fuse_session_destroy(se);
+        }
         fuse_unmount(mnt, ch);
         rmdir(mnt);
         return;
@@ -363,40 +373,34 @@ static ssize_t transact(int sock, const void *req, size_t len, void *reply, size
     return recv(sock, reply, size, 0);
 }
 
-TEST(custom_channel)
+/* FUSE 2.4's channel operations: receive() got the channel itself. */
+static int sock_receive24(struct fuse_chan *ch, char *buf, size_t size)
 {
-    int sv[2];
-    CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
-    chan_sock = sv[1];
-    struct fuse_chan_ops cops = {
-        .receive = sock_receive, .send = sock_send, .destroy = sock_destroy};
-    struct fuse_chan *ch = fuse_chan_new(&cops, sv[1], 1 << 20, &chan_sock);
-    CHECK(ch != NULL);
-    CHECK(fuse_chan_fd(ch) == sv[1]);
-    char *argv[] = {"test_fuse2_ownloop", NULL};
-    struct fuse_args args = FUSE_ARGS_INIT(1, argv);
-    struct fuse_session *se = fuse_lowlevel_new(&args, &ops, sizeof(ops), NULL);
-    fuse_opt_free_args(&args);
-    CHECK(se != NULL);
-    if (!se || !ch) {
-        close(sv[0]);
-        close(sv[1]);
-        return;
-    }
-    fuse_session_add_chan(se, ch);
-    CHECK(fuse_chan_session(ch) == se);
-    pthread_t loop;
-    bool started = pthread_create(&loop, NULL, session_loop, se) == 0;
-    CHECK(started);
+    atomic_fetch_add(&chan_receives, 1);
+    ssize_t n = recv(fuse_chan_fd(ch), buf, size, 0);
+    return n < 0 ? -1 : (int)n;
+}
 
+struct chan_ops24 {
+    int (*receive)(struct fuse_chan *ch, char *buf, size_t size);
+    int (*send)(struct fuse_chan *ch, const struct iovec iov[], size_t count);
+    void (*destroy)(struct fuse_chan *ch);
+};
+
+/* INIT, GETATTR of the root and a LOOKUP of a missing name over the
+ * channel's other end, each answered as the kernel expects. */
+static void play_kernel(int sock)
+{
     struct {
         struct fuse_in_header h;
         struct fuse_init_in in;
     } init = {{sizeof(init), FUSE_INIT, 1, 0, 0, 0, 0, 0, 0}, {7, 31, 65536, 0, 0, {0}}};
     char reply[4096];
-    ssize_t n = transact(sv[0], &init, sizeof(init), reply, sizeof(reply));
+    ssize_t n = transact(sock, &init, sizeof(init), reply, sizeof(reply));
     struct fuse_out_header oh;
     CHECK(n >= (ssize_t)(sizeof(oh) + 24));
+    if (n < (ssize_t)sizeof(oh))
+        return;
     memcpy(&oh, reply, sizeof(oh));
     CHECK_EQ_INT(oh.unique, 1);
     CHECK_EQ_INT(oh.error, 0);
@@ -412,8 +416,10 @@ TEST(custom_channel)
         struct fuse_in_header h;
         struct fuse_getattr_in in;
     } ga = {{sizeof(ga), FUSE_GETATTR, 2, FUSE_ROOT_ID, 0, 0, 0, 0, 0}, {0, 0, 0}};
-    n = transact(sv[0], &ga, sizeof(ga), reply, sizeof(reply));
+    n = transact(sock, &ga, sizeof(ga), reply, sizeof(reply));
     CHECK_EQ_INT(n, sizeof(oh) + sizeof(struct fuse_attr_out));
+    if (n != (ssize_t)(sizeof(oh) + sizeof(struct fuse_attr_out)))
+        return;
     memcpy(&oh, reply, sizeof(oh));
     CHECK_EQ_INT(oh.unique, 2);
     CHECK_EQ_INT(oh.error, 0);
@@ -427,12 +433,44 @@ TEST(custom_channel)
         struct fuse_in_header h;
         char name[8];
     } lk = {{sizeof(lk), FUSE_LOOKUP, 3, FUSE_ROOT_ID, 0, 0, 0, 0, 0}, "nofile"};
-    n = transact(sv[0], &lk, sizeof(lk), reply, sizeof(reply));
+    n = transact(sock, &lk, sizeof(lk), reply, sizeof(reply));
     CHECK_EQ_INT(n, sizeof(oh));
     memcpy(&oh, reply, sizeof(oh));
     CHECK_EQ_INT(oh.unique, 3);
     CHECK_EQ_INT(oh.error, -ENOENT);
+}
 
+/* How the test ends: as a libfuse 2.9 program that takes its channel back
+ * first, or by destroying the session with the channel still in it. */
+enum chan_end { TAKE_BACK, DESTROY_WITH_SESSION };
+
+/* A low-level session on ch (whose fd is sv[1]) served by fuse_session_loop,
+ * the test playing the kernel on sv[0]; then EOF ends the loop. */
+static void serve_channel(struct fuse_chan *ch, int sv[2], enum chan_end end)
+{
+    atomic_store(&chan_receives, 0);
+    atomic_store(&chan_sends, 0);
+    atomic_store(&chan_destroys, 0);
+    CHECK(ch != NULL);
+    char *argv[] = {"test_fuse2_ownloop", NULL};
+    struct fuse_args args = FUSE_ARGS_INIT(1, argv);
+    struct fuse_session *se = fuse_lowlevel_new(&args, &ops, sizeof(ops), NULL);
+    fuse_opt_free_args(&args);
+    CHECK(se != NULL);
+    if (!se || !ch) {
+        close(sv[0]);
+        close(sv[1]);
+        return;
+    }
+    CHECK(fuse_chan_fd(ch) == sv[1]);
+    CHECK(fuse_chan_data(ch) == &chan_sock);
+    fuse_session_add_chan(se, ch);
+    CHECK(fuse_chan_session(ch) == se);
+    pthread_t loop;
+    bool started = pthread_create(&loop, NULL, session_loop, se) == 0;
+    CHECK(started);
+    if (started)
+        play_kernel(sv[0]);
     CHECK(atomic_load(&chan_receives) >= 3);
     CHECK_EQ_INT(atomic_load(&chan_sends), 3);
 
@@ -441,13 +479,256 @@ TEST(custom_channel)
     bool joined = started && join_bounded(loop);
     CHECK(joined);
     close(sv[0]);
-    if (joined || !started) {
-        /* As a libfuse 2.9 program: take the channel back, then destroy. */
+    if (!joined && started)
+        return; /* the loop still uses the session */
+    if (end == TAKE_BACK) {
         fuse_session_remove_chan(ch);
         fuse_session_destroy(se);
+        CHECK_EQ_INT(atomic_load(&chan_destroys), 0);
         fuse_chan_destroy(ch);
-        CHECK_EQ_INT(atomic_load(&chan_destroys), 1);
+    } else {
+        /* libfuse 2.9: the session destroys the channel it still has. */
+        fuse_session_destroy(se);
     }
+    CHECK_EQ_INT(atomic_load(&chan_destroys), 1);
+}
+
+static struct fuse_chan *socket_chan(int sv[2])
+{
+    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return NULL;
+    chan_sock = sv[1];
+    struct fuse_chan_ops cops = {
+        .receive = sock_receive, .send = sock_send, .destroy = sock_destroy};
+    return fuse_chan_new(&cops, sv[1], 1 << 20, &chan_sock);
+}
+
+TEST(custom_channel)
+{
+    int sv[2] = {-1, -1};
+    struct fuse_chan *ch = socket_chan(sv);
+    CHECK(sv[0] >= 0);
+    if (sv[0] >= 0)
+        serve_channel(ch, sv, TAKE_BACK);
+}
+
+TEST(custom_channel_destroyed_with_session)
+{
+    int sv[2] = {-1, -1};
+    struct fuse_chan *ch = socket_chan(sv);
+    CHECK(sv[0] >= 0);
+    if (sv[0] >= 0)
+        serve_channel(ch, sv, DESTROY_WITH_SESSION);
+}
+
+/* A binary built for FUSE 2.4 binds fuse_chan_new@FUSE_2.4 and passes 2.4's
+ * operations; its receive() must be called with the channel itself. */
+TEST(custom_channel_compat24)
+{
+    struct fuse_chan *(*chan_new24)(const struct chan_ops24 *, int, size_t, void *) =
+        (struct fuse_chan * (*)(const struct chan_ops24 *, int, size_t, void *))
+            dlvsym(RTLD_DEFAULT, "fuse_chan_new", "FUSE_2.4");
+    int (*chan_receive24)(struct fuse_chan *, char *, size_t) =
+        (int (*)(struct fuse_chan *, char *, size_t))dlvsym(RTLD_DEFAULT, "fuse_chan_receive",
+                                                            "FUSE_2.4");
+    CHECK(chan_new24 != NULL);
+    CHECK(chan_receive24 != NULL);
+    int sv[2];
+    if (!chan_new24 || !chan_receive24 ||
+        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+        return;
+    chan_sock = sv[1];
+    struct chan_ops24 cops = {
+        .receive = sock_receive24, .send = sock_send, .destroy = sock_destroy};
+    struct fuse_chan *ch = chan_new24(&cops, sv[1], 1 << 20, &chan_sock);
+
+    /* fuse_chan_receive@FUSE_2.4 reaches the 2.4 receive() too. */
+    char msg[] = "ping", got[16];
+    CHECK(send(sv[0], msg, sizeof(msg), 0) == (ssize_t)sizeof(msg));
+    CHECK(ch && chan_receive24(ch, got, sizeof(got)) == (int)sizeof(msg));
+    CHECK(memcmp(got, msg, sizeof(msg)) == 0);
+    serve_channel(ch, sv, DESTROY_WITH_SESSION);
+}
+
+/* --- A custom session (fuse_session_new): the program processes requests ----------- */
+
+struct custom_state {
+    struct fuse_session *se;
+    atomic_int processed, destroys;
+    int exits[4], nexits; /* the values exit() got, in order */
+    int exited;           /* what exited() says: the last exit() value */
+    size_t last_len;
+    struct fuse_chan *last_ch;
+};
+
+/* Echoes each request back on its channel; "quit..." ends the session. */
+static void cs_process(void *data, const char *buf, size_t len, struct fuse_chan *ch)
+{
+    struct custom_state *cs = data;
+    atomic_fetch_add(&cs->processed, 1);
+    cs->last_len = len;
+    cs->last_ch = ch;
+    if (len >= 4 && memcmp(buf, "quit", 4) == 0) {
+        fuse_session_exit(cs->se);
+        return;
+    }
+    struct iovec iov[2] = {{"echo:", 5}, {(void *)buf, len}};
+    fuse_chan_send(ch, iov, 2);
+}
+
+static void cs_exit(void *data, int val)
+{
+    struct custom_state *cs = data;
+    if (cs->nexits < 4)
+        cs->exits[cs->nexits++] = val;
+    cs->exited = val;
+}
+
+static int cs_exited(void *data)
+{
+    return ((struct custom_state *)data)->exited;
+}
+
+static void cs_destroy(void *data)
+{
+    atomic_fetch_add(&((struct custom_state *)data)->destroys, 1);
+}
+
+static const struct fuse_session_ops cs_ops = {
+    .process = cs_process, .exit = cs_exit, .exited = cs_exited, .destroy = cs_destroy};
+
+static void *session_loop_mt(void *arg)
+{
+    fuse_session_loop_mt(arg);
+    return NULL;
+}
+
+/* Send msg (len bytes) and expect "echo:" msg back within 5 s. */
+static bool echoed(int sock, const void *msg, size_t len)
+{
+    char reply[256];
+    ssize_t n = transact(sock, msg, len, reply, sizeof(reply));
+    return n == (ssize_t)(5 + len) && memcmp(reply, "echo:", 5) == 0 &&
+           memcmp(reply + 5, msg, len) == 0;
+}
+
+TEST(custom_session)
+{
+    int sv[2] = {-1, -1};
+    struct fuse_chan *ch = socket_chan(sv);
+    CHECK(ch != NULL);
+    if (!ch)
+        return;
+    atomic_store(&chan_destroys, 0);
+    struct custom_state cs = {0};
+    struct fuse_session *se = fuse_session_new((struct fuse_session_ops *)&cs_ops, &cs);
+    CHECK(se != NULL);
+    if (!se) {
+        fuse_chan_destroy(ch);
+        close(sv[0]);
+        return;
+    }
+    cs.se = se;
+    CHECK(fuse_session_data(se) == &cs);
+    CHECK(fuse_session_next_chan(se, NULL) == NULL);
+    fuse_session_add_chan(se, ch);
+    CHECK(fuse_session_next_chan(se, NULL) == ch);
+    CHECK(fuse_session_next_chan(se, ch) == NULL);
+    CHECK(fuse_chan_session(ch) == se);
+    CHECK(fuse_chan_fd(ch) == sv[1]);
+
+    /* process and process_buf hand the request to op->process as it is. */
+    fuse_session_process(se, "abc", 3, ch);
+    CHECK_EQ_INT(atomic_load(&cs.processed), 1);
+    CHECK_EQ_INT(cs.last_len, 3);
+    CHECK(cs.last_ch == ch);
+    char got[16];
+    CHECK(recv(sv[0], got, sizeof(got), MSG_DONTWAIT) == 8 && memcmp(got, "echo:abc", 8) == 0);
+    struct fuse_buf fbuf = {.size = 2, .mem = "xy"};
+    fuse_session_process_buf(se, &fbuf, ch);
+    CHECK_EQ_INT(atomic_load(&cs.processed), 2);
+    CHECK(recv(sv[0], got, sizeof(got), MSG_DONTWAIT) == 7 && memcmp(got, "echo:xy", 7) == 0);
+
+    /* exit/exited/reset go to the program's callbacks. */
+    CHECK_EQ_INT(fuse_session_exited(se), 0);
+    fuse_session_exit(se);
+    CHECK_EQ_INT(fuse_session_exited(se), 1);
+    fuse_session_reset(se);
+    CHECK_EQ_INT(fuse_session_exited(se), 0);
+    CHECK_EQ_INT(cs.nexits, 2);
+    CHECK(cs.exits[0] == 1 && cs.exits[1] == 0);
+
+    /* The loop reads the channel and processes until the session exits,
+     * then resets it. */
+    cs.nexits = 0;
+    pthread_t loop;
+    bool started = pthread_create(&loop, NULL, session_loop, se) == 0;
+    CHECK(started);
+    if (started) {
+        CHECK(echoed(sv[0], "ping1", 5));
+        CHECK(echoed(sv[0], "ping2", 5));
+        CHECK(send(sv[0], "quit", 4, 0) == 4);
+    }
+    bool joined = started && join_bounded(loop);
+    CHECK(joined);
+    CHECK_EQ_INT(atomic_load(&cs.processed), 5);
+    CHECK_EQ_INT(cs.nexits, 2); /* exit(1) by "quit", exit(0) by the loop's reset */
+    CHECK(cs.exits[0] == 1 && cs.exits[1] == 0);
+    CHECK_EQ_INT(fuse_session_exited(se), 0);
+    close(sv[0]);
+    if (!joined && started)
+        return;
+    /* destroy runs op->destroy once and destroys the channel still in it. */
+    fuse_session_destroy(se);
+    CHECK_EQ_INT(atomic_load(&cs.destroys), 1);
+    CHECK_EQ_INT(atomic_load(&chan_destroys), 1);
+}
+
+/* libfuse 2.9 exports it (FUSE_2.4) without declaring it in a public header. */
+struct fuse_chan *fuse_kern_chan_new(int fd);
+
+/* A kernel channel (here a socket standing for /dev/fuse) on a custom
+ * session: the library reads and writes its fd itself; fuse_session_loop_mt
+ * serves it too; destroying the session closes the fd. */
+TEST(custom_session_kern_chan)
+{
+    int sv[2];
+    CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+    struct custom_state cs = {0};
+    struct fuse_session *se = fuse_session_new((struct fuse_session_ops *)&cs_ops, &cs);
+    struct fuse_chan *ch = fuse_kern_chan_new(sv[1]);
+    CHECK(se != NULL);
+    CHECK(ch != NULL);
+    if (!se || !ch) {
+        close(sv[0]);
+        close(sv[1]);
+        return;
+    }
+    cs.se = se;
+    fuse_session_add_chan(se, ch);
+    CHECK(fuse_chan_fd(ch) == sv[1]);
+    pthread_t loop;
+    bool started = pthread_create(&loop, NULL, session_loop_mt, se) == 0;
+    CHECK(started);
+    /* Requests at least as long as a FUSE header, as from /dev/fuse. */
+    char req[64], quit[64];
+    memset(req, 'r', sizeof(req));
+    memset(quit, 'q', sizeof(quit));
+    memcpy(quit, "quit", 4);
+    if (started) {
+        CHECK(echoed(sv[0], req, sizeof(req)));
+        CHECK(send(sv[0], quit, sizeof(quit), 0) == (ssize_t)sizeof(quit));
+    }
+    bool joined = started && join_bounded(loop);
+    CHECK(joined);
+    CHECK_EQ_INT(atomic_load(&cs.processed), 2);
+    CHECK(cs.last_ch == ch);
+    close(sv[0]);
+    if (!joined && started)
+        return;
+    fuse_session_destroy(se);
+    CHECK_EQ_INT(atomic_load(&cs.destroys), 1);
+    CHECK(fcntl(sv[1], F_GETFD) == -1 && errno == EBADF); /* the channel closed it */
 }
 
 int main(void)
@@ -455,6 +736,10 @@ int main(void)
     signal(SIGPIPE, SIG_IGN);
     alarm(240);
     RUN(custom_channel);
+    RUN(custom_channel_destroyed_with_session);
+    RUN(custom_channel_compat24);
+    RUN(custom_session);
+    RUN(custom_session_kern_chan);
     RUN(ll_receive_buf_loop);
     RUN(ll_chan_recv_loop_four_threads);
     RUN(hl_read_cmd_process_cmd);
