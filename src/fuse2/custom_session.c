@@ -87,8 +87,7 @@ static int mount_now(struct fuse_chan *ch)
 {
     char *canonical = realpath(ch->mountpoint, NULL);
     if (!canonical) {
-        fuse_log(FUSE_LOG_ERR, "fuse: bad mount point `%s': %s\n", ch->mountpoint,
-                 strerror(errno));
+        fuse_log(FUSE_LOG_ERR, "fuse: bad mount point `%s': %s\n", ch->mountpoint, strerror(errno));
         return -1;
     }
     int fd = fsp_fuse_open_channel(canonical, ch->opts);
