@@ -37,11 +37,12 @@ NTSTATUS fsp_stored_name(struct fsp_native *nt, struct fsp_node *node, WCHAR *na
                       &oinfo.FileInfo);
         if (!NT_SUCCESS(st))
             fsp_context_drop(nt, ctx);
+        else /* under the guard: no delete may meet this context */
+            fsp_fs_close(nt, ctx);
     }
     fsp_guard_leave(nt, FSP_GUARD_SHARED);
     if (!NT_SUCCESS(st))
         return st;
-    fsp_fs_close(nt, ctx);
 
     /* The last component of the normalized path; a file system that does
      * not normalize leaves the size alone, and the name looked up stands. */

@@ -158,19 +158,29 @@ void fsp_legacy_closed(struct fsp_native *nt, struct fsp_node *node)
     PVOID ctx;
 
     /* Only once every handle is Closed, not merely off the list: a legacy
-     * file system must see no other open context when the delete comes.
-     * Of several handles closing at once, the last one claims it. */
+     * file system must see no other open context when the delete comes. */
     pthread_mutex_lock(&nt->nodes_lock);
     node->closing--;
     bool last = node->delete_pending && !node->handles && !node->closing;
-    if (last)
-        node->delete_pending = false;
     pthread_mutex_unlock(&nt->nodes_lock);
     if (!last)
         return;
+    /* Claimed under the exclusive guard: an OPEN of the node (by its hidden
+     * name, under the shared guard) may have registered a handle since we
+     * looked, and then its close deletes the file. Of several handles
+     * closing at once, the first here claims it. */
+    fsp_guard_enter(nt, FSP_GUARD_EXCL);
+    pthread_mutex_lock(&nt->nodes_lock);
+    last = node->delete_pending && !node->handles && !node->closing;
+    if (last)
+        node->delete_pending = false;
+    pthread_mutex_unlock(&nt->nodes_lock);
+    if (!last) {
+        fsp_guard_leave(nt, FSP_GUARD_EXCL);
+        return;
+    }
     /* The handles' contexts are gone: the last Cleanup is that of a private
      * open, which asks SetDelete (or CanDelete) again like any delete. */
-    fsp_guard_enter(nt, FSP_GUARD_EXCL);
     if (fsp_node_path(nt, node, NULL, 0, path) >= 0 &&
         NT_SUCCESS(fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT, DELETE | FILE_READ_ATTRIBUTES,
                                  &ctx, &info))) {

@@ -11,28 +11,45 @@
 #include "ops_util.h"
 #include "reparse.h"
 
-/* FileInfo and attributes of a path, through a short-lived open. */
-static NTSTATUS stat_path(struct fsp_native *nt, struct fsp_node *node, PWSTR path,
-                          FSP_FSCTL_FILE_INFO *info, struct fuse_attr *attr)
+/* FileInfo and attributes of (dir, name), or of dir itself when name is
+ * NULL, through a short-lived open. The name is resolved under the shared
+ * namespace guard, with the Open and Close: no UNLINK or RENAME comes
+ * between them (we would answer for a file that took the name, or for
+ * none), nor meets the open context. With lookup, the name's node is
+ * linked (+1 lookup) into *lookup before the guard goes, so that a
+ * deletion after it finds the node under that name. *plen is the path's
+ * length, or the negative errno of a node without one (nothing done). */
+static NTSTATUS stat_name(struct fsp_native *nt, struct fsp_node *dir, const WCHAR *name,
+                          size_t namelen, int *plen, FSP_FSCTL_FILE_INFO *info,
+                          struct fuse_attr *attr, struct fsp_node **lookup)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
+    WCHAR path[FSP_PATH_MAX];
+    struct fsp_node *node = name ? NULL : dir; /* the attributes' node, if known */
     PVOID ctx;
     char sdbuf[512];
     PSECURITY_DESCRIPTOR sd = NULL;
 
-    if (!fi->Open)
-        return STATUS_INVALID_DEVICE_REQUEST;
     fsp_guard_enter(nt, FSP_GUARD_SHARED);
-    NTSTATUS st = fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT,
-                                FILE_READ_ATTRIBUTES | READ_CONTROL, &ctx, info);
+    *plen = fsp_node_path(nt, dir, name, namelen, path);
+    if (*plen < 0) {
+        fsp_guard_leave(nt, FSP_GUARD_SHARED);
+        return FspNtStatusFromErrno(-*plen);
+    }
+    NTSTATUS st = !fi->Open ? STATUS_INVALID_DEVICE_REQUEST
+                            : fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT,
+                                            FILE_READ_ATTRIBUTES | READ_CONTROL, &ctx, info);
     if (NT_SUCCESS(st)) {
         if (nt->has_security)
             fsp_sd_query(nt, ctx, path, sdbuf, sizeof sdbuf, &sd);
-        if (attr) {
-            fsp_attr_fill(nt, node, info, sd, attr);
-            fsp_attr_reparse(nt, info, ctx, path, attr);
-        }
+        fsp_attr_fill(nt, node, info, sd, attr);
+        fsp_attr_reparse(nt, info, ctx, path, attr);
         fsp_fs_close(nt, ctx);
+        if (lookup) {
+            *lookup = fsp_node_link(nt, dir, name, namelen, info->IndexNumber, true);
+            if (!*lookup)
+                st = STATUS_INSUFFICIENT_RESOURCES;
+        }
     }
     fsp_guard_leave(nt, FSP_GUARD_SHARED);
     fsp_sd_release(sd, sdbuf);
@@ -42,23 +59,28 @@ static NTSTATUS stat_path(struct fsp_native *nt, struct fsp_node *node, PWSTR pa
 static void op_lookup(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
     struct fsp_native *nt = fsp_native_of(req);
-    WCHAR name[FSP_NAME_MAX + 1], path[FSP_PATH_MAX];
+    WCHAR name[FSP_NAME_MAX + 1];
     int n = fsp_req_name(nt, arg, arglen, name);
     if (n < 0) {
         fsp_reply_err(req, -n);
         return;
     }
     struct fsp_node *parent = fsp_req_node(nt, req);
-    int len = fsp_node_path(nt, parent, name, (size_t)n, path);
-    if (len < 0 || fsp_legacy_hidden(nt, parent, name, (size_t)n)) {
-        fsp_reply_err(req, len < 0 ? -len : ENOENT);
+    if (fsp_legacy_hidden(nt, parent, name, (size_t)n)) {
+        fsp_reply_err(req, ENOENT);
         return;
     }
 
     FSP_FSCTL_FILE_INFO info;
     struct fuse_entry_out entry;
+    struct fsp_node *node = NULL;
+    int len;
     memset(&entry, 0, sizeof entry);
-    NTSTATUS st = stat_path(nt, NULL, path, &info, &entry.attr);
+    NTSTATUS st = stat_name(nt, parent, name, (size_t)n, &len, &info, &entry.attr, &node);
+    if (len < 0) {
+        fsp_reply_err(req, -len);
+        return;
+    }
     if (!NT_SUCCESS(st)) {
         int err = FspErrnoFromNtStatus(st);
         /* Cache the absence like any other answer, except where another
@@ -71,11 +93,6 @@ static void op_lookup(struct fsp_req *req, const void *arg, uint32_t arglen)
             fsp_reply_buf(req, &entry, sizeof entry);
         } else
             fsp_reply_err(req, err == ENOSYS ? EOPNOTSUPP : err);
-        return;
-    }
-    struct fsp_node *node = fsp_node_link(nt, parent, name, (size_t)n, info.IndexNumber, true);
-    if (!node) {
-        fsp_reply_err(req, ENOMEM);
         return;
     }
     entry.attr.ino = node->ino;
@@ -128,12 +145,10 @@ static void op_getattr(struct fsp_req *req, const void *arg, uint32_t arglen)
     if ((in->getattr_flags & FUSE_GETATTR_FH) && in->fh) {
         st = fsp_attr_of_context(nt, node, fsp_handle_of(in->fh)->context, &attr);
     } else {
-        WCHAR path[FSP_PATH_MAX];
         FSP_FSCTL_FILE_INFO info;
-        int len = fsp_node_path(nt, node, NULL, 0, path);
-        if (len >= 0)
-            st = stat_path(nt, node, path, &info, &attr);
-        else /* unlinked but open: fstat(2) asks without a handle */
+        int len;
+        st = stat_name(nt, node, NULL, 0, &len, &info, &attr, NULL);
+        if (len == -ENOENT) /* unlinked but open: fstat(2) asks without a handle */
             st = fsp_node_call_open(nt, node, attr_cb, &attr);
     }
     if (NT_SUCCESS(st))

@@ -57,12 +57,47 @@ static uint32_t gate_rights_of_open(uint32_t flags, bool dir)
     return r | (flags & O_TRUNC ? FILE_WRITE_DATA : 0);
 }
 
+/* OPEN of a node without a name, yet the kernel opens it: /proc/PID/fd/N of
+ * an unlinked file. WinFsp cannot open by id; share an open handle's
+ * context. False (nothing replied) if the node has no handle to share. */
+static bool open_unnamed(struct fsp_req *req, struct fsp_native *nt, struct fsp_node *node,
+                         const struct fuse_open_in *in, bool dir, bool *nomem)
+{
+    FSP_FSCTL_FILE_INFO info;
+    if (!dir && fsp_readonly_refuses_open(node, in->flags)) {
+        fsp_node_put(nt, node);
+        fsp_reply_status(req, FSP_STATUS_READONLY_FILE);
+        return true;
+    }
+    struct fsp_handle *h = fsp_handle_reopen(nt, node, dir, nomem);
+    if (!h)
+        return false;
+    if (!dir && (in->flags & O_TRUNC)) {
+        pthread_rwlock_wrlock(&node->io_lock);
+        NTSTATUS st = overwrite(nt, h->context, &info);
+        pthread_rwlock_unlock(&node->io_lock);
+        if (!NT_SUCCESS(st)) {
+            fsp_handle_unlink(nt, h);
+            if (fsp_handle_last_user(nt, h)) /* the others closed meanwhile */
+                fsp_fs_close(nt, h->context);
+            fsp_legacy_closed(nt, node);
+            fsp_handle_free(h);
+            fsp_node_put(nt, node);
+            fsp_reply_status(req, st);
+            return true;
+        }
+    }
+    reply_open(req, nt, h); /* h keeps the node ref */
+    return true;
+}
+
 static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool dir)
 {
     struct fsp_native *nt = fsp_native_of(req);
     WCHAR path[FSP_PATH_MAX];
     FSP_FSCTL_FILE_INFO info;
     PVOID ctx;
+    bool nomem = false;
 
     if (!fsp_can_open(nt)) {
         fsp_reply_status(req, STATUS_INVALID_DEVICE_REQUEST);
@@ -71,34 +106,8 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
     struct fsp_node *node = fsp_node_get(nt, fsp_req_header(req)->nodeid);
     int len = fsp_node_path(nt, node, NULL, 0, path);
     if (len == -ENOENT) {
-        /* No name, yet the kernel opens it: /proc/PID/fd/N of an unlinked
-         * file. WinFsp cannot open by id; share an open handle's context. */
-        bool nomem;
-        if (!dir && fsp_readonly_refuses_open(node, in->flags)) {
-            fsp_node_put(nt, node);
-            fsp_reply_status(req, FSP_STATUS_READONLY_FILE);
+        if (open_unnamed(req, nt, node, in, dir, &nomem))
             return;
-        }
-        struct fsp_handle *h = fsp_handle_reopen(nt, node, dir, &nomem);
-        if (h && !dir && (in->flags & O_TRUNC)) {
-            pthread_rwlock_wrlock(&node->io_lock);
-            NTSTATUS st = overwrite(nt, h->context, &info);
-            pthread_rwlock_unlock(&node->io_lock);
-            if (!NT_SUCCESS(st)) {
-                fsp_handle_unlink(nt, h);
-                if (fsp_handle_last_user(nt, h)) /* the others closed meanwhile */
-                    fsp_fs_close(nt, h->context);
-                fsp_legacy_closed(nt, node);
-                fsp_handle_free(h);
-                fsp_node_put(nt, node);
-                fsp_reply_status(req, st);
-                return;
-            }
-        }
-        if (h) {
-            reply_open(req, nt, h); /* h keeps the node ref */
-            return;
-        }
         len = nomem ? -ENOMEM : -ENOENT;
     }
     if (len < 0) {
@@ -115,15 +124,30 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
     UINT32 access = dir ? FILE_LIST_DIRECTORY | FILE_TRAVERSE | FILE_READ_ATTRIBUTES | SYNCHRONIZE
                         : fsp_handle_access(nt, in->flags);
     UINT32 options = dir ? FILE_DIRECTORY_FILE : FILE_NON_DIRECTORY_FILE;
+    /* The namespace guard, shared, from the node's name to its registered
+     * handle. An UNLINK or RENAME (exclusive) then comes either wholly
+     * before: we open what the name is after it (not a file that took the
+     * old name, under this node); or wholly after: it finds the handle on
+     * the node's list, and a legacy volume hides the file instead of
+     * deleting or replacing it under our open context (legacydel.c). */
+    fsp_guard_enter(nt, FSP_GUARD_SHARED);
+    len = fsp_node_path(nt, node, NULL, 0, path);
+    if (len < 0) {
+        /* It lost its name since we looked. */
+        fsp_guard_leave(nt, FSP_GUARD_SHARED);
+        if (len == -ENOENT && open_unnamed(req, nt, node, in, dir, &nomem))
+            return;
+        fsp_node_put(nt, node);
+        fsp_reply_err(req, nomem ? ENOMEM : -len);
+        return;
+    }
     struct fsp_create_req cr;
     fsp_opctx_set(req,
                   fsp_create_req_fill(&cr, nt, req, path, (size_t)len,
                                       fsp_disposition_of_flags(dir ? 0 : in->flags) << 24 | options,
                                       0, dir ? access : fsp_access_of_flags(in->flags), access),
                   NULL);
-    fsp_guard_enter(nt, FSP_GUARD_SHARED);
     st = fsp_open_path(nt, path, options, access, &ctx, &info);
-    fsp_guard_leave(nt, FSP_GUARD_SHARED);
     if (NT_SUCCESS(st) && dir != !!(info.FileAttributes & FILE_ATTRIBUTE_DIRECTORY)) {
         fsp_fs_close(nt, ctx);
         st = dir ? STATUS_NOT_A_DIRECTORY : STATUS_FILE_IS_A_DIRECTORY;
@@ -136,6 +160,8 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
         }
     }
     if (NT_SUCCESS(st) && !dir && (in->flags & O_TRUNC)) {
+        /* WinFsp's FSD overwrites under the same shared guard (it is part
+         * of the Create request); the file's lock comes after the guard. */
         pthread_rwlock_wrlock(&node->io_lock);
         st = overwrite(nt, ctx, &info);
         /* O_TRUNC by an unprivileged caller (HANDLE_KILLPRIV_V2). */
@@ -149,16 +175,18 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
         }
     }
     fsp_opctx_clear();
-    if (!NT_SUCCESS(st)) {
+    struct fsp_handle *h = NULL;
+    if (NT_SUCCESS(st)) {
+        h = fsp_handle_new(nt, node, ctx, dir); /* keeps the node ref */
+        if (!h) {
+            fsp_fs_close(nt, ctx);
+            st = STATUS_INSUFFICIENT_RESOURCES;
+        }
+    }
+    fsp_guard_leave(nt, FSP_GUARD_SHARED);
+    if (!h) {
         fsp_node_put(nt, node);
         fsp_reply_status(req, st);
-        return;
-    }
-    struct fsp_handle *h = fsp_handle_new(nt, node, ctx, dir); /* keeps the node ref */
-    if (!h) {
-        fsp_fs_close(nt, ctx);
-        fsp_node_put(nt, node);
-        fsp_reply_err(req, ENOMEM);
         return;
     }
     reply_open(req, nt, h);

@@ -21,13 +21,22 @@ NTSTATUS fsp_with_file(struct fsp_req *req, UINT32 access, bool change, ULONG cl
     PVOID ctx;
     NTSTATUS st;
 
-    int len = fsp_node_path(nt, node, NULL, 0, path);
-    if (len == -ENOENT) /* unlinked but open: f*(2) calls come without a handle */
-        return fsp_node_call_open(nt, node, fn, arg);
-    if (len < 0)
-        return FspNtStatusFromErrno(-len);
+    /* The name and the Open under the shared namespace guard, so that no
+     * UNLINK or RENAME comes between them (we would reach a file that took
+     * the name), and the context counted as open before the guard goes:
+     * on a legacy volume a deletion meanwhile must hide the file, not delete
+     * it under our context (legacydel.c). */
     fsp_guard_enter(nt, FSP_GUARD_SHARED);
+    int len = fsp_node_path(nt, node, NULL, 0, path);
+    if (len < 0) {
+        fsp_guard_leave(nt, FSP_GUARD_SHARED);
+        if (len == -ENOENT) /* unlinked but open: f*(2) calls come without a handle */
+            return fsp_node_call_open(nt, node, fn, arg);
+        return FspNtStatusFromErrno(-len);
+    }
     st = fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT, access, &ctx, &info);
+    if (NT_SUCCESS(st))
+        fsp_legacy_closing(nt, node);
     fsp_guard_leave(nt, FSP_GUARD_SHARED);
     if (NT_SUCCESS(st)) {
         /* The descriptor may change: look again, unless fn reads the new
@@ -41,6 +50,8 @@ NTSTATUS fsp_with_file(struct fsp_req *req, UINT32 access, bool change, ULONG cl
                 fi->Cleanup(nt->fs, ctx, NULL, flags);
         }
         fsp_fs_close(nt, ctx);
+        fsp_legacy_closed(nt, node);
+        fsp_node_put(nt, node); /* fsp_legacy_closing's reference */
     }
     return st;
 }

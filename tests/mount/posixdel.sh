@@ -15,15 +15,21 @@
 #              interface has it, else CanDelete, before every delete.
 # Each runs a shell scenario (open descriptors kept over rm, mv and rmdir,
 # fstat, I/O through the descriptors, /proc/self/fd reopen, the freed name
-# reused, listings) compared with tmpfs, and the conformance suite compared
-# with tmpfs; the logs must be free of the reports above.
+# reused, listings) compared with tmpfs, the conformance suite compared
+# with tmpfs, and tests/tools/openrace: for 3 seconds, threads open and read
+# one name while others unlink it and rename new files over it; every
+# descriptor must read the very file it opened (its inode, size and bytes),
+# and the open must reach the adapter's list of handles before a deletion
+# can see "no other handle" (on -L, the log then shows a delete of a file
+# open elsewhere). The logs must be free of the reports above.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
 MEMFS=$FSP_BUILD/memfs
 CONF=$FSP_BUILD/tests/conformance
-if [ ! -x "$MEMFS" ] || [ ! -x "$CONF" ]; then
-    fail "posixdel: $MEMFS and $CONF are built"
+RACE=$FSP_BUILD/tests/openrace
+if [ ! -x "$MEMFS" ] || [ ! -x "$CONF" ] || [ ! -x "$RACE" ]; then
+    fail "posixdel: $MEMFS, $CONF and $RACE are built"
     fsp_done
 fi
 if [ "$(id -u)" -ne 0 ]; then
@@ -95,9 +101,14 @@ for opts in "" "-L" "-C" "-L -C"; do
         "$(scenario "$M" 2>&1)"
     (cd / && timeout -k 5 100 "$CONF" --skip utimens_ns "$M") >"$FSP_TMP/$id.conf" 2>&1
     compare "$label" "$FSP_TMP/$id.conf" utimens_ns
+    reports='legacy volume|without (SetDelete|CanDelete)|CanDelete called'
+    before=$(grep -cE "$reports" "$FSP_TMP/$id.err")
+    check "posixdel: opens racing unlink and replacement read their own file ($label)" \
+        timeout -k 5 60 "$RACE" "$M" 3
+    fsp_same "posixdel: no report from MEMFS during the race ($label)" "$before" \
+        "$(grep -cE "$reports" "$FSP_TMP/$id.err")"
     check "posixdel: $label exits 0 on SIGTERM and unmounts" stop_with TERM "$FSP_PID" "$M"
-    reports=$(grep -E 'legacy volume|without (SetDelete|CanDelete)|CanDelete called' \
-        "$FSP_TMP/$id.err")
-    fsp_same "posixdel: MEMFS saw only what WinFsp promises ($label)" "" "$reports"
+    fsp_same "posixdel: MEMFS saw only what WinFsp promises ($label)" "" \
+        "$(grep -E "$reports" "$FSP_TMP/$id.err")"
 done
 fsp_done
