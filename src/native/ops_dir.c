@@ -160,11 +160,13 @@ static uint32_t entry_type(struct fsp_native *nt, struct fsp_node *dir, const st
     uint32_t type = 0, rdev; /* DT_UNKNOWN if we cannot tell */
     PVOID ctx;
     int wl = fsp_utf8_to_utf16(e->name, e->namelen, wname, FSP_NAME_MAX, FSP_UTF_TRANSLATE);
-    if (wl <= 0 || !fi->Open || !fi->GetReparsePoint ||
-        fsp_node_path(nt, dir, wname, (size_t)wl, path) < 0)
+    if (wl <= 0 || !fi->Open || !fi->GetReparsePoint)
         return 0;
+    /* The path under the guard: a rename (exclusive) cannot move it between
+     * our reading the name and the open. */
     fsp_guard_enter(nt, FSP_GUARD_SHARED);
-    if (NT_SUCCESS(
+    if (fsp_node_path(nt, dir, wname, (size_t)wl, path) >= 0 &&
+        NT_SUCCESS(
             fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT, FILE_READ_ATTRIBUTES, &ctx, &info))) {
         if (NT_SUCCESS(fi->GetReparsePoint(nt->fs, ctx, path, rp.data, &size)) &&
             fsp_special_decode(rp.data, size, &type, &rdev) == 0)
@@ -231,10 +233,11 @@ static void op_readdir_common(struct fsp_req *req, const struct fuse_read_in *in
                 if (node) {
                     char sdbuf[512];
                     PSECURITY_DESCRIPTOR sd = NULL;
-                    if (nt->has_security && fsp_node_path(nt, dir, wname, (size_t)wl, path) >= 0) {
+                    if (nt->has_security) {
                         /* by path, as LOOKUP reads it: under the shared guard */
                         fsp_guard_enter(nt, FSP_GUARD_SHARED);
-                        fsp_sd_query(nt, NULL, path, sdbuf, sizeof sdbuf, &sd);
+                        if (fsp_node_path(nt, dir, wname, (size_t)wl, path) >= 0)
+                            fsp_sd_query(nt, NULL, path, sdbuf, sizeof sdbuf, &sd);
                         fsp_guard_leave(nt, FSP_GUARD_SHARED);
                     }
                     fsp_attr_fill(nt, node, &e->info, sd, &dp->entry_out.attr);

@@ -422,12 +422,15 @@ static void op_readlink(struct fsp_req *req, const void *arg, uint32_t arglen)
         return;
     }
     struct fsp_node *node = fsp_req_node(nt, req);
+    /* The path under the guard: a rename (exclusive) cannot move it between
+     * our reading the name and the open. */
+    fsp_guard_enter(nt, FSP_GUARD_SHARED);
     int len = fsp_node_path(nt, node, NULL, 0, path);
     if (len < 0) {
+        fsp_guard_leave(nt, FSP_GUARD_SHARED);
         fsp_reply_err(req, -len);
         return;
     }
-    fsp_guard_enter(nt, FSP_GUARD_SHARED);
     NTSTATUS st =
         fsp_open_path(nt, path, FILE_OPEN_REPARSE_POINT, FILE_READ_ATTRIBUTES, &ctx, &info);
     if (NT_SUCCESS(st)) {
