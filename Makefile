@@ -35,7 +35,8 @@ SAMPLE_BINS := $(SAMPLES:%=$(BUILD)/%)
 
 UNIT_SRCS := $(filter-out tests/unit/test_fuse_% tests/unit/test_fuse2_%,$(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
-TOOL_DIRS := $(notdir $(wildcard tests/tools/*))
+# (a tool is a directory of C sources; tests/tools/py holds Python scripts)
+TOOL_DIRS := $(patsubst tests/tools/%/,%,$(sort $(dir $(wildcard tests/tools/*/*.c))))
 TOOL_BINS := $(TOOL_DIRS:%=$(BUILD)/tests/%)
 
 .PHONY: all lib samples tests test check-format format clean

@@ -11,6 +11,7 @@ PACKAGES=(
     bindfs unionfs-fuse                                    # Debian FUSE 2 programs run on FSP's libfuse.so.2
     libfuse2                                               # Debian's libfuse.so.2: the symbols fuse_abi.sh compares
     squashfuse squashfs-tools fuse-overlayfs               # Debian's FUSE 3 programs run on FSP's libfuse3
+    python3-fusepy python3-pyfuse3                         # Python bindings (ctypes, Cython) run on FSP's libraries
     util-linux procps attr valgrind                        # findmnt/setpriv, pgrep, setfattr, leak checks
     acl                                                    # getfacl/setfacl (tests/mount/acl.sh)
     e2fsprogs                                              # chattr/lsattr (tests/mount/ioctl.sh)

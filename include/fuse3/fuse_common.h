@@ -116,7 +116,20 @@ struct fuse_conn_info {
     unsigned max_background;
     unsigned congestion_threshold;
     unsigned time_gran;
-    unsigned reserved[22];
+    /* libfuse 3.17 put max_backing_stack_depth, a flags word, capable_ext
+     * and want_ext here; FSP does not offer them (passthrough takes its
+     * stack depth as FSP chooses), so their 24 bytes stay reserved. */
+    unsigned reserved_317[6];
+    /* libfuse 3.18: seconds the kernel gives each request before it aborts
+     * the whole connection (a hung server then fails its callers with
+     * ECONNABORTED and the mount with ENOTCONN instead of hanging them).
+     * 0, the default, is none. Set it in init(); it takes effect when the
+     * kernel offers FUSE_REQUEST_TIMEOUT (Linux 6.14), which also raises it
+     * to at least 15 s and checks every 15 s. At byte 64, as in libfuse, so
+     * the structure keeps 3.14's size and every earlier member's place. */
+    uint16_t request_timeout;
+    uint16_t reserved16;
+    unsigned reserved[15];
 };
 
 struct fuse_session;

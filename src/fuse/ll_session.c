@@ -90,6 +90,7 @@ static void ll_init(void *userdata, struct fsp_conn *fc)
     conn->max_background = fc->max_background;
     conn->congestion_threshold = fc->congestion_threshold;
     conn->time_gran = 1;
+    conn->request_timeout = 0;
 
     atomic_store(&se->got_init, true);
     if (se->op.init)
@@ -135,7 +136,14 @@ static void ll_init(void *userdata, struct fsp_conn *fc)
     fc->max_background = (uint16_t)conn->max_background;
     fc->congestion_threshold = (uint16_t)conn->congestion_threshold;
     fc->time_gran = conn->time_gran;
+    fc->request_timeout = conn->request_timeout; /* sent if the kernel offers it */
 }
+
+/* Programs built with libfuse 3.18's header set request_timeout at byte 64;
+ * the structure must stay 3.14's size. */
+_Static_assert(offsetof(struct fuse_conn_info, request_timeout) == 64,
+               "fuse_conn_info.request_timeout where libfuse 3.18 has it");
+_Static_assert(sizeof(struct fuse_conn_info) == 128, "fuse_conn_info keeps 3.14's size");
 
 /* Called once by the session when it ends; libfuse calls destroy() only
  * for a session that saw INIT. */

@@ -137,6 +137,7 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen)
     conn->congestion_threshold = 0; /* likewise */
     conn->time_gran = 1;
     conn->max_stack_depth = 1;
+    conn->request_timeout = 0;
 
     if (se->ops.init)
         se->ops.init(se->userdata, conn);
@@ -150,6 +151,11 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen)
                 "passthrough not used");
         conn->want &= ~FUSE_PASSTHROUGH;
     }
+    /* The flag follows the value: a timeout is asked for by giving one. */
+    if (conn->request_timeout)
+        conn->want |= FUSE_REQUEST_TIMEOUT;
+    else
+        conn->want &= ~FUSE_REQUEST_TIMEOUT;
     uint64_t asked = conn->want;
     conn->want &= kflags;
     /* Requests and READ replies must fit the buffers allocated at start. */
@@ -175,6 +181,10 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen)
         out.flags2 = (uint32_t)(conn->want >> 32);
     else
         conn->want &= 0xffffffffu;
+    if (conn->want & FUSE_REQUEST_TIMEOUT)
+        out.request_timeout = conn->request_timeout;
+    else
+        conn->request_timeout = 0;
     out.max_background = conn->max_background;
     out.congestion_threshold = conn->congestion_threshold;
     out.max_write = conn->max_write;
@@ -197,9 +207,10 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen)
                 in.max_readahead, (unsigned long long)kflags, buf);
         format_flags(conn->want, buf, sizeof(buf));
         fsp_log("fsp: INIT: using %u.%u max_write=%u max_pages=%u max_readahead=%u "
-                "max_background=%u congestion_threshold=%u time_gran=%u flags=0x%llx [%s]",
+                "max_background=%u congestion_threshold=%u time_gran=%u request_timeout=%u "
+                "flags=0x%llx [%s]",
                 out.major, out.minor, out.max_write, out.max_pages, out.max_readahead,
-                out.max_background, out.congestion_threshold, out.time_gran,
+                out.max_background, out.congestion_threshold, out.time_gran, out.request_timeout,
                 (unsigned long long)conn->want, buf);
         if (asked & ~kflags) {
             format_flags(asked & ~kflags, buf, sizeof(buf));

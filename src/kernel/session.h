@@ -50,6 +50,12 @@ struct fsp_conn {
      * how many file system layers may lie under the backing files (1: they
      * live on an ordinary file system); default 1. */
     uint32_t max_stack_depth;
+    /* Seconds the kernel may wait for any reply before it aborts the
+     * connection (FUSE_REQUEST_TIMEOUT, Linux 6.14); 0 = never, the
+     * default. The hook sets it; the session sends it when the kernel
+     * offers the flag and leaves it 0 here when not. The kernel raises a
+     * value below 15 s to 15 s and looks for late requests every 15 s. */
+    uint16_t request_timeout;
 };
 
 struct fsp_session_ops {
