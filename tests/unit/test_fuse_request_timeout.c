@@ -42,8 +42,8 @@
 #define HOLD_MAX    60 /* s: no handler waits longer than this, whatever happens */
 
 struct stallfs {
-    uint16_t timeout;  /* what init() asks for */
-    unsigned hold;     /* s the read waits before answering (unless released) */
+    uint16_t timeout; /* what init() asks for */
+    unsigned hold;    /* s the read waits before answering (unless released) */
     pthread_mutex_t lock;
     pthread_cond_t cond;
     bool released;
@@ -128,10 +128,10 @@ static void release(struct stallfs *fs)
 
 /* What a reader child saw. */
 struct outcome {
-    ssize_t n;       /* read's result */
-    int err;         /* its errno */
-    long ms;         /* how long it took */
-    int after_err;   /* errno of a stat of the mount afterwards (0: it worked) */
+    ssize_t n;     /* read's result */
+    int err;       /* its errno */
+    long ms;       /* how long it took */
+    int after_err; /* errno of a stat of the mount afterwards (0: it worked) */
     char data[16];
 };
 
