@@ -3,40 +3,26 @@
  * (setattr_should_drop_suidgid and chown's), shared by the adapters that
  * negotiate FUSE_HANDLE_KILLPRIV_V2. See killpriv_rule.h.
  */
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
 #include <sys/stat.h>
 
 #include "kernel/killpriv_rule.h"
+#include "kernel/proc_cred.h"
 
 /* Rare: only asked for a setgid file without group execute whose group is
- * not the caller's fsgid, so reading /proc each time is fine. */
+ * not the caller's fsgid, so reading /proc each time is fine. The thread
+ * must still run as the request's caller (a thread id may be reused). */
 bool fsp_killpriv_in_group(const struct fsp_killpriv_caller *who, uint32_t gid)
 {
     if (who->gid == gid)
         return true;
-    if (!who->pid)
-        return false;
-    char path[64], line[4096];
-    snprintf(path, sizeof path, "/proc/%u/status", (unsigned)who->pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
+    struct fsp_proc_cred cred;
+    if (!who->pid || fsp_proc_cred_read(who->pid, &cred) < 0)
         return false;
     bool found = false;
-    while (!found && fgets(line, sizeof line, f)) {
-        if (strncmp(line, "Groups:", 7) != 0)
-            continue;
-        for (char *p = line + 7, *end; *p && *p != '\n'; p = end) {
-            unsigned long g = strtoul(p, &end, 10);
-            if (end == p)
-                break;
-            if (g == gid)
-                found = true;
-        }
-        break;
-    }
-    fclose(f);
+    if (cred.fsuid == who->uid)
+        for (size_t i = 0; i < cred.ngroups && !found; i++)
+            found = cred.groups[i] == gid;
+    fsp_proc_cred_free(&cred);
     return found;
 }
 

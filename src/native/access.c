@@ -58,6 +58,7 @@
  * index in *PGrantedAccess; STATUS_BUFFER_OVERFLOW makes us retry with the
  * size the file system asked for.
  */
+#include "kernel/proc_cred.h"
 #include "native/security.h"
 #include "native/utf.h"
 
@@ -171,65 +172,23 @@ NTSTATUS fsp_token_from_ids(FSP_TOKEN *t, uint32_t uid, uint32_t gid, const uint
     return STATUS_SUCCESS;
 }
 
-/* Parse up to max unsigned numbers after "Key:" in a /proc status line. */
-static size_t parse_ids(const char *s, uint32_t *ids, size_t max)
-{
-    size_t n = 0;
-    while (n < max) {
-        char *end;
-        while (*s == ' ' || *s == '\t')
-            s++;
-        if (*s < '0' || *s > '9')
-            break;
-        unsigned long v = strtoul(s, &end, 10);
-        if (v > 0xffffffffu)
-            break;
-        ids[n++] = (uint32_t)v;
-        s = end;
-    }
-    return n;
-}
-
 /* gid and supplementary groups of pid if its fs uid is uid. *pgroups is malloc'd. */
 static bool proc_groups(uint32_t pid, uint32_t uid, uint32_t *pgid, uint32_t **pgroups, size_t *pn)
 {
-    char path[64], *line = NULL;
-    size_t cap = 0;
-    uint32_t ids[4];
-    bool uid_ok = false, gid_ok = false, groups_ok = false;
+    struct fsp_proc_cred cred;
 
     *pgroups = NULL;
     *pn = 0;
-    if (!pid)
+    if (!pid || fsp_proc_cred_read(pid, &cred) < 0)
         return false;
-    snprintf(path, sizeof path, "/proc/%u/status", (unsigned)pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
+    if (cred.fsuid != uid) {
+        fsp_proc_cred_free(&cred);
         return false;
-    while (getline(&line, &cap, f) > 0) {
-        if (!strncmp(line, "Uid:", 4))
-            uid_ok = parse_ids(line + 4, ids, 4) == 4 && ids[3] == uid;
-        else if (!strncmp(line, "Gid:", 4) && parse_ids(line + 4, ids, 4) == 4) {
-            *pgid = ids[3];
-            gid_ok = true;
-        } else if (!strncmp(line, "Groups:", 7)) {
-            size_t max = (strlen(line) + 1) / 2; /* at most one id per two characters */
-            free(*pgroups);
-            *pgroups = malloc((max ? max : 1) * sizeof **pgroups);
-            if (*pgroups) {
-                *pn = parse_ids(line + 7, *pgroups, max);
-                groups_ok = true;
-            }
-        }
     }
-    free(line);
-    fclose(f);
-    if (uid_ok && gid_ok && groups_ok)
-        return true;
-    free(*pgroups);
-    *pgroups = NULL;
-    *pn = 0;
-    return false;
+    *pgid = cred.fsgid;
+    *pgroups = cred.groups; /* handed over: the caller frees it */
+    *pn = cred.ngroups;
+    return true;
 }
 
 /* uid's primary gid and groups from the user database. *pgroups is malloc'd. */

@@ -5,6 +5,7 @@
 #define _GNU_SOURCE
 #include <grp.h>
 #include <stdio.h>
+#include <sys/fsuid.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -76,7 +77,9 @@ TEST(supplementary_groups)
     pid_t pid = fork();
     if (pid == 0) {
         const gid_t groups[] = {777, 778};
+        /* The caller of the request: fs uid 1000 with groups 777 and 778. */
         char ok = setgroups(2, groups) == 0 ? 'y' : 'n';
+        setfsuid(1000);
         close(done[1]);
         if (write(ready[1], &ok, 1) != 1)
             _exit(1);
@@ -92,6 +95,11 @@ TEST(supplementary_groups)
         CHECK(fsp_killpriv_in_group(&who, 1000));
         CHECK(fsp_killpriv_in_group(&who, 778));
         CHECK(!fsp_killpriv_in_group(&who, 779));
+        /* A thread no longer (or never) running as the request's caller: a
+         * reused thread id must not lend its groups. */
+        const struct fsp_killpriv_caller stranger = {
+            .uid = 1001, .gid = 1000, .pid = (uint32_t)pid};
+        CHECK(!fsp_killpriv_in_group(&stranger, 778));
         CHECK_EQ_INT(fsp_killpriv_rule(FSP_KILLPRIV_WRITE, 06767, 777, &who), 02767);
         CHECK_EQ_INT(fsp_killpriv_rule(FSP_KILLPRIV_WRITE, 06767, 77, &who), 0767);
     } else {
