@@ -86,6 +86,10 @@ struct fuse {
     struct hl_dir *dirs; /* open directories (hl_dir.c) */
 
     bool cache_dirs; /* DirInfoTimeout: opendir asks the kernel to keep listings */
+    /* create_umask, create_file_umask, create_dir_umask: bits taken out of
+     * the mode of every file (create, mknod) and directory (mkdir) made */
+    mode_t create_file_umask, create_dir_umask;
+    int debug_log_fd; /* DebugLog=FILE: the trace's file, or -1 (closed at the end) */
     /* -o intr: the threads running an operation, for intr_signal (hl_intr.c) */
     pthread_mutex_t intr_lock;
     bool intr_ready;     /* intr_lock is initialized */
@@ -119,6 +123,8 @@ bool hl_winfsp_is_option(const char *opt);
 int hl_winfsp_parse(struct fuse *f, struct fuse_args *args, struct hl_winfsp *w);
 void hl_winfsp_apply(struct fuse *f, struct hl_winfsp *w);
 void hl_winfsp_free(struct hl_winfsp *w);
+/* Closes the DebugLog= file, if any; the trace goes back to stderr. */
+void hl_winfsp_close_log(struct fuse *f);
 
 /* hl_intr.c: -o intr (setup when conf.intr; teardown undoes it, if done). */
 void hl_intr_setup(struct fuse *f);

@@ -127,6 +127,7 @@ static void fuse_free(struct fuse *f)
     hl_table_free(f);
     hl_intr_teardown(f);
     hl_fs_shutdown(f); /* unless destroy() already did (hl_ops.c) */
+    hl_winfsp_close_log(f);
     free(f->conf.modules);
     free(f);
 }
@@ -147,6 +148,7 @@ struct fuse *fuse_new_31(struct fuse_args *args, const struct fuse_operations *o
     f->conf.attr_timeout = 1.0;
     f->conf.negative_timeout = 0.0;
     f->conf.intr_signal = SIGUSR1;
+    f->debug_log_fd = -1;
     pthread_mutex_init(&f->dirs_lock, NULL);
     if (fuse_opt_parse(args, &f->conf, hl_opts, hl_opt_proc) == -1)
         goto fail;

@@ -277,6 +277,7 @@ static void hl_mknod(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
     struct fuse_entry_param e;
     char *path;
     int err = hl_path(f, req, parent, name, &path);
+    mode &= ~f->create_file_umask;
     if (!err && S_ISREG(mode) && !f->fs->op.mknod && f->fs->op.create) {
         /* A regular file from a file system that only creates. */
         struct fuse_file_info fi = {.flags = O_CREAT | O_EXCL | O_WRONLY};
@@ -301,7 +302,7 @@ static void hl_mkdir(fuse_req_t req, fuse_ino_t parent, const char *name, mode_t
     char *path;
     int err = hl_path(f, req, parent, name, &path);
     if (!err)
-        err = fuse_fs_mkdir(f->fs, path, mode);
+        err = fuse_fs_mkdir(f->fs, path, mode & ~f->create_dir_umask);
     reply_made(f, req, parent, name, path, err);
     hl_path_put(req, path);
     hl_leave();
@@ -453,7 +454,7 @@ static void hl_create(fuse_req_t req, fuse_ino_t parent, const char *name, mode_
     bool existed = !err && req->kill_suidgid && (fi->flags & O_TRUNC) &&
                    fuse_fs_getattr(f->fs, path, &st, NULL) == 0;
     if (!err)
-        err = fuse_fs_create(f->fs, path, mode, fi);
+        err = fuse_fs_create(f->fs, path, mode & ~f->create_file_umask, fi);
     if (!err && existed) {
         err = hl_kill_suidgid(f, req, path, fi, FSP_KILLPRIV_OPEN_TRUNC);
         if (err)

@@ -19,8 +19,23 @@
  *   FileSystemName=NAME, the file system name FUSE-NAME: the subtype
  *   fstypename=NAME      (unless subtype= gives one)
  *   uid=-1, gid=-1       the mounting user and group (WinFsp's meaning of -1)
+ *   UserName=NAME,       uid= and gid= by name (the passwd and group
+ *   GroupName=NAME       databases); an unknown name fails fuse_new
+ *   create_umask=M       octal bits taken out of the mode of files and
+ *                        directories made through the file system
+ *   create_file_umask=M, the same for files (create, mknod) or directories
+ *   create_dir_umask=M   (mkdir) only; each wins over create_umask
+ *   DebugLog=FILE        the trace -d turns on goes to FILE (appended)
+ *                        rather than to stderr; without -d FILE stays empty
+ *   KeepFileCache        file data stays cached between opens (kernel_cache);
+ *                        WinFsp's default of purging it at each close is
+ *                        FUSE's default too
  */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -36,6 +51,9 @@ struct winfsp_opts {
     int file_info_set, dir_info_set;
     unsigned thread_count;
     char *volname, *prefix, *fstypename;
+    char *user, *group, *debug_log;
+    unsigned create_umask, file_umask, dir_umask;
+    int create_set, file_set, dir_set, keep_cache;
 };
 
 #define W_OPT(t, m, v)                        \
@@ -56,6 +74,18 @@ static const struct fuse_opt winfsp_opts[] = {
     W_OPT("FileSystemName=%s", fstypename, 0),
     W_OPT("--FileSystemName=%s", fstypename, 0),
     W_OPT("fstypename=%s", fstypename, 0),
+    W_OPT("UserName=%s", user, 0),
+    W_OPT("--UserName=%s", user, 0),
+    W_OPT("GroupName=%s", group, 0),
+    W_OPT("--GroupName=%s", group, 0),
+    W_OPT("create_umask=%o", create_umask, 0),
+    W_OPT("create_umask=", create_set, 1),
+    W_OPT("create_file_umask=%o", file_umask, 0),
+    W_OPT("create_file_umask=", file_set, 1),
+    W_OPT("create_dir_umask=%o", dir_umask, 0),
+    W_OPT("create_dir_umask=", dir_set, 1),
+    W_OPT("DebugLog=%s", debug_log, 0),
+    W_OPT("KeepFileCache", keep_cache, 1),
     FUSE_OPT_END,
 };
 
@@ -89,11 +119,78 @@ static void name_default(char **field, char *value)
         *field = value;
 }
 
+/* UserName= and GroupName=: the ids they name into f's uid= and gid=.
+ * 0, or -1 (said on stderr) for a name the system does not know. */
+static int owner_by_name(struct fuse *f, const char *user, const char *group)
+{
+    if (user) {
+        struct passwd *pw = getpwnam(user);
+        if (!pw) {
+            fuse_log(FUSE_LOG_ERR, "fuse: unknown user in 'UserName=%s'\n", user);
+            return -1;
+        }
+        f->conf.set_uid = 1;
+        f->conf.uid = pw->pw_uid;
+    }
+    if (group) {
+        struct group *gr = getgrnam(group);
+        if (!gr) {
+            fuse_log(FUSE_LOG_ERR, "fuse: unknown group in 'GroupName=%s'\n", group);
+            return -1;
+        }
+        f->conf.set_gid = 1;
+        f->conf.gid = gr->gr_gid;
+    }
+    return 0;
+}
+
+/* DebugLog=FILE: the session's trace (fsp_log) goes to FILE from now on.
+ * Appended, as WinFsp does, so that a log survives remounts. */
+static int open_debug_log(struct fuse *f, const char *file)
+{
+    int fd = open(file, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0644);
+    if (fd < 0) {
+        fuse_log(FUSE_LOG_ERR, "fuse: cannot open 'DebugLog=%s': %s\n", file, strerror(errno));
+        return -1;
+    }
+    f->debug_log_fd = fd;
+    fsp_log_set_fd(fd);
+    return 0;
+}
+
+void hl_winfsp_close_log(struct fuse *f)
+{
+    if (f->debug_log_fd < 0)
+        return;
+    fsp_log_set_fd(2);
+    close(f->debug_log_fd);
+    f->debug_log_fd = -1;
+}
+
 int hl_winfsp_parse(struct fuse *f, struct fuse_args *args, struct hl_winfsp *out)
 {
     struct winfsp_opts o = {0};
     if (fuse_opt_parse(args, &o, winfsp_opts, NULL) == -1)
         return -1;
+    int err = owner_by_name(f, o.user, o.group);
+    if (!err && o.debug_log)
+        err = open_debug_log(f, o.debug_log);
+    free(o.user);
+    free(o.group);
+    free(o.debug_log);
+    if (err) {
+        free(o.volname);
+        free(o.prefix);
+        free(o.fstypename);
+        return -1;
+    }
+    f->create_file_umask = f->create_dir_umask = o.create_set ? (o.create_umask & 07777) : 0;
+    if (o.file_set)
+        f->create_file_umask = o.file_umask & 07777;
+    if (o.dir_set)
+        f->create_dir_umask = o.dir_umask & 07777;
+    if (o.keep_cache)
+        f->conf.kernel_cache = 1;
     if (o.file_info_set) {
         if (o.file_info_timeout < 0) {
             f->conf.attr_timeout = f->conf.entry_timeout = FOREVER_SECONDS;

@@ -8,7 +8,8 @@
 # out are checked against what mount(8) means by them, and the FUSE 2
 # library (memfs-fuse2) takes the flags too. noexec must also really stop
 # execution. Then WinFsp-FUSE's options: caching (requests counted in the
-# -d trace), names and thread count.
+# -d trace), names, thread count, create_*umask (modes of new files and
+# directories), UserName=/GroupName=, DebugLog= and KeepFileCache.
 # shellcheck source=tests/lib.sh
 . "$(dirname "$0")/../lib.sh"
 
@@ -203,6 +204,79 @@ t3=$TASKS
 names_of 'ThreadCount=5'
 check "ThreadCount=5 runs two workers more than ThreadCount=3 ($t3, $TASKS threads)" \
     test "$((TASKS - t3))" = 2
+
+# made_modes OPTS: mount with -o OPTS (none if "-"), make a file (creat), a
+# fifo (mknod) and a directory under umask 0 (no -m: mkdir -m would chmod
+# after); sets MODES to their octal modes and OWNER to the file's uid:gid.
+made_modes() {
+    MODES= OWNER=
+    M=$FSP_TMP/made
+    local o=()
+    [ "$1" = - ] || o=(-o "$1")
+    # shellcheck disable=SC2016 # $@ is the inner shell's
+    if fsp_start_fs "$M" sh -c 'exec "$@" >/dev/null 2>&1' sh "$MEMFS" -f "${o[@]}" "$M"; then
+        (umask 0 && : >"$M/f" && mkfifo "$M/p" && mkdir "$M/d")
+        MODES=$(stat -c %a "$M/f" "$M/p" "$M/d" | tr '\n' ' ')
+        OWNER=$(stat -c %u:%g "$M/f")
+        stop_with TERM "$FSP_PID" "$M" >/dev/null || fail "-o $1: SIGTERM unmounts and exits 0"
+    else
+        fail "-o $1: mounts"
+        fsp_stop_fs "$FSP_PID" "$M"
+    fi
+}
+made_modes -
+check "no create_umask: file, fifo, directory keep their modes ($MODES)" test "$MODES" = "666 666 777 "
+made_modes create_umask=077
+check "create_umask=077 masks file, fifo and directory ($MODES)" test "$MODES" = "600 600 700 "
+made_modes create_file_umask=027
+check "create_file_umask=027 masks files only ($MODES)" test "$MODES" = "640 640 777 "
+made_modes create_dir_umask=022
+check "create_dir_umask=022 masks directories only ($MODES)" test "$MODES" = "666 666 755 "
+made_modes create_umask=077,create_dir_umask=002
+check "create_dir_umask wins over create_umask ($MODES)" test "$MODES" = "600 600 775 "
+nobody=$(id -u nobody):$(getent group nogroup | cut -d: -f3)
+made_modes UserName=nobody,GroupName=nogroup
+check "UserName=nobody,GroupName=nogroup: files show $nobody ($OWNER)" test "$OWNER" = "$nobody"
+# (timeout: should it mount after all, it is stopped and unmounts itself.)
+for o in UserName=no-such-user-fsp GroupName=no-such-group-fsp; do
+    check "$o: fuse_new fails, naming it" \
+        sh -c '! timeout 10 "$1" -f -o "$2" "$3" >"$4" 2>&1 && grep -q "$2" "$4"' \
+        sh "$MEMFS" "$o" "$FSP_TMP/made" "$FSP_TMP/unknown.err"
+done
+
+# reads_of OPTS: mount with -d -o DebugLog=LOG,OPTS, write a file, read it
+# with cat twice; sets READS to the READ requests in LOG the second read
+# caused, ERR to the lines -d printed on stderr, TRACE to LOG's lines.
+reads_of() {
+    READS= ERR= TRACE=
+    M=$FSP_TMP/dlog
+    local log=$FSP_TMP/debug.log err=$FSP_TMP/debug.err before
+    rm -f "$log"
+    # shellcheck disable=SC2016 # $1 and $@ are the inner shell's
+    if ! fsp_start_fs "$M" sh -c 'err=$1; shift; exec "$@" >/dev/null 2>"$err"' sh "$err" \
+        "$MEMFS" -d -o "DebugLog=$log$1" "$M"; then
+        fail "-o DebugLog=$log$1: mounts"
+        fsp_stop_fs "$FSP_PID" "$M"
+        return 1
+    fi
+    head -c 65536 /dev/urandom >"$M/f"
+    cat "$M/f" >/dev/null
+    sleep 0.1
+    before=$(grep -c ' READ(' "$log")
+    cat "$M/f" >/dev/null
+    sleep 0.1
+    READS=$(($(grep -c ' READ(' "$log") - before))
+    TRACE=$(wc -l <"$log")
+    stop_with TERM "$FSP_PID" "$M" >/dev/null || fail "-o DebugLog: SIGTERM unmounts and exits 0"
+    ERR=$(grep -c -E ' (LOOKUP|GETATTR|READ|WRITE)\(' "$err")
+}
+reads_of ''
+check "DebugLog=FILE gets the request trace ($TRACE lines, $READS READs)" test "${READS:-0}" -ge 1
+check "DebugLog=FILE: stderr has no trace lines ($ERR)" test "$ERR" = 0
+nokeep=$READS
+reads_of ,KeepFileCache
+check "KeepFileCache: the second open reads from the page cache ($READS READs, $nokeep without)" \
+    test "$READS" = 0 -a "$nokeep" -ge 1
 
 # --- As a user, through fusermount3 -------------------------------------------------
 RUNAS=(setpriv --reuid=65534 --regid=65534 --clear-groups)
