@@ -31,6 +31,8 @@
 
 #include <winfsp/winfsp.h>
 
+#include "../serve.h"
+
 #define NAME_MAX_CHARS 255
 #define ALLOC_UNIT     4096
 
@@ -465,22 +467,6 @@ static const FSP_FILE_SYSTEM_INTERFACE acfs_interface = {
     .ReadDirectory = ReadDirectory,
 };
 
-static void *signal_thread(void *arg)
-{
-    sigset_t *set = arg;
-    bool stopped = false;
-    for (;;) {
-        int sig;
-        if (sigwait(set, &sig) != 0)
-            continue;
-        if (sig == SIGUSR1) /* main's "the dispatcher is gone" */
-            return NULL;
-        if (!stopped)
-            FspFileSystemStopDispatcher(g_fs);
-        stopped = true;
-    }
-}
-
 int main(int argc, char **argv)
 {
     const char *mountpoint = NULL, *logname = NULL;
@@ -562,22 +548,9 @@ int main(int argc, char **argv)
         goto out_fs;
     }
 
-    sigset_t set;
-    pthread_t sigthr;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    if (pthread_create(&sigthr, NULL, signal_thread, &set) != 0)
-        goto out_fs;
-    st = FspFileSystemStartDispatcher(g_fs, 0);
-    if (NT_SUCCESS(st))
-        st = FspFileSystemWaitDispatcher(g_fs);
-    rc = NT_SUCCESS(st) ? 0 : 1;
-    pthread_kill(sigthr, SIGUSR1);
-    pthread_join(sigthr, NULL);
+    struct serve_signals sig;
+    serve_block_signals(&sig);
+    rc = NT_SUCCESS(serve_until_stopped(&sig, g_fs, "acfs")) ? 0 : 1;
 out_fs:
     FspFileSystemDelete(g_fs);
     for (struct afile **head = &g_root.next; head; head = head == &g_orphans ? NULL : &g_orphans)

@@ -37,6 +37,8 @@
 
 #include <winfsp/winfsp.h>
 
+#include "../serve.h"
+
 #define MAX_FILES  16
 #define MAX_NAME   32
 #define MAX_DATA   4096
@@ -460,19 +462,6 @@ static const FSP_FILE_SYSTEM_INTERFACE guardfs_interface = {
 
 /* --- Main -------------------------------------------------------------------- */
 
-static void *signal_thread(void *arg)
-{
-    sigset_t *set = arg;
-    for (;;) {
-        int sig;
-        if (sigwait(set, &sig) != 0)
-            continue;
-        if (sig == SIGUSR1) /* main: the dispatcher is gone */
-            return NULL;
-        FspFileSystemStopDispatcher(g_fs);
-    }
-}
-
 static int usage(void)
 {
     fprintf(stderr, "usage: guardfs -m MOUNTPOINT [-g fine|coarse] [-c node|user2|full] [-p]"
@@ -551,26 +540,9 @@ int main(int argc, char **argv)
         return 1;
     }
 
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-    pthread_t sigthr;
-    int rc = 1;
-    if (pthread_create(&sigthr, NULL, signal_thread, &set) != 0) {
-        fprintf(stderr, "guardfs: cannot start the signal thread\n");
-        FspFileSystemDelete(g_fs);
-        return 1;
-    }
-    st = FspFileSystemStartDispatcher(g_fs, 0);
-    if (!NT_SUCCESS(st))
-        fprintf(stderr, "guardfs: FspFileSystemStartDispatcher: 0x%08x\n", (unsigned)st);
-    else
-        rc = NT_SUCCESS(FspFileSystemWaitDispatcher(g_fs)) ? 0 : 1;
-    pthread_kill(sigthr, SIGUSR1);
-    pthread_join(sigthr, NULL);
+    struct serve_signals sig;
+    serve_block_signals(&sig);
+    int rc = NT_SUCCESS(serve_until_stopped(&sig, g_fs, "guardfs")) ? 0 : 1;
     FspFileSystemDelete(g_fs);
 
     printf("max_active=%d\nmax_reads=%d\nrename_overlaps=%d\nbad_contexts=%d\n"

@@ -32,6 +32,8 @@
 
 #include <winfsp/winfsp.h>
 
+#include "../serve.h"
+
 #define NAME_MAX_CHARS   255
 #define ALLOC_UNIT       4096
 #define VOLUME_SIZE      (1ULL << 32)
@@ -678,24 +680,6 @@ static const FSP_FILE_SYSTEM_INTERFACE pendfs_interface = {
 
 /* --- Main ------------------------------------------------------------------------ */
 
-static void *signal_thread(void *arg)
-{
-    sigset_t *set = arg;
-    bool stopped = false;
-    for (;;) {
-        int sig;
-        if (sigwait(set, &sig) != 0)
-            continue;
-        /* SIGUSR1 is main's "the dispatcher is gone, finish". */
-        if (sig == SIGUSR1)
-            return NULL;
-        if (!stopped) {
-            stopped = true;
-            FspFileSystemStopDispatcher(g_fs);
-        }
-    }
-}
-
 static void usage(void)
 {
     fprintf(stderr, "usage: pendfs -m MOUNTPOINT [--mode=late|early|sync] [-d]\n");
@@ -782,15 +766,10 @@ int main(int argc, char **argv)
 
     /* Block the signals before any thread exists, so that every thread
      * inherits the mask and only the signal thread ever sees them. */
-    sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    sigaddset(&set, SIGUSR1);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
+    struct serve_signals sig;
+    serve_block_signals(&sig);
 
-    pthread_t completers[COMPLETE_THREADS], sigthr;
+    pthread_t completers[COMPLETE_THREADS];
     int ncompleters = 0, rc = 1;
     for (; ncompleters < COMPLETE_THREADS; ncompleters++)
         if (pthread_create(&completers[ncompleters], NULL, completion_thread,
@@ -800,22 +779,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "pendfs: cannot start completion threads\n");
         goto out;
     }
-    if (pthread_create(&sigthr, NULL, signal_thread, &set) != 0) {
-        fprintf(stderr, "pendfs: cannot start the signal thread\n");
-        goto stop_completers;
-    }
+    rc = NT_SUCCESS(serve_until_stopped(&sig, g_fs, "pendfs")) ? 0 : 1;
 
-    st = FspFileSystemStartDispatcher(g_fs, 0);
-    if (!NT_SUCCESS(st))
-        fprintf(stderr, "pendfs: FspFileSystemStartDispatcher: 0x%08x\n", (unsigned)st);
-    else {
-        st = FspFileSystemWaitDispatcher(g_fs);
-        rc = NT_SUCCESS(st) ? 0 : 1;
-    }
-    pthread_kill(sigthr, SIGUSR1);
-    pthread_join(sigthr, NULL);
-
-stop_completers:
     /* No new requests can arrive now; the completion threads drain what is
      * queued (answering requests the session may still wait for) and end. */
     pthread_mutex_lock(&q_lock);
