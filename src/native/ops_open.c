@@ -20,6 +20,8 @@ static void reply_open(struct fsp_req *req, struct fsp_native *nt, struct fsp_ha
     /* With FileInfoTimeout INFINITE WinFsp also keeps the data cache. */
     if (nt->keep_cache && !h->is_dir)
         out.open_flags |= FOPEN_KEEP_CACHE;
+    if (!h->is_dir)
+        out.open_flags |= FOPEN_NOFLUSH; /* see op_flush */
     fsp_reply_buf(req, &out, sizeof out);
 }
 
@@ -329,6 +331,7 @@ static void reply_entry(struct fsp_req *req, struct fsp_native *nt, struct fsp_n
         return;
     }
     out.open.fh = (uint64_t)(uintptr_t)h;
+    out.open.open_flags |= FOPEN_NOFLUSH; /* see op_flush */
     if (nt->keep_cache)
         out.open.open_flags |= FOPEN_KEEP_CACHE;
     fsp_reply_buf(req, &out, sizeof out);
@@ -493,8 +496,12 @@ static void op_releasedir(struct fsp_req *req, const void *arg, uint32_t arglen)
 static void op_flush(struct fsp_req *req, const void *arg, uint32_t arglen)
 {
     /* close(2) of one descriptor: WinFsp has no such event (Cleanup comes at
-     * RELEASE), and the data is already with the file system. */
-    fsp_reply_err(req, 0);
+     * RELEASE), and the data is already with the file system. A FLUSH would
+     * cost every close a round trip for nothing, so opens say FOPEN_NOFLUSH;
+     * the kernel ignores that flag under the writeback cache (it flushes
+     * dirty pages on close first), and ENOSYS here tells it to stop asking
+     * (fc->no_flush) for the rest of the mount. */
+    fsp_reply_err(req, ENOSYS);
 }
 
 static void op_fsync(struct fsp_req *req, const void *arg, uint32_t arglen)

@@ -79,11 +79,13 @@ memfs_run() {
 # volume negotiates HANDLE_KILLPRIV_V2, so the kernel stops asking for
 # security.capability before each write (at most once per file here); the
 # writeback cache (WRITEBACK yes|no) gathers the writes into fewer WRITE
-# requests.
+# requests. No close(2) costs a FLUSH: MEMFS has nothing to do then, so
+# its opens say FOPEN_NOFLUSH, and under the writeback cache (which ignores
+# that flag) its first FLUSH answers ENOSYS and the kernel asks no more.
 requests_check() {
     local id=$1 label=$2 wb=$3
     shift 3
-    local mnt=$FSP_TMP/mnt-$id log=$FSP_TMP/$id.dbg flags nx nw
+    local mnt=$FSP_TMP/mnt-$id log=$FSP_TMP/$id.dbg flags nx nw nf i
     if ! fsp_start_logged "$id" "$mnt" "$MEMFS" "$@" -d -1 -D "$log"; then
         fail "conformance/requests ($label): memfs did not mount"
         fsp_stop_fs "$FSP_PID" "$mnt"
@@ -91,13 +93,22 @@ requests_check() {
     fi
     dd if=/dev/zero of="$mnt/f" bs=4k count=64 conv=fsync status=none ||
         fail "conformance/requests ($label): dd failed"
+    for i in $(seq 16); do
+        : <"$mnt/f" || fail "conformance/requests ($label): open $i failed"
+    done
     stop_memfs "$FSP_PID" "$mnt" "$label"
     flags=$(grep -m1 'INIT: using' "$log")
     nx=$(grep -c ' GETXATTR(' "$log")
     nw=$(grep -c ' WRITE(' "$log")
-    echo "    $label: $nw WRITE, $nx GETXATTR for 64 writes of 4 KiB"
+    nf=$(grep -c ' FLUSH(' "$log")
+    echo "    $label: $nw WRITE, $nx GETXATTR for 64 writes of 4 KiB; $nf FLUSH for 17 closes"
     check "conformance/killpriv_v2 negotiated ($label)" grep -q 'HANDLE_KILLPRIV_V2' <<<"$flags"
     check "conformance/no GETXATTR per write ($label)" test "$nx" -le 2
+    if [ "$wb" = yes ]; then
+        check "conformance/one FLUSH at most ($label)" test "$nf" -le 1
+    else
+        check "conformance/no FLUSH ($label)" test "$nf" -eq 0
+    fi
     if [ "$wb" = yes ]; then
         check "conformance/writeback cache negotiated ($label)" grep -q 'WRITEBACK_CACHE' <<<"$flags"
         check "conformance/writes gathered ($label)" test "$nw" -ge 1 -a "$nw" -lt 64
