@@ -2,7 +2,7 @@
 # bench/run.sh - side-by-side benchmark of FSP against tmpfs and libfuse.
 #
 #   sudo bench/run.sh [--quick] [--rounds=N] [--fio-runtime=S] [--targets=A,B,...]
-#                     [--no-mem] [--no-build]
+#                     [--no-fio] [--no-mem] [--no-build]
 #
 # Targets, each mounted under a private temporary directory (--targets picks
 # some; tmpfs, the reference, is always run):
@@ -21,8 +21,9 @@
 #
 # Tests: every bench/fsbench test, single-threaded and with --threads=2, and a
 # fio matrix (sequential 1 MiB, random 4 KiB buffered and O_DIRECT at queue
-# depth 1 and 16, and fio's filecreate/filestat/filedelete engines). Then
-# (unless --no-mem) MEMFS's memory for 100,000 files of 4 KiB.
+# depth 1 and 16, and fio's filecreate/filestat/filedelete engines; --no-fio
+# leaves fio out). Then (unless --no-mem) MEMFS's memory for 100,000 files of
+# 4 KiB.
 #
 # The runs are interleaved: each test runs on every target in turn, and the
 # whole round is repeated (3 times; 1 with --quick), keeping each target's best
@@ -50,6 +51,7 @@ ROUNDS=
 FIO_RUNTIME=
 DO_BUILD=1
 DO_MEM=1
+DO_FIO=1
 ALL_TARGETS=(tmpfs memfs memfs_w memfs_uring fsp fsp_uring libfuse
     ptll ptll_kpt ptll_libfuse ptf3 ptf3_libfuse)
 WANT_TARGETS=
@@ -64,6 +66,7 @@ for arg in "$@"; do
     --rounds=*) ROUNDS=${arg#--rounds=} ;;
     --fio-runtime=*) FIO_RUNTIME=${arg#--fio-runtime=} ;;
     --targets=*) WANT_TARGETS=${arg#--targets=} ;;
+    --no-fio) DO_FIO=0 ;;
     --no-mem) DO_MEM=0 ;;
     --no-build) DO_BUILD=0 ;;
     -h | --help) usage; exit 0 ;;
@@ -386,24 +389,26 @@ for ((r = 1; r <= ROUNDS; r++)); do
             done
         done
     done
-    log "round $r/$ROUNDS: fio ($(( SECONDS - T0 )) s so far)"
-    for spec in "${FIO_TESTS[@]}"; do
-        IFS='|' read -r name metric fargs <<<"$spec"
-        read -r -a fargs <<<"$fargs"
-        for t in "${TARGETS[@]}"; do
-            record "$name" MiB/s "$t" "$r" "$(run_fio "${MNT[$t]}" "$metric" "${FIO_COMMON[@]}" "${fargs[@]}")"
-        done
-    done
-    for t in "${TARGETS[@]}"; do rm -f "${MNT[$t]}/fio.dat"; done
-    if [ "$META" = 1 ]; then
-        for t in "${TARGETS[@]}"; do
-            mkdir -p "${MNT[$t]}/meta"
-            for eng in filecreate filestat filedelete; do
-                record "fio_$eng" ops/s "$t" "$r" \
-                    "$(run_fio "${MNT[$t]}/meta" "$IOPS" "${META_ARGS[@]}" --ioengine="$eng")"
+    if [ "$DO_FIO" = 1 ]; then
+        log "round $r/$ROUNDS: fio ($(( SECONDS - T0 )) s so far)"
+        for spec in "${FIO_TESTS[@]}"; do
+            IFS='|' read -r name metric fargs <<<"$spec"
+            read -r -a fargs <<<"$fargs"
+            for t in "${TARGETS[@]}"; do
+                record "$name" MiB/s "$t" "$r" "$(run_fio "${MNT[$t]}" "$metric" "${FIO_COMMON[@]}" "${fargs[@]}")"
             done
-            rm -rf "${MNT[$t]}/meta"
         done
+        for t in "${TARGETS[@]}"; do rm -f "${MNT[$t]}/fio.dat"; done
+        if [ "$META" = 1 ]; then
+            for t in "${TARGETS[@]}"; do
+                mkdir -p "${MNT[$t]}/meta"
+                for eng in filecreate filestat filedelete; do
+                    record "fio_$eng" ops/s "$t" "$r" \
+                        "$(run_fio "${MNT[$t]}/meta" "$IOPS" "${META_ARGS[@]}" --ioengine="$eng")"
+                done
+                rm -rf "${MNT[$t]}/meta"
+            done
+        fi
     fi
 done
 ELAPSED=$((SECONDS - T0))

@@ -23,6 +23,8 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
+#include <sched.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -403,6 +405,23 @@ static void take_request(struct fsp_uring_queue *q, struct fsp_uring_ent *ent)
     q->worker.lost_buffer = false;
 }
 
+/* The kernel puts a request on the queue of the CPU its caller runs on and
+ * wakes that queue's thread. With the thread on the same CPU the hand-over
+ * is a local switch (the caller sleeps, we run, we wake it) rather than a
+ * wake-up of another CPU each way, which in a virtual machine is an exit to
+ * the host. A CPU outside our affinity (cpuset, taskset) keeps the thread
+ * where the scheduler puts it. */
+static void pin_to_queue_cpu(unsigned qid)
+{
+    cpu_set_t allowed, one;
+    if (qid >= CPU_SETSIZE || sched_getaffinity(0, sizeof(allowed), &allowed) != 0 ||
+        !CPU_ISSET(qid, &allowed))
+        return;
+    CPU_ZERO(&one);
+    CPU_SET(qid, &one);
+    (void)pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+}
+
 static void *queue_main(void *arg)
 {
     struct fsp_uring_queue *q = arg;
@@ -410,6 +429,7 @@ static void *queue_main(void *arg)
     struct fsp_session *se = ur->se;
 
     fsp_worker_bind(se);
+    pin_to_queue_cpu(q->qid);
     while (q->live && !atomic_load(&ur->stopping)) {
         pthread_mutex_lock(&q->sq_lock);
         for (struct fsp_uring_ent *ent = q->batch; ent; ent = ent->batch_next)
