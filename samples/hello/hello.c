@@ -2,17 +2,13 @@
  * hello - the smallest useful file system on FSP's native API.
  *
  * A read-only volume with one directory of fixed files, written the way a
- * WinFsp file system is written: fill an FSP_FILE_SYSTEM_INTERFACE, create
- * the file system, mount it, start the dispatcher. doc/tutorial.md walks
- * through it.
+ * WinFsp file system is written: fill an FSP_FILE_SYSTEM_INTERFACE, and from
+ * a service's start routine create the file system, mount it and start the
+ * dispatcher. doc/tutorial.md walks through it.
  *
  *   hello -m MOUNTPOINT
  */
-#include <signal.h>
-#include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -189,6 +185,16 @@ static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR pattern, PWS
     return STATUS_SUCCESS;
 }
 
+/* The dispatcher ended. Not normally means the volume was unmounted from
+ * outside (umount, fusermount3 -u): nothing is left to serve, so the
+ * service stops (what WinFsp's FspFileSystemStopServiceIfNecessary does).
+ * Normally: SvcStop stopped it, and the service is stopping already. */
+static VOID DispatcherStopped(FSP_FILE_SYSTEM *fs, BOOLEAN normally)
+{
+    if (!normally)
+        FspServiceStop(fs->UserContext);
+}
+
 static FSP_FILE_SYSTEM_INTERFACE hello_interface = {
     .GetVolumeInfo = GetVolumeInfo,
     .GetSecurityByName = GetSecurityByName,
@@ -200,26 +206,36 @@ static FSP_FILE_SYSTEM_INTERFACE hello_interface = {
     .GetFileInfo = GetFileInfo,
     .GetSecurity = GetSecurity,
     .ReadDirectory = ReadDirectory,
+    .DispatcherStopped = DispatcherStopped,
 };
 
-/* --- Bringing it up ------------------------------------------------------ */
+/* --- Bringing it up: a service ------------------------------------------ */
 
+/*
+ * Like WinFsp's samples, hello is a service of the service framework
+ * (FspServiceRun): SvcStart gets the command line, creates, mounts and
+ * starts the volume; SIGINT, SIGTERM or SIGHUP (or FspServiceStop from any
+ * thread) make the framework call SvcStop, which stops and frees it.
+ */
 static FSP_FILE_SYSTEM *hello_fs;
 
-static void *signal_thread(void *arg)
+static void teardown(void)
 {
-    sigset_t *set = arg;
-    int sig;
-    sigwait(set, &sig);
-    FspFileSystemStopDispatcher(hello_fs);
-    return NULL;
+    if (hello_fs)
+        FspFileSystemDelete(hello_fs); /* also undoes the mount */
+    hello_fs = NULL;
+    FspDeleteSecurityDescriptor(root_sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    FspDeleteSecurityDescriptor(file_sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    root_sd = file_sd = NULL;
 }
 
-int main(int argc, char **argv)
+static NTSTATUS SvcStart(FSP_SERVICE *service, ULONG argc, PWSTR *argv)
 {
-    if (argc != 3 || strcmp(argv[1], "-m") != 0) {
-        fprintf(stderr, "usage: hello -m MOUNTPOINT\n");
-        return 2;
+    /* argv is the whole command line, argv[0] included, in UTF-16. */
+    if (argc != 3 || wlen(argv[1]) != 2 || memcmp(argv[1], u"-m", 2 * sizeof(WCHAR))) {
+        FspServiceLog(EVENTLOG_ERROR_TYPE, "usage: hello -m MOUNTPOINT");
+        FspServiceSetExitCode(service, 2);
+        return STATUS_INVALID_PARAMETER;
     }
 
     struct timespec now;
@@ -229,8 +245,10 @@ int main(int argc, char **argv)
             FspPosixMapPermissionsToSecurityDescriptor(getuid(), getgid(), 0555, &root_sd)) ||
         !NT_SUCCESS(
             FspPosixMapPermissionsToSecurityDescriptor(getuid(), getgid(), 0444, &file_sd))) {
-        fprintf(stderr, "hello: out of memory\n");
-        return 1;
+        FspServiceLog(EVENTLOG_ERROR_TYPE, "out of memory");
+        FspServiceSetExitCode(service, 1);
+        teardown();
+        return STATUS_INSUFFICIENT_RESOURCES;
     }
 
     FSP_FSCTL_VOLUME_PARAMS vp;
@@ -246,37 +264,36 @@ int main(int argc, char **argv)
     vp.ReadOnlyVolume = 1;
     memcpy(vp.FileSystemName, u"hello", 5 * sizeof(WCHAR));
 
-    /* Signals go to one thread, created before the dispatcher's threads so
-     * that they all inherit the blocked mask. */
-    static sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-
-    PWSTR mountpoint = NULL;
     NTSTATUS st = FspFileSystemCreate(FSP_FSCTL_DISK_DEVICE_NAME, &vp, &hello_interface, &hello_fs);
-    if (NT_SUCCESS(st))
-        st = FspPosixMapPosixToWindowsPath(argv[2], &mountpoint);
-    if (NT_SUCCESS(st))
-        st = FspFileSystemSetMountPoint(hello_fs, mountpoint);
+    if (NT_SUCCESS(st)) {
+        hello_fs->UserContext = service; /* for DispatcherStopped */
+        /* The Linux path as given: a mount point reads '/' as '\\'. */
+        st = FspFileSystemSetMountPoint(hello_fs, argv[2]);
+    }
     if (NT_SUCCESS(st))
         st = FspFileSystemStartDispatcher(hello_fs, 0);
-    FspPosixDeletePath(mountpoint);
     if (!NT_SUCCESS(st)) {
-        fprintf(stderr, "hello: cannot mount on %s (status 0x%08x)\n", argv[2], (unsigned)st);
-        if (hello_fs)
-            FspFileSystemDelete(hello_fs);
-        return 1;
+        char *mountpoint = NULL;
+        FspPosixMapWindowsToPosixPathEx(argv[2], &mountpoint, FALSE);
+        FspServiceLog(EVENTLOG_ERROR_TYPE, "cannot mount on %s (status 0x%08x)",
+                      mountpoint ? mountpoint : "?", (unsigned)st);
+        FspPosixDeletePath(mountpoint);
+        FspServiceSetExitCode(service, 1);
+        teardown();
     }
+    return st;
+}
 
-    pthread_t t;
-    pthread_create(&t, NULL, signal_thread, &set);
-    pthread_detach(t);
-    FspFileSystemWaitDispatcher(hello_fs); /* until a signal or an outside umount */
-    FspFileSystemDelete(hello_fs);
-    FspDeleteSecurityDescriptor(root_sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
-    FspDeleteSecurityDescriptor(file_sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
-    return 0;
+static NTSTATUS SvcStop(FSP_SERVICE *service)
+{
+    FspFileSystemStopDispatcher(hello_fs); /* unmounts; DispatcherStopped(TRUE) */
+    teardown();
+    return STATUS_SUCCESS;
+}
+
+int main(void)
+{
+    /* Runs until stopped, or until the volume is unmounted from outside;
+     * returns the exit status (0 when stopped). */
+    return (int)FspServiceRun(u"hello", SvcStart, SvcStop, NULL);
 }

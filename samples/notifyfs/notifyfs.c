@@ -29,7 +29,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -357,6 +356,15 @@ static NTSTATUS ReadDirectory(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR pattern, PWS
     return st;
 }
 
+/* The dispatcher ended. Not normally means the volume was unmounted from
+ * outside: nothing is left to serve, so the service stops (what WinFsp's
+ * FspFileSystemStopServiceIfNecessary does); normally, SvcStop stopped it. */
+static VOID DispatcherStopped(FSP_FILE_SYSTEM *fs, BOOLEAN normally)
+{
+    if (!normally)
+        FspServiceStop(fs->UserContext);
+}
+
 static FSP_FILE_SYSTEM_INTERFACE notifyfs_interface = {
     .GetVolumeInfo = GetVolumeInfo,
     .GetSecurityByName = GetSecurityByName,
@@ -370,6 +378,7 @@ static FSP_FILE_SYSTEM_INTERFACE notifyfs_interface = {
     .GetFileInfo = GetFileInfo,
     .GetSecurity = GetSecurity,
     .ReadDirectory = ReadDirectory,
+    .DispatcherStopped = DispatcherStopped,
 };
 
 /* --- Changes from the control FIFO --------------------------------------- */
@@ -520,52 +529,95 @@ static void *control_thread(void *arg)
     return NULL;
 }
 
-/* --- Bringing it up ------------------------------------------------------ */
+/* --- Bringing it up: a service ------------------------------------------ */
 
-static void *signal_thread(void *arg)
+/*
+ * notifyfs is a service of the service framework (FspServiceRun), as
+ * WinFsp's samples are: SvcStart reads the command line, creates, mounts and
+ * starts the volume and the control thread; SIGINT, SIGTERM or SIGHUP make
+ * the framework call SvcStop. The control thread lives until exit: it may
+ * sit in read() for ever.
+ */
+
+/* The command line as getopt("m:c:nw") reads it ("-nw", "-mDIR" too), from
+ * the UTF-16 argv a service gets (argv[0] included). FALSE: a usage error. */
+static bool parse_args(ULONG argc, PWSTR *argv, PWSTR *mount, PWSTR *fifo)
 {
-    sigset_t *set = arg;
-    int sig;
-    sigwait(set, &sig);
-    FspFileSystemStopDispatcher(notify_fs);
-    return NULL;
+    for (ULONG i = 1; i < argc; i++) {
+        PWSTR arg = argv[i];
+        if (arg[0] != u'-' || !arg[1])
+            return false;
+        for (size_t k = 1; arg[k]; k++) {
+            if (arg[k] == u'n')
+                notify_off = true;
+            else if (arg[k] == u'w')
+                renames_allowed = true;
+            else if (arg[k] == u'm' || arg[k] == u'c') {
+                PWSTR *value = arg[k] == u'm' ? mount : fifo;
+                if (arg[k + 1])
+                    *value = arg + k + 1; /* "-mDIR" */
+                else if (i + 1 < argc)
+                    *value = argv[++i];
+                else
+                    return false;
+                break;
+            } else
+                return false;
+        }
+    }
+    return *mount && *fifo;
 }
 
-int main(int argc, char **argv)
+/* The control FIFO, open for reading and writing: it then never reports
+ * end-of-file when a writer closes, so commands can come from many
+ * `echo ... >FIFO`. NULL (reported) when it cannot be opened. */
+static FILE *open_control(PWSTR fifo)
 {
-    const char *mount = NULL, *fifo = NULL;
-    int opt;
-    while ((opt = getopt(argc, argv, "m:c:nw")) != -1) {
-        if (opt == 'm')
-            mount = optarg;
-        else if (opt == 'c')
-            fifo = optarg;
-        else if (opt == 'n')
-            notify_off = true;
-        else if (opt == 'w')
-            renames_allowed = true;
-        else
-            mount = NULL, optind = argc + 1;
+    char *path = NULL;
+    FspPosixMapWindowsToPosixPathEx(fifo, &path, FALSE); /* back to the Linux name */
+    int fd = path ? open(path, O_RDWR) : -1;
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
+    if (!f) {
+        FspServiceLog(EVENTLOG_ERROR_TYPE, "%s: %s", path ? path : "FIFO",
+                      strerror(path ? errno : ENOMEM));
+        if (fd >= 0)
+            close(fd);
     }
-    if (!mount || !fifo || optind != argc) {
-        fprintf(stderr, "usage: notifyfs -m MOUNTPOINT -c FIFO [-n] [-w]\n");
-        return 2;
+    FspPosixDeletePath(path);
+    return f;
+}
+
+static void teardown(void)
+{
+    if (notify_fs)
+        FspFileSystemDelete(notify_fs); /* also undoes the mount */
+    notify_fs = NULL;
+    FspDeleteSecurityDescriptor(dir_sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    FspDeleteSecurityDescriptor(file_sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
+    dir_sd = file_sd = NULL;
+}
+
+static NTSTATUS SvcStart(FSP_SERVICE *service, ULONG argc, PWSTR *argv)
+{
+    PWSTR mount = NULL, fifo = NULL;
+    if (!parse_args(argc, argv, &mount, &fifo)) {
+        FspServiceLog(EVENTLOG_ERROR_TYPE, "usage: notifyfs -m MOUNTPOINT -c FIFO [-n] [-w]");
+        FspServiceSetExitCode(service, 2);
+        return STATUS_INVALID_PARAMETER;
     }
-    /* Read and write: the FIFO never reports end-of-file when a writer
-     * closes, so commands can come from many `echo ... >FIFO`. */
-    int fd = open(fifo, O_RDWR);
-    FILE *ctl = fd >= 0 ? fdopen(fd, "r") : NULL;
-    if (!ctl) {
-        fprintf(stderr, "notifyfs: %s: %s\n", fifo, strerror(errno));
-        return 1;
-    }
+    FspServiceSetExitCode(service, 1); /* any failure from here on; 0 once started */
+    FILE *ctl = open_control(fifo);
+    if (!ctl)
+        return STATUS_UNSUCCESSFUL;
     if (!NT_SUCCESS(FspPosixMapPermissionsToSecurityDescriptor(
             getuid(), getgid(), renames_allowed ? 0755 : 0555, &dir_sd)) ||
         !NT_SUCCESS(
             FspPosixMapPermissionsToSecurityDescriptor(getuid(), getgid(), 0444, &file_sd)) ||
         !add(u"\\", 1, true)) {
-        fprintf(stderr, "notifyfs: out of memory\n");
-        return 1;
+        FspServiceLog(EVENTLOG_ERROR_TYPE, "out of memory");
+        teardown();
+        fclose(ctl);
+        return STATUS_INSUFFICIENT_RESOURCES;
     }
 
     FSP_FSCTL_VOLUME_PARAMS vp;
@@ -581,42 +633,49 @@ int main(int argc, char **argv)
     vp.ReadOnlyVolume = !renames_allowed;
     memcpy(vp.FileSystemName, u"notifyfs", 8 * sizeof(WCHAR));
 
-    static sigset_t set;
-    sigemptyset(&set);
-    sigaddset(&set, SIGINT);
-    sigaddset(&set, SIGTERM);
-    sigaddset(&set, SIGHUP);
-    pthread_sigmask(SIG_BLOCK, &set, NULL);
-
-    PWSTR mountpoint = NULL;
     NTSTATUS st =
         FspFileSystemCreate(FSP_FSCTL_DISK_DEVICE_NAME, &vp, &notifyfs_interface, &notify_fs);
-    if (NT_SUCCESS(st))
-        st = FspPosixMapPosixToWindowsPath(mount, &mountpoint);
-    if (NT_SUCCESS(st))
-        st = FspFileSystemSetMountPoint(notify_fs, mountpoint);
+    if (NT_SUCCESS(st)) {
+        notify_fs->UserContext = service;                  /* for DispatcherStopped */
+        st = FspFileSystemSetMountPoint(notify_fs, mount); /* reads '/' as '\\' */
+    }
     if (NT_SUCCESS(st))
         st = FspFileSystemStartDispatcher(notify_fs, 0);
-    FspPosixDeletePath(mountpoint);
     if (!NT_SUCCESS(st)) {
-        fprintf(stderr, "notifyfs: cannot mount on %s (status 0x%08x)\n", mount, (unsigned)st);
-        if (notify_fs)
-            FspFileSystemDelete(notify_fs);
-        return 1;
+        char *mountpoint = NULL;
+        FspPosixMapWindowsToPosixPathEx(mount, &mountpoint, FALSE);
+        FspServiceLog(EVENTLOG_ERROR_TYPE, "cannot mount on %s (status 0x%08x)",
+                      mountpoint ? mountpoint : "?", (unsigned)st);
+        FspPosixDeletePath(mountpoint);
     }
+    if (NT_SUCCESS(st)) {
+        pthread_t ctl_thread;
+        if (pthread_create(&ctl_thread, NULL, control_thread, ctl) == 0) {
+            pthread_detach(ctl_thread);
+            FspServiceSetExitCode(service, 0);
+            return STATUS_SUCCESS;
+        }
+        FspServiceLog(EVENTLOG_ERROR_TYPE, "cannot start the control thread");
+        st = STATUS_INSUFFICIENT_RESOURCES;
+    }
+    teardown(); /* stops the dispatcher first, if it runs */
+    fclose(ctl);
+    return st;
+}
 
-    pthread_t sig, ctl_thread;
-    pthread_create(&sig, NULL, signal_thread, &set);
-    pthread_detach(sig);
-    /* The control thread lives until exit: it may sit in read() forever. */
-    pthread_create(&ctl_thread, NULL, control_thread, ctl);
-    pthread_detach(ctl_thread);
-    FspFileSystemWaitDispatcher(notify_fs);
+static NTSTATUS SvcStop(FSP_SERVICE *service)
+{
+    FspFileSystemStopDispatcher(notify_fs); /* unmounts; DispatcherStopped(TRUE) */
     /* A command in progress finishes first, and no new one starts
-     * notifying a deleted file system. */
+     * notifying a deleted file system: the lock stays held until exit. */
     pthread_mutex_lock(&cmd_lock);
-    FspFileSystemDelete(notify_fs);
-    FspDeleteSecurityDescriptor(dir_sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
-    FspDeleteSecurityDescriptor(file_sd, (NTSTATUS(*)())FspPosixMapPermissionsToSecurityDescriptor);
-    return 0;
+    teardown();
+    return STATUS_SUCCESS;
+}
+
+int main(void)
+{
+    /* Runs until stopped, or until the volume is unmounted from outside;
+     * returns the exit status (0 when stopped). */
+    return (int)FspServiceRun(u"notifyfs", SvcStart, SvcStop, NULL);
 }

@@ -172,6 +172,17 @@ NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID
     return fsp_attr_info_of_context(nt, node, context, NULL, attr);
 }
 
+NTSTATUS fsp_attr_query(struct fsp_native *nt, struct fsp_node *node, PVOID context,
+                        FSP_FSCTL_FILE_INFO *info, struct fuse_attr *attr)
+{
+    fsp_guard_enter(nt, FSP_GUARD_NONE);
+    pthread_rwlock_rdlock(&node->io_lock);
+    NTSTATUS st = fsp_attr_info_of_context(nt, node, context, info, attr);
+    pthread_rwlock_unlock(&node->io_lock);
+    fsp_guard_leave(nt, FSP_GUARD_NONE);
+    return st;
+}
+
 void fsp_entry_fill(struct fsp_native *nt, struct fsp_node *node, struct fuse_entry_out *entry)
 {
     fsp_node_set_kind(node, entry->attr.mode); /* for the IndexNumber index */

@@ -271,6 +271,13 @@ NTSTATUS fsp_attr_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID
  * call the file system under the caller's guard (see fsp_sd_query). */
 NTSTATUS fsp_attr_info_of_context(struct fsp_native *nt, struct fsp_node *node, PVOID context,
                                   FSP_FSCTL_FILE_INFO *info, struct fuse_attr *attr);
+/* The same for a caller that holds no lock (GETATTR, STATX), taking what
+ * WinFsp's FSD takes for a QueryInformation: no namespace guard under FINE
+ * (COARSE holds the whole request), and the file's lock (node->io_lock)
+ * shared, so that GetFileInfo and GetSecurity never meet a write,
+ * truncation or attribute change of the file; reads of it they may. */
+NTSTATUS fsp_attr_query(struct fsp_native *nt, struct fsp_node *node, PVOID context,
+                        FSP_FSCTL_FILE_INFO *info, struct fuse_attr *attr);
 /* Complete attr from the reparse data: a symlink's size, a special file's
  * type and rdev. */
 void fsp_attr_reparse(struct fsp_native *nt, const FSP_FSCTL_FILE_INFO *info, PVOID context,

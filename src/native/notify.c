@@ -30,7 +30,11 @@
  *                                (and whoever holds it open) carries over
  *   anything else                inval_inode(child) and inval_entry
  * The parent's attributes (mtime, nlink) are invalidated by the kernel with
- * every inval_entry and delete.
+ * every inval_entry and delete. On a volume with stream names
+ * (UmNamedStreamNames), a file removed or renamed takes its streams' names
+ * along ("file:stream" nodes, streams.c): they leave the node table and get
+ * an inval_entry each, as after an UNLINK or RENAME through the mount, so a
+ * later file of that name never reaches the old file's stream nodes.
  *
  * Locking. NotifyBegin takes the rename lock shared (renames through the
  * mount take it exclusive, ops_ns.c), so the names the file system reports
@@ -53,6 +57,7 @@
 
 #include "native.h"
 #include "native/gate.h"
+#include "streams.h"
 #include "utf.h"
 
 /* One FUSE notification waiting to be sent. */
@@ -286,19 +291,28 @@ static void deliver(struct fsp_native *nt, struct batch *b)
 
 /* --- Resolving names ------------------------------------------------------------ */
 
-static bool add_rec(struct batch *b, enum rec_kind kind, uint64_t parent, uint64_t child,
-                    int64_t off, const WCHAR *name, size_t len)
+/* Room for one more record, zeroed (not yet counted), or NULL. */
+static struct rec *next_rec(struct batch *b)
 {
     if (b->count == b->cap) {
         size_t cap = b->cap ? b->cap * 2 : 8;
         struct rec *r = realloc(b->recs, cap * sizeof *r);
         if (!r)
-            return false;
+            return NULL;
         b->recs = r;
         b->cap = cap;
     }
     struct rec *r = &b->recs[b->count];
     memset(r, 0, sizeof *r);
+    return r;
+}
+
+static bool add_rec(struct batch *b, enum rec_kind kind, uint64_t parent, uint64_t child,
+                    int64_t off, const WCHAR *name, size_t len)
+{
+    struct rec *r = next_rec(b);
+    if (!r)
+        return false;
     r->kind = kind;
     r->parent = parent;
     r->child = child;
@@ -315,6 +329,31 @@ static bool add_rec(struct batch *b, enum rec_kind kind, uint64_t parent, uint64
     }
     b->count++;
     return true;
+}
+
+/* The stream nodes named in gone (fsp_node_unlink_streams) lost their file:
+ * the kernel drops its entries for them too. Takes the names over, and
+ * frees gone; FALSE when out of memory. */
+static bool add_gone(struct batch *b, uint64_t parent, struct fsp_streams_gone *gone)
+{
+    bool ok = true;
+    for (size_t i = 0; i < gone->count; i++) {
+        struct rec *r = gone->names[i] && ok ? next_rec(b) : NULL;
+        if (!r) {
+            ok = ok && !gone->names[i]; /* a name nodes.c could not convert */
+            free(gone->names[i]);
+            continue;
+        }
+        r->kind = REC_INVAL_ENTRY;
+        r->parent = parent;
+        r->name = gone->names[i];
+        r->namelen = strlen(r->name);
+        b->count++;
+    }
+    free(gone->names);
+    gone->names = NULL;
+    gone->count = 0;
+    return ok;
 }
 
 /* The node of the directory "\a\b" (len WCHARs; "" is the root), +1 ref,
@@ -343,18 +382,27 @@ static struct fsp_node *find_dir(struct fsp_native *nt, const WCHAR *path, size_
     (FILE_NOTIFY_CHANGE_SIZE | FILE_NOTIFY_CHANGE_LAST_WRITE | FILE_NOTIFY_CHANGE_STREAM_SIZE | \
      FILE_NOTIFY_CHANGE_STREAM_WRITE)
 
-/* A RENAMED_OLD_NAME that no RENAMED_NEW_NAME followed: the file moved
- * somewhere the kernel does not know, its old name is simply gone. */
-static void drop_old(struct fsp_native *nt, struct batch *b)
+/* The end of a rename: a RENAMED_OLD_NAME that no RENAMED_NEW_NAME followed
+ * (the file moved somewhere the kernel does not know, its old name is simply
+ * gone), or one whose file already moved to its new name. Either way the
+ * file's streams went with it: their nodes lose the old names, whether or
+ * not the file's own node was known ("cat f:s" looks up the stream alone).
+ * FALSE when out of memory. */
+static bool drop_old(struct fsp_native *nt, struct batch *b)
 {
+    struct fsp_streams_gone gone = {NULL, 0};
     if (b->old_node) {
         fsp_node_unlink(nt, b->old_parent, b->old_name, b->old_len, NULL);
         fsp_node_put(nt, b->old_node);
     }
+    if (!fsp_stream_name_is(b->old_name, b->old_len))
+        fsp_node_unlink_streams(nt, b->old_parent, b->old_name, b->old_len, &gone);
+    bool ok = add_gone(b, b->old_parent->nodeid, &gone);
     fsp_node_put(nt, b->old_parent);
     free(b->old_name);
     b->old_parent = b->old_node = NULL;
     b->old_name = NULL;
+    return ok;
 }
 
 static bool remember_old(struct batch *b, struct fsp_node *parent, struct fsp_node *node,
@@ -384,21 +432,23 @@ static bool resolve(struct fsp_native *nt, struct batch *b, const FSP_FSCTL_NOTI
     const WCHAR *name = path + slash;
     size_t namelen = len - slash;
 
+    bool dropped = true; /* no memory lacked for an earlier rename's streams */
     if (info->Action != FILE_ACTION_RENAMED_NEW_NAME && b->old_parent)
-        drop_old(nt, b);
+        dropped = drop_old(nt, b);
 
     if (namelen == 0) {
         /* The root itself: only its attributes and listing can change. */
-        return add_rec(b, REC_INVAL_INODE, 0, FUSE_ROOT_ID, -1, NULL, 0);
+        return add_rec(b, REC_INVAL_INODE, 0, FUSE_ROOT_ID, -1, NULL, 0) && dropped;
     }
     struct fsp_node *parent = find_dir(nt, path, slash ? slash - 1 : 0);
     if (!parent) {
         if (b->old_parent)
-            drop_old(nt, b);
-        return true; /* the kernel caches nothing under it */
+            dropped = drop_old(nt, b);
+        return dropped; /* the kernel caches nothing under it */
     }
     struct fsp_node *child = fsp_node_find(nt, parent, name, namelen);
     uint64_t pid = parent->nodeid, cid = child ? child->nodeid : 0;
+    struct fsp_streams_gone gone;
     bool ok = true;
 
     /* The kernel knows the name in the case it was looked up with, which on
@@ -424,12 +474,15 @@ static bool resolve(struct fsp_native *nt, struct batch *b, const FSP_FSCTL_NOTI
             ok = add_rec(b, REC_INVAL_INODE, 0, cid, 0, NULL, 0);
         break;
     case FILE_ACTION_REMOVED:
-        if (child) {
+        if (child)
             ok = add_rec(b, REC_DELETE, pid, cid, 0, kn, klen);
-            if (b->locked)
-                fsp_node_unlink(nt, parent, name, namelen, NULL);
-        } else
+        else
             ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, name, namelen);
+        if (b->locked) {
+            /* The file's streams die with it, known or not its own node. */
+            fsp_node_unlink(nt, parent, name, namelen, &gone);
+            ok = add_gone(b, pid, &gone) && ok;
+        }
         break;
     case FILE_ACTION_MODIFIED:
         if (child)
@@ -443,23 +496,26 @@ static bool resolve(struct fsp_native *nt, struct batch *b, const FSP_FSCTL_NOTI
     case FILE_ACTION_RENAMED_OLD_NAME:
         ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, kn, klen);
         if (ok && b->locked && remember_old(b, parent, child, name, namelen))
-            return true; /* both references now belong to the batch */
+            return dropped; /* both references now belong to the batch */
         break;
     case FILE_ACTION_RENAMED_NEW_NAME:
         ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, kn, klen);
+        if (b->old_parent && (!child || child != b->old_node)) {
+            /* The new name replaced whatever had it, streams and all (a
+             * case-only change finds the renamed file itself there). */
+            fsp_node_unlink(nt, parent, name, namelen, &gone);
+            ok = add_gone(b, pid, &gone) && ok;
+        }
         if (b->old_node) {
-            /* The new name replaced whatever had it; the file keeps its
-             * node, and so its kernel inode (a case-only change finds the
-             * node itself under the new name: it just takes the new case). */
-            if (child && child != b->old_node)
-                fsp_node_unlink(nt, parent, name, namelen, NULL);
+            /* The file keeps its node, and so its kernel inode (after a
+             * case-only change, with the new case). */
             if (fsp_node_move(nt, b->old_node, parent, name, namelen) != 0)
                 fsp_node_unlink(nt, b->old_parent, b->old_name, b->old_len, NULL);
             fsp_node_put(nt, b->old_node);
             b->old_node = NULL;
         }
-        if (b->old_parent)
-            drop_old(nt, b);
+        if (b->old_parent) /* the old name's streams */
+            ok = drop_old(nt, b) && ok;
         if (ok && child)
             ok = add_rec(b, REC_INVAL_INODE, 0, cid, 0, NULL, 0);
         break;
@@ -472,7 +528,7 @@ static bool resolve(struct fsp_native *nt, struct batch *b, const FSP_FSCTL_NOTI
     }
     fsp_node_put(nt, child);
     fsp_node_put(nt, parent);
-    return ok;
+    return ok && dropped;
 }
 
 /* --- The API --------------------------------------------------------------------- */

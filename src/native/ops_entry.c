@@ -129,9 +129,10 @@ static void reply_attr(struct fsp_req *req, struct fsp_native *nt, struct fuse_a
     fsp_reply_buf(req, &out, sizeof out);
 }
 
+/* Through an open file: the file's lock shared, as for a QueryInformation. */
 static NTSTATUS attr_cb(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, void *attr)
 {
-    return fsp_attr_of_context(nt, node, ctx, attr);
+    return fsp_attr_query(nt, node, ctx, NULL, attr);
 }
 
 static void op_getattr(struct fsp_req *req, const void *arg, uint32_t arglen)
@@ -143,7 +144,7 @@ static void op_getattr(struct fsp_req *req, const void *arg, uint32_t arglen)
     NTSTATUS st;
 
     if ((in->getattr_flags & FUSE_GETATTR_FH) && in->fh) {
-        st = fsp_attr_of_context(nt, node, fsp_handle_of(in->fh)->context, &attr);
+        st = attr_cb(nt, node, fsp_handle_of(in->fh)->context, &attr);
     } else {
         FSP_FSCTL_FILE_INFO info;
         int len;
@@ -290,15 +291,22 @@ struct setattr_args {
     struct fuse_attr *attr;
 };
 
+/* A change of size, times or owner and mode, as WinFsp's FSD makes a
+ * SetInformation other than a rename or a disposition: no namespace guard
+ * under FINE, and the file's lock exclusive around every call (GetFileInfo,
+ * SetFileSize, SetBasicInfo, GetSecurity/SetSecurity) and the attributes
+ * read back for the reply. */
 static NTSTATUS setattr_locked(struct fsp_native *nt, struct fsp_node *node, PVOID ctx,
                                const struct fuse_in_header *hdr, const struct fuse_setattr_in *in,
                                struct fuse_attr *attr)
 {
+    fsp_guard_enter(nt, FSP_GUARD_NONE);
     pthread_rwlock_wrlock(&node->io_lock);
     NTSTATUS st = do_setattr(nt, node, ctx, hdr, in);
     if (NT_SUCCESS(st))
         st = fsp_attr_of_context(nt, node, ctx, attr);
     pthread_rwlock_unlock(&node->io_lock);
+    fsp_guard_leave(nt, FSP_GUARD_NONE);
     return st;
 }
 

@@ -33,9 +33,7 @@ static NTSTATUS statx_of_context(struct fsp_native *nt, struct fsp_node *node, P
 {
     struct statx_result *res = arg;
     FSP_FSCTL_FILE_INFO info;
-    fsp_guard_enter(nt, FSP_GUARD_NONE);
-    NTSTATUS st = fsp_attr_info_of_context(nt, node, ctx, &info, &res->attr);
-    fsp_guard_leave(nt, FSP_GUARD_NONE);
+    NTSTATUS st = fsp_attr_query(nt, node, ctx, &info, &res->attr);
     if (NT_SUCCESS(st))
         res->creation_time = info.CreationTime;
     return st;

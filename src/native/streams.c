@@ -15,7 +15,9 @@
  * st_ino of its own. Such nodes do not follow their main file: when it is
  * deleted (its streams die with it) or renamed (they now live under the new
  * name), the inode table drops their names (fsp_node_unlink and
- * fsp_node_rename in nodes.c), and fsp_streams_forget the kernel's.
+ * fsp_node_rename in nodes.c), and fsp_streams_forget the kernel's; a
+ * deletion or rename the file system reports itself (FspFileSystemNotify)
+ * does the same in notify.c.
  */
 #include <errno.h>
 #include <stdio.h>

@@ -3,6 +3,8 @@
 # checked with tests/tools/guardfs, which counts and reports it:
 #   the operation guard: FINE lets Reads run together while Open, Create and
 #     ReadDirectory never meet a Rename; COARSE runs one operation at a time;
+#   per file: GetFileInfo (an fstat-like GETATTR through an open file) never
+#     meets a SetFileSize of that file, nor do writes and attribute changes;
 #   FileContext: the file (default), a per-open descriptor
 #     (UmFileContextIsUserContext2) or a FSP_FSCTL_TRANSACT_FULL_CONTEXT
 #     (UmFileContextIsFullContext), always what Open/Create gave; every
@@ -43,6 +45,24 @@ workload() {
     echo more >>"$m/a" && truncate -s 1 "$m/b" && rm "$m/d"
 }
 
+# size_race DIR STOPFILE: truncations of one file while another process
+# reads it past its end through an open descriptor until STOPFILE exists (at
+# most 10^6 times). Each such read makes the kernel ask for the size first,
+# with a GETATTR carrying the handle (guardfs caches no attributes), and
+# without the inode lock a truncation holds (lseek SEEK_END takes it).
+size_race() {
+    local m=$1 stop=$2 seeker rc=0 i
+    echo data >"$m/e" || return 1
+    perl -e 'open(my $f, "<", $ARGV[0]) or die "$ARGV[0]: $!\n"; sysseek($f, 4096, 0);
+        for (1 .. 1000000) { last if -e $ARGV[1]; defined sysread($f, my $b, 1) or die "read: $!\n" }' \
+        "$m/e" "$stop" &
+    seeker=$!
+    for ((i = 0; i < 40; i++)); do truncate -s $((i % 7)) "$m/e" || rc=1; done
+    : >"$stop"
+    wait "$seeker" || rc=1
+    rm "$m/e" && return $rc
+}
+
 # run LABEL STOP OPTIONS...: mount guardfs, run the workload, stop it by
 # SIGTERM (STOP=term) or by umount (STOP=umount); its report lands in $rep.
 run() {
@@ -55,6 +75,9 @@ run() {
         return 1
     fi
     check "guard: the workload runs ($label)" timeout 60 bash -c "$(declare -f workload); workload '$M'"
+    rm -f "$FSP_TMP/stop"
+    check "guard: truncations race size queries ($label)" \
+        timeout 60 bash -c "$(declare -f size_race); size_race '$M' '$FSP_TMP/stop'"
     if [ "$stop" = term ]; then
         check "guard: guardfs stops on SIGTERM ($label)" stop_with TERM "$FSP_PID" "$M"
     else
@@ -78,6 +101,8 @@ expect() { # expect LABEL KEY OP NUMBER
 common() { # the promises every configuration keeps
     expect "$1" bad_contexts -eq 0
     expect "$1" rename_overlaps -eq 0
+    expect "$1" file_overlaps -eq 0
+    expect "$1" file_infos -gt 100 # the size queries did reach GetFileInfo
     expect "$1" opens -gt 0
     fsp_same "guard: every open is Closed ($1)" "$(value opens)" "$(value closes)"
 }

@@ -29,4 +29,15 @@ if fsp_start_fs "$M" "$HELLO" -m "$M"; then
 else
     fail "mount hello (2)"
 fi
+
+# Bad command lines end at once: usage (2), a mount point that is not there
+# (1), each with a message on stderr and nothing mounted.
+timeout 10 "$HELLO" -x 2>"$FSP_TMP/usage.err"
+rc=$?
+check "a bad command line exits 2 with the usage" \
+    bash -c "[ $rc = 2 ] && grep -q 'usage: hello -m MOUNTPOINT' '$FSP_TMP/usage.err'"
+timeout 10 "$HELLO" -m "$FSP_TMP/absent" 2>"$FSP_TMP/absent.err"
+rc=$?
+check "a missing mount point exits 1 and says so" \
+    bash -c "[ $rc = 1 ] && grep -q 'cannot mount on $FSP_TMP/absent' '$FSP_TMP/absent.err'"
 fsp_done

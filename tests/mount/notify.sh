@@ -162,6 +162,19 @@ else
     fail "mount notifyfs -w"
 fi
 
+# --- An outside unmount ends notifyfs by itself, with status 0 ---------------
+ncmd=0
+if fsp_start_logged out "$M" "$NOTIFYFS" -c "$CTL"; then
+    umount "$M"
+    if fsp_wait_exit "$FSP_PID" 10 && [ "$RC" -eq 0 ]; then
+        pass "outside umount ends notifyfs with 0"
+    else
+        fail "outside umount ends notifyfs with 0 (rc=${RC:-running})"
+    fi
+else
+    fail "mount notifyfs (outside umount)"
+fi
+
 # --- inotify on changes made through the mount: as on tmpfs ------------------
 # Through the mount the kernel raises the events itself; the test runs the
 # same operations on MEMFS (metadata cached for ever) and on tmpfs.

@@ -12,14 +12,22 @@
 
 static const FSP_FILE_SYSTEM_INTERFACE iface; /* nothing is ever called */
 
-static FSP_FILE_SYSTEM *make_fs_ci(bool case_insensitive)
+/* A volume, case-insensitive or not, with "file:stream" names or not. */
+static FSP_FILE_SYSTEM *make_volume(bool case_insensitive, bool stream_names)
 {
     FSP_FSCTL_VOLUME_PARAMS vp;
     FSP_FILE_SYSTEM *fs = NULL;
     memset(&vp, 0, sizeof vp);
     vp.CaseSensitiveSearch = !case_insensitive;
+    vp.NamedStreams = stream_names;
+    vp.UmNamedStreamNames = stream_names;
     FspFileSystemCreate(NULL, &vp, &iface, &fs);
     return fs;
+}
+
+static FSP_FILE_SYSTEM *make_fs_ci(bool case_insensitive)
+{
+    return make_volume(case_insensitive, false);
 }
 
 static FSP_FILE_SYSTEM *make_fs(void)
@@ -236,6 +244,62 @@ TEST(case_insensitive_names_find_the_kernel_spelling)
     FspFileSystemDelete(fs);
 }
 
+/* notify sends each record of buf (size bytes) and expects success. */
+static void notify_all(FSP_FILE_SYSTEM *fs, UINT8 *buf, ULONG size)
+{
+    CHECK_EQ_INT(FspFileSystemNotify(fs, (FSP_FSCTL_NOTIFY_INFO *)buf, size), STATUS_SUCCESS);
+}
+
+TEST(removed_and_renamed_files_take_their_streams)
+{
+    FSP_FILE_SYSTEM *fs = make_volume(false, true);
+    struct fsp_native *nt = fs->Native;
+    struct fsp_node *dir = link_name(nt, nt->root, u"dir", 2);
+    struct fsp_node *f = link_name(nt, dir, u"f", 3);
+    struct fsp_node *f_s = link_name(nt, dir, u"f:s", 3);
+    struct fsp_node *fx_s = link_name(nt, dir, u"fx:s", 4); /* another file's */
+    struct fsp_node *g_s = link_name(nt, dir, u"g:s", 5);   /* "g" never looked up */
+    struct fsp_node *h = link_name(nt, dir, u"h", 6);
+    struct fsp_node *h_t = link_name(nt, dir, u"h:t", 6);
+    struct fsp_node *m_u = link_name(nt, dir, u"m:u", 7);
+    struct fsp_node *p_s = link_name(nt, dir, u"p:s", 8);
+    _Alignas(8) UINT8 buf[256];
+    ULONG size = 0;
+    CHECK(f_s->stream && h_t->stream && !f->stream);
+
+    /* Removed: the file's streams lose their names, another file's keep
+     * theirs; so do a file's whose own node the kernel never met. */
+    add(buf, sizeof buf, &size, FILE_ACTION_REMOVED, "\\dir\\f");
+    add(buf, sizeof buf, &size, FILE_ACTION_REMOVED, "\\dir\\g");
+    notify_all(fs, buf, size);
+    CHECK(find_name(nt, dir, u"f") == NULL && f->unlinked);
+    CHECK(find_name(nt, dir, u"f:s") == NULL && f_s->unlinked);
+    CHECK(find_name(nt, dir, u"g:s") == NULL && g_s->unlinked);
+    CHECK(find_name(nt, dir, u"fx:s") == fx_s && !fx_s->unlinked);
+
+    /* Renamed onto m: h's streams now live under the new name (the kernel
+     * looks them up again), and m's died with the file m was. */
+    size = 0;
+    add(buf, sizeof buf, &size, FILE_ACTION_RENAMED_OLD_NAME, "\\dir\\h");
+    add(buf, sizeof buf, &size, FILE_ACTION_RENAMED_NEW_NAME, "\\dir\\m");
+    notify_all(fs, buf, size);
+    CHECK(find_name(nt, dir, u"m") == h);
+    CHECK(find_name(nt, dir, u"h:t") == NULL && h_t->unlinked);
+    CHECK(find_name(nt, dir, u"m:u") == NULL && m_u->unlinked);
+
+    /* An old name whose new one is somewhere the kernel does not know. */
+    size = 0;
+    add(buf, sizeof buf, &size, FILE_ACTION_RENAMED_OLD_NAME, "\\dir\\p");
+    add(buf, sizeof buf, &size, FILE_ACTION_RENAMED_NEW_NAME, "\\elsewhere\\p");
+    notify_all(fs, buf, size);
+    CHECK(find_name(nt, dir, u"p:s") == NULL && p_s->unlinked);
+
+    /* A new file of an old name meets none of the old streams. */
+    struct fsp_node *f2_s = link_name(nt, dir, u"f:s", 9);
+    CHECK(f2_s != f_s && f2_s->ino != f_s->ino);
+    FspFileSystemDelete(fs);
+}
+
 int main(void)
 {
     RUN(add_notify_info_aligns_records);
@@ -244,5 +308,6 @@ int main(void)
     RUN(begin_times_out_during_a_rename);
     RUN(records_update_the_node_table);
     RUN(case_insensitive_names_find_the_kernel_spelling);
+    RUN(removed_and_renamed_files_take_their_streams);
     return CHECK_DONE();
 }

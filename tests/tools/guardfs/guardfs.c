@@ -16,11 +16,18 @@
  *     readers meet if the guard lets them), and a Rename takes MS ms (so
  *     lookups sent meanwhile would meet it). Default 300.
  *
+ * Per file, as WinFsp's FSD serializes the calls on one file: Read and
+ * GetFileInfo may run together (shared), Write, Overwrite, SetBasicInfo and
+ * SetFileSize only alone (exclusive); SetFileSize takes HOLD_MS, so that a
+ * call on the same file sent meanwhile would meet it.
+ *
  * Report: max_active (most operations running at once), max_reads (Reads at
  * once), rename_overlaps (Open, Create or ReadDirectory running together
- * with a Rename, or two Renames), bad_contexts, cleanups_plain (Cleanup
- * without flags), cleanups_flagged, opens and closes (must match), stopped
- * (DispatcherStopped's Normally: 1, 0, or none if never called).
+ * with a Rename, or two Renames), file_overlaps (an exclusive call on a file
+ * running together with any other call on it), file_infos (GetFileInfo
+ * calls, each a chance to overlap), bad_contexts, cleanups_plain
+ * (Cleanup without flags), cleanups_flagged, opens and closes (must match),
+ * stopped (DispatcherStopped's Normally: 1, 0, or none if never called).
  *
  * The volume is a flat root directory of at most MAX_FILES small files.
  */
@@ -43,6 +50,7 @@
 #define MAX_NAME   32
 #define MAX_DATA   4096
 #define DESC_MAGIC 0x64657363u
+#define HOLD_MS    20
 
 struct gfile {
     bool used, dir;
@@ -50,6 +58,7 @@ struct gfile {
     size_t namelen;
     char data[MAX_DATA];
     UINT64 size, index, time;
+    int sharers, owners; /* calls on the file running now (file_enter) */
 };
 
 /* A per-open descriptor (-c user2, -c full). */
@@ -69,7 +78,8 @@ static enum ctx_mode g_ctx = CTX_NODE;
 static unsigned g_wait_ms = 300;
 
 static int n_active, max_active, n_reads, max_reads, n_names, n_renames;
-static int rename_overlaps, bad_contexts, cleanups_plain, cleanups_flagged, opens, closes;
+static int rename_overlaps, file_overlaps, file_infos, bad_contexts, cleanups_plain,
+    cleanups_flagged, opens, closes;
 static int stopped = -1;
 
 static void raise_max(int *max, int now)
@@ -106,6 +116,22 @@ static void leave(enum op_kind kind)
     if (kind == OP_RENAME)
         __atomic_sub_fetch(&n_renames, 1, __ATOMIC_SEQ_CST);
     __atomic_sub_fetch(&n_active, 1, __ATOMIC_SEQ_CST);
+}
+
+/* A call on file f begins: exclusive or shared. Counts a call that meets an
+ * exclusive one, as the FSD's per-file lock would never let it. */
+static void file_enter(struct gfile *f, bool exclusive)
+{
+    int *mine = exclusive ? &f->owners : &f->sharers;
+    int *theirs = exclusive ? &f->sharers : &f->owners;
+    int before = __atomic_fetch_add(mine, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_load_n(theirs, __ATOMIC_SEQ_CST) || (exclusive && before))
+        __atomic_add_fetch(&file_overlaps, 1, __ATOMIC_RELAXED);
+}
+
+static void file_leave(struct gfile *f, bool exclusive)
+{
+    __atomic_sub_fetch(exclusive ? &f->owners : &f->sharers, 1, __ATOMIC_SEQ_CST);
 }
 
 static void sleep_ms(unsigned ms)
@@ -277,8 +303,10 @@ static NTSTATUS Overwrite(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 attributes, BOO
 {
     struct gfile *f = file_of(ctx);
     enter(OP_OTHER);
+    file_enter(f, true);
     f->size = 0;
     fill_info(f, info);
+    file_leave(f, true);
     leave(OP_OTHER);
     return STATUS_SUCCESS;
 }
@@ -311,6 +339,7 @@ static NTSTATUS Read(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, UINT64 offset, U
 {
     struct gfile *f = file_of(ctx);
     enter(OP_READ);
+    file_enter(f, false);
     /* Wait (bounded) for another reader: under FINE they meet. */
     for (unsigned waited = 0; waited < g_wait_ms; waited += 5) {
         if (__atomic_load_n(&n_reads, __ATOMIC_SEQ_CST) >= 2)
@@ -323,6 +352,7 @@ static NTSTATUS Read(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, UINT64 offset, U
         memcpy(buf, f->data + offset, *bytes);
         st = STATUS_SUCCESS;
     }
+    file_leave(f, false);
     leave(OP_READ);
     return st;
 }
@@ -332,6 +362,7 @@ static NTSTATUS Write(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, UINT64 offset, 
 {
     struct gfile *f = file_of(ctx);
     enter(OP_OTHER);
+    file_enter(f, true);
     if (to_end)
         offset = f->size;
     NTSTATUS st = STATUS_DISK_FULL;
@@ -343,14 +374,19 @@ static NTSTATUS Write(FSP_FILE_SYSTEM *fs, PVOID ctx, PVOID buf, UINT64 offset, 
         fill_info(f, info);
         st = STATUS_SUCCESS;
     }
+    file_leave(f, true);
     leave(OP_OTHER);
     return st;
 }
 
 static NTSTATUS GetFileInfo(FSP_FILE_SYSTEM *fs, PVOID ctx, FSP_FSCTL_FILE_INFO *info)
 {
+    struct gfile *f = file_of(ctx);
     enter(OP_OTHER);
-    fill_info(file_of(ctx), info);
+    __atomic_add_fetch(&file_infos, 1, __ATOMIC_RELAXED);
+    file_enter(f, false);
+    fill_info(f, info);
+    file_leave(f, false);
     leave(OP_OTHER);
     return STATUS_SUCCESS;
 }
@@ -358,8 +394,11 @@ static NTSTATUS GetFileInfo(FSP_FILE_SYSTEM *fs, PVOID ctx, FSP_FSCTL_FILE_INFO 
 static NTSTATUS SetBasicInfo(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 attributes, UINT64 crtime,
                              UINT64 atime, UINT64 mtime, UINT64 ctime, FSP_FSCTL_FILE_INFO *info)
 {
+    struct gfile *f = file_of(ctx);
     enter(OP_OTHER);
-    fill_info(file_of(ctx), info);
+    file_enter(f, true);
+    fill_info(f, info);
+    file_leave(f, true);
     leave(OP_OTHER);
     return STATUS_SUCCESS;
 }
@@ -369,12 +408,15 @@ static NTSTATUS SetFileSize(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT64 size, BOOLEAN
 {
     struct gfile *f = file_of(ctx);
     enter(OP_OTHER);
+    file_enter(f, true);
+    sleep_ms(HOLD_MS); /* room for a call on the same file, if the adapter let it in */
     if (!alloc && size <= MAX_DATA) {
         if (size > f->size)
             memset(f->data + f->size, 0, size - f->size);
         f->size = size;
     }
     fill_info(f, info);
+    file_leave(f, true);
     leave(OP_OTHER);
     return size <= MAX_DATA ? STATUS_SUCCESS : STATUS_DISK_FULL;
 }
@@ -545,10 +587,10 @@ int main(int argc, char **argv)
     int rc = NT_SUCCESS(serve_until_stopped(&sig, g_fs, "guardfs")) ? 0 : 1;
     FspFileSystemDelete(g_fs);
 
-    printf("max_active=%d\nmax_reads=%d\nrename_overlaps=%d\nbad_contexts=%d\n"
-           "cleanups_plain=%d\ncleanups_flagged=%d\nopens=%d\ncloses=%d\n",
-           max_active, max_reads, rename_overlaps, bad_contexts, cleanups_plain, cleanups_flagged,
-           opens, closes);
+    printf("max_active=%d\nmax_reads=%d\nrename_overlaps=%d\nfile_overlaps=%d\nfile_infos=%d\n"
+           "bad_contexts=%d\ncleanups_plain=%d\ncleanups_flagged=%d\nopens=%d\ncloses=%d\n",
+           max_active, max_reads, rename_overlaps, file_overlaps, file_infos, bad_contexts,
+           cleanups_plain, cleanups_flagged, opens, closes);
     if (stopped < 0)
         printf("stopped=none\n");
     else
