@@ -101,7 +101,7 @@ requests_check() {
     nx=$(grep -c ' GETXATTR(' "$log")
     nw=$(grep -c ' WRITE(' "$log")
     nf=$(grep -c ' FLUSH(' "$log")
-    echo "    $label: $nw WRITE, $nx GETXATTR for 64 writes of 4 KiB; $nf FLUSH for 17 closes"
+    echo "    $label: $nw WRITE, $nx GETXATTR for 64 writes of 4 KiB; $nf FLUSH for 17 opens"
     check "conformance/killpriv_v2 negotiated ($label)" grep -q 'HANDLE_KILLPRIV_V2' <<<"$flags"
     check "conformance/no GETXATTR per write ($label)" test "$nx" -le 2
     if [ "$wb" = yes ]; then
