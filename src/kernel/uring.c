@@ -422,6 +422,14 @@ static void pin_to_queue_cpu(unsigned qid)
     (void)pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
 }
 
+/* "fsp-uring<qid>" in top -H, perf and /proc/PID/task/TID/comm. */
+static void name_queue_thread(unsigned qid)
+{
+    char name[16];
+    snprintf(name, sizeof(name), "fsp-uring%u", qid);
+    (void)pthread_setname_np(pthread_self(), name);
+}
+
 static void *queue_main(void *arg)
 {
     struct fsp_uring_queue *q = arg;
@@ -429,6 +437,7 @@ static void *queue_main(void *arg)
     struct fsp_session *se = ur->se;
 
     fsp_worker_bind(se);
+    name_queue_thread(q->qid);
     pin_to_queue_cpu(q->qid);
     while (q->live && !atomic_load(&ur->stopping)) {
         pthread_mutex_lock(&q->sq_lock);

@@ -56,6 +56,33 @@ ring_count() { # ring_count PID: its io_uring fds
 # the process serving DIR when it was started through sh -c exec: FSP_PID.
 head -c $((3 << 20)) /dev/urandom >"$FSP_TMP/src"
 
+# pinned_queues PID: every ring's thread (fsp-uringN) of an online CPU N may
+# run on CPU N only; prints how many there are, fails on one that may not.
+pinned_queues() {
+    local t comm qid cpus n=0
+    for t in /proc/"$1"/task/*; do
+        comm=$(cat "$t/comm" 2>/dev/null) || continue
+        [[ $comm == fsp-uring* ]] || continue
+        qid=${comm#fsp-uring}
+        online_cpu "$qid" || continue
+        cpus=$(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' "$t/status")
+        [ "$cpus" = "$qid" ] || { echo "fsp-uring$qid may run on $cpus"; return 1; }
+        n=$((n + 1))
+    done
+    echo "$n"
+}
+
+# online_cpu N: CPU N is in /sys/devices/system/cpu/online ("0-3,6").
+online_cpu() {
+    local r lo hi ranges
+    IFS=, read -r -a ranges </sys/devices/system/cpu/online
+    for r in "${ranges[@]}"; do
+        lo=${r%-*} hi=${r#*-}
+        [ "$1" -ge "$lo" ] && [ "$1" -le "$hi" ] && return 0
+    done
+    return 1
+}
+
 # --- ptfs over the ring ---------------------------------------------------------
 BACK=$FSP_TMP/back
 mkdir -p "$BACK"
@@ -72,6 +99,9 @@ if fsp_start_fs "$M" "$PTFS" -d --uring --no-passthrough "$BACK" "$M" 2>"$LOG"; 
     check "ptfs: listing" test "$(ls "$M" | tr '\n' ' ')" = "big copy "
     c=$(ring_completions "$FSP_PID")
     check "ptfs: the kernel completed ring commands ($c)" test "$c" -gt 20
+    p=$(pinned_queues "$FSP_PID")
+    check "ptfs: each online CPU's queue thread runs on that CPU only ($p)" \
+        test "$p" -ge 1 -a "$p" -le "$(nproc --all)"
     # SIGUSR1: the per-opcode profile, READs counted on the ring.
     kill -USR1 "$FSP_PID"
     check "ptfs: SIGUSR1 logs the request profile" bash -c \
