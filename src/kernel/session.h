@@ -192,6 +192,13 @@ struct fsp_cuse_info {
 };
 int fsp_session_set_cuse(struct fsp_session *se, const struct fsp_cuse_info *ci);
 
+/* Open the CUSE device for a new character device server, as the session
+ * opens /dev/fuse for a mount: the fd to serve (fsp_session_attach, then
+ * fsp_session_set_cuse), or -errno; -ENOENT or -ENODEV when the kernel has
+ * no CUSE (the cuse module is not loaded). */
+#define FSP_CUSE_DEVICE "/dev/cuse"
+int fsp_cuse_open(void);
+
 /* --- Requests ------------------------------------------------------------ */
 
 const struct fuse_in_header *fsp_req_header(const struct fsp_req *req);
