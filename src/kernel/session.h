@@ -152,6 +152,12 @@ struct fsp_session *fsp_session_attach(int fd, const struct fsp_mount_opts *opts
  * watcher stays until the process exits. */
 int fsp_mount_fd(const struct fsp_mount_opts *opts);
 
+/* Unmount whatever FUSE mount sits at path (the caller knows it is its
+ * own), as a session unmounts its mount: at once when idle, else lazily;
+ * with umount2(2) as root, through fusermount3 -u otherwise or when root
+ * may not (a user namespace). 0, or -errno (-EIO: fusermount3 failed). */
+int fsp_unmount_path(const char *path);
+
 /* Caller-supplied transport: read one whole request, write one reply or
  * notification; both return -1 with errno set on failure, as the system
  * calls do. A NULL member keeps the system call. Set before any request is
