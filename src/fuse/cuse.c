@@ -239,8 +239,6 @@ static int cuse_cmdline_proc(void *data, const char *arg, int key, struct fuse_a
     return 1; /* keep: the session's option too, or an error there */
 }
 
-#define CUSE_DEVICE "/dev/cuse"
-
 struct fuse_session *fsp_fuse_cuse_setup(int argc, char *argv[], int *multithreaded,
                                          fsp_fuse_cuse_make *make, void *ctx)
 {
@@ -250,7 +248,9 @@ struct fuse_session *fsp_fuse_cuse_setup(int argc, char *argv[], int *multithrea
     if (fuse_opt_parse(&args, &c, cuse_cmdline_spec, cuse_cmdline_proc) == -1)
         goto out;
 
-    /* The device fd must not become 0, 1 or 2 (stdio closed by a parent). */
+    /* The device fd must not become 0, 1 or 2 (stdio closed by a parent):
+     * fuse_daemonize points those at /dev/null, which would close it. So
+     * any free one of them is taken by /dev/null first, for good. */
     int fd;
     do {
         fd = open("/dev/null", O_RDWR);
@@ -261,12 +261,12 @@ struct fuse_session *fsp_fuse_cuse_setup(int argc, char *argv[], int *multithrea
     se = make(&args, ctx);
     if (!se)
         goto out;
-    fd = open(CUSE_DEVICE, O_RDWR | O_CLOEXEC);
+    fd = fsp_cuse_open();
     if (fd < 0) {
-        if (errno == ENODEV || errno == ENOENT)
+        if (fd == -ENODEV || fd == -ENOENT)
             fuse_log(FUSE_LOG_ERR, "cuse: device not found, try 'modprobe cuse' first\n");
         else
-            fuse_log(FUSE_LOG_ERR, "cuse: failed to open %s: %s\n", CUSE_DEVICE, strerror(errno));
+            fuse_log(FUSE_LOG_ERR, "cuse: failed to open %s: %s\n", FSP_CUSE_DEVICE, strerror(-fd));
         goto fail;
     }
     if (fsp_fuse_attach_fd(se, fd) != 0)

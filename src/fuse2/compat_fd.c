@@ -18,16 +18,10 @@
 #include <errno.h>
 #include <limits.h>
 #include <pthread.h>
-#include <spawn.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mount.h>
-#include <sys/wait.h>
-#include <unistd.h>
 
 #include "fuse2/compat_i.h"
-
-extern char **environ;
 
 struct old_mount {
     struct old_mount *next;
@@ -74,28 +68,13 @@ int fuse2_compat_mount(const char *mountpoint, struct fuse_args *args)
 }
 
 /* As libfuse 2's fuse_kern_unmount: lazily, so that a busy mount goes as
- * soon as it is let go; root unmounts itself, others (and a root without
- * the right, in a user namespace) through fusermount3. */
+ * soon as it is let go. A failed fusermount3 (-EIO) stays quiet, as
+ * fusermount3 -q does: the mount may be gone already. */
 void fuse2_unmount_path(const char *path)
 {
-    if (geteuid() == 0) {
-        if (umount2(path, UMOUNT_NOFOLLOW) == 0 || umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
-            return;
-        if (errno != EPERM) {
-            fuse_log(FUSE_LOG_ERR, "fuse: cannot unmount %s: %s\n", path, strerror(errno));
-            return;
-        }
-    }
-    char *argv[] = {"fusermount3", "-u", "-q", "-z", "--", (char *)path, NULL};
-    pid_t pid;
-    int rc = posix_spawnp(&pid, "fusermount3", NULL, NULL, argv, environ);
-    if (rc != 0) {
-        fuse_log(FUSE_LOG_ERR, "fuse: cannot run fusermount3: %s\n", strerror(rc));
-        return;
-    }
-    int status;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
+    int err = fsp_unmount_path(path);
+    if (err < 0 && err != -EIO)
+        fuse_log(FUSE_LOG_ERR, "fuse: cannot unmount %s: %s\n", path, strerror(-err));
 }
 
 void fuse2_compat_unmount(const char *mountpoint)

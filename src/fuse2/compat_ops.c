@@ -203,105 +203,115 @@ static int w_fsyncdir(const char *path, int datasync, struct fuse2_file_info *fi
 
 /* --- The table -------------------------------------------------------------------- */
 
-#define SET_IF(dst, src, wrapper) (dst) = (src) ? (wrapper) : NULL
+/* Here op is today's table and o the old one, of the generation at hand:
+ * SAME takes an operation as it is, WRAP puts its wrapper w_<name> in its
+ * place when the old table has it. */
+#define SAME(name) op->name = o->name
+#define WRAP(name) op->name = o->name ? w_##name : NULL
+
+/* 0-13 are the same in every generation but for getdir's filler. */
+static void fill_common(struct fuse2_operations *op, const struct fuse2_operations_compat2 *o)
+{
+    SAME(getattr);
+    SAME(readlink);
+    SAME(mknod);
+    SAME(mkdir);
+    SAME(unlink);
+    SAME(rmdir);
+    SAME(symlink);
+    SAME(rename);
+    SAME(link);
+    SAME(chmod);
+    SAME(chown);
+    SAME(truncate);
+    SAME(utime);
+}
 
 void fuse2_compat_fill_ops(struct fuse2_operations *op, const struct fuse2_compat *old)
 {
     memset(op, 0, sizeof(*op));
-    /* 0-13 are the same in every generation but for getdir's filler. */
-    const struct fuse2_operations_compat2 *c = &old->op.o2;
-    op->getattr = c->getattr;
-    op->readlink = c->readlink;
-    op->mknod = c->mknod;
-    op->mkdir = c->mkdir;
-    op->unlink = c->unlink;
-    op->rmdir = c->rmdir;
-    op->symlink = c->symlink;
-    op->rename = c->rename;
-    op->link = c->link;
-    op->chmod = c->chmod;
-    op->chown = c->chown;
-    op->truncate = c->truncate;
-    op->utime = c->utime;
-
+    fill_common(op, &old->op.o2);
     switch (old->level) {
     case FUSE2_COMPAT25: {
         const struct fuse2_operations_compat25 *o = &old->op.o25;
-        op->getdir = o->getdir;
-        op->open = o->open;
-        op->read = o->read;
-        op->write = o->write;
-        op->statfs = o->statfs;
-        op->flush = o->flush;
-        op->release = o->release;
-        op->fsync = o->fsync;
-        op->setxattr = o->setxattr;
-        op->getxattr = o->getxattr;
-        op->listxattr = o->listxattr;
-        op->removexattr = o->removexattr;
-        op->opendir = o->opendir;
-        op->readdir = o->readdir;
-        op->releasedir = o->releasedir;
-        op->fsyncdir = o->fsyncdir;
-        SET_IF(op->init, o->init, w_init);
-        op->destroy = o->destroy;
-        op->access = o->access;
-        op->create = o->create;
-        op->ftruncate = o->ftruncate;
-        op->fgetattr = o->fgetattr;
+        SAME(getdir);
+        SAME(open);
+        SAME(read);
+        SAME(write);
+        SAME(statfs);
+        SAME(flush);
+        SAME(release);
+        SAME(fsync);
+        SAME(setxattr);
+        SAME(getxattr);
+        SAME(listxattr);
+        SAME(removexattr);
+        SAME(opendir);
+        SAME(readdir);
+        SAME(releasedir);
+        SAME(fsyncdir);
+        WRAP(init);
+        SAME(destroy);
+        SAME(access);
+        SAME(create);
+        SAME(ftruncate);
+        SAME(fgetattr);
         break;
     }
     case FUSE2_COMPAT22: {
         const struct fuse2_operations_compat22 *o = &old->op.o22;
-        op->getdir = o->getdir;
-        SET_IF(op->open, o->open, w_open);
-        SET_IF(op->read, o->read, w_read);
-        SET_IF(op->write, o->write, w_write);
-        SET_IF(op->statfs, o->statfs, w_statfs);
-        SET_IF(op->flush, o->flush, w_flush);
-        SET_IF(op->release, o->release, w_release);
-        SET_IF(op->fsync, o->fsync, w_fsync);
-        op->setxattr = o->setxattr;
-        op->getxattr = o->getxattr;
-        op->listxattr = o->listxattr;
-        op->removexattr = o->removexattr;
-        SET_IF(op->opendir, o->opendir, w_opendir);
-        SET_IF(op->readdir, o->readdir, w_readdir);
-        SET_IF(op->releasedir, o->releasedir, w_releasedir);
-        SET_IF(op->fsyncdir, o->fsyncdir, w_fsyncdir);
-        SET_IF(op->init, o->init, w_init);
-        op->destroy = o->destroy;
+        SAME(getdir);
+        WRAP(open);
+        WRAP(read);
+        WRAP(write);
+        WRAP(statfs);
+        WRAP(flush);
+        WRAP(release);
+        WRAP(fsync);
+        SAME(setxattr);
+        SAME(getxattr);
+        SAME(listxattr);
+        SAME(removexattr);
+        WRAP(opendir);
+        WRAP(readdir);
+        WRAP(releasedir);
+        WRAP(fsyncdir);
+        WRAP(init);
+        SAME(destroy);
         break;
     }
     case FUSE2_COMPAT2: {
         const struct fuse2_operations_compat2 *o = &old->op.o2;
-        SET_IF(op->getdir, o->getdir, w_getdir);
-        SET_IF(op->open, o->open, w_open);
-        SET_IF(op->read, o->read, w_read);
-        SET_IF(op->write, o->write, w_write);
-        SET_IF(op->statfs, o->statfs, w_statfs);
-        SET_IF(op->flush, o->flush, w_flush);
-        SET_IF(op->release, o->release, w_release);
-        SET_IF(op->fsync, o->fsync, w_fsync);
-        op->setxattr = o->setxattr;
-        op->getxattr = o->getxattr;
-        op->listxattr = o->listxattr;
-        op->removexattr = o->removexattr;
+        WRAP(getdir);
+        WRAP(open);
+        WRAP(read);
+        WRAP(write);
+        WRAP(statfs);
+        WRAP(flush);
+        WRAP(release);
+        WRAP(fsync);
+        SAME(setxattr);
+        SAME(getxattr);
+        SAME(listxattr);
+        SAME(removexattr);
         break;
     }
     case FUSE2_COMPAT1: {
         const struct fuse2_operations_compat1 *o = &old->op.o1;
-        SET_IF(op->getdir, o->getdir, w_getdir);
-        SET_IF(op->open, o->open, w_open);
-        SET_IF(op->read, o->read, w_read);
-        SET_IF(op->write, o->write, w_write);
-        SET_IF(op->statfs, o->statfs, w_statfs);
-        SET_IF(op->release, o->release, w_release);
-        SET_IF(op->fsync, o->fsync, w_fsync);
+        WRAP(getdir);
+        WRAP(open);
+        WRAP(read);
+        WRAP(write);
+        WRAP(statfs);
+        WRAP(release);
+        WRAP(fsync);
         break;
     }
     }
 }
+
+#undef SAME
+#undef WRAP
 
 struct fuse *fuse2_compat_new(struct fuse_chan *ch, struct fuse_args *args, const void *op,
                               size_t op_size, int level)

@@ -445,8 +445,9 @@ int fuse2_custom_loop(struct fuse_session *se);
 void fuse2_custom_destroy(struct fuse_session *se);
 int fuse2_custom_kern_recv(struct fuse_chan *ch, char *buf, size_t size);
 
-/* compat_fd.c: unmount path (canonical) as libfuse does: lazily; root by
- * itself, others through fusermount3. */
+/* compat_fd.c: unmount path (canonical) as libfuse does, through the
+ * kernel session's fsp_unmount_path (lazily; root by itself, others
+ * through fusermount3), logging a failure. */
 void fuse2_unmount_path(const char *path);
 void fuse2_session_add_chan(struct fuse_session *se, struct fuse_chan *ch);
 void fuse2_session_remove_chan(struct fuse_chan *ch);

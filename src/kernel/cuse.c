@@ -1,18 +1,27 @@
 /*
- * cuse.c - CUSE_INIT: the handshake of a character device server.
+ * cuse.c - /dev/cuse and CUSE_INIT, the handshake of a character device server.
  *
  * On /dev/cuse the kernel opens with CUSE_INIT instead of FUSE_INIT; the
  * reply names the device (major, minor and "DEVNAME=..." among NUL-ended
  * info strings) and the sizes, and the kernel then creates the device and
  * sends its file operations as ordinary FUSE requests. Only the protocol
  * version, the sizes and CUSE_UNRESTRICTED_IOCTL are negotiated: none of
- * FUSE_INIT's feature flags apply to a device.
+ * FUSE_INIT's feature flags apply to a device. The device is opened here
+ * too (fsp_cuse_open), as mount.c opens /dev/fuse: no adapter touches the
+ * kernel's devices itself.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernel/internal.h"
+
+int fsp_cuse_open(void)
+{
+    int fd = open(FSP_CUSE_DEVICE, O_RDWR | O_CLOEXEC);
+    return fd >= 0 ? fd : -errno;
+}
 
 int fsp_session_set_cuse(struct fsp_session *se, const struct fsp_cuse_info *ci)
 {

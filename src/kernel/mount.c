@@ -402,7 +402,19 @@ static int mount_fusermount3(struct fsp_session *se, const struct fsp_mount_opts
     return 0;
 }
 
-static int run_fusermount3_unmount(const char *mountpoint)
+/* --- Unmounting ----------------------------------------------------------- */
+
+/* At once when idle, else lazily: a busy mount then goes as soon as its
+ * last user lets go. 0 or -errno. */
+static int unmount_syscall(const char *path)
+{
+    if (umount2(path, UMOUNT_NOFOLLOW) == 0 || umount2(path, MNT_DETACH | UMOUNT_NOFOLLOW) == 0)
+        return 0;
+    return -errno;
+}
+
+/* Lazily through fusermount3; -EIO when it ran and failed (quietly: -q). */
+static int unmount_fusermount3(const char *mountpoint)
 {
     char prog[4096];
     if (!find_fusermount3(prog, sizeof(prog)))
@@ -417,6 +429,16 @@ static int run_fusermount3_unmount(const char *mountpoint)
         if (errno != EINTR)
             return -errno;
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -EIO;
+}
+
+int fsp_unmount_path(const char *path)
+{
+    if (geteuid() == 0) {
+        int err = unmount_syscall(path);
+        if (err != -EPERM)
+            return err;
+    }
+    return unmount_fusermount3(path);
 }
 
 /* --- Public (to the session) ------------------------------------------------ */
@@ -497,11 +519,11 @@ void fsp_kunmount(struct fsp_session *se)
     pthread_mutex_lock(&se->mount_lock);
     if (se->mounted && still_mounted(se)) {
         if (se->kind == FSP_MOUNT_SYSCALL) {
-            if (umount2(se->mountpoint, UMOUNT_NOFOLLOW) != 0 &&
-                umount2(se->mountpoint, MNT_DETACH | UMOUNT_NOFOLLOW) != 0)
-                fsp_log("fsp: cannot unmount %s: %s", se->mountpoint, strerror(errno));
+            int err = unmount_syscall(se->mountpoint);
+            if (err < 0)
+                fsp_log("fsp: cannot unmount %s: %s", se->mountpoint, strerror(-err));
         } else if (se->kind == FSP_MOUNT_FUSERMOUNT3) {
-            int err = run_fusermount3_unmount(se->mountpoint);
+            int err = unmount_fusermount3(se->mountpoint);
             if (err < 0 && still_mounted(se))
                 fsp_log("fsp: fusermount3 -u %s failed: %s", se->mountpoint, strerror(-err));
         }

@@ -152,6 +152,12 @@ struct fsp_session *fsp_session_attach(int fd, const struct fsp_mount_opts *opts
  * watcher stays until the process exits. */
 int fsp_mount_fd(const struct fsp_mount_opts *opts);
 
+/* Unmount whatever FUSE mount sits at path (the caller knows it is its
+ * own), as a session unmounts its mount: at once when idle, else lazily;
+ * with umount2(2) as root, through fusermount3 -u otherwise or when root
+ * may not (a user namespace). 0, or -errno (-EIO: fusermount3 failed). */
+int fsp_unmount_path(const char *path);
+
 /* Caller-supplied transport: read one whole request, write one reply or
  * notification; both return -1 with errno set on failure, as the system
  * calls do. A NULL member keeps the system call. Set before any request is
@@ -191,6 +197,13 @@ struct fsp_cuse_info {
     size_t info_len;
 };
 int fsp_session_set_cuse(struct fsp_session *se, const struct fsp_cuse_info *ci);
+
+/* Open the CUSE device for a new character device server, as the session
+ * opens /dev/fuse for a mount: the fd to serve (fsp_session_attach, then
+ * fsp_session_set_cuse), or -errno; -ENOENT or -ENODEV when the kernel has
+ * no CUSE (the cuse module is not loaded). */
+#define FSP_CUSE_DEVICE "/dev/cuse"
+int fsp_cuse_open(void);
 
 /* --- Requests ------------------------------------------------------------ */
 

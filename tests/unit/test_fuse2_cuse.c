@@ -1,10 +1,11 @@
 /*
  * test_fuse2_cuse.c - libfuse.so.2's CUSE (FUSE_2.8): a cuse_lowlevel_new
  * session on a fuse_chan_new channel over a SOCK_SEQPACKET socketpair,
- * this test playing the kernel: CUSE_INIT (device numbers, flags, the
- * DEVNAME= string, max_write from FUSE 2's init), then OPEN, WRITE, READ,
- * IOCTL and RELEASE with FUSE 2's file info and userdata. End to end on
- * /dev/cuse it cannot run: this kernel has no CUSE (CONFIG_CUSE unset).
+ * this test playing the kernel (kernel_peer.h): CUSE_INIT (device
+ * numbers, flags, the DEVNAME= string, max_write from FUSE 2's init), then
+ * OPEN, WRITE, READ, IOCTL and RELEASE with FUSE 2's file info and
+ * userdata. End to end on /dev/cuse it cannot run: this kernel has no CUSE
+ * (CONFIG_CUSE unset).
  */
 #define _GNU_SOURCE
 #define FUSE_USE_VERSION 29
@@ -19,12 +20,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "check.h"
-#include "kernel/fuse_wire.h"
+#include "kernel_peer.h"
 
 static int ud;
 static atomic_int init_calls, init_done_calls, destroy_calls, releases;
@@ -105,48 +105,15 @@ static const struct cuse_lowlevel_ops dev_ops = {
     .ioctl = d_ioctl,
 };
 
-static int sock_receive(struct fuse_chan **chp, char *buf, size_t size)
-{
-    ssize_t n = recv(fuse_chan_fd(*chp), buf, size, 0);
-    return n < 0 ? -errno : (int)n;
-}
-
-static int sock_send(struct fuse_chan *ch, const struct iovec iov[], size_t count)
-{
-    struct msghdr msg = {.msg_iov = (struct iovec *)iov, .msg_iovlen = count};
-    return sendmsg(fuse_chan_fd(ch), &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
-}
-
 static void *loop_main(void *arg)
 {
     fuse_session_loop(arg);
     return NULL;
 }
 
-static int kernel_fd;
-static uint64_t next_unique = 1;
-static char reply[4096];
-
-static ssize_t call(uint32_t opcode, const void *a, size_t alen, const void *b, size_t blen,
-                    int want_error)
-{
-    struct fuse_in_header h = {
-        .len = (uint32_t)(sizeof(h) + alen + blen), .opcode = opcode, .unique = next_unique++};
-    struct iovec iov[3] = {{&h, sizeof(h)}, {(void *)a, alen}, {(void *)b, blen}};
-    CHECK_EQ_INT(writev(kernel_fd, iov, 3), h.len);
-    ssize_t n = recv(kernel_fd, reply, sizeof(reply), 0);
-    CHECK(n >= (ssize_t)sizeof(struct fuse_out_header));
-    if (n < (ssize_t)sizeof(struct fuse_out_header))
-        return -1;
-    struct fuse_out_header oh;
-    memcpy(&oh, reply, sizeof(oh));
-    CHECK_EQ_INT(oh.len, n);
-    CHECK_EQ_INT(oh.unique, h.unique);
-    CHECK_EQ_INT(oh.error, want_error);
-    return n - (ssize_t)sizeof(oh);
-}
-
-#define PAYLOAD (reply + sizeof(struct fuse_out_header))
+/* The kernel's side. Its requests carry node 0: on CUSE they are for the
+ * device. */
+static struct kernel_peer kernel;
 
 TEST(cuse2_over_channel)
 {
@@ -158,16 +125,15 @@ TEST(cuse2_over_channel)
     struct fuse_session *se = cuse_lowlevel_new(&args, &ci, &dev_ops, &ud);
     fuse_opt_free_args(&args);
     CHECK(se != NULL);
-    int sv[2];
-    CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
-    if (!se)
+    bool paired = peer_open(&kernel);
+    if (!se || !paired) {
+        if (se)
+            fuse_session_destroy(se);
         return;
+    }
     CHECK(fuse_session_data(se) == &ud);
-    kernel_fd = sv[0];
-    struct timeval tv = {5, 0};
-    setsockopt(kernel_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    struct fuse_chan_ops cops = {.receive = sock_receive, .send = sock_send};
-    struct fuse_chan *ch = fuse_chan_new(&cops, sv[1], 1 << 20, NULL);
+    struct fuse_chan_ops cops = {.receive = peer_chan_receive, .send = peer_chan_send};
+    struct fuse_chan *ch = fuse_chan_new(&cops, kernel.lib_fd, 1 << 20, NULL);
     CHECK(ch != NULL);
     fuse_session_add_chan(se, ch);
     CHECK(fuse_session_next_chan(se, NULL) == ch);
@@ -176,49 +142,50 @@ TEST(cuse2_over_channel)
     CHECK(started);
 
     struct cuse_init_in ii = {.major = 7, .minor = 29, .flags = 0};
-    ssize_t n = call(CUSE_INIT, &ii, sizeof(ii), NULL, 0, 0);
+    ssize_t n = peer_call(&kernel, CUSE_INIT, 0, &ii, sizeof(ii), NULL, 0, 0);
     static const char strings[] = "DEVNAME=fsp-test-cuse2";
     CHECK_EQ_INT(n, sizeof(struct cuse_init_out) + sizeof(strings));
     if (n >= (ssize_t)sizeof(struct cuse_init_out)) {
         struct cuse_init_out out;
-        memcpy(&out, PAYLOAD, sizeof(out));
+        memcpy(&out, peer_payload(&kernel), sizeof(out));
         CHECK_EQ_INT(out.major, 7);
         CHECK_EQ_INT(out.minor, 29);
         CHECK_EQ_INT(out.flags, 0); /* not asked for unrestricted ioctls */
         CHECK_EQ_INT(out.dev_major, 241);
         CHECK_EQ_INT(out.dev_minor, 3);
         CHECK_EQ_INT(out.max_write, 32768);
-        CHECK(!memcmp(PAYLOAD + sizeof(out), strings, sizeof(strings)));
+        CHECK(!memcmp(peer_payload(&kernel) + sizeof(out), strings, sizeof(strings)));
     }
     CHECK_EQ_INT(atomic_load(&init_calls), 1);
 
     struct fuse_open_in oi = {.flags = O_RDWR};
-    n = call(FUSE_OPEN, &oi, sizeof(oi), NULL, 0, 0);
+    n = peer_call(&kernel, FUSE_OPEN, 0, &oi, sizeof(oi), NULL, 0, 0);
     CHECK_EQ_INT(n, sizeof(struct fuse_open_out));
     struct fuse_open_out oo = {0};
-    memcpy(&oo, PAYLOAD, sizeof(oo));
+    memcpy(&oo, peer_payload(&kernel), sizeof(oo));
     CHECK_EQ_INT(oo.fh, 77);
     CHECK(oo.open_flags & FOPEN_DIRECT_IO);
     CHECK_EQ_INT(atomic_load(&init_done_calls), 1); /* before OPEN was read */
 
     struct fuse_write_in wi = {.fh = 77, .size = 6};
-    CHECK_EQ_INT(call(FUSE_WRITE, &wi, sizeof(wi), "abcdef", 6, 0), sizeof(struct fuse_write_out));
+    CHECK_EQ_INT(peer_call(&kernel, FUSE_WRITE, 0, &wi, sizeof(wi), "abcdef", 6, 0),
+                 sizeof(struct fuse_write_out));
     struct fuse_read_in ri = {.fh = 77, .offset = 2, .size = 10};
-    n = call(FUSE_READ, &ri, sizeof(ri), NULL, 0, 0);
-    CHECK(n == 4 && !memcmp(PAYLOAD, "cdef", 4));
+    n = peer_call(&kernel, FUSE_READ, 0, &ri, sizeof(ri), NULL, 0, 0);
+    CHECK(n == 4 && !memcmp(peer_payload(&kernel), "cdef", 4));
 
     struct fuse_ioctl_in ci_in = {.fh = 77, .cmd = 0x42, .in_size = 3, .out_size = 2};
-    n = call(FUSE_IOCTL, &ci_in, sizeof(ci_in), "xyz", 3, 0);
+    n = peer_call(&kernel, FUSE_IOCTL, 0, &ci_in, sizeof(ci_in), "xyz", 3, 0);
     CHECK_EQ_INT(n, sizeof(struct fuse_ioctl_out) + 2);
     struct fuse_ioctl_out co = {0};
-    memcpy(&co, PAYLOAD, sizeof(co));
+    memcpy(&co, peer_payload(&kernel), sizeof(co));
     CHECK_EQ_INT(co.result, 3);
 
     struct fuse_release_in rl = {.fh = 77};
-    CHECK_EQ_INT(call(FUSE_RELEASE, &rl, sizeof(rl), NULL, 0, 0), 0);
+    CHECK_EQ_INT(peer_call(&kernel, FUSE_RELEASE, 0, &rl, sizeof(rl), NULL, 0, 0), 0);
     CHECK_EQ_INT(release_fh, 77);
 
-    shutdown(kernel_fd, SHUT_RDWR);
+    shutdown(kernel.fd, SHUT_RDWR);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     ts.tv_sec += 10;
@@ -230,8 +197,8 @@ TEST(cuse2_over_channel)
         fuse_chan_destroy(ch);
         CHECK_EQ_INT(atomic_load(&destroy_calls), 1);
     }
-    close(sv[0]);
-    close(sv[1]);
+    close(kernel.fd);
+    close(kernel.lib_fd);
 }
 
 TEST(cuse2_setup_without_device)

@@ -8,7 +8,8 @@
  *   - a high-level file system served by fuse_read_cmd / fuse_process_cmd,
  *     and by fuse_loop_mt_proc with a processor that counts the commands;
  *   - a channel of fuse_chan_new over a SOCK_SEQPACKET socketpair, this
- *     test playing the kernel (INIT, GETATTR, then EOF ends the loop);
+ *     test playing the kernel (kernel_peer.h: INIT, GETATTR, LOOKUP, then
+ *     EOF ends the loop);
  *     taken back before fuse_session_destroy, or destroyed with the
  *     session (its destroy() runs once either way); and the same with
  *     fuse_chan_new@FUSE_2.4 (2.4's receive() gets the channel itself);
@@ -31,10 +32,8 @@
 #include <sys/socket.h>
 #include <sys/uio.h>
 
+#include "kernel_peer.h"
 #include "ownloop_fs.h"
-
-/* The FUSE wire format, for the test that plays the kernel. */
-#include "kernel/fuse_wire.h"
 
 static struct fuse_chan *mount_chan(char *mnt)
 {
@@ -333,22 +332,10 @@ TEST(hl_loop_mt_proc)
 
 /* --- A custom channel: the test plays the kernel ---------------------------------------- */
 
-static atomic_int chan_receives, chan_sends, chan_destroys;
+/* The channels receive and send through kernel_peer.h's counting
+ * functions (peer_chan_receives, peer_chan_sends). */
+static atomic_int chan_destroys;
 static int chan_sock = -1; /* the library's end */
-
-static int sock_receive(struct fuse_chan **chp, char *buf, size_t size)
-{
-    atomic_fetch_add(&chan_receives, 1);
-    ssize_t n = recv(fuse_chan_fd(*chp), buf, size, 0);
-    return n < 0 ? -errno : (int)n;
-}
-
-static int sock_send(struct fuse_chan *ch, const struct iovec iov[], size_t count)
-{
-    atomic_fetch_add(&chan_sends, 1);
-    struct msghdr msg = {.msg_iov = (struct iovec *)iov, .msg_iovlen = count};
-    return sendmsg(fuse_chan_fd(ch), &msg, MSG_NOSIGNAL) < 0 ? -errno : 0;
-}
 
 static void sock_destroy(struct fuse_chan *ch)
 {
@@ -363,20 +350,10 @@ static void *session_loop(void *arg)
     return NULL;
 }
 
-/* Send a request and read its reply (bounded by 5 s): the reply's size. */
-static ssize_t transact(int sock, const void *req, size_t len, void *reply, size_t size)
-{
-    if (send(sock, req, len, MSG_NOSIGNAL) != (ssize_t)len)
-        return -1;
-    struct timeval tv = {5, 0};
-    setsockopt(sock, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    return recv(sock, reply, size, 0);
-}
-
 /* FUSE 2.4's channel operations: receive() got the channel itself. */
 static int sock_receive24(struct fuse_chan *ch, char *buf, size_t size)
 {
-    atomic_fetch_add(&chan_receives, 1);
+    atomic_fetch_add(&peer_chan_receives, 1);
     ssize_t n = recv(fuse_chan_fd(ch), buf, size, 0);
     return n < 0 ? -1 : (int)n;
 }
@@ -389,67 +366,46 @@ struct chan_ops24 {
 
 /* INIT, GETATTR of the root and a LOOKUP of a missing name over the
  * channel's other end, each answered as the kernel expects. */
-static void play_kernel(int sock)
+static void play_kernel(struct kernel_peer *kp)
 {
-    struct {
-        struct fuse_in_header h;
-        struct fuse_init_in in;
-    } init = {{sizeof(init), FUSE_INIT, 1, 0, 0, 0, 0, 0, 0}, {7, 31, 65536, 0, 0, {0}}};
-    char reply[4096];
-    ssize_t n = transact(sock, &init, sizeof(init), reply, sizeof(reply));
-    struct fuse_out_header oh;
-    CHECK(n >= (ssize_t)(sizeof(oh) + 24));
-    if (n < (ssize_t)sizeof(oh))
+    struct fuse_init_in init = {.major = 7, .minor = 31, .max_readahead = 65536};
+    ssize_t n = peer_call(kp, FUSE_INIT, 0, &init, sizeof(init), NULL, 0, 0);
+    CHECK(n >= 24);
+    if (n < 0)
         return;
-    memcpy(&oh, reply, sizeof(oh));
-    CHECK_EQ_INT(oh.unique, 1);
-    CHECK_EQ_INT(oh.error, 0);
-    CHECK_EQ_INT(oh.len, n);
     struct fuse_init_out io;
     memset(&io, 0, sizeof(io));
-    memcpy(&io, reply + sizeof(oh),
-           (size_t)n - sizeof(oh) < sizeof(io) ? (size_t)n - sizeof(oh) : sizeof(io));
+    memcpy(&io, peer_payload(kp), (size_t)n < sizeof(io) ? (size_t)n : sizeof(io));
     CHECK_EQ_INT(io.major, 7);
     CHECK_EQ_INT(io.minor, 31);
 
-    struct {
-        struct fuse_in_header h;
-        struct fuse_getattr_in in;
-    } ga = {{sizeof(ga), FUSE_GETATTR, 2, FUSE_ROOT_ID, 0, 0, 0, 0, 0}, {0, 0, 0}};
-    n = transact(sock, &ga, sizeof(ga), reply, sizeof(reply));
-    CHECK_EQ_INT(n, sizeof(oh) + sizeof(struct fuse_attr_out));
-    if (n != (ssize_t)(sizeof(oh) + sizeof(struct fuse_attr_out)))
+    struct fuse_getattr_in ga = {0};
+    n = peer_call(kp, FUSE_GETATTR, FUSE_ROOT_ID, &ga, sizeof(ga), NULL, 0, 0);
+    CHECK_EQ_INT(n, sizeof(struct fuse_attr_out));
+    if (n != (ssize_t)sizeof(struct fuse_attr_out))
         return;
-    memcpy(&oh, reply, sizeof(oh));
-    CHECK_EQ_INT(oh.unique, 2);
-    CHECK_EQ_INT(oh.error, 0);
     struct fuse_attr_out ao;
-    memcpy(&ao, reply + sizeof(oh), sizeof(ao));
+    memcpy(&ao, peer_payload(kp), sizeof(ao));
     CHECK_EQ_INT(ao.attr.mode, S_IFDIR | 0755);
     CHECK_EQ_INT(ao.attr.ino, FUSE_ROOT_ID);
 
     /* A lookup of a missing name comes back ENOENT. */
-    struct {
-        struct fuse_in_header h;
-        char name[8];
-    } lk = {{sizeof(lk), FUSE_LOOKUP, 3, FUSE_ROOT_ID, 0, 0, 0, 0, 0}, "nofile"};
-    n = transact(sock, &lk, sizeof(lk), reply, sizeof(reply));
-    CHECK_EQ_INT(n, sizeof(oh));
-    memcpy(&oh, reply, sizeof(oh));
-    CHECK_EQ_INT(oh.unique, 3);
-    CHECK_EQ_INT(oh.error, -ENOENT);
+    static const char name[8] = "nofile";
+    n = peer_call(kp, FUSE_LOOKUP, FUSE_ROOT_ID, name, sizeof(name), NULL, 0, -ENOENT);
+    CHECK_EQ_INT(n, 0);
 }
 
 /* How the test ends: as a libfuse 2.9 program that takes its channel back
  * first, or by destroying the session with the channel still in it. */
 enum chan_end { TAKE_BACK, DESTROY_WITH_SESSION };
 
-/* A low-level session on ch (whose fd is sv[1]) served by fuse_session_loop,
- * the test playing the kernel on sv[0]; then EOF ends the loop. */
-static void serve_channel(struct fuse_chan *ch, int sv[2], enum chan_end end)
+/* A low-level session on ch (whose fd is kp's lib_fd) served by
+ * fuse_session_loop, the test playing the kernel on kp; then EOF ends the
+ * loop. */
+static void serve_channel(struct fuse_chan *ch, struct kernel_peer *kp, enum chan_end end)
 {
-    atomic_store(&chan_receives, 0);
-    atomic_store(&chan_sends, 0);
+    atomic_store(&peer_chan_receives, 0);
+    atomic_store(&peer_chan_sends, 0);
     atomic_store(&chan_destroys, 0);
     CHECK(ch != NULL);
     char *argv[] = {"test_fuse2_ownloop", NULL};
@@ -458,11 +414,11 @@ static void serve_channel(struct fuse_chan *ch, int sv[2], enum chan_end end)
     fuse_opt_free_args(&args);
     CHECK(se != NULL);
     if (!se || !ch) {
-        close(sv[0]);
-        close(sv[1]);
+        close(kp->fd);
+        close(kp->lib_fd);
         return;
     }
-    CHECK(fuse_chan_fd(ch) == sv[1]);
+    CHECK(fuse_chan_fd(ch) == kp->lib_fd);
     CHECK(fuse_chan_data(ch) == &chan_sock);
     fuse_session_add_chan(se, ch);
     CHECK(fuse_chan_session(ch) == se);
@@ -470,15 +426,15 @@ static void serve_channel(struct fuse_chan *ch, int sv[2], enum chan_end end)
     bool started = pthread_create(&loop, NULL, session_loop, se) == 0;
     CHECK(started);
     if (started)
-        play_kernel(sv[0]);
-    CHECK(atomic_load(&chan_receives) >= 3);
-    CHECK_EQ_INT(atomic_load(&chan_sends), 3);
+        play_kernel(kp);
+    CHECK(atomic_load(&peer_chan_receives) >= 3);
+    CHECK_EQ_INT(atomic_load(&peer_chan_sends), 3);
 
     /* EOF on the channel ends the loop. */
-    shutdown(sv[0], SHUT_RDWR);
+    shutdown(kp->fd, SHUT_RDWR);
     bool joined = started && join_bounded(loop);
     CHECK(joined);
-    close(sv[0]);
+    close(kp->fd);
     if (!joined && started)
         return; /* the loop still uses the session */
     if (end == TAKE_BACK) {
@@ -493,32 +449,32 @@ static void serve_channel(struct fuse_chan *ch, int sv[2], enum chan_end end)
     CHECK_EQ_INT(atomic_load(&chan_destroys), 1);
 }
 
-static struct fuse_chan *socket_chan(int sv[2])
+static struct fuse_chan *socket_chan(struct kernel_peer *kp)
 {
-    if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+    if (!peer_open(kp))
         return NULL;
-    chan_sock = sv[1];
+    chan_sock = kp->lib_fd;
     struct fuse_chan_ops cops = {
-        .receive = sock_receive, .send = sock_send, .destroy = sock_destroy};
-    return fuse_chan_new(&cops, sv[1], 1 << 20, &chan_sock);
+        .receive = peer_chan_receive, .send = peer_chan_send, .destroy = sock_destroy};
+    return fuse_chan_new(&cops, kp->lib_fd, 1 << 20, &chan_sock);
 }
 
 TEST(custom_channel)
 {
-    int sv[2] = {-1, -1};
-    struct fuse_chan *ch = socket_chan(sv);
-    CHECK(sv[0] >= 0);
-    if (sv[0] >= 0)
-        serve_channel(ch, sv, TAKE_BACK);
+    struct kernel_peer kp = {.fd = -1};
+    struct fuse_chan *ch = socket_chan(&kp);
+    CHECK(kp.fd >= 0);
+    if (kp.fd >= 0)
+        serve_channel(ch, &kp, TAKE_BACK);
 }
 
 TEST(custom_channel_destroyed_with_session)
 {
-    int sv[2] = {-1, -1};
-    struct fuse_chan *ch = socket_chan(sv);
-    CHECK(sv[0] >= 0);
-    if (sv[0] >= 0)
-        serve_channel(ch, sv, DESTROY_WITH_SESSION);
+    struct kernel_peer kp = {.fd = -1};
+    struct fuse_chan *ch = socket_chan(&kp);
+    CHECK(kp.fd >= 0);
+    if (kp.fd >= 0)
+        serve_channel(ch, &kp, DESTROY_WITH_SESSION);
 }
 
 /* A binary built for FUSE 2.4 binds fuse_chan_new@FUSE_2.4 and passes 2.4's
@@ -533,21 +489,20 @@ TEST(custom_channel_compat24)
                                                             "FUSE_2.4");
     CHECK(chan_new24 != NULL);
     CHECK(chan_receive24 != NULL);
-    int sv[2];
-    if (!chan_new24 || !chan_receive24 ||
-        socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) != 0)
+    struct kernel_peer kp;
+    if (!chan_new24 || !chan_receive24 || !peer_open(&kp))
         return;
-    chan_sock = sv[1];
+    chan_sock = kp.lib_fd;
     struct chan_ops24 cops = {
-        .receive = sock_receive24, .send = sock_send, .destroy = sock_destroy};
-    struct fuse_chan *ch = chan_new24(&cops, sv[1], 1 << 20, &chan_sock);
+        .receive = sock_receive24, .send = peer_chan_send, .destroy = sock_destroy};
+    struct fuse_chan *ch = chan_new24(&cops, kp.lib_fd, 1 << 20, &chan_sock);
 
     /* fuse_chan_receive@FUSE_2.4 reaches the 2.4 receive() too. */
     char msg[] = "ping", got[16];
-    CHECK(send(sv[0], msg, sizeof(msg), 0) == (ssize_t)sizeof(msg));
+    CHECK(send(kp.fd, msg, sizeof(msg), 0) == (ssize_t)sizeof(msg));
     CHECK(ch && chan_receive24(ch, got, sizeof(got)) == (int)sizeof(msg));
     CHECK(memcmp(got, msg, sizeof(msg)) == 0);
-    serve_channel(ch, sv, DESTROY_WITH_SESSION);
+    serve_channel(ch, &kp, DESTROY_WITH_SESSION);
 }
 
 /* --- A custom session (fuse_session_new): the program processes requests ----------- */
@@ -604,18 +559,18 @@ static void *session_loop_mt(void *arg)
 }
 
 /* Send msg (len bytes) and expect "echo:" msg back within 5 s. */
-static bool echoed(int sock, const void *msg, size_t len)
+static bool echoed(struct kernel_peer *kp, const void *msg, size_t len)
 {
     char reply[256];
-    ssize_t n = transact(sock, msg, len, reply, sizeof(reply));
+    ssize_t n = peer_exchange(kp, msg, len, reply, sizeof(reply));
     return n == (ssize_t)(5 + len) && memcmp(reply, "echo:", 5) == 0 &&
            memcmp(reply + 5, msg, len) == 0;
 }
 
 TEST(custom_session)
 {
-    int sv[2] = {-1, -1};
-    struct fuse_chan *ch = socket_chan(sv);
+    struct kernel_peer kp = {.fd = -1};
+    struct fuse_chan *ch = socket_chan(&kp);
     CHECK(ch != NULL);
     if (!ch)
         return;
@@ -625,7 +580,7 @@ TEST(custom_session)
     CHECK(se != NULL);
     if (!se) {
         fuse_chan_destroy(ch);
-        close(sv[0]);
+        close(kp.fd);
         return;
     }
     cs.se = se;
@@ -635,7 +590,7 @@ TEST(custom_session)
     CHECK(fuse_session_next_chan(se, NULL) == ch);
     CHECK(fuse_session_next_chan(se, ch) == NULL);
     CHECK(fuse_chan_session(ch) == se);
-    CHECK(fuse_chan_fd(ch) == sv[1]);
+    CHECK(fuse_chan_fd(ch) == kp.lib_fd);
 
     /* process and process_buf hand the request to op->process as it is. */
     fuse_session_process(se, "abc", 3, ch);
@@ -643,11 +598,11 @@ TEST(custom_session)
     CHECK_EQ_INT(cs.last_len, 3);
     CHECK(cs.last_ch == ch);
     char got[16];
-    CHECK(recv(sv[0], got, sizeof(got), MSG_DONTWAIT) == 8 && memcmp(got, "echo:abc", 8) == 0);
+    CHECK(recv(kp.fd, got, sizeof(got), MSG_DONTWAIT) == 8 && memcmp(got, "echo:abc", 8) == 0);
     struct fuse_buf fbuf = {.size = 2, .mem = "xy"};
     fuse_session_process_buf(se, &fbuf, ch);
     CHECK_EQ_INT(atomic_load(&cs.processed), 2);
-    CHECK(recv(sv[0], got, sizeof(got), MSG_DONTWAIT) == 7 && memcmp(got, "echo:xy", 7) == 0);
+    CHECK(recv(kp.fd, got, sizeof(got), MSG_DONTWAIT) == 7 && memcmp(got, "echo:xy", 7) == 0);
 
     /* exit/exited/reset go to the program's callbacks. */
     CHECK_EQ_INT(fuse_session_exited(se), 0);
@@ -665,9 +620,9 @@ TEST(custom_session)
     bool started = pthread_create(&loop, NULL, session_loop, se) == 0;
     CHECK(started);
     if (started) {
-        CHECK(echoed(sv[0], "ping1", 5));
-        CHECK(echoed(sv[0], "ping2", 5));
-        CHECK(send(sv[0], "quit", 4, 0) == 4);
+        CHECK(echoed(&kp, "ping1", 5));
+        CHECK(echoed(&kp, "ping2", 5));
+        CHECK(send(kp.fd, "quit", 4, 0) == 4);
     }
     bool joined = started && join_bounded(loop);
     CHECK(joined);
@@ -675,7 +630,7 @@ TEST(custom_session)
     CHECK_EQ_INT(cs.nexits, 2); /* exit(1) by "quit", exit(0) by the loop's reset */
     CHECK(cs.exits[0] == 1 && cs.exits[1] == 0);
     CHECK_EQ_INT(fuse_session_exited(se), 0);
-    close(sv[0]);
+    close(kp.fd);
     if (!joined && started)
         return;
     /* destroy runs op->destroy once and destroys the channel still in it. */
@@ -692,21 +647,21 @@ struct fuse_chan *fuse_kern_chan_new(int fd);
  * serves it too; destroying the session closes the fd. */
 TEST(custom_session_kern_chan)
 {
-    int sv[2];
-    CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
+    struct kernel_peer kp;
+    bool paired = peer_open(&kp);
     struct custom_state cs = {0};
     struct fuse_session *se = fuse_session_new((struct fuse_session_ops *)&cs_ops, &cs);
-    struct fuse_chan *ch = fuse_kern_chan_new(sv[1]);
+    struct fuse_chan *ch = fuse_kern_chan_new(kp.lib_fd);
     CHECK(se != NULL);
     CHECK(ch != NULL);
-    if (!se || !ch) {
-        close(sv[0]);
-        close(sv[1]);
+    if (!paired || !se || !ch) {
+        close(kp.fd);
+        close(kp.lib_fd);
         return;
     }
     cs.se = se;
     fuse_session_add_chan(se, ch);
-    CHECK(fuse_chan_fd(ch) == sv[1]);
+    CHECK(fuse_chan_fd(ch) == kp.lib_fd);
     pthread_t loop;
     bool started = pthread_create(&loop, NULL, session_loop_mt, se) == 0;
     CHECK(started);
@@ -716,19 +671,19 @@ TEST(custom_session_kern_chan)
     memset(quit, 'q', sizeof(quit));
     memcpy(quit, "quit", 4);
     if (started) {
-        CHECK(echoed(sv[0], req, sizeof(req)));
-        CHECK(send(sv[0], quit, sizeof(quit), 0) == (ssize_t)sizeof(quit));
+        CHECK(echoed(&kp, req, sizeof(req)));
+        CHECK(send(kp.fd, quit, sizeof(quit), 0) == (ssize_t)sizeof(quit));
     }
     bool joined = started && join_bounded(loop);
     CHECK(joined);
     CHECK_EQ_INT(atomic_load(&cs.processed), 2);
     CHECK(cs.last_ch == ch);
-    close(sv[0]);
+    close(kp.fd);
     if (!joined && started)
         return;
     fuse_session_destroy(se);
     CHECK_EQ_INT(atomic_load(&cs.destroys), 1);
-    CHECK(fcntl(sv[1], F_GETFD) == -1 && errno == EBADF); /* the channel closed it */
+    CHECK(fcntl(kp.lib_fd, F_GETFD) == -1 && errno == EBADF); /* the channel closed it */
 }
 
 int main(void)

@@ -1,12 +1,13 @@
 /*
  * test_fuse_cuse.c - CUSE through libfuse3's cuse_lowlevel_new, served
  * through fuse_session_custom_io over a SOCK_SEQPACKET socketpair (message
- * boundaries as on /dev/cuse), with this test playing the kernel: it sends
- * CUSE_INIT and checks the reply (version, flags, device numbers, sizes
- * and the DEVNAME=... strings), then OPEN, WRITE, READ, IOCTL, POLL,
- * FLUSH, FSYNC and RELEASE, and checks each reply and what the device's
- * operations saw. End to end on /dev/cuse it cannot run here: the kernel
- * FSP is developed on has no CUSE (CONFIG_CUSE unset).
+ * boundaries as on /dev/cuse), with this test playing the kernel
+ * (kernel_peer.h): it sends CUSE_INIT and checks the reply (version,
+ * flags, device numbers, sizes and the DEVNAME=... strings), then OPEN,
+ * WRITE, READ, IOCTL, POLL, FLUSH, FSYNC and RELEASE, and checks each
+ * reply and what the device's operations saw. End to end on /dev/cuse it
+ * cannot run here: the kernel FSP is developed on has no CUSE
+ * (CONFIG_CUSE unset).
  *
  * Every wait is bounded (socket timeouts, alarm); nothing is mounted.
  */
@@ -24,12 +25,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "check.h"
-#include "kernel/fuse_wire.h"
+#include "kernel_peer.h"
 
 /* --- The device ---------------------------------------------------------------------- */
 
@@ -149,22 +149,6 @@ static const struct cuse_lowlevel_ops dev_ops = {
     .poll = d_poll,
 };
 
-/* --- The transport -------------------------------------------------------------------- */
-
-static atomic_int io_reads, io_writes;
-
-static ssize_t sock_read(int fd, void *buf, size_t len, void *userdata)
-{
-    atomic_fetch_add(&io_reads, 1);
-    return read(fd, buf, len);
-}
-
-static ssize_t sock_writev(int fd, struct iovec *iov, int count, void *userdata)
-{
-    atomic_fetch_add(&io_writes, 1);
-    return writev(fd, iov, count);
-}
-
 static void *loop_main(void *arg)
 {
     fuse_session_loop((struct fuse_session *)arg);
@@ -173,44 +157,8 @@ static void *loop_main(void *arg)
 
 /* --- The kernel's side ------------------------------------------------------------------ */
 
-static int kernel_fd = -1;
-static uint64_t next_unique = 1;
-static char reply[8192];
-
-/* Send opcode with the argument parts; read the reply into `reply` and
- * return its payload size, or -1 (after a failed check). The reply must
- * carry our unique and the expected error. */
-static ssize_t call(uint32_t opcode, const void *a, size_t alen, const void *b, size_t blen,
-                    int want_error)
-{
-    struct fuse_in_header h = {
-        .len = (uint32_t)(sizeof(h) + alen + blen),
-        .opcode = opcode,
-        .unique = next_unique++,
-        .nodeid = 0, /* CUSE: the device */
-        .uid = getuid(),
-        .gid = getgid(),
-        .pid = (uint32_t)getpid(),
-    };
-    struct iovec iov[3] = {{&h, sizeof(h)}, {(void *)a, alen}, {(void *)b, blen}};
-    ssize_t sent = writev(kernel_fd, iov, 3);
-    CHECK_EQ_INT(sent, h.len);
-    ssize_t n = recv(kernel_fd, reply, sizeof(reply), 0);
-    CHECK(n >= (ssize_t)sizeof(struct fuse_out_header));
-    if (n < (ssize_t)sizeof(struct fuse_out_header))
-        return -1;
-    struct fuse_out_header oh;
-    memcpy(&oh, reply, sizeof(oh));
-    CHECK_EQ_INT(oh.len, n);
-    CHECK_EQ_INT(oh.unique, h.unique);
-    CHECK_EQ_INT(oh.error, want_error);
-    return n - (ssize_t)sizeof(oh);
-}
-
-static const void *payload(void)
-{
-    return reply + sizeof(struct fuse_out_header);
-}
+/* Its requests carry node 0: on CUSE they are for the device. */
+static struct kernel_peer kernel;
 
 static bool wait_for(atomic_int *counter, int value)
 {
@@ -236,15 +184,14 @@ TEST(cuse_session_over_socketpair)
     struct fuse_session *se = cuse_lowlevel_new(&args, &ci, &dev_ops, &ud);
     fuse_opt_free_args(&args);
     CHECK(se != NULL);
-    int sv[2];
-    CHECK(socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) == 0);
-    if (!se)
+    bool paired = peer_open(&kernel);
+    if (!se || !paired) {
+        if (se)
+            fuse_session_destroy(se);
         return;
-    kernel_fd = sv[0];
-    struct timeval tv = {5, 0};
-    setsockopt(kernel_fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
-    struct fuse_custom_io io = {.writev = sock_writev, .read = sock_read};
-    CHECK_EQ_INT(fuse_session_custom_io(se, &io, sv[1]), 0);
+    }
+    struct fuse_custom_io io = {.writev = peer_io_writev, .read = peer_io_read};
+    CHECK_EQ_INT(fuse_session_custom_io(se, &io, kernel.lib_fd), 0);
     /* A CUSE session is not mounted. */
     CHECK(fuse_session_mount(se, "/tmp") != 0);
     pthread_t loop;
@@ -253,12 +200,12 @@ TEST(cuse_session_over_socketpair)
 
     /* CUSE_INIT: the device's numbers, flags, sizes and strings. */
     struct cuse_init_in ii = {.major = 7, .minor = 31, .flags = CUSE_UNRESTRICTED_IOCTL};
-    ssize_t n = call(CUSE_INIT, &ii, sizeof(ii), NULL, 0, 0);
+    ssize_t n = peer_call(&kernel, CUSE_INIT, 0, &ii, sizeof(ii), NULL, 0, 0);
     static const char strings[] = "DEVNAME=fsp-test-cuse\0MODE=0600";
     CHECK_EQ_INT(n, sizeof(struct cuse_init_out) + sizeof(strings));
     if (n >= (ssize_t)sizeof(struct cuse_init_out)) {
         struct cuse_init_out out;
-        memcpy(&out, payload(), sizeof(out));
+        memcpy(&out, peer_payload(&kernel), sizeof(out));
         CHECK_EQ_INT(out.major, 7);
         CHECK_EQ_INT(out.minor, 31);
         CHECK_EQ_INT(out.flags, CUSE_UNRESTRICTED_IOCTL);
@@ -267,76 +214,76 @@ TEST(cuse_session_over_socketpair)
         CHECK_EQ_INT(out.max_write, MAX_WRITE);
         CHECK(out.max_read >= 4096);
         CHECK(n == (ssize_t)(sizeof(out) + sizeof(strings)) &&
-              !memcmp((const char *)payload() + sizeof(out), strings, sizeof(strings)));
+              !memcmp((const char *)peer_payload(&kernel) + sizeof(out), strings, sizeof(strings)));
     }
     CHECK_EQ_INT(conn_proto_major, 7);
     CHECK_EQ_INT(atomic_load(&init_calls), 1);
     CHECK(wait_for(&init_done_calls, 1));
     CHECK(atomic_load(&init_done_after_init));
     /* A second CUSE_INIT is a protocol error. */
-    call(CUSE_INIT, &ii, sizeof(ii), NULL, 0, -EPROTO);
+    peer_call(&kernel, CUSE_INIT, 0, &ii, sizeof(ii), NULL, 0, -EPROTO);
 
     struct fuse_open_in oi = {.flags = O_RDWR};
-    n = call(FUSE_OPEN, &oi, sizeof(oi), NULL, 0, 0);
+    n = peer_call(&kernel, FUSE_OPEN, 0, &oi, sizeof(oi), NULL, 0, 0);
     CHECK_EQ_INT(n, sizeof(struct fuse_open_out));
     struct fuse_open_out oo = {0};
-    memcpy(&oo, payload(), sizeof(oo));
+    memcpy(&oo, peer_payload(&kernel), sizeof(oo));
     CHECK_EQ_INT(oo.fh, DEV_FH);
 
     struct fuse_write_in wi = {.fh = DEV_FH, .offset = 0, .size = 11};
-    n = call(FUSE_WRITE, &wi, sizeof(wi), "hello world", 11, 0);
+    n = peer_call(&kernel, FUSE_WRITE, 0, &wi, sizeof(wi), "hello world", 11, 0);
     CHECK_EQ_INT(n, sizeof(struct fuse_write_out));
     struct fuse_write_out wo = {0};
-    memcpy(&wo, payload(), sizeof(wo));
+    memcpy(&wo, peer_payload(&kernel), sizeof(wo));
     CHECK_EQ_INT(wo.size, 11);
     CHECK(stored_len == 11 && !memcmp(stored, "hello world", 11));
 
     struct fuse_read_in ri = {.fh = DEV_FH, .offset = 6, .size = 100};
-    n = call(FUSE_READ, &ri, sizeof(ri), NULL, 0, 0);
-    CHECK(n == 5 && !memcmp(payload(), "world", 5));
+    n = peer_call(&kernel, FUSE_READ, 0, &ri, sizeof(ri), NULL, 0, 0);
+    CHECK(n == 5 && !memcmp(peer_payload(&kernel), "world", 5));
 
     struct fuse_ioctl_in ci_in = {.fh = DEV_FH, .cmd = DEV_IOCTL, .in_size = 4, .out_size = 4};
-    n = call(FUSE_IOCTL, &ci_in, sizeof(ci_in), "ping", 4, 0);
+    n = peer_call(&kernel, FUSE_IOCTL, 0, &ci_in, sizeof(ci_in), "ping", 4, 0);
     CHECK_EQ_INT(n, sizeof(struct fuse_ioctl_out) + 4);
     if (n == (ssize_t)sizeof(struct fuse_ioctl_out) + 4) {
         struct fuse_ioctl_out co;
-        memcpy(&co, payload(), sizeof(co));
+        memcpy(&co, peer_payload(&kernel), sizeof(co));
         CHECK_EQ_INT(co.result, 7);
-        CHECK(!memcmp((const char *)payload() + sizeof(co), "pong", 4));
+        CHECK(!memcmp((const char *)peer_payload(&kernel) + sizeof(co), "pong", 4));
     }
     ci_in.cmd = 0x9999; /* unknown to the device */
-    call(FUSE_IOCTL, &ci_in, sizeof(ci_in), "ping", 4, -ENOTTY);
+    peer_call(&kernel, FUSE_IOCTL, 0, &ci_in, sizeof(ci_in), "ping", 4, -ENOTTY);
 
     struct fuse_poll_in pi = {.fh = DEV_FH, .events = POLLIN};
-    n = call(FUSE_POLL, &pi, sizeof(pi), NULL, 0, 0);
+    n = peer_call(&kernel, FUSE_POLL, 0, &pi, sizeof(pi), NULL, 0, 0);
     CHECK_EQ_INT(n, sizeof(struct fuse_poll_out));
     struct fuse_poll_out po = {0};
-    memcpy(&po, payload(), sizeof(po));
+    memcpy(&po, peer_payload(&kernel), sizeof(po));
     CHECK_EQ_INT(po.revents, POLLIN | POLLOUT);
 
     struct fuse_flush_in fl = {.fh = DEV_FH};
-    CHECK_EQ_INT(call(FUSE_FLUSH, &fl, sizeof(fl), NULL, 0, 0), 0);
+    CHECK_EQ_INT(peer_call(&kernel, FUSE_FLUSH, 0, &fl, sizeof(fl), NULL, 0, 0), 0);
     CHECK_EQ_INT(atomic_load(&flushes), 1);
 
     struct fuse_fsync_in fs = {.fh = DEV_FH, .fsync_flags = 1};
-    CHECK_EQ_INT(call(FUSE_FSYNC, &fs, sizeof(fs), NULL, 0, 0), 0);
+    CHECK_EQ_INT(peer_call(&kernel, FUSE_FSYNC, 0, &fs, sizeof(fs), NULL, 0, 0), 0);
     CHECK_EQ_INT(fsync_datasync, 1);
 
     struct fuse_release_in rl = {.fh = DEV_FH, .flags = O_RDWR};
-    CHECK_EQ_INT(call(FUSE_RELEASE, &rl, sizeof(rl), NULL, 0, 0), 0);
+    CHECK_EQ_INT(peer_call(&kernel, FUSE_RELEASE, 0, &rl, sizeof(rl), NULL, 0, 0), 0);
     CHECK_EQ_INT(atomic_load(&releases), 1);
     CHECK_EQ_INT(release_fh, DEV_FH);
 
     /* Operations a device does not have: ENOSYS, as on a FUSE mount. */
     struct fuse_getattr_in gi = {0};
-    call(FUSE_GETATTR, &gi, sizeof(gi), NULL, 0, -ENOSYS);
+    peer_call(&kernel, FUSE_GETATTR, 0, &gi, sizeof(gi), NULL, 0, -ENOSYS);
 
     /* Every request came through our read, every reply through writev. */
-    CHECK(atomic_load(&io_reads) >= 12);
-    CHECK(atomic_load(&io_writes) >= 12);
+    CHECK(atomic_load(&peer_io_reads) >= 12);
+    CHECK(atomic_load(&peer_io_writes) >= 12);
 
     /* The device closing ends the loop; destroy() runs once. */
-    shutdown(kernel_fd, SHUT_RDWR);
+    shutdown(kernel.fd, SHUT_RDWR);
     struct timespec ts;
     clock_gettime(CLOCK_REALTIME, &ts);
     ts.tv_sec += 10;
@@ -346,7 +293,7 @@ TEST(cuse_session_over_socketpair)
         fuse_session_destroy(se);
         CHECK_EQ_INT(atomic_load(&destroy_calls), 1);
     }
-    close(kernel_fd);
+    close(kernel.fd);
 }
 
 /* Without /dev/cuse (this kernel has no CUSE) setup fails cleanly; with it,

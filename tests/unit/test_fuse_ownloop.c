@@ -37,6 +37,7 @@
 
 #include "check.h"
 
+#include "kernel_peer.h"
 #include "ownloop_fs.h"
 
 static struct fuse_session *new_session(void)
@@ -134,25 +135,10 @@ TEST(receive_unmounted)
 
 /* --- Custom I/O ------------------------------------------------------------------------ */
 
-static atomic_int io_reads, io_writes;
-static void *io_userdata_seen;
-
-static ssize_t count_read(int fd, void *buf, size_t len, void *userdata)
-{
-    atomic_fetch_add(&io_reads, 1);
-    io_userdata_seen = userdata;
-    return read(fd, buf, len);
-}
-
-static ssize_t count_writev(int fd, struct iovec *iov, int count, void *userdata)
-{
-    atomic_fetch_add(&io_writes, 1);
-    return writev(fd, iov, count);
-}
-
+/* The counting read and writev of kernel_peer.h, on /dev/fuse. */
 static const struct fuse_custom_io counting_io = {
-    .writev = count_writev,
-    .read = count_read,
+    .writev = peer_io_writev,
+    .read = peer_io_read,
 };
 
 static void *pool_loop(void *arg)
@@ -170,8 +156,8 @@ TEST(custom_io_on_open_channel)
     char mnt[] = "/tmp/fsp-customio.XXXXXX";
     CHECK(mkdtemp(mnt) != NULL);
     reset_fs();
-    atomic_store(&io_reads, 0);
-    atomic_store(&io_writes, 0);
+    atomic_store(&peer_io_reads, 0);
+    atomic_store(&peer_io_writes, 0);
     int fd = fuse_open_channel(mnt, "auto_unmount,fsname=customio");
     CHECK(fd >= 0);
     if (fd < 0) {
@@ -184,7 +170,7 @@ TEST(custom_io_on_open_channel)
     struct fuse_session *se = fuse_session_new(&args, &ops, sizeof(ops), &marker);
     fuse_opt_free_args(&args);
     CHECK(se != NULL);
-    struct fuse_custom_io no_read = {.writev = count_writev};
+    struct fuse_custom_io no_read = {.writev = peer_io_writev};
     CHECK_EQ_INT(fuse_session_custom_io(se, &no_read, fd), -EINVAL);
     CHECK_EQ_INT(fuse_session_custom_io(se, &counting_io, -1), -EBADF);
     CHECK_EQ_INT(fuse_session_custom_io(se, &counting_io, fd), 0);
@@ -196,9 +182,9 @@ TEST(custom_io_on_open_channel)
     CHECK(run_checks(mnt, false, fd));
     /* INIT and every request came through our read; each answer through
      * our writev (LOOKUP, CREATE, WRITE, READ, UNLINK ... at least 8). */
-    CHECK(atomic_load(&io_reads) >= 8);
-    CHECK(atomic_load(&io_writes) >= 8);
-    CHECK(io_userdata_seen == &marker);
+    CHECK(atomic_load(&peer_io_reads) >= 8);
+    CHECK(atomic_load(&peer_io_writes) >= 8);
+    CHECK(peer_io_userdata == &marker);
 
     /* The session did not mount, so it does not unmount: the test does,
      * which ends the loop. */
@@ -237,8 +223,8 @@ TEST(custom_io_then_mount)
     char mnt[] = "/tmp/fsp-customio.XXXXXX";
     CHECK(mkdtemp(mnt) != NULL);
     reset_fs();
-    atomic_store(&io_reads, 0);
-    atomic_store(&io_writes, 0);
+    atomic_store(&peer_io_reads, 0);
+    atomic_store(&peer_io_writes, 0);
     struct fuse_session *se = new_session();
     CHECK(se != NULL);
     int spare = open("/dev/null", O_RDWR | O_CLOEXEC);
@@ -255,8 +241,8 @@ TEST(custom_io_then_mount)
     bool started = pthread_create(&loop, NULL, own_loop, se) == 0;
     CHECK(started);
     CHECK(run_checks(mnt, false, fuse_session_fd(se)));
-    CHECK(atomic_load(&io_reads) >= 8);
-    CHECK(atomic_load(&io_writes) >= 8);
+    CHECK(atomic_load(&peer_io_reads) >= 8);
+    CHECK(atomic_load(&peer_io_writes) >= 8);
     fuse_session_exit(se);
     fuse_session_unmount(se);
     CHECK(!is_mounted(mnt));
