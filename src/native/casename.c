@@ -64,7 +64,7 @@ NTSTATUS fsp_stored_name(struct fsp_native *nt, struct fsp_node *node, WCHAR *na
 }
 
 NTSTATUS fsp_case_rename(struct fsp_native *nt, struct fsp_node *node, PVOID ctx,
-                         const WCHAR *newname, size_t newlen)
+                         const WCHAR *newname, size_t newlen, uint64_t *dir)
 {
     const FSP_FILE_SYSTEM_INTERFACE *fi = nt->fs->Interface;
     WCHAR oldpath[FSP_PATH_MAX], newpath[FSP_PATH_MAX];
@@ -113,8 +113,10 @@ NTSTATUS fsp_case_rename(struct fsp_native *nt, struct fsp_node *node, PVOID ctx
     st = fi->Rename(nt->fs, ctx, oldpath, newpath, FALSE);
     /* The node table hashes case-folded names, so a node left with the old
      * spelling (no memory for the new one) is still found: keep going. */
-    if (NT_SUCCESS(st))
+    if (NT_SUCCESS(st)) {
         (void)fsp_node_move(nt, node, parent, newname, newlen);
+        *dir = parent->nodeid;
+    }
 out:
     fsp_guard_leave(nt, FSP_GUARD_EXCL);
     return st;

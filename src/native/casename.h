@@ -16,8 +16,9 @@ NTSTATUS fsp_stored_name(struct fsp_native *nt, struct fsp_node *node, WCHAR *na
  * directory, provided newname already names this file (same IndexNumber):
  * the case-only rename rename(2) cannot ask for. STATUS_INVALID_PARAMETER
  * when newname is another file, no file, or node is the root. Takes the
- * namespace guard exclusively. */
+ * namespace guard exclusively. On success *dir is the directory's node id:
+ * its listing changed without the kernel knowing. */
 NTSTATUS fsp_case_rename(struct fsp_native *nt, struct fsp_node *node, PVOID ctx,
-                         const WCHAR *newname, size_t newlen);
+                         const WCHAR *newname, size_t newlen, uint64_t *dir);
 
 #endif /* FSP_NATIVE_CASENAME_H */

@@ -43,6 +43,16 @@ static void apply_cache_policy(struct fsp_native *nt, const FSP_FSCTL_VOLUME_PAR
         nt->keep_cache = false;
         nt->writeback = false;
     }
+    /* Listings are WinFsp's DirInfo cache: as FileInfo, unless a V1
+     * DirInfoTimeout says otherwise. The kernel keeps a listing until it is
+     * invalidated (FOPEN_CACHE_DIR), never for a time, so only INFINITE
+     * lets it; changes through the mount invalidate it in the kernel, and
+     * the file system's own reach it through FspFileSystemNotify
+     * (notify.c). */
+    UINT32 dir_timeout = timeout;
+    if (vp->Version >= sizeof(*vp) && vp->DirInfoTimeoutValid)
+        dir_timeout = vp->DirInfoTimeout;
+    nt->cache_dir = dir_timeout == INFINITE;
 }
 
 FSP_API NTSTATUS FspFileSystemCreate(PWSTR DevicePath, const FSP_FSCTL_VOLUME_PARAMS *VolumeParams,

@@ -108,6 +108,7 @@ struct fsp_native {
     uint64_t attr_sec;
     uint32_t attr_nsec;
     bool keep_cache;
+    bool cache_dir; /* the kernel keeps directory listings (ops_open.c) */
     /* INFINITE with UmWritebackCache also caches writes
      * (FUSE_WRITEBACK_CACHE); set at INIT to what the kernel agreed to. */
     bool writeback;

@@ -467,6 +467,13 @@ static bool resolve(struct fsp_native *nt, struct batch *b, const FSP_FSCTL_NOTI
         pthread_mutex_unlock(&nt->nodes_lock);
     }
 
+    /* A listing the kernel keeps (FOPEN_CACHE_DIR) goes with the
+     * directory's pages: an inval_entry alone marks the directory changed
+     * only where the kernel has a dentry for the name. */
+    bool listing_ok = true;
+    if (nt->cache_dir && info->Action != FILE_ACTION_MODIFIED)
+        listing_ok = add_rec(b, REC_INVAL_INODE, 0, pid, 0, NULL, 0);
+
     switch (info->Action) {
     case FILE_ACTION_ADDED:
         ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, kn, klen);
@@ -496,7 +503,7 @@ static bool resolve(struct fsp_native *nt, struct batch *b, const FSP_FSCTL_NOTI
     case FILE_ACTION_RENAMED_OLD_NAME:
         ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, kn, klen);
         if (ok && b->locked && remember_old(b, parent, child, name, namelen))
-            return dropped; /* both references now belong to the batch */
+            return dropped && listing_ok; /* both references now belong to the batch */
         break;
     case FILE_ACTION_RENAMED_NEW_NAME:
         ok = add_rec(b, REC_INVAL_ENTRY, pid, 0, 0, kn, klen);
@@ -528,7 +535,7 @@ static bool resolve(struct fsp_native *nt, struct batch *b, const FSP_FSCTL_NOTI
     }
     fsp_node_put(nt, child);
     fsp_node_put(nt, parent);
-    return ok && dropped;
+    return ok && dropped && listing_ok;
 }
 
 /* --- The API --------------------------------------------------------------------- */

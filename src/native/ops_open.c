@@ -20,8 +20,12 @@ static void reply_open(struct fsp_req *req, struct fsp_native *nt, struct fsp_ha
     /* With FileInfoTimeout INFINITE WinFsp also keeps the data cache. */
     if (nt->keep_cache && !h->is_dir)
         out.open_flags |= FOPEN_KEEP_CACHE;
+    /* A directory's listing is kept by the kernel, across opens, while
+     * WinFsp would cache it (fs.c, DirInfo). */
     if (!h->is_dir)
         out.open_flags |= FOPEN_NOFLUSH; /* see op_flush */
+    else if (nt->cache_dir)
+        out.open_flags |= FOPEN_CACHE_DIR | FOPEN_KEEP_CACHE;
     fsp_reply_buf(req, &out, sizeof out);
 }
 

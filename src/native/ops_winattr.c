@@ -184,6 +184,7 @@ struct wa_call {
     size_t namelen;
     bool changed_security; /* mode, uid, gid may have changed */
     bool changed_crtime;   /* the kernel may hold the old btime (STATX) */
+    uint64_t renamed_in;   /* WA_NAME: the directory whose listing changed */
     /* get */
     char *text; /* small, or malloc'd (text_owned) */
     size_t textlen;
@@ -789,7 +790,7 @@ static NTSTATUS do_set(struct fsp_native *nt, struct fsp_node *node, PVOID ctx, 
     } else if (c->kind == WA_REPARSE)
         st = set_reparse(nt, ctx, path, c);
     else if (c->kind == WA_NAME)
-        st = fsp_case_rename(nt, node, ctx, c->name, c->namelen);
+        st = fsp_case_rename(nt, node, ctx, c->name, c->namelen, &c->renamed_in);
     else {
         st = fsp_winattr_set_basic(nt, ctx, INVALID_FILE_ATTRIBUTES, c->crtime);
         c->changed_crtime = NT_SUCCESS(st);
@@ -882,6 +883,9 @@ static void finish_set(struct fsp_req *req, const struct wa_call *c, NTSTATUS st
      * kernel's copy before the caller can look again. */
     if ((c->changed_security || c->changed_crtime) && (nt->attr_sec || nt->attr_nsec))
         fsp_notify_inval_inode(fsp_req_session(req), fsp_req_header(req)->nodeid, -1, 0);
+    /* A listing the kernel keeps (FOPEN_CACHE_DIR) still has the old case. */
+    if (c->renamed_in && nt->cache_dir)
+        fsp_notify_inval_inode(fsp_req_session(req), c->renamed_in, 0, 0);
     fsp_reply_status(req, st);
 }
 

@@ -74,7 +74,7 @@ memfs_run() {
     return 0
 }
 
-# requests_check ID LABEL WRITEBACK MEMFS-OPTIONS...: what the kernel agreed
+# requests_check ID LABEL WRITEBACK DIRCACHE MEMFS-OPTIONS...: what the kernel agreed
 # to at INIT and what 64 small writes cost, from MEMFS's debug log. Every
 # volume negotiates HANDLE_KILLPRIV_V2, so the kernel stops asking for
 # security.capability before each write (at most once per file here); the
@@ -82,10 +82,12 @@ memfs_run() {
 # requests. No close(2) costs a FLUSH: MEMFS has nothing to do then, so
 # its opens say FOPEN_NOFLUSH, and under the writeback cache (which ignores
 # that flag) its first FLUSH answers ENOSYS and the kernel asks no more.
+# With FileInfoTimeout INFINITE (DIRCACHE yes) the kernel keeps the root's
+# listing: three listings cost the requests of the first only.
 requests_check() {
-    local id=$1 label=$2 wb=$3
-    shift 3
-    local mnt=$FSP_TMP/mnt-$id log=$FSP_TMP/$id.dbg flags nx nw nf i
+    local id=$1 label=$2 wb=$3 dircache=$4
+    shift 4
+    local mnt=$FSP_TMP/mnt-$id log=$FSP_TMP/$id.dbg flags nx nw nf nd i
     if ! fsp_start_logged "$id" "$mnt" "$MEMFS" "$@" -d -1 -D "$log"; then
         fail "conformance/requests ($label): memfs did not mount"
         fsp_stop_fs "$FSP_PID" "$mnt"
@@ -96,14 +98,23 @@ requests_check() {
     for i in $(seq 16); do
         : <"$mnt/f" || fail "conformance/requests ($label): open $i failed"
     done
+    for i in 1 2 3; do
+        [ "$(ls -A "$mnt")" = f ] || fail "conformance/requests ($label): listing $i is not 'f'"
+    done
     stop_memfs "$FSP_PID" "$mnt" "$label"
     flags=$(grep -m1 'INIT: using' "$log")
     nx=$(grep -c ' GETXATTR(' "$log")
     nw=$(grep -c ' WRITE(' "$log")
     nf=$(grep -c ' FLUSH(' "$log")
-    echo "    $label: $nw WRITE, $nx GETXATTR for 64 writes of 4 KiB; $nf FLUSH for 17 opens"
+    nd=$(grep -cE ' READDIR(PLUS)?\(' "$log")
+    echo "    $label: $nw WRITE, $nx GETXATTR for 64 writes of 4 KiB; $nf FLUSH for 17 opens; $nd READDIR for 3 listings"
     check "conformance/killpriv_v2 negotiated ($label)" grep -q 'HANDLE_KILLPRIV_V2' <<<"$flags"
     check "conformance/no GETXATTR per write ($label)" test "$nx" -le 2
+    if [ "$dircache" = yes ]; then
+        check "conformance/listing kept by the kernel ($label)" test "$nd" -ge 1 -a "$nd" -le 2
+    else
+        check "conformance/listing not kept ($label)" test "$nd" -ge 3
+    fi
     if [ "$wb" = yes ]; then
         check "conformance/one FLUSH at most ($label)" test "$nf" -le 1
     else
@@ -120,11 +131,11 @@ requests_check() {
 }
 
 if [ -x "$MEMFS" ]; then
-    requests_check rqw "memfs -t -1 -w" yes -t -1 -w
-    requests_check rq-1 "memfs -t -1" no -t -1
-    requests_check rq0 "memfs -t 0" no -t 0
+    requests_check rqw "memfs -t -1 -w" yes yes -t -1 -w
+    requests_check rq-1 "memfs -t -1" no yes -t -1
+    requests_check rq0 "memfs -t 0" no no -t 0
     # Asked for, but refused on a case-insensitive volume (see doc/design.md).
-    requests_check rqi "memfs -i -w" no -i -t -1 -w
+    requests_check rqi "memfs -i -w" no yes -i -t -1 -w
 fi
 
 # The reference.
