@@ -85,6 +85,10 @@ struct batch {
     struct fsp_node *old_parent, *old_node;
     WCHAR *old_name;
     size_t old_len;
+    /* The directory whose kept listing the last record dropped: a run of
+     * changes in one directory needs that only once, as all are sent at
+     * NotifyEnd, after the file system made them. */
+    uint64_t listing_dropped;
 };
 
 struct fsp_notify {
@@ -471,8 +475,11 @@ static bool resolve(struct fsp_native *nt, struct batch *b, const FSP_FSCTL_NOTI
      * directory's pages: an inval_entry alone marks the directory changed
      * only where the kernel has a dentry for the name. */
     bool listing_ok = true;
-    if (nt->cache_dir && info->Action != FILE_ACTION_MODIFIED)
+    if (nt->cache_dir && info->Action != FILE_ACTION_MODIFIED && b->listing_dropped != pid) {
         listing_ok = add_rec(b, REC_INVAL_INODE, 0, pid, 0, NULL, 0);
+        if (listing_ok)
+            b->listing_dropped = pid;
+    }
 
     switch (info->Action) {
     case FILE_ACTION_ADDED:
