@@ -130,17 +130,21 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
     UINT32 access = dir ? FILE_LIST_DIRECTORY | FILE_TRAVERSE | FILE_READ_ATTRIBUTES | SYNCHRONIZE
                         : fsp_handle_access(nt, in->flags);
     UINT32 options = dir ? FILE_DIRECTORY_FILE : FILE_NON_DIRECTORY_FILE;
-    /* The namespace guard, shared, from the node's name to its registered
-     * handle. An UNLINK or RENAME (exclusive) then comes either wholly
-     * before: we open what the name is after it (not a file that took the
-     * old name, under this node); or wholly after: it finds the handle on
-     * the node's list, and a legacy volume hides the file instead of
-     * deleting or replacing it under our open context (legacydel.c). */
-    fsp_guard_enter(nt, FSP_GUARD_SHARED);
+    /* The namespace guard from the node's name to its registered handle.
+     * An UNLINK or RENAME (exclusive) then comes either wholly before: we
+     * open what the name is after it (not a file that took the old name,
+     * under this node); or wholly after: it finds the handle on the node's
+     * list, and a legacy volume hides the file instead of deleting or
+     * replacing it under our open context (legacydel.c). Shared for a plain
+     * open; exclusive with O_TRUNC, as WinFsp takes it for every Create
+     * whose disposition is not FILE_OPEN: Overwrite changes sizes that a
+     * ReadDirectory (shared) may be reading. */
+    enum fsp_guard guard = !dir && (in->flags & O_TRUNC) ? FSP_GUARD_EXCL : FSP_GUARD_SHARED;
+    fsp_guard_enter(nt, guard);
     len = fsp_node_path(nt, node, NULL, 0, path);
     if (len < 0) {
         /* It lost its name since we looked. */
-        fsp_guard_leave(nt, FSP_GUARD_SHARED);
+        fsp_guard_leave(nt, guard);
         if (len == -ENOENT && open_unnamed(req, nt, node, in, dir, &nomem))
             return;
         fsp_node_put(nt, node);
@@ -166,8 +170,8 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
         }
     }
     if (NT_SUCCESS(st) && !dir && (in->flags & O_TRUNC)) {
-        /* WinFsp's FSD overwrites under the same shared guard (it is part
-         * of the Create request); the file's lock comes after the guard. */
+        /* Part of the same Create request for WinFsp's FSD: under the
+         * guard taken above; the file's lock comes after the guard. */
         pthread_rwlock_wrlock(&node->io_lock);
         st = overwrite(nt, ctx, &info);
         /* O_TRUNC by an unprivileged caller (HANDLE_KILLPRIV_V2). */
@@ -189,7 +193,7 @@ static void open_common(struct fsp_req *req, const struct fuse_open_in *in, bool
             st = STATUS_INSUFFICIENT_RESOURCES;
         }
     }
-    fsp_guard_leave(nt, FSP_GUARD_SHARED);
+    fsp_guard_leave(nt, guard);
     if (!h) {
         fsp_node_put(nt, node);
         fsp_reply_status(req, st);

@@ -2,7 +2,8 @@
 # guard.sh - what a native file system is promised about how it is called,
 # checked with tests/tools/guardfs, which counts and reports it:
 #   the operation guard: FINE lets Reads run together while Open, Create and
-#     ReadDirectory never meet a Rename; COARSE runs one operation at a time;
+#     ReadDirectory never meet a Rename or an Overwrite (an open with
+#     O_TRUNC); COARSE runs one operation at a time;
 #   per file: GetFileInfo (an fstat-like GETATTR through an open file) never
 #     meets a SetFileSize of that file, nor do writes and attribute changes;
 #   FileContext: the file (default), a per-open descriptor
@@ -23,10 +24,11 @@ fi
 M=$FSP_TMP/mnt
 
 # workload DIR: two readers of two files at once, then a rename with
-# lookups and listings sent while it runs, then a write, a truncation and a
-# delete.
+# lookups and listings sent while it runs, then an open with O_TRUNC
+# (Overwrite) with listings sent while it runs, then a write, a truncation
+# and a delete.
 workload() {
-    local m=$1 r1 r2 mv
+    local m=$1 r1 r2 mv ow
     echo one >"$m/a" && echo two >"$m/b" && echo three >"$m/c" || return 1
     cat "$m/a" >/dev/null &
     r1=$!
@@ -42,6 +44,14 @@ workload() {
     done
     wait "$mv"
     [ "$(cat "$m/d")" = three ] || return 1
+    : >"$m/b" &
+    ow=$!
+    sleep 0.1
+    for _ in 1 2 3; do
+        ls "$m" >/dev/null
+    done
+    wait "$ow"
+    [ ! -s "$m/b" ] || return 1
     echo more >>"$m/a" && truncate -s 1 "$m/b" && rm "$m/d"
 }
 
@@ -101,7 +111,7 @@ expect() { # expect LABEL KEY OP NUMBER
 
 common() { # the promises every configuration keeps
     expect "$1" bad_contexts -eq 0
-    expect "$1" rename_overlaps -eq 0
+    expect "$1" excl_overlaps -eq 0
     expect "$1" file_overlaps -eq 0
     expect "$1" file_infos -gt 100 # the size queries did reach GetFileInfo
     expect "$1" opens -gt 0

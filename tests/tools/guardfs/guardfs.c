@@ -13,8 +13,9 @@
  *     both; every call checks that it got what Open/Create gave.
  * -p  VolumeParams.PostCleanupWhenModifiedOnly.
  * -w  a Read waits up to MS ms for a second Read to be running (so two
- *     readers meet if the guard lets them), and a Rename takes MS ms (so
- *     lookups sent meanwhile would meet it). Default 300.
+ *     readers meet if the guard lets them), and a Rename or an Overwrite
+ *     takes MS ms (so lookups and listings sent meanwhile would meet it).
+ *     Default 300.
  *
  * Per file, as WinFsp's FSD serializes the calls on one file: Read and
  * GetFileInfo may run together (shared), Write, Overwrite, SetBasicInfo and
@@ -22,8 +23,9 @@
  * call on the same file sent meanwhile would meet it.
  *
  * Report: max_active (most operations running at once), max_reads (Reads at
- * once), rename_overlaps (Open, Create or ReadDirectory running together
- * with a Rename, or two Renames), file_overlaps (an exclusive call on a file
+ * once), excl_overlaps (Open, Create or ReadDirectory running together
+ * with a Rename or an Overwrite, which WinFsp's FINE guard runs alone, or two
+ * of those), file_overlaps (an exclusive call on a file
  * running together with any other call on it), file_infos (GetFileInfo
  * calls, each a chance to overlap), bad_contexts, cleanups_plain
  * (Cleanup without flags), cleanups_flagged, opens and closes (must match),
@@ -68,7 +70,7 @@ struct gdesc {
 };
 
 enum ctx_mode { CTX_NODE, CTX_USER2, CTX_FULL };
-enum op_kind { OP_OTHER, OP_READ, OP_NAMES, OP_RENAME };
+enum op_kind { OP_OTHER, OP_READ, OP_NAMES, OP_EXCL };
 
 static struct gfile g_root = {.used = true, .dir = true, .index = 1};
 static struct gfile g_files[MAX_FILES];
@@ -77,9 +79,9 @@ static FSP_FILE_SYSTEM *g_fs;
 static enum ctx_mode g_ctx = CTX_NODE;
 static unsigned g_wait_ms = 300;
 
-static int n_active, max_active, n_reads, max_reads, n_names, n_renames;
-static int rename_overlaps, file_overlaps, file_infos, bad_contexts, cleanups_plain,
-    cleanups_flagged, opens, closes;
+static int n_active, max_active, n_reads, max_reads, n_names, n_excls;
+static int excl_overlaps, file_overlaps, file_infos, bad_contexts, cleanups_plain, cleanups_flagged,
+    opens, closes;
 static int stopped = -1;
 
 static void raise_max(int *max, int now)
@@ -97,13 +99,13 @@ static void enter(enum op_kind kind)
         raise_max(&max_reads, __atomic_add_fetch(&n_reads, 1, __ATOMIC_SEQ_CST));
     if (kind == OP_NAMES) {
         __atomic_add_fetch(&n_names, 1, __ATOMIC_SEQ_CST);
-        if (__atomic_load_n(&n_renames, __ATOMIC_SEQ_CST))
-            __atomic_add_fetch(&rename_overlaps, 1, __ATOMIC_RELAXED);
+        if (__atomic_load_n(&n_excls, __ATOMIC_SEQ_CST))
+            __atomic_add_fetch(&excl_overlaps, 1, __ATOMIC_RELAXED);
     }
-    if (kind == OP_RENAME) {
-        if (__atomic_add_fetch(&n_renames, 1, __ATOMIC_SEQ_CST) > 1 ||
+    if (kind == OP_EXCL) {
+        if (__atomic_add_fetch(&n_excls, 1, __ATOMIC_SEQ_CST) > 1 ||
             __atomic_load_n(&n_names, __ATOMIC_SEQ_CST))
-            __atomic_add_fetch(&rename_overlaps, 1, __ATOMIC_RELAXED);
+            __atomic_add_fetch(&excl_overlaps, 1, __ATOMIC_RELAXED);
     }
 }
 
@@ -113,8 +115,8 @@ static void leave(enum op_kind kind)
         __atomic_sub_fetch(&n_reads, 1, __ATOMIC_SEQ_CST);
     if (kind == OP_NAMES)
         __atomic_sub_fetch(&n_names, 1, __ATOMIC_SEQ_CST);
-    if (kind == OP_RENAME)
-        __atomic_sub_fetch(&n_renames, 1, __ATOMIC_SEQ_CST);
+    if (kind == OP_EXCL)
+        __atomic_sub_fetch(&n_excls, 1, __ATOMIC_SEQ_CST);
     __atomic_sub_fetch(&n_active, 1, __ATOMIC_SEQ_CST);
 }
 
@@ -302,12 +304,13 @@ static NTSTATUS Overwrite(FSP_FILE_SYSTEM *fs, PVOID ctx, UINT32 attributes, BOO
                           UINT64 alloc, FSP_FSCTL_FILE_INFO *info)
 {
     struct gfile *f = file_of(ctx);
-    enter(OP_OTHER);
+    enter(OP_EXCL);
+    sleep_ms(g_wait_ms); /* room for a listing to come in, if the guard let it */
     file_enter(f, true);
     f->size = 0;
     fill_info(f, info);
     file_leave(f, true);
-    leave(OP_OTHER);
+    leave(OP_EXCL);
     return STATUS_SUCCESS;
 }
 
@@ -431,7 +434,7 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
     struct gfile *f = file_of(ctx);
     size_t len;
     const WCHAR *leaf = leaf_of(newname, &len);
-    enter(OP_RENAME);
+    enter(OP_EXCL);
     sleep_ms(g_wait_ms); /* room for a lookup to come in, if the guard let it */
     NTSTATUS st = STATUS_SUCCESS;
     pthread_mutex_lock(&g_lock);
@@ -447,7 +450,7 @@ static NTSTATUS Rename(FSP_FILE_SYSTEM *fs, PVOID ctx, PWSTR name, PWSTR newname
         f->namelen = len;
     }
     pthread_mutex_unlock(&g_lock);
-    leave(OP_RENAME);
+    leave(OP_EXCL);
     return st;
 }
 
@@ -587,9 +590,9 @@ int main(int argc, char **argv)
     int rc = NT_SUCCESS(serve_until_stopped(&sig, g_fs, "guardfs")) ? 0 : 1;
     FspFileSystemDelete(g_fs);
 
-    printf("max_active=%d\nmax_reads=%d\nrename_overlaps=%d\nfile_overlaps=%d\nfile_infos=%d\n"
+    printf("max_active=%d\nmax_reads=%d\nexcl_overlaps=%d\nfile_overlaps=%d\nfile_infos=%d\n"
            "bad_contexts=%d\ncleanups_plain=%d\ncleanups_flagged=%d\nopens=%d\ncloses=%d\n",
-           max_active, max_reads, rename_overlaps, file_overlaps, file_infos, bad_contexts,
+           max_active, max_reads, excl_overlaps, file_overlaps, file_infos, bad_contexts,
            cleanups_plain, cleanups_flagged, opens, closes);
     if (stopped < 0)
         printf("stopped=none\n");
