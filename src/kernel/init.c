@@ -142,8 +142,13 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen)
     if (se->ops.init)
         se->ops.init(se->userdata, conn);
 
-    /* The transport is the session's choice (mount option), not the hook's. */
-    if (se->uring_wanted && !se->custom_io)
+    /* The transport is the session's choice (mount option), not the hook's.
+     * FSP_IO_URING=1, a default for every adapter, passes over a program
+     * that reads the requests in its own loop (fuse_session_receive_buf):
+     * the rings would hand them to threads the program does not know. An
+     * io_uring mount option still applies there, as in libfuse. */
+    bool own_loop = req->worker && req->worker->external;
+    if (se->uring_wanted && !se->custom_io && (se->uring_asked || !own_loop))
         conn->want |= FUSE_OVER_IO_URING;
     /* The kernel does not combine passthrough with the writeback cache. */
     if ((conn->want & FUSE_PASSTHROUGH) && (conn->want & FUSE_WRITEBACK_CACHE)) {
@@ -172,6 +177,10 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen)
         conn->max_readahead = in.max_readahead;
     if (conn->time_gran == 0 || conn->time_gran > 1000000000u)
         conn->time_gran = 1;
+    /* The rings exist before the reply that announces them (see
+     * fsp_uring_prepare); if they cannot, /dev/fuse serves alone. */
+    if ((conn->want & FUSE_OVER_IO_URING) && fsp_uring_prepare(se) != 0)
+        conn->want &= ~FUSE_OVER_IO_URING;
 
     out.major = FUSE_KERNEL_VERSION;
     out.minor = conn->proto_minor;
@@ -227,7 +236,8 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen)
 
     atomic_store_explicit(&se->got_init, true, memory_order_release);
     int rc = fsp_reply_buf(req, &out, outsize);
-    /* The kernel takes ring registrations only once INIT is answered. */
+    /* The kernel takes ring registrations only once INIT is answered (a
+     * failed reply leaves the prepared rings to the session's end). */
     if (rc == 0 && (conn->want & FUSE_OVER_IO_URING))
         fsp_uring_start(se);
     if (rc == 0 && se->ops.init_done)

@@ -74,6 +74,7 @@ struct fsp_worker {
     struct fsp_op_stats stats; /* written by this worker only */
     pthread_t thread;
     bool thread_started;
+    bool exited;      /* under se->lock: left its loop; only then is it joined */
     int fd;           /* own clone of the session fd (or the session fd) */
     bool fd_owned;    /* close on destroy */
     bool lost_buffer; /* the current bufset went away with a deferred request */
@@ -176,6 +177,7 @@ struct fsp_session {
 
     /* FUSE over io_uring (uring.c); NULL when /dev/fuse serves alone. */
     bool uring_wanted;
+    bool uring_asked; /* by the mount options, not only by FSP_IO_URING */
     unsigned uring_depth;
     struct fsp_uring *uring;
 };
@@ -212,18 +214,26 @@ struct fsp_session *fsp_worker_bind(struct fsp_session *se);
 struct fsp_bufset *fsp_bufset_take(struct fsp_session *se);
 void fsp_dispatch(struct fsp_worker *w, struct fsp_bufset *bs, char *buf, size_t n);
 
-/* uring.c: FUSE over io_uring. start: after the INIT reply (registers one
- * queue per CPU; on any failure /dev/fuse simply goes on serving). stop:
- * end and join the queue threads (after the workers). free: at the end. */
+/* uring.c: FUSE over io_uring. prepare: before an INIT reply that asks for
+ * the ring (one queue per CPU: ring, buffers, thread); once that reply is
+ * sent the kernel holds every request until each queue has registered, so
+ * whatever may fail happens here, and on failure (-errno) the reply must
+ * not ask. start: after the reply (the threads register). stop: end and
+ * join the queue threads (after the workers). free: at the end. */
+int fsp_uring_prepare(struct fsp_session *se);
 void fsp_uring_start(struct fsp_session *se);
 void fsp_uring_stop(struct fsp_session *se);
 void fsp_uring_free(struct fsp_session *se);
 /* Commit a reply over the ring: iov[0] is the out header, the rest its
  * payload; consumes the request. Returns 0 or -errno. */
 int fsp_uring_reply(struct fsp_req *req, const struct iovec *iov, int count);
-/* Hand an answered entry back to the kernel (its reply is in place); submit:
- * enter the kernel now rather than with the queue thread's next wait. */
-int fsp_uring_commit(struct fsp_uring_ent *ent, bool submit);
+/* Hand an answered entry back to the kernel (its reply is in place).
+ * other_thread: called off the entry's queue thread, which is then woken to
+ * submit it; otherwise it goes with the queue thread's next wait. */
+int fsp_uring_commit(struct fsp_uring_ent *ent, bool other_thread);
+/* On a queue thread: submit the answers it has batched so far (before a
+ * notification, which must not overtake them). Elsewhere: nothing. */
+void fsp_uring_flush_answers(void);
 
 /* external.c: read or write through the session's transport (-1 + errno). */
 static inline ssize_t fsp_io_read(struct fsp_session *se, int fd, void *buf, size_t size)

@@ -252,6 +252,11 @@ static int notify(struct fsp_session *se, int code, struct iovec *iov, int count
     iov[0].iov_len = sizeof(oh);
     if (se->fd < 0)
         return -ENOTCONN;
+    /* On an io_uring queue thread, replies wait for its next io_uring_enter.
+     * A notification must not overtake them: an INVAL_ENTRY sent after the
+     * UNLINK reply would wait for the directory lock its caller holds until
+     * that reply arrives. */
+    fsp_uring_flush_answers();
     ssize_t n;
     do
         n = fsp_io_writev(se, se->fd, iov, count);

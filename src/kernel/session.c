@@ -159,6 +159,7 @@ static struct fsp_session *session_new(const struct fsp_mount_opts *opts,
     fsp_session_set_threads(se, opts->thread_count);
     /* FSP_IO_URING=1 in the environment asks for the ring in every adapter. */
     const char *env = getenv("FSP_IO_URING");
+    se->uring_asked = opts->io_uring;
     se->uring_wanted = opts->io_uring || (env && strcmp(env, "1") == 0);
     se->uring_depth = opts->io_uring_depth;
 
@@ -283,10 +284,15 @@ static void *stopper_main(void *arg)
                     fsp_log("fsp: mount still busy after unmount; ending the workers");
                 fsp_kabort(se);
                 /* A caller's read function may hold anything when
-                 * cancelled: its transport must end its own reads. */
+                 * cancelled: its transport must end its own reads. Only a
+                 * worker still in its loop is cancelled: the waiter joins
+                 * (and so frees) a thread only once it has left, and both
+                 * look under the lock. */
+                pthread_mutex_lock(&se->lock);
                 for (unsigned i = 0; !se->io.read && i < se->nworkers; i++)
-                    if (se->workers[i].thread_started)
+                    if (se->workers[i].thread_started && !se->workers[i].exited)
                         pthread_cancel(se->workers[i].thread);
+                pthread_mutex_unlock(&se->lock);
             }
             aborted = true;
             continue;
@@ -357,10 +363,12 @@ int fsp_session_start(struct fsp_session *se)
     for (unsigned i = 0; rc == 0 && i < se->nworkers; i++) {
         struct fsp_worker *w = &se->workers[i];
         atomic_fetch_add(&se->workers_running, 1);
+        pthread_mutex_lock(&se->lock); /* the stopper reads it under the lock */
         rc = pthread_create(&w->thread, NULL, fsp_worker_main, w);
         if (rc == 0)
             w->thread_started = true;
-        else
+        pthread_mutex_unlock(&se->lock);
+        if (rc != 0)
             atomic_fetch_sub(&se->workers_running, 1);
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -378,9 +386,18 @@ int fsp_session_wait(struct fsp_session *se)
     if (!se->started)
         return -EINVAL;
     if (!se->waited) {
-        for (unsigned i = 0; i < se->nworkers; i++)
-            if (se->workers[i].thread_started)
-                pthread_join(se->workers[i].thread, NULL);
+        for (unsigned i = 0; i < se->nworkers; i++) {
+            struct fsp_worker *w = &se->workers[i];
+            if (!w->thread_started)
+                continue;
+            /* Not joined before it has left: the stopper may still cancel
+             * it until then (see stopper_main). */
+            pthread_mutex_lock(&se->lock);
+            while (!w->exited)
+                pthread_cond_wait(&se->cond, &se->lock);
+            pthread_mutex_unlock(&se->lock);
+            pthread_join(w->thread, NULL);
+        }
         fsp_uring_stop(se);
         if (fsp_debug(se))
             fsp_session_dump_stats(se);

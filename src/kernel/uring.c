@@ -16,9 +16,17 @@
  * A request from the ring is rebuilt contiguously (in header, the opcode's
  * fixed argument, payload) in front of the payload buffer, so handlers see
  * the same layout as from read(); see take_request. Replies are copied into
- * the payload buffer. A deferred request keeps its entry; whichever thread
- * answers it submits the commit (SQ access is under the queue's lock). The
- * queue thread's own answers are committed in one batch per loop.
+ * the payload buffer. The queue thread's own answers are committed in one
+ * batch per loop.
+ *
+ * Only the queue thread ever enters the kernel to submit. io_uring ties a
+ * command to the task that submitted it and cancels it when that task
+ * exits, so a FETCH submitted by a short-lived thread (a file system that
+ * completes a deferred request on a thread of its own, as WinFsp's
+ * FspFileSystemSendResponse allows) would take its entry away from us when
+ * the thread ends. A deferred reply therefore only queues its commit (SQ
+ * access is under the queue's lock) and wakes the queue thread through an
+ * eventfd, which the thread always has a READ pending on in its own ring.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -28,6 +36,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/mman.h>
 #include <sys/syscall.h>
 #include <unistd.h>
@@ -49,7 +58,7 @@
 #define IORING_OFF_SQ_RING      0ULL
 #define IORING_OFF_CQ_RING      0x8000000ULL
 #define IORING_OFF_SQES         0x10000000ULL
-#define IORING_OP_NOP           0
+#define IORING_OP_READ          22
 #define IORING_OP_URING_CMD     46
 
 struct uring_sqring_offsets {
@@ -76,8 +85,13 @@ struct uring_sqe128 {
     uint8_t flags;
     uint16_t ioprio;
     int32_t fd;
-    uint32_t cmd_op; /* union with off: the command of a URING_CMD */
-    uint32_t pad1;
+    union {
+        uint64_t off; /* file offset of a READ */
+        struct {
+            uint32_t cmd_op; /* the command of a URING_CMD */
+            uint32_t pad1;
+        };
+    };
     uint64_t addr;
     uint32_t len;
     uint32_t op_flags;
@@ -105,7 +119,7 @@ _Static_assert(sizeof(struct fuse_uring_cmd_req) <= 80, "fuse_uring_cmd_req fits
 #define FSP_URING_MAX_DEPTH     64
 /* Room in front of the payload buffer to rebuild in header + fixed argument. */
 #define FSP_URING_ROOM (sizeof(struct fuse_in_header) + FUSE_URING_OP_IN_OUT_SZ + 88)
-#define WAKE_TOKEN     1 /* user_data of the NOP that wakes a queue thread */
+#define WAKE_TOKEN     1 /* user_data of the eventfd READ that wakes a queue thread */
 
 struct fsp_uring_ent {
     struct fuse_uring_req_header hdr; /* iov[0], written by the kernel and by us */
@@ -128,7 +142,9 @@ struct fsp_uring_queue {
     struct uring_cqe *cqes;
     uint32_t sq_local_tail; /* under sq_lock */
     pthread_mutex_t sq_lock;
-    bool closed; /* under sq_lock: the ring fd is gone, commits are dropped */
+    bool closed;         /* under sq_lock: the ring fd is gone, commits are dropped */
+    int wake_fd;         /* eventfd: another thread has queued SQEs, or stop */
+    uint64_t wake_count; /* where the pending READ of wake_fd lands */
 
     struct fsp_worker worker; /* what the dispatcher needs to know of us */
     /* Entries answered on the queue thread itself, committed together at
@@ -146,6 +162,10 @@ struct fsp_uring {
     struct fsp_session *se;
     unsigned nqueues;
     struct fsp_uring_queue *queues;
+    /* The threads exist before the INIT reply and register only after it. */
+    pthread_mutex_t go_lock;
+    pthread_cond_t go_cond;
+    bool go; /* under go_lock: INIT is answered, register */
     atomic_bool stopping;
     atomic_bool set_up; /* every queue exists: a stats dump may look */
 };
@@ -252,21 +272,12 @@ static unsigned sq_pending(struct fsp_uring_queue *q)
     return q->sq_local_tail - __atomic_load_n(q->sq_head, __ATOMIC_ACQUIRE);
 }
 
-/* Submit what is pending, from any thread. */
-static int submit_now(struct fsp_uring_queue *q)
+/* Tell the queue thread to look at its SQ (and at `stopping`). */
+static void wake(struct fsp_uring_queue *q)
 {
-    int rc = 0;
-    pthread_mutex_lock(&q->sq_lock);
-    while (!q->closed && sq_pending(q)) {
-        int n = sys_enter(q->ring_fd, sq_pending(q), 0, 0);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0)
-            rc = -errno;
-        break;
-    }
-    pthread_mutex_unlock(&q->sq_lock);
-    return rc;
+    uint64_t one = 1;
+    while (write(q->wake_fd, &one, sizeof(one)) < 0 && errno == EINTR)
+        ;
 }
 
 static void prep_cmd(struct fsp_uring_queue *q, struct fsp_uring_ent *ent, uint32_t cmd_op,
@@ -286,6 +297,20 @@ static void prep_cmd(struct fsp_uring_queue *q, struct fsp_uring_ent *ent, uint3
     cr.commit_id = commit_id;
     cr.qid = (uint16_t)q->qid;
     memcpy(sqe->cmd, &cr, sizeof(cr));
+    sqe_publish(q);
+}
+
+/* The READ of the wake eventfd that the queue thread keeps pending (caller
+ * holds sq_lock). It completes at the first write and takes the count. */
+static void prep_wake_read(struct fsp_uring_queue *q)
+{
+    struct uring_sqe128 *sqe = sqe_get(q);
+    sqe->opcode = IORING_OP_READ;
+    sqe->fd = q->wake_fd;
+    sqe->off = (uint64_t)-1; /* "the current position": eventfd has none */
+    sqe->addr = (uint64_t)(uintptr_t)&q->wake_count;
+    sqe->len = sizeof(q->wake_count);
+    sqe->user_data = WAKE_TOKEN;
     sqe_publish(q);
 }
 
@@ -334,8 +359,8 @@ int fsp_uring_reply(struct fsp_req *req, const struct iovec *iov, int count)
     ent->hdr.ring_ent_in_out.payload_sz = (uint32_t)size;
 
     /* Deferred: answered off the queue thread, which is (or soon will be)
-     * asleep in the kernel, so submit here. On the queue thread the commit
-     * goes with its next wait. */
+     * asleep in the kernel, so wake it. On the queue thread the commit goes
+     * with its next wait. */
     bool deferred = req->worker == NULL;
     /* Release before the commit: once submitted, the kernel may put the
      * next request into this entry at once. While an interrupt callback
@@ -353,10 +378,36 @@ static void prep_commit(struct fsp_uring_queue *q, struct fsp_uring_ent *ent)
     prep_cmd(q, ent, FUSE_IO_URING_CMD_COMMIT_AND_FETCH, oh.unique);
 }
 
-int fsp_uring_commit(struct fsp_uring_ent *ent, bool submit)
+/* Queue the commits of the queue thread's batch (caller holds sq_lock). */
+static void prep_batch(struct fsp_uring_queue *q)
+{
+    for (struct fsp_uring_ent *ent = q->batch; ent; ent = ent->batch_next)
+        if (!q->closed)
+            prep_commit(q, ent);
+    q->batch = NULL;
+}
+
+/* The queue this thread serves, if it is a queue thread. */
+static _Thread_local struct fsp_uring_queue *current_queue;
+
+void fsp_uring_flush_answers(void)
+{
+    struct fsp_uring_queue *q = current_queue;
+    if (!q || !q->batch)
+        return;
+    pthread_mutex_lock(&q->sq_lock);
+    prep_batch(q);
+    unsigned pending = sq_pending(q);
+    pthread_mutex_unlock(&q->sq_lock);
+    /* Submit only; the queue thread is the one that may (see the top). */
+    while (pending && sys_enter(q->ring_fd, pending, 0, 0) < 0 && errno == EINTR)
+        ;
+}
+
+int fsp_uring_commit(struct fsp_uring_ent *ent, bool other_thread)
 {
     struct fsp_uring_queue *q = ent->q;
-    if (!submit) {
+    if (!other_thread) {
         /* Answered on the queue thread (not deferred): goes with its next
          * wait, prepared there together with the others (queue_main). */
         ent->batch_next = q->batch;
@@ -370,7 +421,8 @@ int fsp_uring_commit(struct fsp_uring_ent *ent, bool submit)
     pthread_mutex_unlock(&q->sq_lock);
     if (closed)
         return -ENOTCONN;
-    return submit_now(q);
+    wake(q);
+    return 0;
 }
 
 /* --- The queue thread ------------------------------------------------------------ */
@@ -437,19 +489,29 @@ static void *queue_main(void *arg)
     struct fsp_session *se = ur->se;
 
     fsp_worker_bind(se);
+    current_queue = q;
     name_queue_thread(q->qid);
     pin_to_queue_cpu(q->qid);
+    pthread_mutex_lock(&ur->go_lock);
+    while (!ur->go && !atomic_load(&ur->stopping))
+        pthread_cond_wait(&ur->go_cond, &ur->go_lock);
+    pthread_mutex_unlock(&ur->go_lock);
+    /* Our entries and the wake READ are submitted by this thread, which
+     * outlives them all (see the top of the file): they go in with the
+     * first wait below. */
+    pthread_mutex_lock(&q->sq_lock);
+    for (unsigned e = 0; e < q->nents; e++)
+        prep_cmd(q, &q->ents[e], FUSE_IO_URING_CMD_REGISTER, 0);
+    prep_wake_read(q);
+    pthread_mutex_unlock(&q->sq_lock);
     while (q->live && !atomic_load(&ur->stopping)) {
         pthread_mutex_lock(&q->sq_lock);
-        for (struct fsp_uring_ent *ent = q->batch; ent; ent = ent->batch_next)
-            if (!q->closed)
-                prep_commit(q, ent);
-        q->batch = NULL;
+        prep_batch(q);
         unsigned pending = sq_pending(q);
         pthread_mutex_unlock(&q->sq_lock);
         /* Our own commits go in with the wait: one system call per
-         * request. A deferred reply racing us may submit them first; the
-         * kernel then returns early and we loop. */
+         * request. SQEs queued by other threads after `pending` was read
+         * come with a wake-up, so the next loop submits them. */
         int n = sys_enter(q->ring_fd, pending, 1, IORING_ENTER_GETEVENTS);
         if (n < 0 && errno != EINTR && errno != EAGAIN && errno != EBUSY) {
             fsp_log("fsp: io_uring: queue %u: io_uring_enter: %s; queue stopped", q->qid,
@@ -461,16 +523,32 @@ static void *queue_main(void *arg)
         for (; head != tail; head++) {
             struct uring_cqe cqe = q->cqes[head & q->cq_mask];
             __atomic_store_n(q->cq_head, head + 1, __ATOMIC_RELEASE);
-            if (cqe.user_data == WAKE_TOKEN)
+            if (cqe.user_data == WAKE_TOKEN) {
+                if (cqe.res < 0 && !atomic_load(&ur->stopping)) {
+                    fsp_log("fsp: io_uring: queue %u: wake-up read: %s; queue stopped", q->qid,
+                            strerror(-cqe.res));
+                    q->live = 0;
+                    break;
+                }
+                pthread_mutex_lock(&q->sq_lock);
+                prep_wake_read(q);
+                pthread_mutex_unlock(&q->sq_lock);
                 continue;
+            }
             struct fsp_uring_ent *ent = (struct fsp_uring_ent *)(uintptr_t)cqe.user_data;
             if (cqe.res < 0) {
-                /* The kernel gave the entry back for good: refused at
-                 * registration, or the connection is going away. */
+                /* The kernel gave the entry back for good: the connection
+                 * is going away, or it refused the entry. A queue without
+                 * entries would hold its CPU's requests forever (and one
+                 * that never registered, every request), so a refusal ends
+                 * the session rather than leave a mount that hangs. */
                 q->live--;
-                if (cqe.res != -ENOTCONN && cqe.res != -ECONNABORTED && !fsp_session_exited(se))
-                    fsp_log("fsp: io_uring: queue %u: entry refused: %s%s", q->qid,
-                            strerror(-cqe.res), q->live ? "" : "; requests stay on /dev/fuse");
+                if (cqe.res != -ENOTCONN && cqe.res != -ECONNABORTED && !fsp_session_exited(se) &&
+                    !atomic_load(&ur->stopping)) {
+                    fsp_log("fsp: io_uring: queue %u: entry refused: %s; stopping", q->qid,
+                            strerror(-cqe.res));
+                    fsp_session_stop_async(se);
+                }
                 continue;
             }
             take_request(q, ent);
@@ -509,6 +587,9 @@ static int queue_setup(struct fsp_uring_queue *q, unsigned depth)
     q->ring_fd = -1;
     q->worker.se = se;
     q->worker.fd = -1;
+    q->wake_fd = eventfd(0, EFD_CLOEXEC);
+    if (q->wake_fd < 0)
+        return -errno;
     int rc = ring_open(q, depth + 1);
     if (rc)
         return rc;
@@ -535,75 +616,71 @@ static int queue_setup(struct fsp_uring_queue *q, unsigned depth)
     return 0;
 }
 
-void fsp_uring_start(struct fsp_session *se)
+int fsp_uring_prepare(struct fsp_session *se)
 {
     if (se->uring)
-        return;
+        return 0;
     struct fsp_uring *ur = calloc(1, sizeof(*ur));
     if (!ur)
-        return;
+        return -ENOMEM;
     ur->se = se;
+    pthread_mutex_init(&ur->go_lock, NULL);
+    pthread_cond_init(&ur->go_cond, NULL);
     ur->nqueues = possible_cpus();
     ur->queues = calloc(ur->nqueues, sizeof(*ur->queues));
     if (!ur->queues) {
+        pthread_cond_destroy(&ur->go_cond);
+        pthread_mutex_destroy(&ur->go_lock);
         free(ur);
-        return;
+        return -ENOMEM;
     }
     __atomic_store_n(&se->uring, ur, __ATOMIC_RELEASE);
     unsigned depth = se->uring_depth ? se->uring_depth : FSP_URING_DEFAULT_DEPTH;
     if (depth > FSP_URING_MAX_DEPTH)
         depth = FSP_URING_MAX_DEPTH;
 
-    for (unsigned i = 0; i < ur->nqueues; i++) {
+    int rc = 0;
+    for (unsigned i = 0; rc == 0 && i < ur->nqueues; i++) {
         struct fsp_uring_queue *q = &ur->queues[i];
         q->ur = ur;
         q->qid = i;
-        int rc = queue_setup(q, depth);
-        if (rc) {
+        rc = queue_setup(q, depth);
+        if (rc)
             fsp_log("fsp: io_uring: cannot set up queue %u: %s; staying on /dev/fuse", i,
                     strerror(-rc));
-            return; /* the queues that exist never register: harmless */
-        }
     }
-    atomic_store(&ur->set_up, true);
-    /* Register every entry of every queue, then start the threads. The
-     * kernel switches to the ring once each queue has an entry. */
-    for (unsigned i = 0; i < ur->nqueues; i++) {
+    if (rc == 0)
+        atomic_store(&ur->set_up, true);
+    for (unsigned i = 0; rc == 0 && i < ur->nqueues; i++) {
         struct fsp_uring_queue *q = &ur->queues[i];
-        pthread_mutex_lock(&q->sq_lock);
-        for (unsigned e = 0; e < q->nents; e++)
-            prep_cmd(q, &q->ents[e], FUSE_IO_URING_CMD_REGISTER, 0);
-        pthread_mutex_unlock(&q->sq_lock);
         q->live = q->nents;
-        int rc = submit_now(q);
-        if (rc) {
-            fsp_log("fsp: io_uring: queue %u: register: %s; staying on /dev/fuse", i,
-                    strerror(-rc));
-            q->live = 0;
-            continue;
-        }
-        if (pthread_create(&q->thread, NULL, queue_main, q) == 0)
+        rc = -pthread_create(&q->thread, NULL, queue_main, q);
+        if (rc == 0)
             q->thread_started = true;
         else
-            fsp_log("fsp: io_uring: cannot start the thread of queue %u", i);
+            fsp_log("fsp: io_uring: cannot start the thread of queue %u: %s; staying on /dev/fuse",
+                    i, strerror(-rc));
+    }
+    if (rc) {
+        fsp_uring_stop(se);
+        fsp_uring_free(se);
+        return rc;
     }
     if (fsp_debug(se))
-        fsp_log("fsp: io_uring: %u queues x %u entries registered (payload %zu bytes)", ur->nqueues,
-                depth, ur->queues[0].nents ? ur->queues[0].ents[0].payload_size : 0);
+        fsp_log("fsp: io_uring: %u queues x %u entries (payload %zu bytes)", ur->nqueues, depth,
+                ur->queues[0].ents[0].payload_size);
+    return 0;
 }
 
-/* Wake a queue thread (a NOP completes at once). */
-static void wake(struct fsp_uring_queue *q)
+void fsp_uring_start(struct fsp_session *se)
 {
-    pthread_mutex_lock(&q->sq_lock);
-    if (q->ring_fd >= 0 && !q->closed) {
-        struct uring_sqe128 *sqe = sqe_get(q);
-        sqe->opcode = IORING_OP_NOP;
-        sqe->user_data = WAKE_TOKEN;
-        sqe_publish(q);
-    }
-    pthread_mutex_unlock(&q->sq_lock);
-    submit_now(q);
+    struct fsp_uring *ur = se->uring;
+    if (!ur)
+        return;
+    pthread_mutex_lock(&ur->go_lock);
+    ur->go = true;
+    pthread_cond_broadcast(&ur->go_cond);
+    pthread_mutex_unlock(&ur->go_lock);
 }
 
 void fsp_uring_stop(struct fsp_session *se)
@@ -612,9 +689,14 @@ void fsp_uring_stop(struct fsp_session *se)
     if (!ur)
         return;
     atomic_store(&ur->stopping, true);
+    pthread_mutex_lock(&ur->go_lock); /* threads still waiting for INIT */
+    pthread_cond_broadcast(&ur->go_cond);
+    pthread_mutex_unlock(&ur->go_lock);
     uint64_t served = 0;
     for (unsigned i = 0; i < ur->nqueues; i++) {
         struct fsp_uring_queue *q = &ur->queues[i];
+        if (!q->ur) /* never set up */
+            continue;
         if (q->thread_started) {
             wake(q);
             pthread_join(q->thread, NULL);
@@ -645,12 +727,16 @@ void fsp_uring_free(struct fsp_session *se)
         if (q->thread_started) /* still running: the session never waited */
             continue;
         ring_close(q);
+        if (q->wake_fd >= 0)
+            close(q->wake_fd);
         for (unsigned e = 0; e < q->nents; e++)
             fsp_bufset_free(q->ents[e].bs);
         free(q->ents);
         pthread_mutex_destroy(&q->sq_lock);
     }
     free(ur->queues);
+    pthread_cond_destroy(&ur->go_cond);
+    pthread_mutex_destroy(&ur->go_lock);
     free(ur);
     se->uring = NULL;
 }

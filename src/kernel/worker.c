@@ -472,6 +472,7 @@ static void worker_exit(void *arg)
     struct fsp_session *se = w->se;
     fsp_session_end(se);
     pthread_mutex_lock(&se->lock);
+    w->exited = true;
     se->workers_running--;
     pthread_cond_broadcast(&se->cond);
     pthread_mutex_unlock(&se->lock);

@@ -7,10 +7,16 @@
 #    per-opcode profile (SIGUSR1, and at exit with -d) splits them by transport;
 #  - pendfs (native API, every Read/Write/ReadDirectory answered later from
 #    another thread) with FSP_IO_URING=1: deferred replies commit over the ring;
+#  - MEMFS slow I/O (-P 100: each answered by a thread that ends at once)
+#    over the ring: the rings keep every entry (io_uring cancels a command
+#    whose submitting thread exits, so only the queue thread may submit);
 #  - memfs-fuse3 -o io_uring (the FUSE 3 option): the conformance suite gives
 #    the same verdicts as memfs-fuse3 over /dev/fuse, and matches tmpfs;
 #  - with enable_uring off, -o io_uring falls back to /dev/fuse (no ring).
+# It picks each mount's transport itself, so a run of the whole suite over
+# io_uring (run-tests.sh --uring) does not choose for it.
 . "$(dirname "$0")/../lib.sh"
+unset FSP_IO_URING
 
 PARAM=/sys/module/fuse/parameters/enable_uring
 PTFS=$FSP_BUILD/tests/ptfs
@@ -25,7 +31,7 @@ if [ ! -w "$PARAM" ]; then
     echo "SKIP this kernel has no FUSE over io_uring ($PARAM)"
     fsp_done
 fi
-fsp_need_built uring "$PTFS" "$PENDFS" "$MEMFS" "$CONF"
+fsp_need_built uring "$PTFS" "$PENDFS" "$MEMFS" "$CONF" "$FSP_BUILD/memfs"
 OLD_URING=$(cat "$PARAM")
 # Restore the kernel setting on every exit path, then lib.sh's cleanup.
 trap 'echo "$OLD_URING" >"$PARAM"; _fsp_cleanup' EXIT
@@ -144,6 +150,31 @@ if fsp_start_fs "$M" env FSP_IO_URING=1 "$PENDFS" -m "$M" --mode=late 2>"$FSP_TM
     check "pendfs: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
 else
     fail "mount pendfs with FSP_IO_URING=1"
+fi
+
+# --- Deferred replies from threads that end: MEMFS slow I/O ----------------------
+M=$FSP_TMP/slow
+if fsp_start_fs "$M" env FSP_IO_URING=1 "$FSP_BUILD/memfs" -M 3 -P 100 -m "$M" 2>"$FSP_TMP/slow.log"; then
+    ok=0 # the first failure ends the rounds: a lost entry stalls the rest
+    for r in 1 2 3; do
+        for s in 1 4095 65537 $((1 << 20)); do
+            head -c "$s" "$FSP_TMP/src" >"$FSP_TMP/part"
+            $T cp "$FSP_TMP/part" "$M/f.$s" && $T cmp -s "$M/f.$s" "$FSP_TMP/part" || {
+                echo "    round $r, size $s"
+                ok=1
+                break 2
+            }
+        done
+        $T ls "$M" >/dev/null || { ok=1; break; }
+    done
+    check "slow I/O: data round-trips, each reply from an ending thread" test "$ok" -eq 0
+    check "slow I/O: the kernel kept every ring entry (none cancelled)" \
+        bash -c "! grep 'entry refused' '$FSP_TMP/slow.log'"
+    c=$(ring_completions "$FSP_PID")
+    check "slow I/O: the kernel completed ring commands ($c)" test "$c" -gt 20
+    check "slow I/O: SIGTERM unmounts and exits 0" stop_with TERM "$FSP_PID" "$M"
+else
+    fail "mount memfs -M 3 -P 100 with FSP_IO_URING=1"
 fi
 
 # --- memfs-fuse3 -o io_uring: conformance as over /dev/fuse ---------------------
