@@ -18,6 +18,12 @@
 #   ptll_libfuse  samples/passthrough-ll built against Debian's libfuse3
 #   ptf3          build/passthrough-fuse3 over a tmpfs source
 #   ptf3_libfuse  samples/passthrough-fuse3 built against Debian's libfuse3
+# and, only when named in --targets, MEMFS with one kernel-session knob turned
+# (FSP_TUNE, see src/kernel/tune.h), each compared with memfs:
+#   memfs_thr1, memfs_thr2, memfs_thr8   1, 2 or 8 worker threads (default 4)
+#   memfs_mw128k  max_write 128 KiB (default 1 MiB; max_pages follows)
+#   memfs_nordp   no READDIRPLUS
+#   memfs_nopdo   no parallel directory operations
 #
 # Tests: every bench/fsbench test, single-threaded and with --threads=2, and a
 # fio matrix (sequential 1 MiB, random 4 KiB buffered and O_DIRECT at queue
@@ -54,6 +60,11 @@ DO_MEM=1
 DO_FIO=1
 ALL_TARGETS=(tmpfs memfs memfs_w memfs_uring fsp fsp_uring libfuse
     ptll ptll_kpt ptll_libfuse ptf3 ptf3_libfuse)
+declare -A TUNE=(
+    [memfs_thr1]=threads=1 [memfs_thr2]=threads=2 [memfs_thr8]=threads=8
+    [memfs_mw128k]=max_write=128K [memfs_nordp]=readdirplus=0 [memfs_nopdo]=parallel_dirops=0
+)
+TUNE_TARGETS=(memfs_thr1 memfs_thr2 memfs_thr8 memfs_mw128k memfs_nordp memfs_nopdo)
 WANT_TARGETS=
 
 usage() {
@@ -106,10 +117,14 @@ declare -A LABEL=(
     [libfuse]="memfs-fuse3 libfuse" [ptll]="passthrough-ll FSP"
     [ptll_kpt]="passthrough-ll FSP kernel passthrough" [ptll_libfuse]="passthrough-ll libfuse"
     [ptf3]="passthrough-fuse3 FSP" [ptf3_libfuse]="passthrough-fuse3 libfuse"
+    [memfs_thr1]="MEMFS 1 thread" [memfs_thr2]="MEMFS 2 threads" [memfs_thr8]="MEMFS 8 threads"
+    [memfs_mw128k]="MEMFS max_write 128K" [memfs_nordp]="MEMFS no readdirplus"
+    [memfs_nopdo]="MEMFS no parallel dirops"
 )
 # Ratios beside "vs tmpfs": A:B is the speed of A relative to B.
 ALL_PAIRS=(fsp:libfuse ptll:ptll_libfuse ptf3:ptf3_libfuse memfs:libfuse memfs_w:memfs
     memfs_uring:memfs fsp_uring:fsp ptll_kpt:ptll)
+for t in "${TUNE_TARGETS[@]}"; do ALL_PAIRS+=("$t:memfs"); done
 
 log() { printf '%s\n' "$*" >&2; }
 die() { log "run.sh: $*"; exit 1; }
@@ -121,6 +136,9 @@ for t in "${ALL_TARGETS[@]:1}"; do
     if [ -z "$WANT_TARGETS" ] || [[ ",$WANT_TARGETS," == *",$t,"* ]]; then
         TARGETS+=("$t")
     fi
+done
+for t in "${TUNE_TARGETS[@]}"; do # never by default
+    [[ ",$WANT_TARGETS," == *",$t,"* ]] && TARGETS+=("$t")
 done
 for t in ${WANT_TARGETS//,/ }; do
     [ -n "${LABEL[$t]:-}" ] || die "unknown target '$t' (see --help)"
@@ -291,6 +309,8 @@ for t in "${TARGETS[@]}"; do
     memfs) start_fs "$t" "$d" "$BUILD/memfs" -m "$d" "${MEMFS_ARGS[@]}" ;;
     memfs_w) start_fs "$t" "$d" "$BUILD/memfs" -m "$d" "${MEMFS_ARGS[@]}" -w ;;
     memfs_uring) start_fs "$t" "$d" env FSP_IO_URING=1 "$BUILD/memfs" -m "$d" "${MEMFS_ARGS[@]}" ;;
+    memfs_thr1 | memfs_thr2 | memfs_thr8 | memfs_mw128k | memfs_nordp | memfs_nopdo)
+        start_fs "$t" "$d" env FSP_TUNE="${TUNE[$t]}" "$BUILD/memfs" -m "$d" "${MEMFS_ARGS[@]}" ;;
     fsp) start_fs "$t" "$d" "$BUILD/memfs-fuse3" -f -o "$FUSE_OPTS" "$d" ;;
     fsp_uring) start_fs "$t" "$d" "$BUILD/memfs-fuse3" -f -o "$FUSE_OPTS,io_uring" "$d" ;;
     libfuse) start_fs "$t" "$d" "$BUILD/bench/memfs-fuse3-libfuse" -f -o "$FUSE_OPTS" "$d" ;;
@@ -633,4 +653,11 @@ chart "$OUT/$STAMP.png" "MEMFS and memfs-fuse3: speed relative to tmpfs" \
     memfs memfs_w memfs_uring fsp fsp_uring libfuse
 chart "$OUT/$STAMP-passthrough.png" "Passthrough samples: speed relative to tmpfs" \
     ptll ptll_kpt ptll_libfuse ptf3 ptf3_libfuse
+for t in "${TUNE_TARGETS[@]}"; do
+    has_target "$t" || continue
+    chart "$OUT/$STAMP-tuning.png" "MEMFS with one knob turned (FSP_TUNE): speed relative to tmpfs" \
+        memfs "${TUNE_TARGETS[@]}"
+    log "wrote $OUT/$STAMP-tuning.png"
+    break
+done
 log "wrote $OUT/$STAMP{.csv,-raw.csv,.txt,.md,.png,-passthrough.png}"

@@ -141,6 +141,7 @@ void fsp_do_init(struct fsp_req *req, const void *arg, uint32_t arglen)
 
     if (se->ops.init)
         se->ops.init(se->userdata, conn);
+    conn->want &= ~se->tune.want_off; /* FSP_TUNE outranks the hook */
 
     /* The transport is the session's choice (mount option), not the hook's.
      * FSP_IO_URING=1, a default for every adapter, passes over a program

@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "kernel/session.h"
+#include "kernel/tune.h"
 
 /* Lifecycle of one request, as seen by the reply functions. */
 enum fsp_req_state {
@@ -176,6 +177,7 @@ struct fsp_session {
     atomic_bool destroy_called;
 
     /* FUSE over io_uring (uring.c); NULL when /dev/fuse serves alone. */
+    struct fsp_tune tune; /* FSP_TUNE (tune.h): overrides for measurements */
     bool uring_wanted;
     bool uring_asked; /* by the mount options, not only by FSP_IO_URING */
     unsigned uring_depth;

@@ -144,9 +144,15 @@ static struct fsp_session *session_new(const struct fsp_mount_opts *opts,
         goto fail;
     }
 
+    const char *tune = getenv("FSP_TUNE"), *bad;
+    if (tune && fsp_tune_parse(tune, &se->tune, &bad) != 0)
+        fsp_log("fsp: FSP_TUNE: cannot use '%s' (at '%s'); ignored", tune, bad);
+
     /* Buffers: the largest WRITE (header + fuse_write_in + data) fits in
      * max_write + 4 KiB, and so does the largest READ reply in scratch. */
-    uint32_t mw = opts->max_write ? opts->max_write : FSP_DEFAULT_MAX_WRITE;
+    uint32_t mw = se->tune.max_write ? se->tune.max_write
+                  : opts->max_write  ? opts->max_write
+                                     : FSP_DEFAULT_MAX_WRITE;
     if (mw < 4096)
         mw = 4096;
     if (mw > FSP_MAX_MAX_WRITE)
@@ -340,6 +346,8 @@ int fsp_session_start(struct fsp_session *se)
 {
     if (se->started)
         return -EBUSY;
+    if (se->tune.threads)
+        se->nworkers = se->tune.threads;
     se->workers = calloc(se->nworkers, sizeof(*se->workers));
     if (!se->workers)
         return -ENOMEM;
